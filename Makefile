@@ -1,0 +1,17 @@
+# TVP. `make dev` runs the whole system; `make test` runs every test.
+.PHONY: dev test build temporal-cli clean
+
+dev: ## Temporal dev server, PostgreSQL, migrations, worker, API and pages, with demo data
+	./scripts/dev.sh
+
+test: ## gofmt, vet, workflowcheck, unit and integration tests on real Temporal and PostgreSQL
+	./scripts/test.sh
+
+build: ## the tvp binary into bin/
+	go build -o bin/tvp ./cmd/tvp
+
+temporal-cli: ## build the pinned Temporal CLI once into .tools/
+	./scripts/temporal-cli.sh
+
+clean: ## remove local state (.dev/) and builds (bin/); keeps the built Temporal CLI
+	rm -rf .dev bin

@@ -1,0 +1,69 @@
+// Package activities holds the side effects of TVP's workflows: writes to the read model, the
+// audit log and the reminder inbox. Every activity is idempotent: it is keyed by the workflow
+// and step (a revision or a key made in the workflow), so a retry writes nothing twice.
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.temporal.io/sdk/temporal"
+
+	"tvp/domain"
+	"tvp/store"
+)
+
+// Activities holds the dependencies of the activities. Register a *Activities with a worker.
+type Activities struct {
+	Store *store.Store
+}
+
+// SaveCourseInput is the course's read-model row at one revision.
+type SaveCourseInput struct {
+	Course domain.CourseRecord
+}
+
+// SaveCourseResult is empty: the write either happened or a newer revision was already there.
+type SaveCourseResult struct{}
+
+// SaveCourse writes the course's read-model row.
+func (a *Activities) SaveCourse(ctx context.Context, in SaveCourseInput) (SaveCourseResult, error) {
+	return SaveCourseResult{}, permanent(a.Store.SaveCourse(ctx, in.Course))
+}
+
+// AuditInput is one or more audit entries, each with its idempotency key.
+type AuditInput struct {
+	Entries []domain.AuditEntry
+}
+
+// AuditResult is empty.
+type AuditResult struct{}
+
+// Audit appends entries to the audit log; an entry whose key is logged already adds nothing.
+func (a *Activities) Audit(ctx context.Context, in AuditInput) (AuditResult, error) {
+	for _, e := range in.Entries {
+		if e.Key == "" {
+			return AuditResult{}, temporal.NewNonRetryableApplicationError("audit entry without key", "invalid", nil)
+		}
+		if err := a.Store.AppendAudit(ctx, e); err != nil {
+			return AuditResult{}, permanent(err)
+		}
+	}
+	return AuditResult{}, nil
+}
+
+// permanent marks errors that a retry cannot fix (bad input, missing references) as
+// non-retryable; anything else (the database is down, a timeout) is retried.
+func permanent(err error) error {
+	if err == nil {
+		return nil
+	}
+	switch domain.ErrorCode(err) {
+	case domain.EInvalid, domain.ENotFound, domain.EConflict:
+		var de *domain.Error
+		errors.As(err, &de)
+		return temporal.NewNonRetryableApplicationError(err.Error(), de.Code, nil)
+	}
+	return fmt.Errorf("%w", err)
+}

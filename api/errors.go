@@ -1,0 +1,155 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/temporal"
+
+	"tvp/domain"
+)
+
+// statusOf is the one table that maps error codes to HTTP statuses.
+var statusOf = map[string]int{
+	domain.EInvalid:      http.StatusUnprocessableEntity,
+	domain.ENotFound:     http.StatusNotFound,
+	domain.EConflict:     http.StatusConflict,
+	domain.EPhase:        http.StatusConflict,
+	domain.EForbidden:    http.StatusForbidden,
+	domain.EUnauthorized: http.StatusUnauthorized,
+	domain.EUnavailable:  http.StatusServiceUnavailable,
+	domain.ETimeout:      http.StatusGatewayTimeout,
+	domain.ETooLarge:     http.StatusRequestEntityTooLarge,
+	domain.EInternal:     http.StatusInternalServerError,
+}
+
+var titleOf = map[string]string{
+	domain.EInvalid:      "The request is not valid",
+	domain.ENotFound:     "Not found",
+	domain.EConflict:     "Conflict with the current state",
+	domain.EPhase:        "Not allowed in the current phase",
+	domain.EForbidden:    "Forbidden",
+	domain.EUnauthorized: "Not authenticated",
+	domain.EUnavailable:  "A service TVP depends on is unavailable",
+	domain.ETimeout:      "A service TVP depends on did not answer in time",
+	domain.ETooLarge:     "The request body is too large",
+	domain.EInternal:     "Internal error",
+}
+
+// Problem is an RFC 9457 problem detail, with TVP's stable code and the field at fault.
+type Problem struct {
+	Type     string `json:"type"`
+	Title    string `json:"title"`
+	Status   int    `json:"status"`
+	Detail   string `json:"detail,omitempty"`
+	Instance string `json:"instance,omitempty"`
+	Code     string `json:"code"`
+	Field    string `json:"field,omitempty"`
+}
+
+// fail writes err as problem+json. Internal errors are logged and shown without details.
+func (s *Server) fail(c *gin.Context, err error) {
+	err = fromTemporal(err)
+	code := domain.ErrorCode(err)
+	status, ok := statusOf[code]
+	if !ok {
+		code, status = domain.EInternal, http.StatusInternalServerError
+	}
+	p := Problem{
+		Type:     "urn:tvp:problem:" + code,
+		Title:    titleOf[code],
+		Status:   status,
+		Detail:   domain.ErrorMessage(err),
+		Instance: c.FullPath(),
+		Code:     code,
+		Field:    domain.ErrorField(err),
+	}
+	switch {
+	case status >= 500:
+		s.log.ErrorContext(c.Request.Context(), "request failed", "route", c.FullPath(), "method", c.Request.Method, "code", code, "err", err)
+	case status == http.StatusForbidden:
+		s.log.WarnContext(c.Request.Context(), "request denied", "route", c.FullPath(), "method", c.Request.Method, "reason", p.Detail)
+	}
+	c.Header("Content-Type", "application/problem+json")
+	c.AbortWithStatusJSON(status, p)
+}
+
+// fromTemporal turns the Temporal client's errors into domain errors. An update's validator
+// or handler fails with an application error whose type is a domain code and whose details
+// hold the field.
+func fromTemporal(err error) error {
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		if _, known := statusOf[appErr.Type()]; known {
+			var field string
+			if appErr.HasDetails() {
+				_ = appErr.Details(&field)
+			}
+			return &domain.Error{Code: appErr.Type(), Message: appErr.Message(), Field: field}
+		}
+	}
+	var (
+		notFound    *serviceerror.NotFound
+		started     *serviceerror.WorkflowExecutionAlreadyStarted
+		unavailable *serviceerror.Unavailable
+		deadline    *serviceerror.DeadlineExceeded
+		canceled    *serviceerror.Canceled
+	)
+	switch {
+	case errors.As(err, &notFound):
+		return wrap(domain.ENotFound, "not found", err)
+	case errors.As(err, &started):
+		return wrap(domain.EConflict, "already started", err)
+	case errors.As(err, &unavailable):
+		return wrap(domain.EUnavailable, "Temporal is unavailable", err)
+	case errors.As(err, &deadline), errors.Is(err, context.DeadlineExceeded):
+		return wrap(domain.ETimeout, "Temporal did not answer in time", err)
+	case errors.As(err, &canceled):
+		return wrap(domain.ETimeout, "the request was cancelled", err)
+	}
+	return err
+}
+
+// wrap keeps err in the chain for logs while the domain error decides what the client sees.
+func wrap(code, msg string, err error) error {
+	var de *domain.Error
+	if errors.As(err, &de) {
+		return err
+	}
+	return errors.Join(&domain.Error{Code: code, Message: msg}, err)
+}
+
+// recovery turns a panic into a logged 500 problem.
+func (s *Server) recovery() gin.HandlerFunc {
+	return gin.CustomRecovery(func(c *gin.Context, rec any) {
+		s.log.ErrorContext(c.Request.Context(), "panic", "route", c.FullPath(), "panic", rec)
+		s.fail(c, errors.New("panic"))
+	})
+}
+
+// notFoundRoute answers unknown routes with a problem.
+func (s *Server) notFoundRoute(c *gin.Context) {
+	s.fail(c, domain.Errorf(domain.ENotFound, "no such route"))
+}
+
+func (s *Server) methodNotAllowed(c *gin.Context) {
+	c.Header("Content-Type", "application/problem+json")
+	c.AbortWithStatusJSON(http.StatusMethodNotAllowed, Problem{
+		Type: "urn:tvp:problem:method_not_allowed", Title: "Method not allowed",
+		Status: http.StatusMethodNotAllowed, Code: "method_not_allowed",
+	})
+}
+
+// requestLog logs each request by route pattern, never the raw URL or body.
+func (s *Server) requestLog() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		c.Next()
+		s.log.LogAttrs(c.Request.Context(), slog.LevelDebug, "request",
+			slog.String("route", c.FullPath()), slog.String("method", c.Request.Method),
+			slog.Int("status", c.Writer.Status()))
+	}
+}

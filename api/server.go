@@ -1,0 +1,93 @@
+// Package api is TVP's HTTP API (Gin, JSON under /api/v1) and its health and metrics
+// endpoints. Handlers call the store and Temporal; errors become problem+json in one place.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"go.temporal.io/sdk/client"
+
+	"tvp/internal/metrics"
+	"tvp/store"
+)
+
+// Deps are what the API needs.
+type Deps struct {
+	Store    *store.Store
+	Temporal client.Client
+	Metrics  *metrics.Metrics
+	Log      *slog.Logger
+	// TaskQueue is the queue the workflows run on.
+	TaskQueue string
+	// TemporalTimeout bounds every call to Temporal made for one request.
+	TemporalTimeout time.Duration
+	// CPRPepper keys the hash under which CPR numbers are recognised.
+	CPRPepper string
+}
+
+// Server is the HTTP API.
+type Server struct {
+	Deps
+	log    *slog.Logger
+	engine *gin.Engine
+}
+
+// New builds the API's routes.
+func New(d Deps) *Server {
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	if d.TemporalTimeout <= 0 {
+		d.TemporalTimeout = 10 * time.Second
+	}
+	s := &Server{Deps: d, log: d.Log.With("component", "api")}
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	e.HandleMethodNotAllowed = true
+	e.ContextWithFallback = true
+	e.Use(s.recovery())
+	if d.Metrics != nil {
+		e.Use(d.Metrics.Middleware())
+		e.GET("/metrics", gin.WrapH(d.Metrics.Handler()))
+	}
+	e.Use(s.requestLog())
+	e.NoRoute(s.notFoundRoute)
+	e.NoMethod(s.methodNotAllowed)
+
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+
+	v1 := e.Group("/api/v1")
+	v1.GET("/teams", s.listTeams)
+	v1.GET("/teams/:id", s.getTeam)
+	v1.GET("/staff", s.listStaff)
+	v1.POST("/courses", s.createCourse)
+	v1.GET("/courses/:id", s.getCourse)
+	s.engine = e
+	return s
+}
+
+// Handler returns the HTTP handler.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+// NewHTTPServer wraps the handler in an http.Server with timeouts.
+func NewHTTPServer(addr string, h http.Handler) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    1 << 20,
+	}
+}
+
+// temporalCtx bounds one Temporal call by the configured timeout.
+func (s *Server) temporalCtx(c *gin.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(c.Request.Context(), s.TemporalTimeout)
+}

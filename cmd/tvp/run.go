@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"tvp/activities"
+	"tvp/api"
+	"tvp/internal/config"
+	"tvp/internal/demo"
+	"tvp/internal/metrics"
+	"tvp/internal/temporalx"
+	"tvp/store"
+	"tvp/worker"
+)
+
+// openStore connects to PostgreSQL, retrying until the connect timeout.
+func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.Store, error) {
+	ctx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout)
+	defer cancel()
+	wait := 250 * time.Millisecond
+	for {
+		s, err := store.Open(ctx, cfg.DatabaseURL)
+		if err == nil {
+			return s, nil
+		}
+		log.Warn("database not reachable yet", "err", err)
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("gave up after %s: %w", cfg.ConnectTimeout, err)
+		case <-time.After(wait):
+		}
+		wait = min(wait*2, 4*time.Second)
+	}
+}
+
+// dialTemporal connects to Temporal, retrying until the connect timeout.
+func dialTemporal(ctx context.Context, cfg config.Config, log *slog.Logger, m *metrics.Metrics) (client.Client, error) {
+	ctx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout)
+	defer cancel()
+	c, err := temporalx.Dial(ctx, temporalx.Options{
+		Address: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace, Logger: log, Metrics: m.Temporal(),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("gave up after %s: %w", cfg.ConnectTimeout, err)
+	}
+	return c, nil
+}
+
+// connect opens both dependencies.
+func connect(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.Store, client.Client, *metrics.Metrics, error) {
+	m, err := metrics.New()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	s, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	tc, err := dialTemporal(ctx, cfg, log, m)
+	if err != nil {
+		s.Close()
+		return nil, nil, nil, err
+	}
+	return s, tc, m, nil
+}
+
+func runMigrate(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	s, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	v, err := s.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	log.Info("migrations applied", "version", v)
+	return nil
+}
+
+func runAPI(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	s, tc, m, err := connect(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	defer tc.Close()
+	return serveAPI(ctx, cfg, log, s, tc, m)
+}
+
+func serveAPI(ctx context.Context, cfg config.Config, log *slog.Logger, s *store.Store, tc client.Client, m *metrics.Metrics) error {
+	srv := api.NewHTTPServer(cfg.HTTPAddr, api.New(api.Deps{
+		Store: s, Temporal: tc, Metrics: m, Log: log, TaskQueue: cfg.TaskQueue,
+		TemporalTimeout: cfg.TemporalTimeout, CPRPepper: cfg.CPRPepper,
+	}).Handler())
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("API listening", "addr", ln.Addr().String())
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+func runWorker(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	s, tc, _, err := connect(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	defer tc.Close()
+	return runWorkerUntil(ctx, cfg, log, s, tc)
+}
+
+func runWorkerUntil(ctx context.Context, cfg config.Config, log *slog.Logger, s *store.Store, tc client.Client) error {
+	w := worker.New(tc, cfg.TaskQueue, &activities.Activities{Store: s}, worker.Options{})
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	log.Info("worker started", "task_queue", cfg.TaskQueue)
+	<-ctx.Done()
+	return stopWorker(w, cfg.ShutdownTimeout)
+}
+
+// stopWorker stops the worker, waiting at most the shutdown timeout for running tasks.
+func stopWorker(w sdkworker.Worker, timeout time.Duration) error {
+	done := make(chan struct{})
+	go func() { w.Stop(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-time.After(timeout):
+		return fmt.Errorf("worker did not stop within %s", timeout)
+	}
+}
+
+// runDev runs everything of TVP in one process for a developer: migrations, demo data, the
+// worker and the API. The Temporal dev server and PostgreSQL are started by scripts/dev.sh.
+func runDev(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	s, tc, m, err := connect(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	defer tc.Close()
+	if _, err := s.Migrate(ctx); err != nil {
+		return err
+	}
+	w := worker.New(tc, cfg.TaskQueue, &activities.Activities{Store: s}, worker.Options{})
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	defer stopWorker(w, cfg.ShutdownTimeout)
+	if err := demo.Load(ctx, s, tc, cfg.TaskQueue, time.Now()); err != nil {
+		return err
+	}
+	log.Info("demo data loaded")
+	fmt.Printf("\nTVP is running:\n  API and pages  %s\n  ready check    %s/readyz\n  Temporal UI    %s\n\n",
+		cfg.PublicURL, cfg.PublicURL, cfg.TemporalUIURL)
+	return serveAPI(ctx, cfg, log, s, tc, m)
+}

@@ -1,0 +1,69 @@
+package domain
+
+import "time"
+
+// CoursePhase is where a borgerkonsulent course stands.
+type CoursePhase string
+
+const (
+	PhaseActive           CoursePhase = "active"            // running, timers armed
+	PhaseAwaitingDecision CoursePhase = "awaiting_decision" // past the planned end, no outcome, no extension
+	PhaseExtensionPending CoursePhase = "extension_pending" // the steering group has to decide
+	PhasePaused           CoursePhase = "paused"            // the team is paused
+	PhaseClosed           CoursePhase = "closed"            // ended with an outcome
+)
+
+// Outcome is how a course ended, or a milestone reached during it.
+type Outcome string
+
+const (
+	OutcomeEmployment    Outcome = "employment"             // beskæftigelse
+	OutcomeEducation     Outcome = "education"              // uddannelse
+	OutcomeSelfSupport   Outcome = "self_support"           // selvforsørgelse
+	OutcomeNoResult      Outcome = "no_result"              // afsluttet uden resultat
+	OutcomeHandedBack    Outcome = "handed_back"            // tilbage til almindelig sagsbehandling
+	OutcomeCollaboration Outcome = "moved_to_collaboration" // overgået til samarbejdsmodellen
+)
+
+// Valid reports whether o is a known outcome.
+func (o Outcome) Valid() bool {
+	switch o {
+	case OutcomeEmployment, OutcomeEducation, OutcomeSelfSupport, OutcomeNoResult,
+		OutcomeHandedBack, OutcomeCollaboration:
+		return true
+	}
+	return false
+}
+
+// CourseRecord is a course as the read model holds it: what lists and reports need.
+type CourseRecord struct {
+	ID            string      `json:"id" db:"id"`
+	WorkflowID    string      `json:"workflow_id" db:"workflow_id"`
+	TeamID        string      `json:"team_id" db:"team_id"`
+	Kind          TargetGroup `json:"kind" db:"kind"`
+	Phase         CoursePhase `json:"phase" db:"phase"`
+	StartDate     time.Time   `json:"start_date" db:"start_date"`
+	PlannedEnd    time.Time   `json:"planned_end" db:"planned_end"`
+	NextDeadline  *time.Time  `json:"next_deadline,omitempty" db:"next_deadline"`
+	NextAction    string      `json:"next_action" db:"next_action"`
+	Outcome       *Outcome    `json:"outcome,omitempty" db:"outcome"`
+	ClosedOn      *time.Time  `json:"closed_on,omitempty" db:"closed_on"`
+	ReferredBy    string      `json:"referred_by" db:"referred_by"`
+	Revision      int64       `json:"revision" db:"revision"`
+	CitizenIDs    []string    `json:"citizen_ids" db:"-"`
+	ConsultantIDs []string    `json:"consultant_ids" db:"-"`
+}
+
+// AuditEntry is one line of the audit log: who did what to which citizen's data, and why.
+type AuditEntry struct {
+	At          time.Time      `json:"at" db:"at"`
+	ActorID     string         `json:"actor_id" db:"actor_id"`
+	Action      string         `json:"action" db:"action"`
+	SubjectType string         `json:"subject_type" db:"subject_type"`
+	SubjectID   string         `json:"subject_id" db:"subject_id"`
+	CitizenID   *string        `json:"citizen_id,omitempty" db:"citizen_id"`
+	Purpose     string         `json:"purpose" db:"purpose"`
+	Details     map[string]any `json:"details,omitempty" db:"-"`
+	// Key makes an append idempotent: a second append with the same key adds nothing.
+	Key string `json:"key,omitempty" db:"key"`
+}

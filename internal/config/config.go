@@ -1,0 +1,108 @@
+// Package config reads TVP's configuration from the environment, then lets command-line
+// flags override it. Every setting has a default that works on a developer's machine.
+package config
+
+import (
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+)
+
+// Config is the whole configuration. Secrets are masked by LogValue.
+type Config struct {
+	HTTPAddr          string        `env:"TVP_HTTP_ADDR" envDefault:"127.0.0.1:8080"`
+	PublicURL         string        `env:"TVP_PUBLIC_URL" envDefault:"http://127.0.0.1:8080"`
+	DatabaseURL       string        `env:"TVP_DATABASE_URL" envDefault:"postgres://postgres@127.0.0.1:5432/tvp?sslmode=disable"`
+	TemporalAddress   string        `env:"TVP_TEMPORAL_ADDRESS" envDefault:"127.0.0.1:7233"`
+	TemporalNamespace string        `env:"TVP_TEMPORAL_NAMESPACE" envDefault:"default"`
+	TemporalUIURL     string        `env:"TVP_TEMPORAL_UI_URL" envDefault:"http://127.0.0.1:8233"`
+	TaskQueue         string        `env:"TVP_TASK_QUEUE" envDefault:"tvp"`
+	LogLevel          string        `env:"TVP_LOG_LEVEL" envDefault:"info"`
+	ConnectTimeout    time.Duration `env:"TVP_CONNECT_TIMEOUT" envDefault:"30s"`
+	ShutdownTimeout   time.Duration `env:"TVP_SHUTDOWN_TIMEOUT" envDefault:"20s"`
+	TemporalTimeout   time.Duration `env:"TVP_TEMPORAL_CALL_TIMEOUT" envDefault:"10s"`
+	// CPRPepper keys the HMAC under which CPR numbers are recognised; the numbers themselves
+	// are never stored. Production must set it; the default is for development only.
+	CPRPepper string `env:"TVP_CPR_PEPPER" envDefault:"dev-only-pepper-change-me"`
+}
+
+// Load reads the environment, then the flags in args (which override it).
+func Load(fs *flag.FlagSet, args []string) (Config, error) {
+	var c Config
+	if err := env.Parse(&c); err != nil {
+		return c, fmt.Errorf("configuration from environment: %w", err)
+	}
+	fs.StringVar(&c.HTTPAddr, "http-addr", c.HTTPAddr, "address the API and pages listen on (TVP_HTTP_ADDR)")
+	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "URL people reach the pages at (TVP_PUBLIC_URL)")
+	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "PostgreSQL URL (TVP_DATABASE_URL)")
+	fs.StringVar(&c.TemporalAddress, "temporal-address", c.TemporalAddress, "Temporal frontend host:port (TVP_TEMPORAL_ADDRESS)")
+	fs.StringVar(&c.TemporalNamespace, "temporal-namespace", c.TemporalNamespace, "Temporal namespace (TVP_TEMPORAL_NAMESPACE)")
+	fs.StringVar(&c.TemporalUIURL, "temporal-ui-url", c.TemporalUIURL, "Temporal Web UI URL, for links (TVP_TEMPORAL_UI_URL)")
+	fs.StringVar(&c.TaskQueue, "task-queue", c.TaskQueue, "Temporal task queue (TVP_TASK_QUEUE)")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (TVP_LOG_LEVEL)")
+	fs.DurationVar(&c.ConnectTimeout, "connect-timeout", c.ConnectTimeout, "how long to retry reaching PostgreSQL and Temporal at start (TVP_CONNECT_TIMEOUT)")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long a graceful shutdown may take (TVP_SHUTDOWN_TIMEOUT)")
+	fs.DurationVar(&c.TemporalTimeout, "temporal-call-timeout", c.TemporalTimeout, "deadline of each Temporal call from the API (TVP_TEMPORAL_CALL_TIMEOUT)")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	return c, c.Validate()
+}
+
+// Validate checks the values that can be checked without connecting anywhere.
+func (c Config) Validate() error {
+	if _, err := url.Parse(c.DatabaseURL); err != nil || !strings.HasPrefix(c.DatabaseURL, "postgres") {
+		return fmt.Errorf("TVP_DATABASE_URL must be a postgres:// URL")
+	}
+	if c.TemporalAddress == "" || !strings.Contains(c.TemporalAddress, ":") {
+		return fmt.Errorf("TVP_TEMPORAL_ADDRESS must be host:port, got %q", c.TemporalAddress)
+	}
+	if _, err := c.SlogLevel(); err != nil {
+		return err
+	}
+	if c.ConnectTimeout <= 0 || c.ShutdownTimeout <= 0 || c.TemporalTimeout <= 0 {
+		return fmt.Errorf("timeouts must be positive")
+	}
+	if c.CPRPepper == "" {
+		return fmt.Errorf("TVP_CPR_PEPPER must not be empty")
+	}
+	return nil
+}
+
+// SlogLevel parses LogLevel.
+func (c Config) SlogLevel() (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return l, fmt.Errorf("TVP_LOG_LEVEL: %q is not debug, info, warn or error", c.LogLevel)
+	}
+	return l, nil
+}
+
+// LogValue masks secrets when the configuration is logged.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("http_addr", c.HTTPAddr),
+		slog.String("public_url", c.PublicURL),
+		slog.String("database_url", redactURL(c.DatabaseURL)),
+		slog.String("temporal_address", c.TemporalAddress),
+		slog.String("temporal_namespace", c.TemporalNamespace),
+		slog.String("task_queue", c.TaskQueue),
+		slog.String("log_level", c.LogLevel),
+		slog.Duration("connect_timeout", c.ConnectTimeout),
+		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
+		slog.String("cpr_pepper", "***"),
+	)
+}
+
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "***"
+	}
+	return u.Redacted()
+}

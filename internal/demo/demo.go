@@ -1,0 +1,132 @@
+// Package demo loads the demonstration data of `tvp dev`: the two teams, staff in every role,
+// and a few citizens with made-up names. No CPR number is involved. Loading is idempotent:
+// running it again changes nothing.
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
+	"tvp/domain"
+	"tvp/store"
+	"tvp/workflows/course"
+)
+
+func ptr[T any](v T) *T { return &v }
+
+// Teams are the programme's two teams with the seed's settings.
+var Teams = []domain.Team{
+	{ID: "ungeteam", Name: "Ungeteam", Centre: domain.CentreLabour, TargetGroup: domain.TargetYoung,
+		Settings: domain.DefaultTeamSettings(domain.TargetYoung)},
+	{ID: "familieteam", Name: "Familieteam", Centre: domain.CentreChildren, TargetGroup: domain.TargetFamily,
+		Settings: domain.DefaultTeamSettings(domain.TargetFamily)},
+}
+
+// Staff is one of each role, and each team's lead and four half-time consultants.
+var Staff = []domain.Staff{
+	{ID: "styregruppe.bo", Name: "Bo Centerchef", HoursPerWeek: 37, Centre: ptr(domain.CentreLabour), Roles: []domain.Role{domain.RoleSteeringGroup}},
+	{ID: "styregruppe.dorte", Name: "Dorte Direktør", HoursPerWeek: 37, Roles: []domain.Role{domain.RoleSteeringGroup}},
+	{ID: "admin", Name: "Administrator", HoursPerWeek: 37, Roles: []domain.Role{domain.RoleAdmin}},
+	{ID: "leder.ulla", Name: "Ulla Teamleder", TeamID: ptr("ungeteam"), HoursPerWeek: 37, Centre: ptr(domain.CentreLabour), Roles: []domain.Role{domain.RoleTeamLead}},
+	{ID: "leder.finn", Name: "Finn Teamleder", TeamID: ptr("familieteam"), HoursPerWeek: 37, Centre: ptr(domain.CentreChildren), Roles: []domain.Role{domain.RoleTeamLead}},
+	{ID: "konsulent.anna", Name: "Anna Borgerkonsulent", TeamID: ptr("ungeteam"), HoursPerWeek: 17, LeadID: ptr("leder.ulla"), Roles: []domain.Role{domain.RoleConsultant}},
+	{ID: "konsulent.bilal", Name: "Bilal Borgerkonsulent", TeamID: ptr("ungeteam"), HoursPerWeek: 17, LeadID: ptr("leder.ulla"), Roles: []domain.Role{domain.RoleConsultant}},
+	{ID: "konsulent.cecilie", Name: "Cecilie Borgerkonsulent", TeamID: ptr("ungeteam"), HoursPerWeek: 17, LeadID: ptr("leder.ulla"), Roles: []domain.Role{domain.RoleConsultant}},
+	{ID: "konsulent.dennis", Name: "Dennis Borgerkonsulent", TeamID: ptr("ungeteam"), HoursPerWeek: 17, LeadID: ptr("leder.ulla"), Roles: []domain.Role{domain.RoleConsultant}},
+	{ID: "konsulent.eva", Name: "Eva Borgerkonsulent", TeamID: ptr("familieteam"), HoursPerWeek: 17, LeadID: ptr("leder.finn"), Roles: []domain.Role{domain.RoleConsultant}},
+	{ID: "konsulent.frida", Name: "Frida Borgerkonsulent", TeamID: ptr("familieteam"), HoursPerWeek: 17, LeadID: ptr("leder.finn"), Roles: []domain.Role{domain.RoleConsultant}},
+	{ID: "konsulent.gustav", Name: "Gustav Borgerkonsulent", TeamID: ptr("familieteam"), HoursPerWeek: 17, LeadID: ptr("leder.finn"), Roles: []domain.Role{domain.RoleConsultant}},
+	{ID: "konsulent.hanne", Name: "Hanne Borgerkonsulent", TeamID: ptr("familieteam"), HoursPerWeek: 17, LeadID: ptr("leder.finn"), Roles: []domain.Role{domain.RoleConsultant}},
+	{ID: "leder.karen", Name: "Karen Centerleder", HoursPerWeek: 37, Centre: ptr(domain.CentreHealth), Roles: []domain.Role{domain.RoleTeamLead}},
+	{ID: "tovholder.ida", Name: "Ida Tovholder", HoursPerWeek: 18.5, Centre: ptr(domain.CentreHealth), LeadID: ptr("leder.karen"), Roles: []domain.Role{domain.RoleCoordinator}},
+	{ID: "koordinator.jonas", Name: "Jonas Koordinerende Sagsbehandler", HoursPerWeek: 37, Centre: ptr(domain.CentreLabour), Roles: []domain.Role{domain.RoleCoordinatingCaseworker, domain.RoleCaseworker}},
+	{ID: "sagsbehandler.lise", Name: "Lise Sagsbehandler", HoursPerWeek: 37, Centre: ptr(domain.CentreChildren), Roles: []domain.Role{domain.RoleCaseworker}},
+	{ID: "sagsbehandler.mads", Name: "Mads Sagsbehandler", HoursPerWeek: 37, Centre: ptr(domain.CentreHealth), Roles: []domain.Role{domain.RoleCaseworker}},
+}
+
+// Citizens are made up; they have no CPR number in the system.
+var Citizens = []domain.Citizen{
+	{ID: "6f1c1a9e-0d0e-4b52-9a51-000000000001", Name: "Mikkel Demo", BirthDate: ptr("2007-03-14")},
+	{ID: "6f1c1a9e-0d0e-4b52-9a51-000000000002", Name: "Sara Demo", BirthDate: ptr("2003-11-02")},
+	{ID: "6f1c1a9e-0d0e-4b52-9a51-000000000003", Name: "Lene Demo-Familie", BirthDate: ptr("1985-06-21")},
+	{ID: "6f1c1a9e-0d0e-4b52-9a51-000000000004", Name: "Oskar Demo-Familie", BirthDate: ptr("2012-01-09")},
+}
+
+// Courses running in the demo: fixed ids, so that loading twice starts nothing new.
+var Courses = []course.Input{
+	{CourseID: "0c0ffee0-0000-4000-8000-000000000001", TeamID: "ungeteam", Kind: domain.TargetYoung,
+		CitizenIDs: []string{Citizens[0].ID}, ConsultantIDs: []string{"konsulent.anna"},
+		Goals:      []course.Goal{{ID: "g1", Text: "Starte på en ungdomsuddannelse"}, {ID: "g2", Text: "Stabil døgnrytme"}},
+		ReferredBy: "leder.ulla"},
+	{CourseID: "0c0ffee0-0000-4000-8000-000000000002", TeamID: "familieteam", Kind: domain.TargetFamily,
+		CitizenIDs: []string{Citizens[2].ID, Citizens[3].ID}, ConsultantIDs: []string{"konsulent.eva", "konsulent.frida"},
+		Goals:      []course.Goal{{ID: "g1", Text: "Oskar kommer i skole hver dag"}, {ID: "g2", Text: "Lene i praktik"}},
+		ReferredBy: "leder.finn"},
+}
+
+// Load writes the demo data and starts the demo courses (if not started already).
+func Load(ctx context.Context, s *store.Store, tc client.Client, taskQueue string, today time.Time) error {
+	if err := LoadRegister(ctx, s); err != nil {
+		return err
+	}
+	return StartCourses(ctx, s, tc, taskQueue, today)
+}
+
+// LoadRegister writes the teams, staff and citizens.
+func LoadRegister(ctx context.Context, s *store.Store) error {
+	for _, t := range Teams {
+		if err := s.UpsertTeam(ctx, t); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+	}
+	// Leads first: consultants refer to them.
+	for pass := 0; pass < 2; pass++ {
+		for _, m := range Staff {
+			if (m.LeadID == nil) != (pass == 0) {
+				continue
+			}
+			if err := s.UpsertStaff(ctx, m); err != nil {
+				return fmt.Errorf("demo: %w", err)
+			}
+		}
+	}
+	for _, c := range Citizens {
+		if err := s.EnsureCitizen(ctx, c.ID, c.Name, c.BirthDate); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+	}
+	return nil
+}
+
+// StartCourses starts the demo courses, two months old, unless they run already.
+func StartCourses(ctx context.Context, s *store.Store, tc client.Client, taskQueue string, today time.Time) error {
+	start := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, -2, 0)
+	for _, in := range Courses {
+		team, err := s.GetTeam(ctx, in.TeamID)
+		if err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		in.Settings, in.StartDate = team.Settings, start
+		_, err = tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+			ID:                       course.WorkflowID(in.CourseID),
+			TaskQueue:                taskQueue,
+			WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		}, course.Workflow, in)
+		if err != nil && !isAlreadyStarted(err) {
+			return fmt.Errorf("demo: start course %s: %w", in.CourseID, err)
+		}
+	}
+	return nil
+}
+
+func isAlreadyStarted(err error) bool {
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	return errors.As(err, &started)
+}

@@ -1,0 +1,126 @@
+// Package testenv gives tests the real services they need: a PostgreSQL server and a Temporal
+// server. The test script (scripts/test.sh) starts both and exports their addresses; a test
+// that needs one and cannot reach it fails under CI=true and is skipped elsewhere.
+package testenv
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"testing"
+	"time"
+
+	_ "github.com/lib/pq" // PostgreSQL driver
+)
+
+// Env names read here.
+const (
+	EnvDatabaseURL     = "TVP_TEST_DATABASE_URL"     // an admin connection (may CREATE DATABASE)
+	EnvTemporalAddress = "TVP_TEST_TEMPORAL_ADDRESS" // host:port of a Temporal frontend
+)
+
+const defaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+
+// unavailable fails the test under CI and skips it elsewhere.
+func unavailable(tb testing.TB, format string, args ...any) {
+	tb.Helper()
+	msg := fmt.Sprintf(format, args...)
+	if os.Getenv("CI") != "" {
+		tb.Fatalf("%s (CI=true: a test that needs a server must not skip; run it through make test)", msg)
+	}
+	tb.Skipf("%s; run the tests through make test", msg)
+}
+
+// AdminDatabaseURL returns a connection URL with the right to create databases.
+func AdminDatabaseURL(tb testing.TB) string {
+	tb.Helper()
+	u := os.Getenv(EnvDatabaseURL)
+	if u == "" {
+		u = defaultDatabaseURL
+	}
+	db, err := sql.Open("postgres", u)
+	if err != nil {
+		unavailable(tb, "PostgreSQL: %v", err)
+	}
+	defer db.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := db.PingContext(ctx); err != nil {
+		unavailable(tb, "PostgreSQL at %s is not reachable: %v", redact(u), err)
+	}
+	return u
+}
+
+// NewDatabase creates an empty database for this test and drops it when the test ends.
+// It returns the new database's URL.
+func NewDatabase(tb testing.TB) string {
+	tb.Helper()
+	admin := AdminDatabaseURL(tb)
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	name := "tvp_test_" + hex.EncodeToString(b[:])
+
+	db, err := sql.Open("postgres", admin)
+	if err != nil {
+		tb.Fatalf("open admin connection: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := db.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		db.Close()
+		tb.Fatalf("create database %s: %v", name, err)
+	}
+	tb.Cleanup(func() {
+		defer db.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if _, err := db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			tb.Logf("drop database %s: %v", name, err)
+		}
+	})
+	u, err := url.Parse(admin)
+	if err != nil {
+		tb.Fatalf("parse %s: %v", EnvDatabaseURL, err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+// TemporalAddress returns the host:port of a reachable Temporal server.
+func TemporalAddress(tb testing.TB) string {
+	tb.Helper()
+	addr := os.Getenv(EnvTemporalAddress)
+	if addr == "" {
+		unavailable(tb, "no Temporal server: %s is not set", EnvTemporalAddress)
+	}
+	conn, err := net.DialTimeout("tcp", addr, 3*time.Second)
+	if err != nil {
+		unavailable(tb, "Temporal at %s is not reachable: %v", addr, err)
+	}
+	conn.Close()
+	return addr
+}
+
+// FreeAddr returns a 127.0.0.1 address with a port that was free a moment ago.
+func FreeAddr(tb testing.TB) string {
+	tb.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatalf("find a free port: %v", err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func redact(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(database URL)"
+	}
+	return u.Redacted()
+}

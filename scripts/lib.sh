@@ -1,0 +1,80 @@
+# Shared helpers for the project's scripts. Source it; do not run it.
+# shellcheck shell=bash
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PGBIN="${PGBIN:-/usr/lib/postgresql/15/bin}"
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+# free_port prints a TCP port on 127.0.0.1 that is free at this moment.
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# ensure_pg_binaries installs Debian's PostgreSQL 15 where it is missing.
+ensure_pg_binaries() {
+  if [ ! -x "$PGBIN/initdb" ]; then
+    log "PostgreSQL 15 binaries missing: installing Debian's postgresql-15"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 >/dev/null
+  fi
+}
+
+# as_postgres runs a command as the postgres user when we are root (initdb refuses root).
+as_postgres() {
+  if [ "$(id -u)" = 0 ]; then
+    runuser -u postgres -- "$@"
+  else
+    "$@"
+  fi
+}
+
+# pg_private_start DIR PORT: starts (initialising if new) a private cluster in DIR on
+# 127.0.0.1:PORT with trust auth for the postgres user.
+pg_private_start() {
+  local dir="$1" port="$2"
+  ensure_pg_binaries
+  mkdir -p "$dir"
+  if [ "$(id -u)" = 0 ]; then
+    id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql postgres
+    chown -R postgres "$dir"
+  fi
+  if [ ! -s "$dir/data/PG_VERSION" ]; then
+    log "initialising a private PostgreSQL cluster in $dir"
+    as_postgres "$PGBIN/initdb" -D "$dir/data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
+      || { cat "$dir/initdb.log" >&2; return 1; }
+  fi
+  if as_postgres "$PGBIN/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
+    return 0
+  fi
+  log "starting the private PostgreSQL on 127.0.0.1:$port"
+  as_postgres "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
+    -o "-p $port -c listen_addresses=127.0.0.1 -k $dir -c max_connections=200 -c fsync=off" start >/dev/null \
+    || { tail -20 "$dir/postgres.log" >&2; return 1; }
+}
+
+# pg_private_stop DIR
+pg_private_stop() {
+  local dir="$1"
+  if [ -s "$dir/data/PG_VERSION" ]; then
+    as_postgres "$PGBIN/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+  fi
+}
+
+# pg_reachable HOST PORT
+pg_reachable() {
+  command -v pg_isready >/dev/null 2>&1 || [ -x "$PGBIN/pg_isready" ] || return 1
+  "${PGBIN}/pg_isready" -q -h "$1" -p "$2" -t 3 2>/dev/null
+}
+
+# temporal_wait ADDRESS: waits until the Temporal frontend answers (60 s at most).
+temporal_wait() {
+  local addr="$1" i
+  for i in $(seq 1 120); do
+    if "$TEMPORAL" operator cluster health --address "$addr" >/dev/null 2>&1; then
+      return 0
+    fi
+    sleep 0.5
+  done
+  log "Temporal at $addr did not become healthy"
+  return 1
+}

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# make test: every check and test of the project, against a real PostgreSQL and a real
+# Temporal dev server that this script starts (and stops) itself.
+#   gofmt, go vet, Temporal's workflowcheck, then go test over every package.
+# Environment: TEST_PKGS (default ./...), GOTEST_FLAGS (extra flags for go test).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+WORKFLOWCHECK_VERSION=v0.6.0
+TOOLS="$ROOT/.tools"
+mkdir -p "$TOOLS" "$ROOT/.dev"
+
+log "gofmt"
+unformatted="$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.tools/*') 2>/dev/null || true)"
+if [ -n "$unformatted" ]; then
+  echo "gofmt would change:" >&2; echo "$unformatted" >&2; exit 1
+fi
+
+log "go vet"
+go vet ./...
+
+log "workflowcheck"
+WFC="$TOOLS/workflowcheck-$WORKFLOWCHECK_VERSION/workflowcheck"
+if [ ! -x "$WFC" ]; then
+  (cd "$TOOLS" && GOBIN="$(dirname "$WFC")" GOFLAGS=-mod=mod go install "go.temporal.io/sdk/contrib/tools/workflowcheck@$WORKFLOWCHECK_VERSION")
+fi
+"$WFC" ./workflows/...
+
+pids=()
+private_pg=""
+cleanup() {
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  [ -n "$private_pg" ] && pg_private_stop "$private_pg"
+  return 0
+}
+trap cleanup EXIT
+
+# PostgreSQL: the machine's own on 5432 if it answers, else a private cluster for the tests.
+if [ -z "${TVP_TEST_DATABASE_URL:-}" ]; then
+  if pg_reachable 127.0.0.1 5432; then
+    export TVP_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+    log "PostgreSQL: 127.0.0.1:5432"
+  else
+    port="$(free_port)"
+    private_pg="$ROOT/.dev/pg-test"
+    pg_private_start "$private_pg" "$port"
+    export TVP_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
+    log "PostgreSQL: private cluster on 127.0.0.1:$port"
+  fi
+fi
+
+# Temporal: the pinned CLI's dev server, in memory, on free ports.
+TEMPORAL="$("$ROOT/scripts/temporal-cli.sh")"
+export TEMPORAL TVP_TEST_TEMPORAL_CLI="$TEMPORAL"
+if [ -z "${TVP_TEST_TEMPORAL_ADDRESS:-}" ]; then
+  tport="$(free_port)"; hport="$(free_port)"; mport="$(free_port)"
+  "$TEMPORAL" server start-dev --headless --ip 127.0.0.1 --port "$tport" --http-port "$hport" \
+    --metrics-port "$mport" --log-level warn >"$ROOT/.dev/temporal-test.log" 2>&1 &
+  pids+=($!)
+  export TVP_TEST_TEMPORAL_ADDRESS="127.0.0.1:$tport"
+  temporal_wait "$TVP_TEST_TEMPORAL_ADDRESS"
+  log "Temporal: dev server on $TVP_TEST_TEMPORAL_ADDRESS"
+fi
+
+log "go test"
+# shellcheck disable=SC2086
+go test -count=1 -timeout 20m ${GOTEST_FLAGS:-} ${TEST_PKGS:-./...}

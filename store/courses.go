@@ -1,0 +1,84 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"tvp/domain"
+)
+
+// SaveCourse writes the course's read-model row, citizens and consultants. It is idempotent
+// and ordered: a write whose revision is older than the stored one changes nothing, so a
+// retried or late activity never rolls the row back.
+func (s *Store) SaveCourse(ctx context.Context, c domain.CourseRecord) error {
+	return s.Transact(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, `
+			INSERT INTO courses (id, workflow_id, team_id, kind, phase, start_date, planned_end,
+				next_deadline, next_action, outcome, closed_on, referred_by, revision)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+			ON CONFLICT (id) DO UPDATE SET phase = EXCLUDED.phase, planned_end = EXCLUDED.planned_end,
+				next_deadline = EXCLUDED.next_deadline, next_action = EXCLUDED.next_action,
+				outcome = EXCLUDED.outcome, closed_on = EXCLUDED.closed_on,
+				revision = EXCLUDED.revision, updated_at = now()
+			WHERE courses.revision < EXCLUDED.revision`,
+			c.ID, c.WorkflowID, c.TeamID, c.Kind, c.Phase, c.StartDate, c.PlannedEnd,
+			c.NextDeadline, c.NextAction, c.Outcome, c.ClosedOn, c.ReferredBy, c.Revision)
+		if err != nil {
+			return fmt.Errorf("save course %s: %w", c.ID, translate(err))
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil // a newer revision is already stored
+		}
+		active := c.Phase != domain.PhaseClosed
+		for _, cid := range c.CitizenIDs {
+			if _, err := tx.ExecContext(ctx, `
+				INSERT INTO course_citizens (course_id, citizen_id, team_id, active) VALUES ($1, $2, $3, $4)
+				ON CONFLICT (course_id, citizen_id) DO UPDATE SET active = EXCLUDED.active`,
+				c.ID, cid, c.TeamID, active); err != nil {
+				return fmt.Errorf("save course %s citizen: %w", c.ID, translate(err))
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE course_consultants SET active = false
+			WHERE course_id = $1 AND (NOT (staff_id = ANY($2)) OR $3)`,
+			c.ID, pq.StringArray(c.ConsultantIDs), !active); err != nil {
+			return fmt.Errorf("save course %s consultants: %w", c.ID, translate(err))
+		}
+		for _, sid := range c.ConsultantIDs {
+			if _, err := tx.ExecContext(ctx, `
+				INSERT INTO course_consultants (course_id, staff_id, active) VALUES ($1, $2, $3)
+				ON CONFLICT (course_id, staff_id) DO UPDATE SET active = EXCLUDED.active`,
+				c.ID, sid, active); err != nil {
+				return fmt.Errorf("save course %s consultant: %w", c.ID, translate(err))
+			}
+		}
+		return nil
+	})
+}
+
+type courseRow struct {
+	domain.CourseRecord
+	Citizens    pq.StringArray `db:"citizens"`
+	Consultants pq.StringArray `db:"consultants"`
+}
+
+const courseSelect = `
+	SELECT c.id, c.workflow_id, c.team_id, c.kind, c.phase, c.start_date, c.planned_end,
+		c.next_deadline, c.next_action, c.outcome, c.closed_on, c.referred_by, c.revision,
+		ARRAY(SELECT citizen_id::text FROM course_citizens WHERE course_id = c.id ORDER BY citizen_id) AS citizens,
+		ARRAY(SELECT staff_id FROM course_consultants WHERE course_id = c.id AND (active OR c.closed_on IS NOT NULL) ORDER BY staff_id) AS consultants
+	FROM courses c`
+
+// GetCourse returns one course from the read model.
+func (s *Store) GetCourse(ctx context.Context, id string) (domain.CourseRecord, error) {
+	var r courseRow
+	if err := s.db.GetContext(ctx, &r, courseSelect+` WHERE c.id = $1`, id); err != nil {
+		return domain.CourseRecord{}, fmt.Errorf("get course %s: %w", id, notFound(err, "course %s does not exist", id))
+	}
+	c := r.CourseRecord
+	c.CitizenIDs, c.ConsultantIDs = []string(r.Citizens), []string(r.Consultants)
+	return c, nil
+}

@@ -1,0 +1,186 @@
+// Package store is TVP's PostgreSQL: the read model, plans, meetings, the reminder inbox and
+// the audit log. All SQL lives here; migrations are embedded in the binary.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"net/url"
+	"syscall"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+
+	"tvp/domain"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Store is the PostgreSQL store. It is safe for concurrent use.
+type Store struct {
+	db *sqlx.DB
+}
+
+// Open connects to the database at dsn and checks that it answers.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	db, err := sqlx.Open("postgres", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	db.SetMaxOpenConns(20)
+	db.SetMaxIdleConns(10)
+	if err := db.PingContext(ctx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("connect to database %s: %w", RedactURL(dsn), translate(err))
+	}
+	return &Store{db: db}, nil
+}
+
+// Close closes the connection pool.
+func (s *Store) Close() error { return s.db.Close() }
+
+// DB returns the underlying pool, for tests and tools.
+func (s *Store) DB() *sqlx.DB { return s.db }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping database: %w", translate(err))
+	}
+	return nil
+}
+
+func (s *Store) migrations() (*goose.Provider, error) {
+	sub, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		return nil, fmt.Errorf("migrations: %w", err)
+	}
+	locker, err := lock.NewPostgresSessionLocker()
+	if err != nil {
+		return nil, fmt.Errorf("migration lock: %w", err)
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, s.db.DB, sub, goose.WithSessionLocker(locker))
+	if err != nil {
+		return nil, fmt.Errorf("migrations: %w", err)
+	}
+	return p, nil
+}
+
+// Migrate applies every pending migration and returns the schema version reached.
+func (s *Store) Migrate(ctx context.Context) (int64, error) {
+	p, err := s.migrations()
+	if err != nil {
+		return 0, err
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return 0, fmt.Errorf("apply migrations: %w", translate(err))
+	}
+	v, err := p.GetDBVersion(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("schema version: %w", translate(err))
+	}
+	return v, nil
+}
+
+// MigrationsCurrent reports whether every embedded migration has been applied.
+func (s *Store) MigrationsCurrent(ctx context.Context) (bool, error) {
+	p, err := s.migrations()
+	if err != nil {
+		return false, err
+	}
+	current, target, err := p.GetVersions(ctx)
+	if err != nil {
+		return false, fmt.Errorf("schema version: %w", translate(err))
+	}
+	return current == target, nil
+}
+
+// Transact runs fn in a transaction: committed if fn returns nil, rolled back otherwise.
+func (s *Store) Transact(ctx context.Context, fn func(tx *sqlx.Tx) error) (err error) {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", translate(err))
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			_ = tx.Rollback()
+			return
+		}
+		if cerr := tx.Commit(); cerr != nil {
+			err = fmt.Errorf("commit: %w", translate(cerr))
+		}
+	}()
+	return fn(tx)
+}
+
+// translate turns driver errors into domain errors where the cause is known; it keeps the
+// original in the chain.
+func translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	var de *domain.Error
+	if errors.As(err, &de) {
+		return err
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return &wrapped{code: domain.ENotFound, msg: "not found", err: err}
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return &wrapped{code: domain.ETimeout, msg: "the database did not answer in time", err: err}
+	}
+	var pqErr *pq.Error
+	if errors.As(err, &pqErr) {
+		switch pqErr.Code.Class() {
+		case "08", "57": // connection exception, operator intervention (shutdown)
+			return &wrapped{code: domain.EUnavailable, msg: "the database is unavailable", err: err}
+		}
+		switch pqErr.Code {
+		case "23505":
+			return &wrapped{code: domain.EConflict, msg: "already exists", err: err}
+		case "23503":
+			return &wrapped{code: domain.EInvalid, msg: "refers to something that does not exist", err: err}
+		case "23514", "22P02", "22007", "22008":
+			return &wrapped{code: domain.EInvalid, msg: "a value is not allowed", err: err}
+		}
+		return err
+	}
+	var netErr net.Error
+	if errors.As(err, &netErr) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, driver.ErrBadConn) {
+		return &wrapped{code: domain.EUnavailable, msg: "the database is unavailable", err: err}
+	}
+	return err
+}
+
+// wrapped carries a domain code while keeping the driver error for errors.Is/As and logs.
+type wrapped struct {
+	code, msg string
+	err       error
+}
+
+func (w *wrapped) Error() string { return w.msg + ": " + w.err.Error() }
+func (w *wrapped) Unwrap() []error {
+	return []error{&domain.Error{Code: w.code, Message: w.msg}, w.err}
+}
+
+// RedactURL returns the URL with its password masked, for logs.
+func RedactURL(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "(unparseable database URL)"
+	}
+	return u.Redacted()
+}

@@ -1,0 +1,114 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"tvp/domain"
+	"tvp/internal/demo"
+	"tvp/store"
+	"tvp/store/storetest"
+)
+
+func open(t *testing.T) (*store.Store, context.Context) {
+	t.Helper()
+	s, _ := storetest.MustOpen(t)
+	ctx := context.Background()
+	require.NoError(t, demo.LoadRegister(ctx, s))
+	return s, ctx
+}
+
+func TestMigrationsCurrent(t *testing.T) {
+	s, ctx := open(t)
+	ok, err := s.MigrationsCurrent(ctx)
+	require.NoError(t, err)
+	assert.True(t, ok)
+	_, err = s.Migrate(ctx) // again: nothing to do
+	require.NoError(t, err)
+}
+
+func TestDemoRegisterIsIdempotent(t *testing.T) {
+	s, ctx := open(t)
+	require.NoError(t, demo.LoadRegister(ctx, s))
+	teams, err := s.ListTeams(ctx)
+	require.NoError(t, err)
+	require.Len(t, teams, 2)
+	assert.Equal(t, "Familieteam", teams[0].Name)
+	assert.Equal(t, 3, teams[0].Settings.CaseloadMax, "Familieteam: 3 courses per half-time consultant")
+	assert.Equal(t, domain.Days(365), teams[1].Settings.CourseLength)
+	staff, err := s.ListStaff(ctx, "")
+	require.NoError(t, err)
+	assert.Len(t, staff, len(demo.Staff))
+	anna, err := s.GetStaff(ctx, "konsulent.anna")
+	require.NoError(t, err)
+	assert.Equal(t, []domain.Role{domain.RoleConsultant}, anna.Roles)
+	assert.Equal(t, 17.0, anna.HoursPerWeek)
+}
+
+func record(rev int64, phase domain.CoursePhase) domain.CourseRecord {
+	start := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
+	return domain.CourseRecord{
+		ID: "3b0a6a2e-8d0f-4d8e-9a3c-0000000000aa", WorkflowID: "course-3b0a6a2e-8d0f-4d8e-9a3c-0000000000aa",
+		TeamID: "ungeteam", Kind: domain.TargetYoung, Phase: phase, StartDate: start, PlannedEnd: start.AddDate(1, 0, 0),
+		ReferredBy: "leder.ulla", Revision: rev,
+		CitizenIDs: []string{demo.Citizens[0].ID}, ConsultantIDs: []string{"konsulent.anna"},
+	}
+}
+
+func TestSaveCourseKeepsTheNewestRevision(t *testing.T) {
+	s, ctx := open(t)
+	require.NoError(t, s.SaveCourse(ctx, record(2, domain.PhaseExtensionPending)))
+	require.NoError(t, s.SaveCourse(ctx, record(1, domain.PhaseActive)), "a late, older write is not an error")
+	require.NoError(t, s.SaveCourse(ctx, record(2, domain.PhaseActive)), "a retried write is not an error")
+	got, err := s.GetCourse(ctx, record(0, "").ID)
+	require.NoError(t, err)
+	assert.Equal(t, domain.PhaseExtensionPending, got.Phase)
+	assert.Equal(t, int64(2), got.Revision)
+	assert.Equal(t, []string{"konsulent.anna"}, got.ConsultantIDs)
+}
+
+func TestOneActiveCoursePerCitizenPerTeam(t *testing.T) {
+	s, ctx := open(t)
+	require.NoError(t, s.SaveCourse(ctx, record(1, domain.PhaseActive)))
+	other := record(1, domain.PhaseActive)
+	other.ID, other.WorkflowID = "3b0a6a2e-8d0f-4d8e-9a3c-0000000000bb", "course-3b0a6a2e-8d0f-4d8e-9a3c-0000000000bb"
+	err := s.SaveCourse(ctx, other)
+	assert.Equal(t, domain.EConflict, domain.ErrorCode(err), "%v", err)
+	var n int
+	require.NoError(t, s.DB().Get(&n, "SELECT count(*) FROM courses"))
+	assert.Equal(t, 1, n, "the refused course left nothing behind")
+}
+
+func TestAuditIsIdempotentAndAppendOnly(t *testing.T) {
+	s, ctx := open(t)
+	cid := demo.Citizens[0].ID
+	e := domain.AuditEntry{ActorID: "konsulent.anna", Action: "course.read", SubjectType: "course", SubjectID: "x",
+		CitizenID: &cid, Purpose: "casework", Key: "k1"}
+	require.NoError(t, s.AppendAudit(ctx, e))
+	require.NoError(t, s.AppendAudit(ctx, e))
+	e.Key = ""
+	require.NoError(t, s.AppendAudit(ctx, e))
+	require.NoError(t, s.AppendAudit(ctx, e))
+	log, err := s.CitizenAccessLog(ctx, cid)
+	require.NoError(t, err)
+	assert.Len(t, log, 3, "a keyed entry once, unkeyed entries each time")
+	_, err = s.DB().Exec("UPDATE audit_log SET actor_id = 'someone else'")
+	assert.ErrorContains(t, err, "append-only")
+}
+
+func TestCitizenRecognisedByHash(t *testing.T) {
+	s, ctx := open(t)
+	h := domain.CPRHash("pepper", "0102031234")
+	id1, err := s.UpsertCitizen(ctx, "3b0a6a2e-8d0f-4d8e-9a3c-0000000000c1", h, "A", nil)
+	require.NoError(t, err)
+	id2, err := s.UpsertCitizen(ctx, "3b0a6a2e-8d0f-4d8e-9a3c-0000000000c2", h, "A", nil)
+	require.NoError(t, err)
+	assert.Equal(t, id1, id2)
+	var cols []string
+	require.NoError(t, s.DB().Select(&cols, "SELECT column_name FROM information_schema.columns WHERE table_name = 'citizens' ORDER BY 1"))
+	assert.NotContains(t, cols, "cpr", "the CPR number itself has no column")
+}
