@@ -29,7 +29,15 @@ cleanup() {
   [ -n "$private_pg" ] && pg_private_stop "$private_pg"
   log "stopped"
 }
-trap cleanup INT TERM EXIT
+trap cleanup EXIT
+trap 'exit 0' INT TERM
+
+for port in "$TEMPORAL_PORT" "$TEMPORAL_UI_PORT" "${TVP_HTTP_ADDR##*:}"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    log "port $port on 127.0.0.1 is in use: is another make dev running? (ports: TEMPORAL_PORT, TEMPORAL_UI_PORT, TVP_HTTP_ADDR)"
+    exit 1
+  fi
+done
 
 log "starting the Temporal dev server on 127.0.0.1:$TEMPORAL_PORT (UI on $TEMPORAL_UI_PORT), data in .dev/temporal"
 "$TEMPORAL" server start-dev --ip 127.0.0.1 --port "$TEMPORAL_PORT" --ui-port "$TEMPORAL_UI_PORT" \

@@ -60,8 +60,9 @@ pg_private_stop() {
   fi
 }
 
-# pg_reachable HOST PORT
+# pg_reachable HOST PORT (TVP_PRIVATE_PG=1 pretends none is: the scripts then start their own)
 pg_reachable() {
+  [ "${TVP_PRIVATE_PG:-}" = 1 ] && return 1
   command -v pg_isready >/dev/null 2>&1 || [ -x "$PGBIN/pg_isready" ] || return 1
   "${PGBIN}/pg_isready" -q -h "$1" -p "$2" -t 3 2>/dev/null
 }
