@@ -37,21 +37,68 @@ func (o Outcome) Valid() bool {
 
 // CourseRecord is a course as the read model holds it: what lists and reports need.
 type CourseRecord struct {
-	ID            string      `json:"id" db:"id"`
-	WorkflowID    string      `json:"workflow_id" db:"workflow_id"`
-	TeamID        string      `json:"team_id" db:"team_id"`
-	Kind          TargetGroup `json:"kind" db:"kind"`
-	Phase         CoursePhase `json:"phase" db:"phase"`
-	StartDate     time.Time   `json:"start_date" db:"start_date"`
-	PlannedEnd    time.Time   `json:"planned_end" db:"planned_end"`
-	NextDeadline  *time.Time  `json:"next_deadline,omitempty" db:"next_deadline"`
-	NextAction    string      `json:"next_action" db:"next_action"`
-	Outcome       *Outcome    `json:"outcome,omitempty" db:"outcome"`
-	ClosedOn      *time.Time  `json:"closed_on,omitempty" db:"closed_on"`
-	ReferredBy    string      `json:"referred_by" db:"referred_by"`
-	Revision      int64       `json:"revision" db:"revision"`
-	CitizenIDs    []string    `json:"citizen_ids" db:"-"`
-	ConsultantIDs []string    `json:"consultant_ids" db:"-"`
+	ID            string        `json:"id" db:"id"`
+	WorkflowID    string        `json:"workflow_id" db:"workflow_id"`
+	TeamID        string        `json:"team_id" db:"team_id"`
+	Kind          TargetGroup   `json:"kind" db:"kind"`
+	Phase         CoursePhase   `json:"phase" db:"phase"`
+	StartDate     time.Time     `json:"start_date" db:"start_date"`
+	PlannedEnd    time.Time     `json:"planned_end" db:"planned_end"`
+	NextDeadline  *time.Time    `json:"next_deadline,omitempty" db:"next_deadline"`
+	NextAction    string        `json:"next_action" db:"next_action"`
+	Outcome       *Outcome      `json:"outcome,omitempty" db:"outcome"`
+	ClosedOn      *time.Time    `json:"closed_on,omitempty" db:"closed_on"`
+	ReferredBy    string        `json:"referred_by" db:"referred_by"`
+	Revision      int64         `json:"revision" db:"revision"`
+	CitizenIDs    []string      `json:"citizen_ids" db:"-"`
+	ConsultantIDs []string      `json:"consultant_ids" db:"-"`
+	Progressions  []Progression `json:"progressions,omitempty" db:"-"`
+	Extensions    []Extension   `json:"extensions,omitempty" db:"-"`
+	Milestones    []Milestone   `json:"milestones,omitempty" db:"-"`
+}
+
+// GoalScore is one goal's score in a progression.
+type GoalScore struct {
+	GoalID string `json:"goal_id"`
+	Score  int    `json:"score"`
+}
+
+// Progression is one half-yearly goal progression (målprogression).
+type Progression struct {
+	Seq        int         `json:"seq"`
+	Due        time.Time   `json:"due"`
+	RecordedAt time.Time   `json:"recorded_at"`
+	RecordedBy string      `json:"recorded_by"`
+	Scores     []GoalScore `json:"scores"`
+	Note       string      `json:"note"`
+}
+
+// Extension is one request to extend the course beyond its planned end, and its decision.
+type Extension struct {
+	Seq            int        `json:"seq"`
+	RequestedAt    time.Time  `json:"requested_at"`
+	RequestedBy    string     `json:"requested_by"`
+	Reason         string     `json:"reason"`
+	OldEnd         time.Time  `json:"old_end"`
+	NewEnd         time.Time  `json:"new_end"`
+	Decision       string     `json:"decision,omitempty"` // approved or rejected
+	DecidedAt      *time.Time `json:"decided_at,omitempty"`
+	DecidedBy      string     `json:"decided_by,omitempty"`
+	DecisionReason string     `json:"decision_reason,omitempty"`
+}
+
+// Extension decisions.
+const (
+	DecisionApproved = "approved"
+	DecisionRejected = "rejected"
+)
+
+// Milestone is an outcome reached while the course goes on (a young person starts an
+// education and the course continues for a while).
+type Milestone struct {
+	Outcome    Outcome   `json:"outcome"`
+	Date       time.Time `json:"date"`
+	RecordedBy string    `json:"recorded_by"`
 }
 
 // AuditEntry is one line of the audit log: who did what to which citizen's data, and why.
@@ -66,4 +113,16 @@ type AuditEntry struct {
 	Details     map[string]any `json:"details,omitempty" db:"-"`
 	// Key makes an append idempotent: a second append with the same key adds nothing.
 	Key string `json:"key,omitempty" db:"key"`
+}
+
+// Reminder is one item in a person's inbox.
+type Reminder struct {
+	Key         string     `json:"key" db:"key"`
+	RecipientID string     `json:"recipient_id" db:"recipient_id"`
+	Kind        string     `json:"kind" db:"kind"`
+	SubjectType string     `json:"subject_type" db:"subject_type"`
+	SubjectID   string     `json:"subject_id" db:"subject_id"`
+	DueAt       time.Time  `json:"due_at" db:"due_at"`
+	CreatedAt   time.Time  `json:"created_at" db:"created_at"`
+	DoneAt      *time.Time `json:"done_at,omitempty" db:"done_at"`
 }

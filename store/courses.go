@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/jmoiron/sqlx"
@@ -47,6 +48,9 @@ func (s *Store) SaveCourse(ctx context.Context, c domain.CourseRecord) error {
 			c.ID, pq.StringArray(c.ConsultantIDs), !active); err != nil {
 			return fmt.Errorf("save course %s consultants: %w", c.ID, translate(err))
 		}
+		if err := saveCourseRecords(ctx, tx, c); err != nil {
+			return err
+		}
 		for _, sid := range c.ConsultantIDs {
 			if _, err := tx.ExecContext(ctx, `
 				INSERT INTO course_consultants (course_id, staff_id, active) VALUES ($1, $2, $3)
@@ -81,4 +85,47 @@ func (s *Store) GetCourse(ctx context.Context, id string) (domain.CourseRecord, 
 	c := r.CourseRecord
 	c.CitizenIDs, c.ConsultantIDs = []string(r.Citizens), []string(r.Consultants)
 	return c, nil
+}
+
+// saveCourseRecords writes the course's progressions, extensions and milestones, each keyed
+// by its sequence number in the course.
+func saveCourseRecords(ctx context.Context, tx *sqlx.Tx, c domain.CourseRecord) error {
+	for _, p := range c.Progressions {
+		scores, err := json.Marshal(p.Scores)
+		if err != nil {
+			return fmt.Errorf("save course %s progression: %w", c.ID, err)
+		}
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO course_progressions (course_id, seq, recorded_at, recorded_by, scores, note)
+			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (course_id, seq) DO NOTHING`,
+			c.ID, p.Seq, p.RecordedAt, p.RecordedBy, scores, p.Note); err != nil {
+			return fmt.Errorf("save course %s progression: %w", c.ID, translate(err))
+		}
+	}
+	for _, e := range c.Extensions {
+		var decision *string
+		if e.Decision != "" {
+			decision = &e.Decision
+		}
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO course_extensions (course_id, seq, requested_at, requested_by, reason, old_end, new_end,
+				decision, decided_at, decided_by, decision_reason)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULLIF($10, ''), NULLIF($11, ''))
+			ON CONFLICT (course_id, seq) DO UPDATE SET decision = EXCLUDED.decision,
+				decided_at = EXCLUDED.decided_at, decided_by = EXCLUDED.decided_by,
+				decision_reason = EXCLUDED.decision_reason`,
+			c.ID, e.Seq, e.RequestedAt, e.RequestedBy, e.Reason, e.OldEnd, e.NewEnd,
+			decision, e.DecidedAt, e.DecidedBy, e.DecisionReason); err != nil {
+			return fmt.Errorf("save course %s extension: %w", c.ID, translate(err))
+		}
+	}
+	for i, m := range c.Milestones {
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO course_milestones (course_id, seq, outcome, reached_on, recorded_by)
+			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (course_id, seq) DO NOTHING`,
+			c.ID, i+1, m.Outcome, m.Date, m.RecordedBy); err != nil {
+			return fmt.Errorf("save course %s milestone: %w", c.ID, translate(err))
+		}
+	}
+	return nil
 }

@@ -10,8 +10,26 @@ import (
 
 // Names of the course workflow's handlers.
 const (
-	QueryState  = "state"
-	UpdateClose = "close"
+	QueryState = "state"
+
+	UpdateRecordProgression = "record-progression"
+	UpdateRecordMilestone   = "record-milestone"
+	UpdateRequestExtension  = "request-extension"
+	UpdateDecideExtension   = "decide-extension"
+	UpdateClose             = "close"
+
+	// Signals from the team-pause workflow.
+	SignalPause  = "team-paused"
+	SignalResume = "team-resumed"
+)
+
+// Reminder kinds the course raises.
+const (
+	ReminderProgressionDue    = "course.progression_due"
+	ReminderEndApproaching    = "course.end_approaching"
+	ReminderEndOverdue        = "course.end_overdue"
+	ReminderEndEscalated      = "course.end_escalated"
+	ReminderExtensionDecision = "course.extension_decision"
 )
 
 // WorkflowID returns the workflow ID of the course with the given course id. The course id is
@@ -30,7 +48,17 @@ type Actor struct {
 	Roles []domain.Role `json:"roles"`
 }
 
-// Input starts a course.
+// Has reports whether the actor holds the role.
+func (a Actor) Has(r domain.Role) bool {
+	for _, x := range a.Roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// Input starts a course. Carry is set only by continue-as-new.
 type Input struct {
 	CourseID      string              `json:"course_id"`
 	TeamID        string              `json:"team_id"`
@@ -41,6 +69,7 @@ type Input struct {
 	Goals         []Goal              `json:"goals"`
 	Settings      domain.TeamSettings `json:"settings"`
 	ReferredBy    string              `json:"referred_by"`
+	Carry         *State              `json:"carry,omitempty"`
 }
 
 // Result is how the course ended.
@@ -49,7 +78,30 @@ type Result struct {
 	ClosedOn time.Time      `json:"closed_on"`
 }
 
-// State is the course as its query returns it.
+// The course's records are domain types, shared with the read model.
+type (
+	GoalScore   = domain.GoalScore
+	Progression = domain.Progression
+	Extension   = domain.Extension
+	Milestone   = domain.Milestone
+)
+
+// Extension decisions.
+const (
+	DecisionApproved = domain.DecisionApproved
+	DecisionRejected = domain.DecisionRejected
+)
+
+// Pause is a pause of the course's team.
+type Pause struct {
+	PauseID       string     `json:"pause_id"`
+	PausedAt      time.Time  `json:"paused_at"`
+	PlannedResume time.Time  `json:"planned_resume"`
+	ResumedAt     *time.Time `json:"resumed_at,omitempty"`
+	PausedBy      string     `json:"paused_by"`
+}
+
+// State is the course as its query returns it, and what continue-as-new carries.
 type State struct {
 	CourseID      string             `json:"course_id"`
 	TeamID        string             `json:"team_id"`
@@ -60,16 +112,64 @@ type State struct {
 	Goals         []Goal             `json:"goals"`
 	StartDate     time.Time          `json:"start_date"`
 	PlannedEnd    time.Time          `json:"planned_end"`
-	NextDeadline  *time.Time         `json:"next_deadline,omitempty"`
-	NextAction    string             `json:"next_action"`
-	Outcome       *domain.Outcome    `json:"outcome,omitempty"`
-	ClosedOn      *time.Time         `json:"closed_on,omitempty"`
-	ReferredBy    string             `json:"referred_by"`
-	Revision      int64              `json:"revision"`
+	// NextDeadline is when the course next needs someone, and NextAction what it waits for.
+	NextDeadline *time.Time      `json:"next_deadline,omitempty"`
+	NextAction   string          `json:"next_action"`
+	Outcome      *domain.Outcome `json:"outcome,omitempty"`
+	ClosedOn     *time.Time      `json:"closed_on,omitempty"`
+	CloseNote    string          `json:"close_note,omitempty"`
+	ReferredBy   string          `json:"referred_by"`
+	Revision     int64           `json:"revision"`
+
+	Progressions []Progression `json:"progressions"`
+	Extensions   []Extension   `json:"extensions"`
+	Pauses       []Pause       `json:"pauses"`
+	Milestones   []Milestone   `json:"milestones"`
+
+	// Timer bookkeeping: what has been reminded, so that nothing is raised twice.
+	NextProgressionDue      time.Time          `json:"next_progression_due"`
+	ProgressionReminders    int                `json:"progression_reminders"`
+	LastProgressionReminder time.Time          `json:"last_progression_reminder"`
+	EndReminderSentFor      time.Time          `json:"end_reminder_sent_for"`
+	OverdueReminders        int                `json:"overdue_reminders"`
+	LastOverdueReminder     time.Time          `json:"last_overdue_reminder"`
+	Escalated               bool               `json:"escalated"`
+	ExtensionReminders      int                `json:"extension_reminders"`
+	LastExtensionReminder   time.Time          `json:"last_extension_reminder"`
+	PhaseBeforePause        domain.CoursePhase `json:"phase_before_pause,omitempty"`
 }
 
 // StateQuery asks for the course's state.
 type StateQuery struct{}
+
+// ProgressionRequest records the half-yearly goal progression: every goal scored.
+type ProgressionRequest struct {
+	Actor  Actor       `json:"actor"`
+	Scores []GoalScore `json:"scores"`
+	Note   string      `json:"note"`
+}
+
+// MilestoneRequest records an outcome reached while the course goes on.
+type MilestoneRequest struct {
+	Actor   Actor          `json:"actor"`
+	Outcome domain.Outcome `json:"outcome"`
+	Date    time.Time      `json:"date"`
+}
+
+// ExtensionRequest asks the steering group to move the planned end.
+type ExtensionRequest struct {
+	Actor  Actor     `json:"actor"`
+	Reason string    `json:"reason"`
+	NewEnd time.Time `json:"new_end"`
+}
+
+// DecisionRequest is the steering group's decision on the pending extension.
+type DecisionRequest struct {
+	Actor    Actor  `json:"actor"`
+	Approve  bool   `json:"approve"`
+	Reason   string `json:"reason"`
+	Sequence int    `json:"seq"` // the extension decided; must be the pending one
+}
 
 // CloseRequest ends the course with an outcome.
 type CloseRequest struct {
@@ -79,9 +179,22 @@ type CloseRequest struct {
 	Note    string         `json:"note"`
 }
 
-// CloseResult is the course's state after closing.
-type CloseResult struct {
+// StepResult is the course's state after a step.
+type StepResult struct {
 	State State `json:"state"`
+}
+
+// PauseSignal pauses the course with its team.
+type PauseSignal struct {
+	PauseID       string    `json:"pause_id"`
+	PausedBy      string    `json:"paused_by"`
+	PlannedResume time.Time `json:"planned_resume"`
+}
+
+// ResumeSignal resumes the course with its team.
+type ResumeSignal struct {
+	PauseID   string `json:"pause_id"`
+	ResumedBy string `json:"resumed_by"`
 }
 
 // Record returns the read-model row for the state.
@@ -102,5 +215,8 @@ func (s State) Record() domain.CourseRecord {
 		Revision:      s.Revision,
 		CitizenIDs:    s.CitizenIDs,
 		ConsultantIDs: s.ConsultantIDs,
+		Progressions:  s.Progressions,
+		Extensions:    s.Extensions,
+		Milestones:    s.Milestones,
 	}
 }

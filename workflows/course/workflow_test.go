@@ -9,9 +9,11 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/converter"
 	tlog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
 
 	"tvp/activities"
 	"tvp/domain"
@@ -22,117 +24,470 @@ import (
 	"tvp/workflows/course"
 )
 
-// env is a time-skipping test environment whose activities write to a real PostgreSQL.
-func env(t *testing.T) (*testsuite.TestWorkflowEnvironment, *store.Store) {
+var (
+	start = time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
+	day   = 24 * time.Hour
+	anna  = course.Actor{ID: "konsulent.anna", Roles: []domain.Role{domain.RoleConsultant}}
+	bilal = course.Actor{ID: "konsulent.bilal", Roles: []domain.Role{domain.RoleConsultant}}
+	ulla  = course.Actor{ID: "leder.ulla", Roles: []domain.Role{domain.RoleTeamLead}}
+	bo    = course.Actor{ID: "styregruppe.bo", Roles: []domain.Role{domain.RoleSteeringGroup}}
+)
+
+// harness is a time-skipping test environment whose activities write to a real PostgreSQL.
+type harness struct {
+	t        *testing.T
+	env      *testsuite.TestWorkflowEnvironment
+	store    *store.Store
+	in       course.Input
+	outcomes map[string]outcome
+}
+
+func newHarness(t *testing.T) *harness {
 	t.Helper()
 	s, _ := storetest.MustOpen(t)
 	require.NoError(t, demo.LoadRegister(context.Background(), s))
-	var suite testsuite.WorkflowTestSuite
-	suite.SetLogger(tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))))
-	e := suite.NewTestWorkflowEnvironment()
-	worker.Register(e, &activities.Activities{Store: s})
-	return e, s
+	return newHarnessOn(t, s)
 }
 
-func input() course.Input {
-	return course.Input{
+func newHarnessOn(t *testing.T, s *store.Store) *harness {
+	t.Helper()
+	var suite testsuite.WorkflowTestSuite
+	suite.SetLogger(tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))))
+	if os.Getenv("TVP_TEST_WORKFLOW_LOG") != "" {
+		suite.SetLogger(tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, nil))))
+	}
+	e := suite.NewTestWorkflowEnvironment()
+	e.SetTestTimeout(time.Minute)
+	worker.Register(e, &activities.Activities{Store: s})
+	e.SetStartTime(start)
+	return &harness{t: t, env: e, store: s, outcomes: map[string]outcome{}, in: course.Input{
 		CourseID:      "3b0a6a2e-8d0f-4d8e-9a3c-000000000001",
 		TeamID:        "ungeteam",
 		Kind:          domain.TargetYoung,
 		CitizenIDs:    []string{demo.Citizens[0].ID},
 		ConsultantIDs: []string{"konsulent.anna"},
-		StartDate:     time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC),
-		Goals:         []course.Goal{{ID: "g1", Text: "Uddannelse"}},
+		StartDate:     start,
+		Goals:         []course.Goal{{ID: "g1", Text: "Uddannelse"}, {ID: "g2", Text: "Døgnrytme"}},
 		Settings:      domain.DefaultTeamSettings(domain.TargetYoung),
 		ReferredBy:    "leder.ulla",
-	}
+	}}
 }
 
-func TestCourseClosesWithOutcome(t *testing.T) {
-	e, s := env(t)
-	in := input()
-	e.SetStartTime(in.StartDate)
-	closeOn := in.StartDate.AddDate(0, 10, 0)
+// at runs fn when the simulated clock is start+d.
+func (h *harness) at(d time.Duration, fn func()) { h.env.RegisterDelayedCallback(fn, d) }
 
-	e.RegisterDelayedCallback(func() {
-		v, err := e.QueryWorkflow(course.QueryState, course.StateQuery{})
-		require.NoError(t, err)
-		var st course.State
-		require.NoError(t, v.Get(&st))
-		assert.Equal(t, domain.PhaseActive, st.Phase)
-		assert.Equal(t, in.StartDate.AddDate(1, 0, 0), st.PlannedEnd)
+// outcome is what an update came to: rejected by its validator or failed (Err), or done.
+type outcome struct {
+	State course.State
+	Err   error
+	Done  bool
+}
 
-		e.UpdateWorkflow(course.UpdateClose, "close-1", &testsuite.TestUpdateCallback{
-			OnReject: func(err error) { t.Errorf("close rejected: %v", err) },
-			OnComplete: func(r any, err error) {
-				require.NoError(t, err)
-				assert.Equal(t, domain.PhaseClosed, r.(course.CloseResult).State.Phase)
-			},
-		}, course.CloseRequest{Actor: course.Actor{ID: "konsulent.anna"}, Outcome: domain.OutcomeEducation, Date: closeOn})
-	}, 300*24*time.Hour)
+// send sends an update; its outcome is known once the workflow has processed it (after the
+// callback that sent it returns), under the label.
+func (h *harness) send(label, name string, req any) {
+	h.env.UpdateWorkflow(name, label, &testsuite.TestUpdateCallback{
+		OnAccept: func() {},
+		OnReject: func(err error) { h.outcomes[label] = outcome{Err: err, Done: true} },
+		OnComplete: func(r any, err error) {
+			o := outcome{Err: err, Done: true}
+			if err == nil {
+				o.State = r.(course.StepResult).State
+			}
+			h.outcomes[label] = o
+		},
+	}, req)
+}
 
-	e.ExecuteWorkflow(course.Workflow, in)
-	require.True(t, e.IsWorkflowCompleted())
-	require.NoError(t, e.GetWorkflowError())
+// got returns the outcome of the update sent under the label.
+func (h *harness) got(label string) outcome {
+	h.t.Helper()
+	o := h.outcomes[label]
+	require.True(h.t, o.Done, "update %q never finished", label)
+	return o
+}
+
+// ok returns the state after the update under the label, which must have succeeded.
+func (h *harness) ok(label string) course.State {
+	h.t.Helper()
+	o := h.got(label)
+	require.NoError(h.t, o.Err, "update %q", label)
+	return o.State
+}
+
+// failed returns the application error of the update under the label, which must have failed.
+func (h *harness) failed(label string) (code, field string) {
+	h.t.Helper()
+	o := h.got(label)
+	var appErr *temporal.ApplicationError
+	require.ErrorAs(h.t, o.Err, &appErr, "update %q", label)
+	_ = appErr.Details(&field)
+	return appErr.Type(), field
+}
+
+func (h *harness) query() course.State {
+	v, err := h.env.QueryWorkflow(course.QueryState, course.StateQuery{})
+	require.NoError(h.t, err)
+	var st course.State
+	require.NoError(h.t, v.Get(&st))
+	return st
+}
+
+func (h *harness) run() course.Result {
+	h.env.ExecuteWorkflow(course.Workflow, h.in)
+	require.True(h.t, h.env.IsWorkflowCompleted())
+	require.NoError(h.t, h.env.GetWorkflowError())
 	var res course.Result
-	require.NoError(t, e.GetWorkflowResult(&res))
-	assert.Equal(t, course.Result{Outcome: domain.OutcomeEducation, ClosedOn: closeOn}, res)
-
-	rec, err := s.GetCourse(context.Background(), in.CourseID)
-	require.NoError(t, err)
-	assert.Equal(t, domain.PhaseClosed, rec.Phase)
-	require.NotNil(t, rec.Outcome)
-	assert.Equal(t, domain.OutcomeEducation, *rec.Outcome)
-	assert.Equal(t, int64(2), rec.Revision)
-
-	log, err := s.CitizenAccessLog(context.Background(), in.CitizenIDs[0])
-	require.NoError(t, err)
-	var actions []string
-	for _, e := range log {
-		actions = append(actions, e.ActorID+" "+e.Action)
-	}
-	assert.Equal(t, []string{"leder.ulla course.referred", "konsulent.anna course.closed"}, actions)
+	require.NoError(h.t, h.env.GetWorkflowResult(&res))
+	return res
 }
 
-func TestCloseValidation(t *testing.T) {
-	in := input()
+// reminder is an inbox item as the tests compare it: kind, recipient, simulated day raised.
+type reminder struct {
+	Kind, To string
+	Day      int
+	Done     bool
+}
+
+func (h *harness) reminders() []reminder {
+	items, err := h.store.ListReminders(context.Background(), "course", h.in.CourseID)
+	require.NoError(h.t, err)
+	out := make([]reminder, len(items))
+	for i, r := range items {
+		out[i] = reminder{Kind: r.Kind, To: r.RecipientID, Day: int(r.CreatedAt.Sub(start) / day), Done: r.DoneAt != nil}
+	}
+	return out
+}
+
+func (h *harness) record() domain.CourseRecord {
+	rec, err := h.store.GetCourse(context.Background(), h.in.CourseID)
+	require.NoError(h.t, err)
+	return rec
+}
+
+func scores(a, b int) []course.GoalScore {
+	return []course.GoalScore{{GoalID: "g1", Score: a}, {GoalID: "g2", Score: b}}
+}
+
+func date(s string) time.Time {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// A full year: progression reminded at six months and recorded, the end approaching 60 days
+// before, an education started, closed with education.
+func TestFullYearEndingInEducation(t *testing.T) {
+	h := newHarness(t)
+	h.at(190*day, func() { // a week late: one reminder, one repeat
+		h.send("progression", course.UpdateRecordProgression, course.ProgressionRequest{Actor: anna, Scores: scores(4, 6), Note: "God fremgang"})
+	})
+	h.at(320*day, func() {
+		h.send("milestone", course.UpdateRecordMilestone, course.MilestoneRequest{Actor: anna, Outcome: domain.OutcomeEducation, Date: start.Add(319 * day)})
+	})
+	h.at(360*day, func() {
+		h.send("close", course.UpdateClose, course.CloseRequest{Actor: anna, Outcome: domain.OutcomeEducation, Date: start.Add(360 * day), Note: "Startet på HF"})
+	})
+	res := h.run()
+	assert.Equal(t, domain.OutcomeEducation, res.Outcome)
+	st := h.ok("progression")
+	assert.Len(t, st.Progressions, 1)
+	assert.Equal(t, start.Add(364*day), st.NextProgressionDue)
+	assert.Len(t, h.ok("milestone").Milestones, 1)
+
+	assert.Equal(t, []reminder{
+		{course.ReminderProgressionDue, "konsulent.anna", 182, true},
+		{course.ReminderProgressionDue, "konsulent.anna", 189, true},
+		{course.ReminderEndApproaching, "konsulent.anna", 305, true},
+	}, h.reminders())
+	rec := h.record()
+	assert.Equal(t, domain.PhaseClosed, rec.Phase)
+	assert.Equal(t, domain.OutcomeEducation, *rec.Outcome)
+	var n int
+	require.NoError(t, h.store.DB().Get(&n, "SELECT count(*) FROM course_progressions WHERE course_id = $1", h.in.CourseID))
+	assert.Equal(t, 1, n)
+	require.NoError(t, h.store.DB().Get(&n, "SELECT count(*) FROM course_milestones WHERE course_id = $1 AND outcome = 'education'", h.in.CourseID))
+	assert.Equal(t, 1, n)
+}
+
+func TestExtensionApprovedThenClosed(t *testing.T) {
+	h := newHarness(t)
+	h.in.Settings.ProgressionInterval = domain.Days(1000) // keep this test about the end
+	end := start.Add(365 * day)
+	newEnd := end.Add(120 * day)
+	var pendingInReadModel domain.CoursePhase
+	h.at(310*day, func() {
+		h.send("request", course.UpdateRequestExtension, course.ExtensionRequest{Actor: anna, Reason: "Mangler afklaring", NewEnd: newEnd})
+	})
+	h.at(320*day, func() {
+		pendingInReadModel = h.record().Phase
+		h.send("approve", course.UpdateDecideExtension, course.DecisionRequest{Actor: bo, Approve: true, Reason: "Godkendt", Sequence: 1})
+	})
+	h.at(470*day, func() {
+		h.send("close", course.UpdateClose, course.CloseRequest{Actor: anna, Outcome: domain.OutcomeEmployment, Date: start.Add(470 * day)})
+	})
+	h.run()
+	assert.Equal(t, domain.PhaseExtensionPending, h.ok("request").Phase)
+	assert.Equal(t, domain.PhaseExtensionPending, pendingInReadModel, "the read model knew")
+	approved := h.ok("approve")
+	assert.Equal(t, newEnd, approved.PlannedEnd)
+	assert.Equal(t, domain.PhaseActive, approved.Phase)
+	assert.Equal(t, []reminder{
+		{course.ReminderEndApproaching, "konsulent.anna", 305, true},
+		{course.ReminderExtensionDecision, "styregruppe.bo", 310, true},
+		{course.ReminderExtensionDecision, "styregruppe.dorte", 310, true},
+		{course.ReminderExtensionDecision, "styregruppe.bo", 317, true},
+		{course.ReminderExtensionDecision, "styregruppe.dorte", 317, true},
+		{course.ReminderEndApproaching, "konsulent.anna", 425, true}, // re-armed for the new end
+	}, h.reminders())
+	assert.Equal(t, newEnd, h.record().PlannedEnd.UTC())
+	var decision string
+	require.NoError(t, h.store.DB().Get(&decision, "SELECT decision FROM course_extensions WHERE course_id = $1 AND seq = 1", h.in.CourseID))
+	assert.Equal(t, "approved", decision)
+}
+
+func TestExtensionRejected(t *testing.T) {
+	h := newHarness(t)
+	h.in.Settings.ProgressionInterval = domain.Days(400)
+	end := start.Add(365 * day)
+	h.at(300*day, func() {
+		h.send("request", course.UpdateRequestExtension, course.ExtensionRequest{Actor: anna, Reason: "Behov", NewEnd: end.Add(90 * day)})
+	})
+	h.at(301*day, func() {
+		h.send("reject", course.UpdateDecideExtension, course.DecisionRequest{Actor: bo, Approve: false, Reason: "Ikke grundlag"})
+	})
+	h.at(340*day, func() {
+		h.send("close", course.UpdateClose, course.CloseRequest{Actor: anna, Outcome: domain.OutcomeSelfSupport, Date: start.Add(340 * day)})
+	})
+	h.run()
+	st := h.ok("reject")
+	assert.Equal(t, end, st.PlannedEnd, "rejection keeps the old end")
+	assert.Equal(t, domain.PhaseActive, st.Phase)
+	assert.Equal(t, []reminder{
+		{course.ReminderExtensionDecision, "styregruppe.bo", 300, true},
+		{course.ReminderExtensionDecision, "styregruppe.dorte", 300, true},
+		{course.ReminderEndApproaching, "konsulent.anna", 305, true},
+	}, h.reminders())
+	assert.Equal(t, end, h.record().PlannedEnd.UTC())
+	var decision string
+	require.NoError(t, h.store.DB().Get(&decision, "SELECT decision FROM course_extensions WHERE course_id = $1", h.in.CourseID))
+	assert.Equal(t, "rejected", decision)
+}
+
+// At the planned end with neither an outcome nor an extension request, the course waits:
+// weekly reminders to the consultants, and after 14 days the team lead is told.
+func TestNoDecisionAtTheEnd(t *testing.T) {
+	h := newHarness(t)
+	h.in.Settings.ProgressionInterval = domain.Days(400)
+	var phase, readPhase domain.CoursePhase
+	h.at(366*day, func() {
+		phase, readPhase = h.query().Phase, h.record().Phase
+	})
+	h.at(390*day, func() {
+		h.send("close", course.UpdateClose, course.CloseRequest{Actor: ulla, Outcome: domain.OutcomeHandedBack, Date: start.Add(390 * day)})
+	})
+	h.run()
+	assert.Equal(t, domain.PhaseAwaitingDecision, phase, "it neither ended nor went on silently")
+	assert.Equal(t, domain.PhaseAwaitingDecision, readPhase)
+	assert.Equal(t, []reminder{
+		{course.ReminderEndApproaching, "konsulent.anna", 305, true},
+		{course.ReminderEndOverdue, "konsulent.anna", 365, true},
+		{course.ReminderEndOverdue, "konsulent.anna", 372, true},
+		{course.ReminderEndEscalated, "leder.ulla", 379, true},
+		{course.ReminderEndOverdue, "konsulent.anna", 379, true},
+		{course.ReminderEndOverdue, "konsulent.anna", 386, true},
+	}, h.reminders())
+}
+
+func TestOnlyTheSteeringGroupDecides(t *testing.T) {
+	h := newHarness(t)
+	h.in.Settings.ProgressionInterval = domain.Days(400)
+	var phase domain.CoursePhase
+	h.at(300*day, func() {
+		h.send("request", course.UpdateRequestExtension, course.ExtensionRequest{Actor: anna, Reason: "Behov", NewEnd: start.Add(400 * day)})
+	})
+	h.at(301*day, func() {
+		for _, who := range []course.Actor{anna, ulla, bilal} {
+			h.send("decide by "+who.ID, course.UpdateDecideExtension, course.DecisionRequest{Actor: who, Approve: true, Reason: "ja"})
+		}
+		h.send("request by bilal", course.UpdateRequestExtension, course.ExtensionRequest{Actor: bilal, Reason: "x", NewEnd: start.Add(400 * day)})
+	})
+	h.at(302*day, func() {
+		phase = h.query().Phase
+		h.send("close", course.UpdateClose, course.CloseRequest{Actor: anna, Outcome: domain.OutcomeNoResult, Date: start.Add(302 * day)})
+	})
+	h.run()
+	for _, who := range []course.Actor{anna, ulla, bilal} {
+		code, _ := h.failed("decide by " + who.ID)
+		assert.Equal(t, domain.EForbidden, code, who.ID)
+	}
+	code, _ := h.failed("request by bilal")
+	assert.Equal(t, domain.EPhase, code, "one request at a time")
+	assert.Equal(t, domain.PhaseExtensionPending, phase, "nothing was decided")
+	var decided int
+	require.NoError(t, h.store.DB().Get(&decided, "SELECT count(*) FROM course_extensions WHERE decision IS NOT NULL"))
+	assert.Zero(t, decided)
+}
+
+// A three-month team pause: no reminder fires during it, and the end moves by three months.
+func TestTeamPauseMovesTheEnd(t *testing.T) {
+	h := newHarness(t)
+	pauseAt, resumeAt := 150*day, 242*day // 92 days: June to September
+	var paused, resumed course.State
+	h.at(pauseAt, func() {
+		h.env.SignalWorkflow(course.SignalPause, course.PauseSignal{PauseID: "p1", PausedBy: "leder.ulla", PlannedResume: start.Add(resumeAt)})
+	})
+	h.at(pauseAt+day, func() {
+		paused = h.query()
+		h.send("progression while paused", course.UpdateRecordProgression, course.ProgressionRequest{Actor: anna, Scores: scores(3, 3), Note: "x"})
+		h.env.SignalWorkflow(course.SignalPause, course.PauseSignal{PauseID: "p1", PausedBy: "leder.ulla"}) // repeated: no effect
+	})
+	h.at(resumeAt, func() {
+		h.env.SignalWorkflow(course.SignalResume, course.ResumeSignal{PauseID: "p1", ResumedBy: "leder.ulla"})
+	})
+	h.at(resumeAt+day, func() { resumed = h.query() })
+	h.at(resumeAt+40*day, func() {
+		h.send("progression", course.UpdateRecordProgression, course.ProgressionRequest{Actor: anna, Scores: scores(5, 5), Note: "Efter pausen"})
+	})
+	h.at(resumeAt+41*day, func() {
+		h.send("close", course.UpdateClose, course.CloseRequest{Actor: anna, Outcome: domain.OutcomeEmployment, Date: start.Add(resumeAt + 41*day)})
+	})
+	h.run()
+	assert.Equal(t, domain.PhasePaused, paused.Phase)
+	code, _ := h.failed("progression while paused")
+	assert.Equal(t, domain.EPhase, code)
+	assert.Equal(t, domain.PhaseActive, resumed.Phase)
+	assert.Equal(t, start.Add(365*day+92*day), resumed.PlannedEnd, "the end moved by the pause's length")
+	assert.Equal(t, start.Add(182*day+92*day), resumed.NextProgressionDue)
+	assert.Len(t, resumed.Pauses, 1)
+
+	got := h.reminders()
+	assert.Equal(t, []reminder{ // due 92 days late; recorded 8 days after that
+		{course.ReminderProgressionDue, "konsulent.anna", 182 + 92, true},
+		{course.ReminderProgressionDue, "konsulent.anna", 182 + 92 + 7, true},
+	}, got)
+	for _, r := range got {
+		assert.False(t, r.Day >= 150 && r.Day < 242, "a reminder during the pause: %+v", r)
+	}
+	assert.Equal(t, start.Add(457*day), h.record().PlannedEnd.UTC())
+}
+
+func TestPausedCourseHandedBack(t *testing.T) {
+	h := newHarness(t)
+	h.at(10*day, func() {
+		h.env.SignalWorkflow(course.SignalPause, course.PauseSignal{PauseID: "p1", PausedBy: "leder.ulla", PlannedResume: start.Add(100 * day)})
+	})
+	h.at(11*day, func() {
+		h.send("education while paused", course.UpdateClose, course.CloseRequest{Actor: ulla, Outcome: domain.OutcomeEducation, Date: start.Add(11 * day)})
+	})
+	h.at(12*day, func() {
+		h.send("hand back", course.UpdateClose, course.CloseRequest{Actor: ulla, Outcome: domain.OutcomeHandedBack, Date: start.Add(12 * day)})
+	})
+	res := h.run()
+	_, field := h.failed("education while paused")
+	assert.Equal(t, "outcome", field)
+	assert.Equal(t, domain.OutcomeHandedBack, res.Outcome)
+	assert.Empty(t, h.reminders())
+	assert.Equal(t, domain.OutcomeHandedBack, *h.record().Outcome)
+}
+
+func TestProgressionValidation(t *testing.T) {
 	cases := []struct {
 		name  string
-		req   course.CloseRequest
+		req   course.ProgressionRequest
+		code  string
 		field string
 	}{
-		{"unknown outcome", course.CloseRequest{Outcome: "won_the_lottery", Date: in.StartDate}, "outcome"},
-		{"before the start", course.CloseRequest{Outcome: domain.OutcomeNoResult, Date: in.StartDate.AddDate(0, 0, -1)}, "date"},
+		{"a goal not scored", course.ProgressionRequest{Actor: anna, Scores: []course.GoalScore{{GoalID: "g1", Score: 3}}, Note: "n"}, domain.EInvalid, "scores"},
+		{"an unknown goal", course.ProgressionRequest{Actor: anna, Scores: append(scores(3, 3), course.GoalScore{GoalID: "g9", Score: 1}), Note: "n"}, domain.EInvalid, "scores[2].goal_id"},
+		{"a goal scored twice", course.ProgressionRequest{Actor: anna, Scores: append(scores(3, 3), course.GoalScore{GoalID: "g1", Score: 1}), Note: "n"}, domain.EInvalid, "scores[2].goal_id"},
+		{"a score of 0", course.ProgressionRequest{Actor: anna, Scores: scores(0, 3), Note: "n"}, domain.EInvalid, "scores[0].score"},
+		{"a score above the scale", course.ProgressionRequest{Actor: anna, Scores: scores(3, 11), Note: "n"}, domain.EInvalid, "scores[1].score"},
+		{"no note", course.ProgressionRequest{Actor: anna, Scores: scores(3, 3), Note: "  "}, domain.EInvalid, "note"},
+		{"not the course's consultant", course.ProgressionRequest{Actor: bilal, Scores: scores(3, 3), Note: "n"}, domain.EForbidden, ""},
 	}
+	h := newHarness(t)
+	var progressions []course.Progression
+	h.at(day, func() {
+		for _, tc := range cases {
+			h.send(tc.name, course.UpdateRecordProgression, tc.req)
+		}
+	})
+	h.at(2*day, func() {
+		progressions = h.query().Progressions
+		h.send("close", course.UpdateClose, course.CloseRequest{Actor: anna, Outcome: domain.OutcomeNoResult, Date: start.Add(2 * day)})
+	})
+	h.at(3*day, func() {
+		h.send("after close", course.UpdateRecordProgression, course.ProgressionRequest{Actor: anna, Scores: scores(3, 3), Note: "n"})
+	})
+	h.run()
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			e, _ := env(t)
-			e.SetStartTime(in.StartDate)
-			rejected := false
-			e.RegisterDelayedCallback(func() {
-				e.UpdateWorkflow(course.UpdateClose, "u", &testsuite.TestUpdateCallback{
-					OnReject: func(err error) {
-						rejected = true
-						var appErr *temporal.ApplicationError
-						require.ErrorAs(t, err, &appErr)
-						assert.Equal(t, domain.EInvalid, appErr.Type())
-						var field string
-						require.NoError(t, appErr.Details(&field))
-						assert.Equal(t, tc.field, field)
-					},
-					OnComplete: func(any, error) {},
-				}, tc.req)
-			}, time.Hour)
-			e.RegisterDelayedCallback(func() {
-				v, err := e.QueryWorkflow(course.QueryState, course.StateQuery{})
-				require.NoError(t, err)
-				var st course.State
-				require.NoError(t, v.Get(&st))
-				assert.Equal(t, domain.PhaseActive, st.Phase, "a rejected close changes nothing")
-				e.CancelWorkflow()
-			}, 2*time.Hour)
-			e.ExecuteWorkflow(course.Workflow, in)
-			assert.True(t, rejected, "the update was not rejected")
-		})
+		code, field := h.failed(tc.name)
+		assert.Equal(t, tc.code, code, tc.name)
+		assert.Equal(t, tc.field, field, tc.name)
 	}
+	assert.Empty(t, progressions, "no rejected progression is kept")
+	var n int
+	require.NoError(t, h.store.DB().Get(&n, "SELECT count(*) FROM course_progressions"))
+	assert.Zero(t, n)
+}
+
+// Continue-as-new in the middle of a course loses nothing: progressions, the pending
+// extension and the reminders already raised; the next run goes on where the last stopped.
+func TestContinueAsNewCarriesEverything(t *testing.T) {
+	h := newHarness(t)
+	h.at(190*day, func() {
+		h.send("progression", course.UpdateRecordProgression, course.ProgressionRequest{Actor: anna, Scores: scores(4, 6), Note: "ok"})
+	})
+	h.at(300*day, func() {
+		h.send("request", course.UpdateRequestExtension, course.ExtensionRequest{Actor: anna, Reason: "Behov", NewEnd: start.Add(400 * day)})
+	})
+	h.at(308*day, func() { h.env.SetContinueAsNewSuggested(true) }) // as the server does when the history grows
+	h.env.ExecuteWorkflow(course.Workflow, h.in)
+	require.True(t, h.env.IsWorkflowCompleted())
+	var can *workflow.ContinueAsNewError
+	require.ErrorAs(t, h.env.GetWorkflowError(), &can, "the run continued as new")
+	var next course.Input
+	require.NoError(t, converter.GetDefaultDataConverter().FromPayloads(can.Input, &next))
+	require.NotNil(t, next.Carry)
+	carried := *next.Carry
+	require.Len(t, carried.Progressions, 1)
+	require.Equal(t, domain.PhaseExtensionPending, carried.Phase)
+	before := h.reminders()
+	require.NotEmpty(t, before)
+
+	// The next run, in a fresh environment on the same database, from when the first stopped.
+	h2 := newHarnessOn(t, h.store)
+	h2.in = next
+	stoppedAt := h.env.Now()
+	h2.env.SetStartTime(stoppedAt)
+	var resumed course.State
+	h2.at(time.Hour, func() {
+		resumed = h2.query()
+		h2.send("approve", course.UpdateDecideExtension, course.DecisionRequest{Actor: bo, Approve: true, Reason: "ok"})
+	})
+	h2.at(2*time.Hour, func() {
+		h2.send("close", course.UpdateClose, course.CloseRequest{Actor: anna, Outcome: domain.OutcomeEducation, Date: stoppedAt})
+	})
+	h2.run()
+	assert.Equal(t, carried.Progressions, resumed.Progressions)
+	assert.Equal(t, carried.Extensions, resumed.Extensions)
+	assert.Equal(t, carried.Revision, resumed.Revision)
+	h2.ok("approve")
+	after := h.reminders()
+	require.GreaterOrEqual(t, len(after), len(before))
+	for i := range before {
+		assert.Equal(t, before[i].Kind, after[i].Kind, "nothing raised before was lost or raised again")
+		assert.Equal(t, before[i].Day, after[i].Day)
+	}
+	for _, r := range after {
+		assert.True(t, r.Done, "closing completes every reminder: %+v", r)
+	}
+	var n int
+	require.NoError(t, h.store.DB().Get(&n, "SELECT count(*) FROM course_progressions"))
+	assert.Equal(t, 1, n)
+	require.NoError(t, h.store.DB().Get(&n, "SELECT count(*) FROM course_extensions WHERE decision = 'approved'"))
+	assert.Equal(t, 1, n)
 }

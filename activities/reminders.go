@@ -1,0 +1,80 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+
+	"tvp/domain"
+)
+
+// RaiseReminderInput is one occasion that someone must act on. The recipients are named, or
+// given as a role (with a team, that team's holders of the role).
+type RaiseReminderInput struct {
+	// Key identifies the occasion; it is made in the workflow (workflow ID, step, number).
+	Key           string      `json:"key"`
+	Kind          string      `json:"kind"`
+	SubjectType   string      `json:"subject_type"`
+	SubjectID     string      `json:"subject_id"`
+	DueAt         time.Time   `json:"due_at"`
+	RaisedAt      time.Time   `json:"raised_at"` // workflow time of the occasion
+	Recipients    []string    `json:"recipients,omitempty"`
+	RecipientRole domain.Role `json:"recipient_role,omitempty"`
+	RecipientTeam string      `json:"recipient_team,omitempty"`
+}
+
+// RaiseReminderResult names who received the reminder.
+type RaiseReminderResult struct {
+	Recipients []string `json:"recipients"`
+}
+
+// RaiseReminder puts one inbox item per recipient, keyed by occasion and recipient: raised
+// twice, it is there once.
+func (a *Activities) RaiseReminder(ctx context.Context, in RaiseReminderInput) (RaiseReminderResult, error) {
+	if in.Key == "" {
+		return RaiseReminderResult{}, temporal.NewNonRetryableApplicationError("reminder without key", domain.EInvalid, nil)
+	}
+	recipients := in.Recipients
+	if in.RecipientRole != "" {
+		ids, err := a.Store.StaffWithRole(ctx, in.RecipientRole, in.RecipientTeam)
+		if err != nil {
+			return RaiseReminderResult{}, permanent(err)
+		}
+		recipients = append(append([]string(nil), recipients...), ids...)
+	}
+	items := make([]domain.Reminder, 0, len(recipients))
+	for _, r := range recipients {
+		items = append(items, domain.Reminder{
+			Key: in.Key + "/" + r, RecipientID: r, Kind: in.Kind,
+			SubjectType: in.SubjectType, SubjectID: in.SubjectID, DueAt: in.DueAt, CreatedAt: in.RaisedAt,
+		})
+	}
+	if err := a.Store.RaiseReminders(ctx, items); err != nil {
+		return RaiseReminderResult{}, permanent(fmt.Errorf("raise %s: %w", in.Kind, err))
+	}
+	return RaiseReminderResult{Recipients: recipients}, nil
+}
+
+// CompleteRemindersInput names the open items that a step has made unnecessary.
+type CompleteRemindersInput struct {
+	SubjectType string    `json:"subject_type"`
+	SubjectID   string    `json:"subject_id"`
+	Kinds       []string  `json:"kinds,omitempty"` // empty: every open item of the subject
+	At          time.Time `json:"at"`
+}
+
+// CompleteRemindersResult counts the items marked done.
+type CompleteRemindersResult struct {
+	Completed int64 `json:"completed"`
+}
+
+// CompleteReminders marks items done; done items stay done, so a retry changes nothing.
+func (a *Activities) CompleteReminders(ctx context.Context, in CompleteRemindersInput) (CompleteRemindersResult, error) {
+	n, err := a.Store.CompleteReminders(ctx, in.SubjectType, in.SubjectID, in.Kinds, in.At)
+	if err != nil {
+		return CompleteRemindersResult{}, permanent(err)
+	}
+	return CompleteRemindersResult{Completed: n}, nil
+}

@@ -1,0 +1,255 @@
+package course
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"tvp/domain"
+)
+
+// mayWork: the course's consultants and team leads drive the course.
+func (c *course) mayWork(a Actor) error {
+	for _, id := range c.state.ConsultantIDs {
+		if id == a.ID {
+			return nil
+		}
+	}
+	if a.Has(domain.RoleTeamLead) {
+		return nil
+	}
+	return domain.Errorf(domain.EForbidden, "only the course's consultants or a team lead may do this")
+}
+
+func (c *course) open() error {
+	switch c.state.Phase {
+	case domain.PhaseClosed:
+		return domain.Errorf(domain.EPhase, "the course is closed")
+	case domain.PhasePaused:
+		return domain.Errorf(domain.EPhase, "the team is paused: only handing back to the centres or moving to the collaboration model is possible")
+	}
+	return nil
+}
+
+func (c *course) validateProgression(r ProgressionRequest) error {
+	if err := c.open(); err != nil {
+		return err
+	}
+	if err := c.mayWork(r.Actor); err != nil {
+		return err
+	}
+	scored := map[string]bool{}
+	for i, sc := range r.Scores {
+		known := false
+		for _, g := range c.state.Goals {
+			known = known || g.ID == sc.GoalID
+		}
+		switch {
+		case !known:
+			return domain.FieldError(fieldf("scores[%d].goal_id", i), "the course has no goal %q", sc.GoalID)
+		case scored[sc.GoalID]:
+			return domain.FieldError(fieldf("scores[%d].goal_id", i), "goal %q is scored twice", sc.GoalID)
+		case sc.Score < 1 || sc.Score > c.s.ProgressionScoreMax:
+			return domain.FieldError(fieldf("scores[%d].score", i), "a score is from 1 to %d", c.s.ProgressionScoreMax)
+		}
+		scored[sc.GoalID] = true
+	}
+	for _, g := range c.state.Goals {
+		if !scored[g.ID] {
+			return domain.FieldError("scores", "goal %q (%s) is not scored: every goal must be", g.ID, g.Text)
+		}
+	}
+	if trimmed(r.Note) == "" {
+		return domain.FieldError("note", "a note is required")
+	}
+	return nil
+}
+
+func (c *course) recordProgression(ctx workflow.Context, r ProgressionRequest) (StepResult, error) {
+	st := &c.state
+	st.Progressions = append(st.Progressions, Progression{
+		Seq: len(st.Progressions) + 1, Due: st.NextProgressionDue, RecordedAt: workflow.Now(ctx),
+		RecordedBy: r.Actor.ID, Scores: r.Scores, Note: r.Note,
+	})
+	st.NextProgressionDue = st.NextProgressionDue.Add(c.s.ProgressionInterval.D())
+	st.ProgressionReminders, st.LastProgressionReminder = 0, time.Time{}
+	err := c.commit(ctx, r.Actor.ID, "course.progression_recorded", "goal progression", nil, true, ReminderProgressionDue)
+	return StepResult{State: c.state}, err
+}
+
+func (c *course) validateMilestone(ctx workflow.Context, r MilestoneRequest) error {
+	if c.state.Phase == domain.PhaseClosed {
+		return domain.Errorf(domain.EPhase, "the course is closed")
+	}
+	if err := c.mayWork(r.Actor); err != nil {
+		return err
+	}
+	switch r.Outcome {
+	case domain.OutcomeEmployment, domain.OutcomeEducation, domain.OutcomeSelfSupport:
+	default:
+		return domain.FieldError("outcome", "a milestone is employment, education or self_support")
+	}
+	if r.Date.Before(c.state.StartDate) || r.Date.After(workflow.Now(ctx)) {
+		return domain.FieldError("date", "a milestone's date is between the course's start and today")
+	}
+	return nil
+}
+
+func (c *course) recordMilestone(ctx workflow.Context, r MilestoneRequest) (StepResult, error) {
+	c.state.Milestones = append(c.state.Milestones, Milestone{Outcome: r.Outcome, Date: r.Date, RecordedBy: r.Actor.ID})
+	err := c.commit(ctx, r.Actor.ID, "course.milestone_recorded", "outcome", map[string]any{"outcome": r.Outcome}, true)
+	return StepResult{State: c.state}, err
+}
+
+func (c *course) validateExtension(r ExtensionRequest) error {
+	if err := c.open(); err != nil {
+		return err
+	}
+	if c.state.Phase == domain.PhaseExtensionPending {
+		return domain.Errorf(domain.EPhase, "an extension request already waits for the steering group")
+	}
+	if err := c.mayWork(r.Actor); err != nil {
+		return err
+	}
+	if trimmed(r.Reason) == "" {
+		return domain.FieldError("reason", "a reason is required")
+	}
+	if !r.NewEnd.After(c.state.PlannedEnd) {
+		return domain.FieldError("new_end", "the new end must be after the planned end (%s)", c.state.PlannedEnd.Format(time.DateOnly))
+	}
+	if limit := c.state.PlannedEnd.Add(c.s.MaxExtension.D()); r.NewEnd.After(limit) {
+		return domain.FieldError("new_end", "an extension may move the end to %s at the latest", limit.Format(time.DateOnly))
+	}
+	return nil
+}
+
+func (c *course) requestExtension(ctx workflow.Context, r ExtensionRequest) (StepResult, error) {
+	st := &c.state
+	st.Extensions = append(st.Extensions, Extension{
+		Seq: len(st.Extensions) + 1, RequestedAt: workflow.Now(ctx), RequestedBy: r.Actor.ID,
+		Reason: r.Reason, OldEnd: st.PlannedEnd, NewEnd: r.NewEnd,
+	})
+	st.Phase = domain.PhaseExtensionPending
+	st.ExtensionReminders, st.LastExtensionReminder = 0, time.Time{}
+	err := c.commit(ctx, r.Actor.ID, "course.extension_requested", "extension", nil, true,
+		ReminderEndApproaching, ReminderEndOverdue, ReminderEndEscalated)
+	return StepResult{State: c.state}, err
+}
+
+func (c *course) validateDecision(r DecisionRequest) error {
+	if c.state.Phase != domain.PhaseExtensionPending {
+		return domain.Errorf(domain.EPhase, "no extension request waits for a decision")
+	}
+	if !r.Actor.Has(domain.RoleSteeringGroup) {
+		return domain.Errorf(domain.EForbidden, "only the steering group decides on extensions")
+	}
+	pending := c.state.Extensions[len(c.state.Extensions)-1]
+	if r.Sequence != 0 && r.Sequence != pending.Seq {
+		return domain.FieldError("seq", "extension request %d is the one pending", pending.Seq)
+	}
+	if trimmed(r.Reason) == "" {
+		return domain.FieldError("reason", "a decision needs a reason")
+	}
+	return nil
+}
+
+func (c *course) decideExtension(ctx workflow.Context, r DecisionRequest) (StepResult, error) {
+	st := &c.state
+	now := workflow.Now(ctx)
+	ext := &st.Extensions[len(st.Extensions)-1]
+	ext.DecidedAt, ext.DecidedBy, ext.DecisionReason = &now, r.Actor.ID, r.Reason
+	action := "course.extension_rejected"
+	if r.Approve {
+		ext.Decision = DecisionApproved
+		action = "course.extension_approved"
+		st.PlannedEnd = ext.NewEnd
+		st.OverdueReminders, st.LastOverdueReminder, st.Escalated = 0, time.Time{}, false
+	} else {
+		ext.Decision = DecisionRejected
+	}
+	if now.Before(st.PlannedEnd) {
+		st.Phase = domain.PhaseActive
+	} else {
+		st.Phase = domain.PhaseAwaitingDecision
+	}
+	err := c.commit(ctx, r.Actor.ID, action, "extension decision", map[string]any{"seq": ext.Seq}, true, ReminderExtensionDecision)
+	return StepResult{State: c.state}, err
+}
+
+func (c *course) validateClose(r CloseRequest) error {
+	if c.state.Phase == domain.PhaseClosed {
+		return domain.Errorf(domain.EPhase, "the course is closed")
+	}
+	if err := c.mayWork(r.Actor); err != nil {
+		return err
+	}
+	if !r.Outcome.Valid() {
+		return domain.FieldError("outcome", "unknown outcome %q", r.Outcome)
+	}
+	if c.state.Phase == domain.PhasePaused && r.Outcome != domain.OutcomeHandedBack && r.Outcome != domain.OutcomeCollaboration {
+		return domain.FieldError("outcome", "while the team is paused a course can only be handed back to the centres or moved to the collaboration model")
+	}
+	if r.Date.Before(c.state.StartDate) {
+		return domain.FieldError("date", "the course cannot close before it started (%s)", c.state.StartDate.Format(time.DateOnly))
+	}
+	return nil
+}
+
+func (c *course) close(ctx workflow.Context, r CloseRequest) (StepResult, error) {
+	st := &c.state
+	st.Phase = domain.PhaseClosed
+	st.Outcome, st.ClosedOn, st.CloseNote = &r.Outcome, &r.Date, r.Note
+	err := c.commit(ctx, r.Actor.ID, "course.closed", "close", map[string]any{"outcome": r.Outcome}, true)
+	return StepResult{State: c.state}, err
+}
+
+// pause stops every timer of the course; a repeated signal changes nothing.
+func (c *course) pause(ctx workflow.Context, sig PauseSignal) {
+	st := &c.state
+	if st.Phase == domain.PhaseClosed || st.Phase == domain.PhasePaused {
+		return
+	}
+	for _, p := range st.Pauses {
+		if p.PauseID == sig.PauseID {
+			return
+		}
+	}
+	st.Pauses = append(st.Pauses, Pause{PauseID: sig.PauseID, PausedAt: workflow.Now(ctx), PlannedResume: sig.PlannedResume, PausedBy: sig.PausedBy})
+	st.PhaseBeforePause, st.Phase = st.Phase, domain.PhasePaused
+	c.commitSignal(ctx, sig.PausedBy, "course.paused")
+}
+
+// resume continues the remaining time: every date ahead moves by the pause's length.
+func (c *course) resume(ctx workflow.Context, sig ResumeSignal) {
+	st := &c.state
+	if st.Phase != domain.PhasePaused || st.Pauses[len(st.Pauses)-1].PauseID != sig.PauseID {
+		return
+	}
+	now := workflow.Now(ctx)
+	p := &st.Pauses[len(st.Pauses)-1]
+	p.ResumedAt = &now
+	d := now.Sub(p.PausedAt)
+	shift := func(t *time.Time) {
+		if !t.IsZero() {
+			*t = t.Add(d)
+		}
+	}
+	if st.EndReminderSentFor.Equal(st.PlannedEnd) {
+		shift(&st.EndReminderSentFor)
+	}
+	shift(&st.PlannedEnd)
+	shift(&st.NextProgressionDue)
+	shift(&st.LastProgressionReminder)
+	shift(&st.LastOverdueReminder)
+	shift(&st.LastExtensionReminder)
+	st.Phase, st.PhaseBeforePause = st.PhaseBeforePause, ""
+	c.commitSignal(ctx, sig.ResumedBy, "course.resumed")
+}
+
+// commitSignal commits a step that came by signal; a failure is logged, and the main loop
+// writes the read model again (the revision is ahead of the saved one).
+func (c *course) commitSignal(ctx workflow.Context, actor, action string) {
+	if err := c.commit(ctx, actor, action, "team pause", nil, true); err != nil {
+		workflow.GetLogger(ctx).Error("commit signal", "action", action, "err", err)
+	}
+}

@@ -1,0 +1,131 @@
+package course
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"tvp/activities"
+	"tvp/domain"
+)
+
+// occasion is something the course must do at a time: raise a reminder, reach its end.
+type occasion int
+
+const (
+	occNone              occasion = iota
+	occProgression                // goal progression is due (first reminder, then repeats)
+	occEndApproaching             // the planned end is EndReminderLead away
+	occEndReached                 // the planned end, with neither an outcome nor an extension
+	occOverdue                    // past the end, still nothing: remind again
+	occEscalate                   // past the end by EscalateAfter: tell the team lead
+	occExtensionReminder          // an extension waits for the steering group
+)
+
+// next returns the earliest occasion and its time. It is derived from the state alone, so a
+// step that changes the state (an extension approved, a pause) re-arms every timer.
+func (c *course) next() (time.Time, occasion) {
+	st, s := &c.state, c.s
+	var at time.Time
+	occ := occNone
+	consider := func(t time.Time, o occasion) {
+		if occ == occNone || t.Before(at) {
+			at, occ = t, o
+		}
+	}
+	progression := func() {
+		if st.NextProgressionDue.Before(st.PlannedEnd) {
+			if st.ProgressionReminders == 0 {
+				consider(st.NextProgressionDue, occProgression)
+			} else {
+				consider(st.LastProgressionReminder.Add(s.ReminderInterval.D()), occProgression)
+			}
+		}
+	}
+	switch st.Phase {
+	case domain.PhaseActive:
+		progression()
+		if !st.EndReminderSentFor.Equal(st.PlannedEnd) {
+			consider(st.PlannedEnd.Add(-s.EndReminderLead.D()), occEndApproaching)
+		}
+		consider(st.PlannedEnd, occEndReached)
+	case domain.PhaseAwaitingDecision:
+		consider(st.LastOverdueReminder.Add(s.ReminderInterval.D()), occOverdue)
+		if !st.Escalated {
+			consider(st.PlannedEnd.Add(s.EscalateAfter.D()), occEscalate)
+		}
+	case domain.PhaseExtensionPending:
+		progression()
+		consider(st.LastExtensionReminder.Add(s.ReminderInterval.D()), occExtensionReminder)
+	}
+	return at, occ
+}
+
+// fire handles one occasion whose time has come.
+func (c *course) fire(ctx workflow.Context, occ occasion) error {
+	st := &c.state
+	now := workflow.Now(ctx)
+	consultants := activities.RaiseReminderInput{Recipients: st.ConsultantIDs}
+	endKey := st.PlannedEnd.Format(time.RFC3339)
+	var err error
+	switch occ {
+	case occProgression:
+		st.ProgressionReminders++
+		st.LastProgressionReminder = now
+		err = c.remind(ctx, ReminderProgressionDue,
+			fmt.Sprintf("progression/%d/%d", len(st.Progressions)+1, st.ProgressionReminders), st.NextProgressionDue, consultants)
+	case occEndApproaching:
+		st.EndReminderSentFor = st.PlannedEnd
+		err = c.remind(ctx, ReminderEndApproaching, "end-approaching/"+endKey, st.PlannedEnd, consultants)
+	case occEndReached:
+		st.Phase = domain.PhaseAwaitingDecision
+		st.OverdueReminders, st.LastOverdueReminder = 1, now
+		err = c.remind(ctx, ReminderEndOverdue, "end-overdue/"+endKey+"/1", st.PlannedEnd, consultants)
+	case occOverdue:
+		st.OverdueReminders++
+		st.LastOverdueReminder = now
+		err = c.remind(ctx, ReminderEndOverdue, fmt.Sprintf("end-overdue/%s/%d", endKey, st.OverdueReminders), st.PlannedEnd, consultants)
+	case occEscalate:
+		st.Escalated = true
+		err = c.remind(ctx, ReminderEndEscalated, "end-escalated/"+endKey, st.PlannedEnd,
+			activities.RaiseReminderInput{RecipientRole: domain.RoleTeamLead, RecipientTeam: st.TeamID})
+	case occExtensionReminder:
+		st.ExtensionReminders++
+		st.LastExtensionReminder = now
+		ext := st.Extensions[len(st.Extensions)-1]
+		err = c.remind(ctx, ReminderExtensionDecision, fmt.Sprintf("extension/%d/%d", ext.Seq, st.ExtensionReminders), now,
+			activities.RaiseReminderInput{RecipientRole: domain.RoleSteeringGroup})
+	}
+	if err != nil {
+		return err
+	}
+	st.Revision++
+	c.refreshNext()
+	return nil
+}
+
+// refreshNext sets what the course waits for next, for the query and the read model.
+func (c *course) refreshNext() {
+	st := &c.state
+	set := func(t time.Time, action string) {
+		st.NextDeadline, st.NextAction = &t, action
+	}
+	switch st.Phase {
+	case domain.PhaseClosed:
+		st.NextDeadline, st.NextAction = nil, ""
+	case domain.PhasePaused:
+		p := st.Pauses[len(st.Pauses)-1]
+		set(p.PlannedResume, "the team is paused; it resumes")
+	case domain.PhaseExtensionPending:
+		set(st.PlannedEnd, "the steering group decides on the extension request")
+	case domain.PhaseAwaitingDecision:
+		set(st.PlannedEnd, "overdue: close with an outcome or request an extension")
+	default:
+		if st.NextProgressionDue.Before(st.PlannedEnd) {
+			set(st.NextProgressionDue, "record goal progression")
+		} else {
+			set(st.PlannedEnd, "close with an outcome or request an extension")
+		}
+	}
+}
