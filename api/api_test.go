@@ -18,8 +18,29 @@ import (
 	"tvp/internal/apptest"
 )
 
+// as is a caller of the API: a staff member with a token (none for "").
+type as struct {
+	t    *testing.T
+	app  *apptest.App
+	user string
+	// header, if set, is added to every request.
+	header map[string]string
+}
+
+func (a as) do(method, path string, body any, out any) *http.Response {
+	a.t.Helper()
+	h := map[string]string{}
+	for k, v := range a.header {
+		h[k] = v
+	}
+	if a.user != "" {
+		h["Authorization"] = "Bearer " + a.app.Token(a.user)
+	}
+	return call(a.t, method, a.app.URL+path, body, out, h)
+}
+
 // call sends a JSON request and decodes the JSON answer into out (if not nil).
-func call(t *testing.T, method, url string, body any, out any) *http.Response {
+func call(t *testing.T, method, url string, body any, out any, headers ...map[string]string) *http.Response {
 	t.Helper()
 	var r io.Reader
 	switch b := body.(type) {
@@ -34,6 +55,11 @@ func call(t *testing.T, method, url string, body any, out any) *http.Response {
 	req, err := http.NewRequest(method, url, r)
 	require.NoError(t, err)
 	req.Header.Set("Content-Type", "application/json")
+	for _, h := range headers {
+		for k, v := range h {
+			req.Header.Set(k, v)
+		}
+	}
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
@@ -52,7 +78,6 @@ func validReferral() map[string]any {
 		"consultant_ids": []string{"konsulent.anna"},
 		"start_date":     "2026-01-05",
 		"goals":          []map[string]any{{"text": "Starte på en uddannelse"}},
-		"referred_by":    "leder.ulla",
 	}
 }
 
@@ -77,8 +102,9 @@ func TestReadyz(t *testing.T) {
 func TestCreateCourseEndToEnd(t *testing.T) {
 	app := apptest.Start(t)
 
+	anna := as{t: t, app: app, user: "konsulent.anna"}
 	var created struct{ ID string }
-	resp := call(t, "POST", app.URL+"/api/v1/courses", validReferral(), &created)
+	resp := anna.do("POST", "/api/v1/courses", validReferral(), &created)
 	require.Equal(t, http.StatusCreated, resp.StatusCode)
 	require.NotEmpty(t, created.ID)
 	assert.Equal(t, "/api/v1/courses/"+created.ID, resp.Header.Get("Location"))
@@ -96,10 +122,10 @@ func TestCreateCourseEndToEnd(t *testing.T) {
 	assert.Equal(t, "2027-01-05", rec.PlannedEnd.Format(time.DateOnly), "one year by Ungeteam's settings")
 	assert.Equal(t, []string{"konsulent.anna"}, rec.ConsultantIDs)
 	require.Len(t, rec.CitizenIDs, 1)
-	assert.Equal(t, "leder.ulla", rec.ReferredBy)
+	assert.Equal(t, "konsulent.anna", rec.ReferredBy)
 
 	var st map[string]any
-	resp = call(t, "GET", app.URL+"/api/v1/courses/"+created.ID, nil, &st)
+	resp = anna.do("GET", "/api/v1/courses/"+created.ID, nil, &st)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Equal(t, "active", st["phase"])
 	assert.Equal(t, created.ID, st["course_id"])
@@ -115,7 +141,7 @@ func TestCreateCourseEndToEnd(t *testing.T) {
 	// The referral is in the citizen's access log.
 	require.Eventually(t, func() bool {
 		entries, err := app.Store.CitizenAccessLog(ctx, rec.CitizenIDs[0])
-		return err == nil && len(entries) == 1 && entries[0].Action == "course.referred" && entries[0].ActorID == "leder.ulla"
+		return err == nil && len(entries) == 1 && entries[0].Action == "course.referred" && entries[0].ActorID == "konsulent.anna"
 	}, 10*time.Second, 100*time.Millisecond)
 }
 
@@ -161,7 +187,7 @@ func TestCreateCourseBadInput(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			var p api.Problem
-			resp := call(t, "POST", app.URL+"/api/v1/courses", tc.body, &p)
+			resp := as{t: t, app: app, user: "konsulent.anna"}.do("POST", "/api/v1/courses", tc.body, &p)
 			assert.Equal(t, tc.status, resp.StatusCode)
 			assert.Equal(t, "application/problem+json", resp.Header.Get("Content-Type"))
 			assert.Equal(t, tc.code, p.Code)
@@ -178,10 +204,10 @@ func TestUnknownCourseAndRoute(t *testing.T) {
 	app := apptest.Start(t)
 	for _, path := range []string{"/api/v1/courses/not-a-uuid", "/api/v1/courses/8e7f0d5e-63c4-4f3c-9a43-4b8c1a0f0000", "/api/v1/nothing"} {
 		var p api.Problem
-		resp := call(t, "GET", app.URL+path, nil, &p)
+		resp := as{t: t, app: app, user: "konsulent.anna"}.do("GET", path, nil, &p)
 		assert.Equal(t, http.StatusNotFound, resp.StatusCode, path)
 		assert.Equal(t, domain.ENotFound, p.Code, path)
 	}
-	resp := call(t, "DELETE", app.URL+"/api/v1/courses", nil, nil)
+	resp := as{t: t, app: app, user: "konsulent.anna"}.do("DELETE", "/api/v1/courses", nil, nil)
 	assert.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode)
 }

@@ -1,15 +1,19 @@
 package api
 
 import (
+	"context"
 	"fmt"
+	"math"
 	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
 	"tvp/domain"
+	"tvp/store"
 	"tvp/workflows/course"
 )
 
@@ -30,78 +34,129 @@ type createCourseRequest struct {
 	ConsultantIDs []string    `json:"consultant_ids" binding:"required,min=1,max=3,dive,required"`
 	StartDate     string      `json:"start_date" binding:"required,datetime=2006-01-02"`
 	Goals         []goalIn    `json:"goals" binding:"required,min=1,max=20,dive"`
-	ReferredBy    string      `json:"referred_by" binding:"required"`
+	// CaseloadOverrideReason lets a team lead assign consultants beyond the team's norm.
+	CaseloadOverrideReason string `json:"caseload_override_reason" binding:"max=2000"`
 }
 
 type createCourseResponse struct {
 	ID string `json:"id"`
 }
 
-// createCourse refers a citizen or a family: it starts a course workflow.
+// courseNamespace makes course ids from idempotency keys.
+var courseNamespace = uuid.MustParse("6b2c1f0e-6f55-4d0b-9d8e-0f1c2a3b4c5d")
+
+// createCourse refers a citizen or a family: it reserves the course in the read model (one
+// active course per citizen per team) and starts its workflow. The same Idempotency-Key from
+// the same caller starts one course.
 func (s *Server) createCourse(c *gin.Context) {
+	if err := requireAny(c, "referring a citizen", domain.RoleConsultant, domain.RoleTeamLead); err != nil {
+		s.fail(c, err)
+		return
+	}
 	var req createCourseRequest
 	if err := decode(c, &req); err != nil {
 		s.fail(c, err)
 		return
 	}
-	in, err := s.courseInput(c, req)
+	in, overrides, err := s.courseInput(c, req)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	ctx, cancel := s.temporalCtx(c)
-	defer cancel()
-	_, err = s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:        course.WorkflowID(in.CourseID),
-		TaskQueue: s.TaskQueue,
-	}, course.Workflow, in)
+	ctx := c.Request.Context()
+	rec := course.State{
+		CourseID: in.CourseID, TeamID: in.TeamID, Kind: in.Kind, Phase: domain.PhaseActive,
+		CitizenIDs: in.CitizenIDs, ConsultantIDs: in.ConsultantIDs, StartDate: in.StartDate,
+		PlannedEnd: in.StartDate.Add(in.Settings.CourseLength.D()), ReferredBy: in.ReferredBy,
+	}.Record()
+	created, err := s.Store.ReserveCourse(ctx, rec, overrides)
 	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	tctx, cancel := s.temporalCtx(c)
+	defer cancel()
+	_, err = s.Temporal.ExecuteWorkflow(tctx, client.StartWorkflowOptions{
+		ID:                       course.WorkflowID(in.CourseID),
+		TaskQueue:                s.TaskQueue,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+	}, course.CourseWorkflow, in)
+	if err != nil {
+		if created && domain.ErrorCode(fromTemporal(err)) != domain.ETimeout {
+			// The workflow surely did not start: free the citizen for a new referral.
+			if rerr := s.Store.ReleaseReservation(context.WithoutCancel(ctx), in.CourseID); rerr != nil {
+				s.log.ErrorContext(ctx, "release reservation", "course", in.CourseID, "err", rerr)
+			}
+		}
 		s.fail(c, fmt.Errorf("start course: %w", err))
 		return
 	}
 	c.Header("Location", "/api/v1/courses/"+in.CourseID)
-	c.JSON(http.StatusCreated, createCourseResponse{ID: in.CourseID})
+	status := http.StatusCreated
+	if !created {
+		status = http.StatusOK // the same referral, repeated
+	}
+	c.JSON(status, createCourseResponse{ID: in.CourseID})
 }
 
-// courseInput checks the referral against the team's rules and the staff register, records
-// the citizens (by pseudonymous id) and returns the workflow's input.
-func (s *Server) courseInput(c *gin.Context, req createCourseRequest) (course.Input, error) {
+// courseInput checks the referral against the team's rules, the staff register and the
+// caseload norms, records the citizens (by pseudonymous id) and returns the workflow's input.
+func (s *Server) courseInput(c *gin.Context, req createCourseRequest) (course.Input, []store.CaseloadOverride, error) {
 	ctx := c.Request.Context()
+	me := actor(c)
 	team, err := s.Store.GetTeam(ctx, req.TeamID)
 	if domain.ErrorCode(err) == domain.ENotFound {
-		return course.Input{}, domain.FieldError("team_id", "team %q does not exist", req.TeamID)
+		return course.Input{}, nil, domain.FieldError("team_id", "team %q does not exist", req.TeamID)
 	} else if err != nil {
-		return course.Input{}, err
+		return course.Input{}, nil, err
+	}
+	if _, err := s.Store.OpenTeamPause(ctx, team.ID); err == nil {
+		return course.Input{}, nil, domain.Errorf(domain.EConflict, "%s is paused: its citizens keep ordinary casework in the centres", team.Name)
+	} else if domain.ErrorCode(err) != domain.ENotFound {
+		return course.Input{}, nil, err
 	}
 	if team.TargetGroup == domain.TargetYoung && len(req.Citizens) != 1 {
-		return course.Input{}, domain.FieldError("citizens", "a course in %s is for one young person", team.Name)
+		return course.Input{}, nil, domain.FieldError("citizens", "a course in %s is for one young person", team.Name)
 	}
 	n := len(req.ConsultantIDs)
 	if n < team.Settings.ConsultantsMin || n > team.Settings.ConsultantsMax {
-		return course.Input{}, domain.FieldError("consultant_ids", "%s assigns %d to %d consultants to a course",
+		return course.Input{}, nil, domain.FieldError("consultant_ids", "%s assigns %d to %d consultants to a course",
 			team.Name, team.Settings.ConsultantsMin, team.Settings.ConsultantsMax)
 	}
+	var overrides []store.CaseloadOverride
 	seen := map[string]bool{}
 	for i, id := range req.ConsultantIDs {
 		field := fmt.Sprintf("consultant_ids[%d]", i)
 		if seen[id] {
-			return course.Input{}, domain.FieldError(field, "%q is named twice", id)
+			return course.Input{}, nil, domain.FieldError(field, "%q is named twice", id)
 		}
 		seen[id] = true
 		m, err := s.Store.GetStaff(ctx, id)
 		if domain.ErrorCode(err) == domain.ENotFound {
-			return course.Input{}, domain.FieldError(field, "staff member %q does not exist", id)
+			return course.Input{}, nil, domain.FieldError(field, "staff member %q does not exist", id)
 		} else if err != nil {
-			return course.Input{}, err
+			return course.Input{}, nil, err
 		}
 		if !m.HasRole(domain.RoleConsultant) || m.TeamID == nil || *m.TeamID != team.ID {
-			return course.Input{}, domain.FieldError(field, "%q is not a consultant in %s", id, team.Name)
+			return course.Input{}, nil, domain.FieldError(field, "%q is not a consultant in %s", id, team.Name)
+		}
+		load, err := s.Store.Caseload(ctx, id)
+		if err != nil {
+			return course.Input{}, nil, err
+		}
+		norm := int(math.Floor(float64(team.Settings.CaseloadMax) * m.HoursPerWeek / team.Settings.HalfTimeHours))
+		if load+1 > norm {
+			if req.CaseloadOverrideReason == "" || !me.Has(domain.RoleTeamLead) {
+				return course.Input{}, nil, &domain.Error{Code: domain.EConflict, Field: field, Message: fmt.Sprintf(
+					"%s has %d open courses; %s's norm for %.0f hours a week is %d. A team lead can override with a reason (caseload_override_reason)",
+					m.Name, load, team.Name, m.HoursPerWeek, norm)}
+			}
+			overrides = append(overrides, store.CaseloadOverride{StaffID: id, By: me.ID, Reason: req.CaseloadOverrideReason})
 		}
 	}
-	if _, err := s.Store.GetStaff(ctx, req.ReferredBy); domain.ErrorCode(err) == domain.ENotFound {
-		return course.Input{}, domain.FieldError("referred_by", "staff member %q does not exist", req.ReferredBy)
-	} else if err != nil {
-		return course.Input{}, err
+	if !me.Has(domain.RoleTeamLead) && !seen[me.ID] {
+		return course.Input{}, nil, domain.Errorf(domain.EForbidden, "a consultant refers citizens to courses they work on themselves")
 	}
 	start, _ := time.Parse(time.DateOnly, req.StartDate) // checked by the binding tag
 
@@ -110,11 +165,11 @@ func (s *Server) courseInput(c *gin.Context, req createCourseRequest) (course.In
 	for i, ci := range req.Citizens {
 		cpr, err := domain.NormalizeCPR(ci.CPR)
 		if err != nil {
-			return course.Input{}, domain.FieldError(fmt.Sprintf("citizens[%d].cpr", i), "%s", domain.ErrorMessage(err))
+			return course.Input{}, nil, domain.FieldError(fmt.Sprintf("citizens[%d].cpr", i), "%s", domain.ErrorMessage(err))
 		}
 		h := domain.CPRHash(s.CPRPepper, cpr)
 		if hashes[string(h)] {
-			return course.Input{}, domain.FieldError(fmt.Sprintf("citizens[%d].cpr", i), "the same person is named twice")
+			return course.Input{}, nil, domain.FieldError(fmt.Sprintf("citizens[%d].cpr", i), "the same person is named twice")
 		}
 		hashes[string(h)] = true
 		var birth *string
@@ -123,7 +178,7 @@ func (s *Server) courseInput(c *gin.Context, req createCourseRequest) (course.In
 		}
 		id, err := s.Store.UpsertCitizen(ctx, uuid.NewString(), h, ci.Name, birth)
 		if err != nil {
-			return course.Input{}, err
+			return course.Input{}, nil, err
 		}
 		citizenIDs = append(citizenIDs, id)
 	}
@@ -131,8 +186,12 @@ func (s *Server) courseInput(c *gin.Context, req createCourseRequest) (course.In
 	for i, g := range req.Goals {
 		goals[i] = course.Goal{ID: fmt.Sprintf("g%d", i+1), Text: g.Text}
 	}
+	courseID := uuid.NewString()
+	if key := c.GetHeader("Idempotency-Key"); key != "" {
+		courseID = uuid.NewSHA1(courseNamespace, []byte(me.ID+"\x00"+key)).String()
+	}
 	return course.Input{
-		CourseID:      uuid.NewString(),
+		CourseID:      courseID,
 		TeamID:        team.ID,
 		Kind:          team.TargetGroup,
 		CitizenIDs:    citizenIDs,
@@ -140,16 +199,25 @@ func (s *Server) courseInput(c *gin.Context, req createCourseRequest) (course.In
 		StartDate:     start,
 		Goals:         goals,
 		Settings:      team.Settings,
-		ReferredBy:    req.ReferredBy,
-	}, nil
+		ReferredBy:    me.ID,
+	}, overrides, nil
+}
+
+// courseID validates the :id parameter.
+func courseID(c *gin.Context) (string, error) {
+	id := c.Param("id")
+	if _, err := uuid.Parse(id); err != nil {
+		return "", domain.Errorf(domain.ENotFound, "course %q does not exist", id)
+	}
+	return id, nil
 }
 
 // getCourse answers from the workflow's query while the course runs, and from the read model
 // once it has closed.
 func (s *Server) getCourse(c *gin.Context) {
-	id := c.Param("id")
-	if _, err := uuid.Parse(id); err != nil {
-		s.fail(c, domain.Errorf(domain.ENotFound, "course %q does not exist", id))
+	id, err := courseID(c)
+	if err != nil {
+		s.fail(c, err)
 		return
 	}
 	rec, err := s.Store.GetCourse(c.Request.Context(), id)
@@ -165,11 +233,7 @@ func (s *Server) getCourse(c *gin.Context) {
 	defer cancel()
 	v, err := s.Temporal.QueryWorkflow(ctx, course.WorkflowID(id), "", course.QueryState, course.StateQuery{})
 	if err != nil {
-		err = fromTemporal(err)
-		if domain.ErrorCode(err) == domain.ENotFound {
-			err = domain.Errorf(domain.ENotFound, "course %s does not exist", id)
-		}
-		s.fail(c, err)
+		s.fail(c, s.courseError(c, id, err))
 		return
 	}
 	var st course.State
@@ -178,6 +242,146 @@ func (s *Server) getCourse(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, st)
+}
+
+// courseError explains a Temporal error about a course: a course whose workflow is gone is
+// closed (409) or unknown (404).
+func (s *Server) courseError(c *gin.Context, id string, err error) error {
+	err = fromTemporal(err)
+	if domain.ErrorCode(err) != domain.ENotFound {
+		return err
+	}
+	rec, rerr := s.Store.GetCourse(c.Request.Context(), id)
+	if rerr == nil && rec.Phase == domain.PhaseClosed {
+		return domain.Errorf(domain.EPhase, "the course is closed")
+	}
+	return domain.Errorf(domain.ENotFound, "course %s does not exist", id)
+}
+
+// updateCourse runs a step of the course as a Temporal Update, so the caller learns at once
+// whether it was accepted. An Idempotency-Key makes a repeat return the first answer.
+func (s *Server) updateCourse(c *gin.Context, name string, arg any) {
+	id, err := courseID(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ctx, cancel := s.temporalCtx(c)
+	defer cancel()
+	opts := client.UpdateWorkflowOptions{
+		WorkflowID:   course.WorkflowID(id),
+		UpdateName:   name,
+		Args:         []any{arg},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	}
+	if key := c.GetHeader("Idempotency-Key"); key != "" {
+		opts.UpdateID = actor(c).ID + ":" + key
+	}
+	h, err := s.Temporal.UpdateWorkflow(ctx, opts)
+	var res course.StepResult
+	if err == nil {
+		err = h.Get(ctx, &res)
+	}
+	if err != nil {
+		s.fail(c, s.courseError(c, id, err))
+		return
+	}
+	c.JSON(http.StatusOK, res.State)
+}
+
+type scoreIn struct {
+	GoalID string `json:"goal_id" binding:"required"`
+	Score  int    `json:"score"`
+}
+
+type progressionRequest struct {
+	Scores []scoreIn `json:"scores" binding:"required,min=1,max=50,dive"`
+	Note   string    `json:"note" binding:"required,max=5000"`
+}
+
+func (s *Server) recordProgression(c *gin.Context) {
+	var req progressionRequest
+	if err := decode(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	scores := make([]course.GoalScore, len(req.Scores))
+	for i, sc := range req.Scores {
+		scores[i] = course.GoalScore{GoalID: sc.GoalID, Score: sc.Score}
+	}
+	s.updateCourse(c, course.UpdateRecordProgression, course.ProgressionRequest{Actor: actor(c), Scores: scores, Note: req.Note})
+}
+
+type milestoneRequest struct {
+	Outcome domain.Outcome `json:"outcome" binding:"required,oneof=employment education self_support"`
+	Date    string         `json:"date" binding:"required,datetime=2006-01-02"`
+}
+
+func (s *Server) recordMilestone(c *gin.Context) {
+	var req milestoneRequest
+	if err := decode(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.updateCourse(c, course.UpdateRecordMilestone, course.MilestoneRequest{Actor: actor(c), Outcome: req.Outcome, Date: day(req.Date)})
+}
+
+type extensionRequest struct {
+	Reason string `json:"reason" binding:"required,max=5000"`
+	NewEnd string `json:"new_end" binding:"required,datetime=2006-01-02"`
+}
+
+func (s *Server) requestExtension(c *gin.Context) {
+	var req extensionRequest
+	if err := decode(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.updateCourse(c, course.UpdateRequestExtension, course.ExtensionRequest{Actor: actor(c), Reason: req.Reason, NewEnd: day(req.NewEnd)})
+}
+
+type decisionRequest struct {
+	Approve *bool  `json:"approve" binding:"required"`
+	Reason  string `json:"reason" binding:"required,max=5000"`
+}
+
+func (s *Server) decideExtension(c *gin.Context) {
+	if err := requireAny(c, "deciding on an extension", domain.RoleSteeringGroup); err != nil {
+		s.fail(c, err)
+		return
+	}
+	var seq int
+	if _, err := fmt.Sscan(c.Param("seq"), &seq); err != nil || seq < 1 {
+		s.fail(c, domain.Errorf(domain.ENotFound, "no extension request %q", c.Param("seq")))
+		return
+	}
+	var req decisionRequest
+	if err := decode(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.updateCourse(c, course.UpdateDecideExtension, course.DecisionRequest{Actor: actor(c), Approve: *req.Approve, Reason: req.Reason, Sequence: seq})
+}
+
+type closeRequest struct {
+	Outcome domain.Outcome `json:"outcome" binding:"required,oneof=employment education self_support no_result handed_back moved_to_collaboration"`
+	Date    string         `json:"date" binding:"required,datetime=2006-01-02"`
+	Note    string         `json:"note" binding:"max=5000"`
+}
+
+func (s *Server) closeCourse(c *gin.Context) {
+	var req closeRequest
+	if err := decode(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.updateCourse(c, course.UpdateClose, course.CloseRequest{Actor: actor(c), Outcome: req.Outcome, Date: day(req.Date), Note: req.Note})
+}
+
+// day parses a date already checked by a binding tag.
+func day(s string) time.Time {
+	t, _ := time.Parse(time.DateOnly, s)
+	return t
 }
 
 func stateFromRecord(r domain.CourseRecord) course.State {

@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/sdk/client"
 
+	"tvp/internal/auth"
 	"tvp/internal/metrics"
 	"tvp/store"
 )
@@ -27,6 +28,12 @@ type Deps struct {
 	TemporalTimeout time.Duration
 	// CPRPepper keys the hash under which CPR numbers are recognised.
 	CPRPepper string
+	// Verifier checks bearer tokens.
+	Verifier *auth.Verifier
+	// DevIssuer, if set, is published at /dev-issuer (development and tests only).
+	DevIssuer *auth.DevIssuer
+	// Now is the clock (time.Now if nil).
+	Now func() time.Time
 }
 
 // Server is the HTTP API.
@@ -61,14 +68,35 @@ func New(d Deps) *Server {
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 
-	v1 := e.Group("/api/v1")
+	if d.DevIssuer != nil {
+		d.DevIssuer.Routes(e, DevIssuerPath)
+	}
+
+	v1 := e.Group("/api/v1", s.authenticate)
 	v1.GET("/teams", s.listTeams)
 	v1.GET("/teams/:id", s.getTeam)
+	v1.POST("/teams/:id/pause", s.pauseTeam)
+	v1.POST("/teams/:id/resume", s.resumeTeam)
 	v1.GET("/staff", s.listStaff)
 	v1.POST("/courses", s.createCourse)
 	v1.GET("/courses/:id", s.getCourse)
+	v1.POST("/courses/:id/progressions", s.recordProgression)
+	v1.POST("/courses/:id/milestones", s.recordMilestone)
+	v1.POST("/courses/:id/extensions", s.requestExtension)
+	v1.POST("/courses/:id/extensions/:seq/decision", s.decideExtension)
+	v1.POST("/courses/:id/close", s.closeCourse)
 	s.engine = e
 	return s
+}
+
+// DevIssuerPath is where the development issuer is published.
+const DevIssuerPath = "/dev-issuer"
+
+func (s *Server) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
 }
 
 // Handler returns the HTTP handler.

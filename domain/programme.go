@@ -154,3 +154,22 @@ type Citizen struct {
 	BirthDate *string   `json:"birth_date,omitempty" db:"birth_date"`
 	CreatedAt time.Time `json:"created_at" db:"created_at"`
 }
+
+// Actor is a person taking a step, as authenticated: their staff id and roles.
+type Actor struct {
+	ID    string `json:"id"`
+	Roles []Role `json:"roles"`
+}
+
+// Has reports whether the actor holds the role.
+func (a Actor) Has(r Role) bool {
+	for _, x := range a.Roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// Actor returns the staff member as an actor.
+func (s Staff) Actor() Actor { return Actor{ID: s.ID, Roles: s.Roles} }

@@ -129,3 +129,98 @@ func saveCourseRecords(ctx context.Context, tx *sqlx.Tx, c domain.CourseRecord) 
 	}
 	return nil
 }
+
+// OpenCourseIDs returns the ids of the team's courses that are not closed.
+func (s *Store) OpenCourseIDs(ctx context.Context, teamID string) ([]string, error) {
+	var ids []string
+	err := s.db.SelectContext(ctx, &ids, `
+		SELECT id::text FROM courses WHERE team_id = $1 AND closed_on IS NULL AND phase <> 'closed' ORDER BY id`, teamID)
+	if err != nil {
+		return nil, fmt.Errorf("open courses of %s: %w", teamID, translate(err))
+	}
+	return ids, nil
+}
+
+// Caseload returns how many open courses the consultant works on.
+func (s *Store) Caseload(ctx context.Context, staffID string) (int, error) {
+	var n int
+	err := s.db.GetContext(ctx, &n, `
+		SELECT count(*) FROM course_consultants cc JOIN courses c ON c.id = cc.course_id
+		WHERE cc.staff_id = $1 AND cc.active AND c.phase <> 'closed'`, staffID)
+	if err != nil {
+		return 0, fmt.Errorf("caseload of %s: %w", staffID, translate(err))
+	}
+	return n, nil
+}
+
+// CaseloadOverride records that a team lead let a consultant take a course beyond the norm.
+type CaseloadOverride struct {
+	StaffID, By, Reason string
+}
+
+// ReserveCourse writes a referred course's row before its workflow starts, so that the rule
+// "one active course per citizen per team" holds at once (a second referral gets EConflict).
+// A reservation with the same id again is the same referral repeated: created is false.
+func (s *Store) ReserveCourse(ctx context.Context, c domain.CourseRecord, overrides []CaseloadOverride) (created bool, err error) {
+	err = s.Transact(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, `
+			INSERT INTO courses (id, workflow_id, team_id, kind, phase, start_date, planned_end, referred_by, revision)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0) ON CONFLICT (id) DO NOTHING`,
+			c.ID, c.WorkflowID, c.TeamID, c.Kind, c.Phase, c.StartDate, c.PlannedEnd, c.ReferredBy)
+		if err != nil {
+			return fmt.Errorf("reserve course: %w", translate(err))
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		created = true
+		for _, cid := range c.CitizenIDs {
+			if _, err := tx.ExecContext(ctx, `
+				INSERT INTO course_citizens (course_id, citizen_id, team_id) VALUES ($1, $2, $3)`,
+				c.ID, cid, c.TeamID); err != nil {
+				if domain.ErrorCode(translate(err)) == domain.EConflict {
+					return domain.Errorf(domain.EConflict, "the citizen already has an active course in this team")
+				}
+				return fmt.Errorf("reserve course citizen: %w", translate(err))
+			}
+		}
+		for _, sid := range c.ConsultantIDs {
+			var by, reason *string
+			for _, o := range overrides {
+				if o.StaffID == sid {
+					by, reason = &o.By, &o.Reason
+				}
+			}
+			if _, err := tx.ExecContext(ctx, `
+				INSERT INTO course_consultants (course_id, staff_id, override_by, override_reason) VALUES ($1, $2, $3, $4)`,
+				c.ID, sid, by, reason); err != nil {
+				return fmt.Errorf("reserve course consultant: %w", translate(err))
+			}
+		}
+		return nil
+	})
+	return created, err
+}
+
+// ReleaseReservation removes a reservation whose workflow never started (revision 0).
+func (s *Store) ReleaseReservation(ctx context.Context, courseID string) error {
+	return s.Transact(ctx, func(tx *sqlx.Tx) error {
+		var rev int64
+		if err := tx.GetContext(ctx, &rev, `SELECT revision FROM courses WHERE id = $1 FOR UPDATE`, courseID); err != nil {
+			return fmt.Errorf("release reservation: %w", translate(err))
+		}
+		if rev != 0 {
+			return nil // the workflow has written it: it runs
+		}
+		for _, q := range []string{
+			`DELETE FROM course_citizens WHERE course_id = $1`,
+			`DELETE FROM course_consultants WHERE course_id = $1`,
+			`DELETE FROM courses WHERE id = $1`,
+		} {
+			if _, err := tx.ExecContext(ctx, q, courseID); err != nil {
+				return fmt.Errorf("release reservation: %w", translate(err))
+			}
+		}
+		return nil
+	})
+}

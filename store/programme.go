@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -181,4 +182,49 @@ func (s *Store) EnsureCitizen(ctx context.Context, id, name string, birthDate *s
 		return fmt.Errorf("ensure citizen: %w", translate(err))
 	}
 	return nil
+}
+
+// TeamPause is a pause of a team, as the read model holds it.
+type TeamPause struct {
+	TeamID        string     `db:"team_id" json:"team_id"`
+	PausedAt      time.Time  `db:"paused_at" json:"paused_at"`
+	PlannedResume time.Time  `db:"planned_resume" json:"planned_resume"`
+	ResumedAt     *time.Time `db:"resumed_at" json:"resumed_at,omitempty"`
+	PausedBy      string     `db:"paused_by" json:"paused_by"`
+	Reason        string     `db:"reason" json:"reason"`
+}
+
+// RecordTeamPause records that a team is paused; recorded twice, it is there once.
+func (s *Store) RecordTeamPause(ctx context.Context, p TeamPause) error {
+	_, err := s.db.ExecContext(ctx, `
+		INSERT INTO team_pauses (team_id, paused_at, planned_resume, paused_by, reason)
+		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (team_id, paused_at) DO NOTHING`,
+		p.TeamID, p.PausedAt, p.PlannedResume, p.PausedBy, p.Reason)
+	if err != nil {
+		return fmt.Errorf("record pause of %s: %w", p.TeamID, translate(err))
+	}
+	return nil
+}
+
+// RecordTeamResume records the end of the team's pause that began at pausedAt.
+func (s *Store) RecordTeamResume(ctx context.Context, teamID string, pausedAt, resumedAt time.Time) error {
+	_, err := s.db.ExecContext(ctx, `
+		UPDATE team_pauses SET resumed_at = $3 WHERE team_id = $1 AND paused_at = $2 AND resumed_at IS NULL`,
+		teamID, pausedAt, resumedAt)
+	if err != nil {
+		return fmt.Errorf("record resume of %s: %w", teamID, translate(err))
+	}
+	return nil
+}
+
+// OpenTeamPause returns the team's current pause, or ENotFound.
+func (s *Store) OpenTeamPause(ctx context.Context, teamID string) (TeamPause, error) {
+	var p TeamPause
+	err := s.db.GetContext(ctx, &p, `
+		SELECT team_id, paused_at, planned_resume, resumed_at, paused_by, reason
+		FROM team_pauses WHERE team_id = $1 AND resumed_at IS NULL`, teamID)
+	if err != nil {
+		return p, fmt.Errorf("open pause of %s: %w", teamID, notFound(err, "team %s is not paused", teamID))
+	}
+	return p, nil
 }

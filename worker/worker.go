@@ -7,6 +7,7 @@ import (
 
 	"tvp/activities"
 	"tvp/workflows/course"
+	"tvp/workflows/teampause"
 )
 
 // Options tune the worker; zero values take the SDK's defaults.
@@ -30,6 +31,7 @@ func Register(r interface {
 	RegisterWorkflow(w any)
 	RegisterActivity(a any)
 }, acts *activities.Activities) {
-	r.RegisterWorkflow(course.Workflow)
+	r.RegisterWorkflow(course.CourseWorkflow)
+	r.RegisterWorkflow(teampause.TeamPauseWorkflow)
 	r.RegisterActivity(acts)
 }

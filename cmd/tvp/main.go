@@ -27,6 +27,7 @@ commands:
   worker    run the Temporal worker
   migrate   apply the database migrations, then exit
   dev       migrate, load demo data, and run worker and API together
+  token     print a development token for a staff member: tvp token konsulent.anna
 
 Every flag can also be set by environment (see 'tvp <command> -h').
 `
@@ -42,6 +43,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	name := args[0]
 	cmd, ok := commands[name]
+	if name == "token" {
+		ok = true
+	}
 	if !ok {
 		fmt.Fprintf(stderr, "tvp: unknown command %q\n\n%s", name, usage)
 		return 2
@@ -55,6 +59,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "tvp %s: %v\n", name, err)
 		return 2
+	}
+	if name == "token" {
+		if err := runToken(cfg, fs.Arg(0), stdout); err != nil {
+			fmt.Fprintf(stderr, "tvp token: %v\n", err)
+			return 1
+		}
+		return 0
 	}
 	level, _ := cfg.SlogLevel()
 	log := slog.New(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: level})).With("cmd", name)

@@ -98,9 +98,14 @@ func runAPI(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 }
 
 func serveAPI(ctx context.Context, cfg config.Config, log *slog.Logger, s *store.Store, tc client.Client, m *metrics.Metrics) error {
+	verifier, dev, err := authentication(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
 	srv := api.NewHTTPServer(cfg.HTTPAddr, api.New(api.Deps{
 		Store: s, Temporal: tc, Metrics: m, Log: log, TaskQueue: cfg.TaskQueue,
 		TemporalTimeout: cfg.TemporalTimeout, CPRPepper: cfg.CPRPepper,
+		Verifier: verifier, DevIssuer: dev,
 	}).Handler())
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
@@ -157,6 +162,7 @@ func stopWorker(w sdkworker.Worker, timeout time.Duration) error {
 // runDev runs everything of TVP in one process for a developer: migrations, demo data, the
 // worker and the API. The Temporal dev server and PostgreSQL are started by scripts/dev.sh.
 func runDev(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	cfg.DevAuth = true
 	s, tc, m, err := connect(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -175,7 +181,7 @@ func runDev(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	log.Info("demo data loaded")
-	fmt.Printf("\nTVP is running:\n  API and pages  %s\n  ready check    %s/readyz\n  Temporal UI    %s\n\n",
+	fmt.Printf("\nTVP is running:\n  API and pages  %s\n  ready check    %s/readyz\n  Temporal UI    %s\n  a token        bin/tvp token konsulent.anna\n\n",
 		cfg.PublicURL, cfg.PublicURL, cfg.TemporalUIURL)
 	return serveAPI(ctx, cfg, log, s, tc, m)
 }

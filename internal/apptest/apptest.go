@@ -8,15 +8,20 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
+	"google.golang.org/protobuf/encoding/protojson"
 
 	"tvp/activities"
 	"tvp/api"
+	"tvp/internal/auth"
 	"tvp/internal/demo"
 	"tvp/internal/metrics"
 	"tvp/internal/temporalx"
@@ -33,6 +38,8 @@ type App struct {
 	TaskQueue string
 	URL       string
 	Log       *slog.Logger
+	Issuer    *auth.DevIssuer
+	tb        testing.TB
 }
 
 // Pepper is the CPR pepper the test API uses.
@@ -68,12 +75,27 @@ func Start(tb testing.TB) *App {
 		tb.Fatalf("start worker: %v", err)
 	}
 	tb.Cleanup(w.Stop)
+	key, err := auth.GenerateKey()
+	if err != nil {
+		tb.Fatalf("issuer key: %v", err)
+	}
+	issuer := auth.NewDevIssuer("https://issuer.test", key)
 	srv := httptest.NewServer(api.New(api.Deps{
 		Store: s, Temporal: tc, Metrics: m, Log: log, TaskQueue: queue,
-		TemporalTimeout: 10 * time.Second, CPRPepper: Pepper,
+		TemporalTimeout: 10 * time.Second, CPRPepper: Pepper, Verifier: issuer.Verifier(),
 	}).Handler())
 	tb.Cleanup(srv.Close)
-	return &App{Store: s, Temporal: tc, TaskQueue: queue, URL: srv.URL, Log: log}
+	return &App{Store: s, Temporal: tc, TaskQueue: queue, URL: srv.URL, Log: log, Issuer: issuer, tb: tb}
+}
+
+// Token returns a bearer token for the staff member.
+func (a *App) Token(user string) string {
+	a.tb.Helper()
+	tok, err := a.Issuer.Token(user, time.Hour)
+	if err != nil {
+		a.tb.Fatalf("token for %s: %v", user, err)
+	}
+	return tok
 }
 
 type testWriter struct{ tb testing.TB }
@@ -81,4 +103,32 @@ type testWriter struct{ tb testing.TB }
 func (w testWriter) Write(p []byte) (int, error) {
 	w.tb.Log(strings.TrimRight(string(p), "\n"))
 	return len(p), nil
+}
+
+// RecordHistory writes the workflow's history from the real server to path (protojson), when
+// TVP_RECORD_HISTORIES=1: that is how workflows/*/testdata is made for the replay tests.
+func (a *App) RecordHistory(workflowID, path string) {
+	a.tb.Helper()
+	if os.Getenv("TVP_RECORD_HISTORIES") != "1" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	iter := a.Temporal.GetWorkflowHistory(ctx, workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	var h historypb.History
+	for iter.HasNext() {
+		ev, err := iter.Next()
+		if err != nil {
+			a.tb.Fatalf("history of %s: %v", workflowID, err)
+		}
+		h.Events = append(h.Events, ev)
+	}
+	b, err := protojson.MarshalOptions{Indent: "  "}.Marshal(&h)
+	if err != nil {
+		a.tb.Fatalf("encode history: %v", err)
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		a.tb.Fatalf("write history: %v", err)
+	}
+	a.tb.Logf("recorded %d events of %s into %s", len(h.Events), workflowID, path)
 }

@@ -29,6 +29,13 @@ type Config struct {
 	// CPRPepper keys the HMAC under which CPR numbers are recognised; the numbers themselves
 	// are never stored. Production must set it; the default is for development only.
 	CPRPepper string `env:"TVP_CPR_PEPPER" envDefault:"dev-only-pepper-change-me"`
+	// OIDCIssuer is the identity provider whose tokens the API accepts. Empty: TVP's own
+	// development issuer, allowed only with DevAuth (tvp dev sets it).
+	OIDCIssuer   string `env:"TVP_OIDC_ISSUER"`
+	OIDCClientID string `env:"TVP_OIDC_CLIENT_ID" envDefault:"tvp"`
+	DevAuth      bool   `env:"TVP_DEV_AUTH" envDefault:"false"`
+	// DevIssuerKey is the PEM file of the development issuer's key (created if missing).
+	DevIssuerKey string `env:"TVP_DEV_ISSUER_KEY" envDefault:".dev/dev-issuer.pem"`
 }
 
 // Load reads the environment, then the flags in args (which override it).
@@ -47,6 +54,10 @@ func Load(fs *flag.FlagSet, args []string) (Config, error) {
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (TVP_LOG_LEVEL)")
 	fs.DurationVar(&c.ConnectTimeout, "connect-timeout", c.ConnectTimeout, "how long to retry reaching PostgreSQL and Temporal at start (TVP_CONNECT_TIMEOUT)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long a graceful shutdown may take (TVP_SHUTDOWN_TIMEOUT)")
+	fs.StringVar(&c.OIDCIssuer, "oidc-issuer", c.OIDCIssuer, "OIDC issuer URL whose tokens are accepted (TVP_OIDC_ISSUER)")
+	fs.StringVar(&c.OIDCClientID, "oidc-client-id", c.OIDCClientID, "expected token audience (TVP_OIDC_CLIENT_ID)")
+	fs.BoolVar(&c.DevAuth, "dev-auth", c.DevAuth, "accept tokens of TVP's development issuer (TVP_DEV_AUTH; never in production)")
+	fs.StringVar(&c.DevIssuerKey, "dev-issuer-key", c.DevIssuerKey, "PEM key file of the development issuer (TVP_DEV_ISSUER_KEY)")
 	fs.DurationVar(&c.TemporalTimeout, "temporal-call-timeout", c.TemporalTimeout, "deadline of each Temporal call from the API (TVP_TEMPORAL_CALL_TIMEOUT)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -96,6 +107,8 @@ func (c Config) LogValue() slog.Value {
 		slog.Duration("connect_timeout", c.ConnectTimeout),
 		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
 		slog.String("cpr_pepper", "***"),
+		slog.String("oidc_issuer", c.OIDCIssuer),
+		slog.Bool("dev_auth", c.DevAuth),
 	)
 }
 

@@ -118,7 +118,7 @@ func StartCourses(ctx context.Context, s *store.Store, tc client.Client, taskQue
 			TaskQueue:                taskQueue,
 			WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		}, course.Workflow, in)
+		}, course.CourseWorkflow, in)
 		if err != nil && !isAlreadyStarted(err) {
 			return fmt.Errorf("demo: start course %s: %w", in.CourseID, err)
 		}

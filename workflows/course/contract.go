@@ -43,20 +43,7 @@ type Goal struct {
 }
 
 // Actor is the person who takes a step, as the API authenticated them.
-type Actor struct {
-	ID    string        `json:"id"`
-	Roles []domain.Role `json:"roles"`
-}
-
-// Has reports whether the actor holds the role.
-func (a Actor) Has(r domain.Role) bool {
-	for _, x := range a.Roles {
-		if x == r {
-			return true
-		}
-	}
-	return false
-}
+type Actor = domain.Actor
 
 // Input starts a course. Carry is set only by continue-as-new.
 type Input struct {

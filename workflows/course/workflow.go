@@ -12,9 +12,9 @@ import (
 	"tvp/workflows"
 )
 
-// Workflow runs one borgerkonsulent course from referral to close. Every duration comes from
+// CourseWorkflow runs one borgerkonsulent course from referral to close. Every duration comes from
 // the team's settings, snapshotted in the input at referral.
-func Workflow(ctx workflow.Context, in Input) (Result, error) {
+func CourseWorkflow(ctx workflow.Context, in Input) (Result, error) {
 	c := &course{}
 	if err := c.setup(ctx, in); err != nil {
 		return Result{}, err
@@ -210,7 +210,7 @@ func (c *course) continueAsNew(ctx workflow.Context, chans ...workflow.ReceiveCh
 	next := c.in
 	st := c.state
 	next.Carry = &st
-	return workflow.NewContinueAsNewError(ctx, Workflow, next)
+	return workflow.NewContinueAsNewError(ctx, CourseWorkflow, next)
 }
 
 // commit records a step: a new revision, the read model, the audit log, and the inbox items

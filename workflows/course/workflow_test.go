@@ -134,7 +134,7 @@ func (h *harness) query() course.State {
 }
 
 func (h *harness) run() course.Result {
-	h.env.ExecuteWorkflow(course.Workflow, h.in)
+	h.env.ExecuteWorkflow(course.CourseWorkflow, h.in)
 	require.True(h.t, h.env.IsWorkflowCompleted())
 	require.NoError(h.t, h.env.GetWorkflowError())
 	var res course.Result
@@ -445,7 +445,7 @@ func TestContinueAsNewCarriesEverything(t *testing.T) {
 		h.send("request", course.UpdateRequestExtension, course.ExtensionRequest{Actor: anna, Reason: "Behov", NewEnd: start.Add(400 * day)})
 	})
 	h.at(308*day, func() { h.env.SetContinueAsNewSuggested(true) }) // as the server does when the history grows
-	h.env.ExecuteWorkflow(course.Workflow, h.in)
+	h.env.ExecuteWorkflow(course.CourseWorkflow, h.in)
 	require.True(t, h.env.IsWorkflowCompleted())
 	var can *workflow.ContinueAsNewError
 	require.ErrorAs(t, h.env.GetWorkflowError(), &can, "the run continued as new")

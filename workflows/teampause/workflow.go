@@ -1,0 +1,125 @@
+package teampause
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"tvp/activities"
+	"tvp/domain"
+	"tvp/workflows"
+	"tvp/workflows/course"
+)
+
+var acts *activities.Activities
+
+var activityOptions = workflow.ActivityOptions{
+	StartToCloseTimeout: 30 * time.Second,
+	RetryPolicy: &temporal.RetryPolicy{
+		InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
+	},
+}
+
+// TeamPauseWorkflow pauses the team until the team lead resumes it.
+func TeamPauseWorkflow(ctx workflow.Context, in Input) (Result, error) {
+	if in.TeamID == "" || in.PausedBy == "" || in.PlannedResume.IsZero() || in.RemindEvery <= 0 {
+		return Result{}, workflows.Failure(domain.Errorf(domain.EInvalid, "a pause needs a team, who paused it, a planned resume date and a reminder interval"))
+	}
+	ctx = workflow.WithActivityOptions(ctx, activityOptions)
+	now := workflow.Now(ctx)
+	st := State{
+		TeamID: in.TeamID, PauseID: workflow.GetInfo(ctx).WorkflowExecution.RunID, PausedAt: now,
+		PlannedResume: in.PlannedResume, PausedBy: in.PausedBy, Reason: in.Reason,
+	}
+	if err := workflow.SetQueryHandler(ctx, QueryState, func(StateQuery) (State, error) { return st, nil }); err != nil {
+		return Result{}, err
+	}
+	var resumedBy string
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateResume,
+		func(ctx workflow.Context, r ResumeRequest) (ResumeResult, error) {
+			resumedBy = r.Actor.ID
+			if err := workflow.Await(ctx, func() bool { return st.ResumedAt != nil }); err != nil {
+				return ResumeResult{}, err
+			}
+			return ResumeResult{State: st}, nil
+		},
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, r ResumeRequest) error {
+			if !r.Actor.Has(domain.RoleTeamLead) {
+				return workflows.Failure(domain.Errorf(domain.EForbidden, "only a team lead resumes a team"))
+			}
+			if resumedBy != "" {
+				return workflows.Failure(domain.Errorf(domain.EPhase, "the team is being resumed"))
+			}
+			return nil
+		}}); err != nil {
+		return Result{}, err
+	}
+
+	record := activities.TeamPauseInput{TeamID: in.TeamID, PausedAt: now, PlannedResume: in.PlannedResume, PausedBy: in.PausedBy, Reason: in.Reason}
+	if err := workflow.ExecuteActivity(ctx, acts.RecordTeamPause, record).Get(ctx, nil); err != nil {
+		return Result{}, fmt.Errorf("record pause: %w", err)
+	}
+	var open activities.OpenCoursesResult
+	if err := workflow.ExecuteActivity(ctx, acts.OpenCourses, activities.OpenCoursesInput{TeamID: in.TeamID}).Get(ctx, &open); err != nil {
+		return Result{}, fmt.Errorf("open courses: %w", err)
+	}
+	st.CourseIDs = open.CourseIDs
+	signalAll(ctx, st.CourseIDs, course.SignalPause, course.PauseSignal{PauseID: st.PauseID, PausedBy: in.PausedBy, PlannedResume: in.PlannedResume})
+
+	// Wait for the team lead; remind them from the planned resume date on.
+	next := in.PlannedResume
+	for resumedBy == "" {
+		wait := next.Sub(workflow.Now(ctx))
+		if wait > 0 {
+			ok, err := workflow.AwaitWithTimeout(ctx, wait, func() bool { return resumedBy != "" })
+			if err != nil {
+				return Result{}, err
+			}
+			if ok {
+				break
+			}
+		}
+		st.Reminders++
+		remind := activities.RaiseReminderInput{
+			Key:  fmt.Sprintf("%s/%s/resume/%d", WorkflowID(in.TeamID), st.PauseID, st.Reminders),
+			Kind: ReminderResumeDue, SubjectType: "team", SubjectID: in.TeamID,
+			DueAt: in.PlannedResume, RaisedAt: workflow.Now(ctx),
+			RecipientRole: domain.RoleTeamLead, RecipientTeam: in.TeamID,
+		}
+		if err := workflow.ExecuteActivity(ctx, acts.RaiseReminder, remind).Get(ctx, nil); err != nil {
+			return Result{}, fmt.Errorf("remind: %w", err)
+		}
+		next = workflow.Now(ctx).Add(in.RemindEvery.D())
+	}
+
+	resumedAt := workflow.Now(ctx)
+	signalAll(ctx, st.CourseIDs, course.SignalResume, course.ResumeSignal{PauseID: st.PauseID, ResumedBy: resumedBy})
+	record.ResumedAt = &resumedAt
+	if err := workflow.ExecuteActivity(ctx, acts.RecordTeamPause, record).Get(ctx, nil); err != nil {
+		return Result{}, fmt.Errorf("record resume: %w", err)
+	}
+	done := activities.CompleteRemindersInput{SubjectType: "team", SubjectID: in.TeamID, Kinds: []string{ReminderResumeDue}, At: resumedAt}
+	if err := workflow.ExecuteActivity(ctx, acts.CompleteReminders, done).Get(ctx, nil); err != nil {
+		return Result{}, fmt.Errorf("complete reminders: %w", err)
+	}
+	st.ResumedAt, st.ResumedBy = &resumedAt, resumedBy
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return Result{}, err
+	}
+	return Result{ResumedAt: resumedAt, CourseIDs: st.CourseIDs}, nil
+}
+
+// signalAll signals every course; a course that has closed meanwhile is skipped.
+func signalAll(ctx workflow.Context, courseIDs []string, name string, arg any) {
+	futures := make([]workflow.Future, len(courseIDs))
+	for i, id := range courseIDs {
+		futures[i] = workflow.SignalExternalWorkflow(ctx, course.WorkflowID(id), "", name, arg)
+	}
+	for i, f := range futures {
+		if err := f.Get(ctx, nil); err != nil {
+			workflow.GetLogger(ctx).Info("course not signalled (closed meanwhile)", "course", courseIDs[i], "signal", name, "err", err)
+		}
+	}
+}
