@@ -23,6 +23,8 @@ type RaiseReminderInput struct {
 	Recipients    []string    `json:"recipients,omitempty"`
 	RecipientRole domain.Role `json:"recipient_role,omitempty"`
 	RecipientTeam string      `json:"recipient_team,omitempty"`
+	// RecipientLeadOf names a staff member whose lead receives the reminder (escalation).
+	RecipientLeadOf string `json:"recipient_lead_of,omitempty"`
 }
 
 // RaiseReminderResult names who received the reminder.
@@ -43,6 +45,13 @@ func (a *Activities) RaiseReminder(ctx context.Context, in RaiseReminderInput) (
 			return RaiseReminderResult{}, permanent(err)
 		}
 		recipients = append(append([]string(nil), recipients...), ids...)
+	}
+	if in.RecipientLeadOf != "" {
+		lead, err := a.Store.LeadOf(ctx, in.RecipientLeadOf)
+		if err != nil {
+			return RaiseReminderResult{}, permanent(err)
+		}
+		recipients = append(append([]string(nil), recipients...), lead)
 	}
 	items := make([]domain.Reminder, 0, len(recipients))
 	for _, r := range recipients {

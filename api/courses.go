@@ -161,37 +161,24 @@ func (s *Server) courseInput(c *gin.Context, req createCourseRequest) (course.In
 	start, _ := time.Parse(time.DateOnly, req.StartDate) // checked by the binding tag
 
 	citizenIDs := make([]string, 0, len(req.Citizens))
-	hashes := map[string]bool{}
+	seenCitizen := map[string]bool{}
 	for i, ci := range req.Citizens {
-		cpr, err := domain.NormalizeCPR(ci.CPR)
-		if err != nil {
-			return course.Input{}, nil, domain.FieldError(fmt.Sprintf("citizens[%d].cpr", i), "%s", domain.ErrorMessage(err))
-		}
-		h := domain.CPRHash(s.CPRPepper, cpr)
-		if hashes[string(h)] {
-			return course.Input{}, nil, domain.FieldError(fmt.Sprintf("citizens[%d].cpr", i), "the same person is named twice")
-		}
-		hashes[string(h)] = true
-		var birth *string
-		if ci.BirthDate != "" {
-			birth = &ci.BirthDate
-		}
-		id, err := s.Store.UpsertCitizen(ctx, uuid.NewString(), h, ci.Name, birth)
+		id, err := s.citizenID(c, fmt.Sprintf("citizens[%d].cpr", i), ci)
 		if err != nil {
 			return course.Input{}, nil, err
 		}
+		if seenCitizen[id] {
+			return course.Input{}, nil, domain.FieldError(fmt.Sprintf("citizens[%d].cpr", i), "the same person is named twice")
+		}
+		seenCitizen[id] = true
 		citizenIDs = append(citizenIDs, id)
 	}
 	goals := make([]course.Goal, len(req.Goals))
 	for i, g := range req.Goals {
 		goals[i] = course.Goal{ID: fmt.Sprintf("g%d", i+1), Text: g.Text}
 	}
-	courseID := uuid.NewString()
-	if key := c.GetHeader("Idempotency-Key"); key != "" {
-		courseID = uuid.NewSHA1(courseNamespace, []byte(me.ID+"\x00"+key)).String()
-	}
 	return course.Input{
-		CourseID:      courseID,
+		CourseID:      s.newID(c, "course"),
 		TeamID:        team.ID,
 		Kind:          team.TargetGroup,
 		CitizenIDs:    citizenIDs,
@@ -201,6 +188,20 @@ func (s *Server) courseInput(c *gin.Context, req createCourseRequest) (course.In
 		Settings:      team.Settings,
 		ReferredBy:    me.ID,
 	}, overrides, nil
+}
+
+// citizenID recognises the citizen by the keyed hash of their CPR number (recording them if
+// new) and returns their pseudonymous id. The number itself goes no further.
+func (s *Server) citizenID(c *gin.Context, field string, ci citizenIn) (string, error) {
+	cpr, err := domain.NormalizeCPR(ci.CPR)
+	if err != nil {
+		return "", domain.FieldError(field, "%s", domain.ErrorMessage(err))
+	}
+	var birth *string
+	if ci.BirthDate != "" {
+		birth = &ci.BirthDate
+	}
+	return s.Store.UpsertCitizen(c.Request.Context(), uuid.NewString(), domain.CPRHash(s.CPRPepper, cpr), ci.Name, birth)
 }
 
 // courseID validates the :id parameter.
@@ -259,30 +260,15 @@ func (s *Server) courseError(c *gin.Context, id string, err error) error {
 }
 
 // updateCourse runs a step of the course as a Temporal Update, so the caller learns at once
-// whether it was accepted. An Idempotency-Key makes a repeat return the first answer.
+// whether it was accepted.
 func (s *Server) updateCourse(c *gin.Context, name string, arg any) {
 	id, err := courseID(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	ctx, cancel := s.temporalCtx(c)
-	defer cancel()
-	opts := client.UpdateWorkflowOptions{
-		WorkflowID:   course.WorkflowID(id),
-		UpdateName:   name,
-		Args:         []any{arg},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	}
-	if key := c.GetHeader("Idempotency-Key"); key != "" {
-		opts.UpdateID = actor(c).ID + ":" + key
-	}
-	h, err := s.Temporal.UpdateWorkflow(ctx, opts)
 	var res course.StepResult
-	if err == nil {
-		err = h.Get(ctx, &res)
-	}
-	if err != nil {
+	if err := s.update(c, course.WorkflowID(id), name, arg, &res); err != nil {
 		s.fail(c, s.courseError(c, id, err))
 		return
 	}
@@ -364,7 +350,7 @@ func (s *Server) decideExtension(c *gin.Context) {
 }
 
 type closeRequest struct {
-	Outcome domain.Outcome `json:"outcome" binding:"required,oneof=employment education self_support no_result handed_back moved_to_collaboration"`
+	Outcome domain.Outcome `json:"outcome" binding:"required,oneof=employment education self_support no_result handed_back"`
 	Date    string         `json:"date" binding:"required,datetime=2006-01-02"`
 	Note    string         `json:"note" binding:"max=5000"`
 }

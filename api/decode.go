@@ -139,10 +139,13 @@ func jsonPath(t reflect.Type, ns string) string {
 		jsonName := name
 		if t.Kind() == reflect.Struct {
 			if f, ok := t.FieldByName(name); ok {
+				t = f.Type
+				if f.Anonymous { // an embedded struct's fields are the JSON object's own
+					continue
+				}
 				if tag := strings.Split(f.Tag.Get("json"), ",")[0]; tag != "" && tag != "-" {
 					jsonName = tag
 				}
-				t = f.Type
 			}
 		}
 		if idx != "" {

@@ -85,6 +85,19 @@ func New(d Deps) *Server {
 	v1.POST("/courses/:id/extensions", s.requestExtension)
 	v1.POST("/courses/:id/extensions/:seq/decision", s.decideExtension)
 	v1.POST("/courses/:id/close", s.closeCourse)
+	v1.POST("/courses/:id/move-to-collaboration", s.moveToCollaboration)
+	v1.POST("/plans", s.enrol)
+	v1.GET("/plans/:id", s.getPlan)
+	v1.POST("/plans/:id/consent", s.recordConsent)
+	v1.POST("/plans/:id/consent/withdraw", s.withdrawConsent)
+	v1.POST("/plans/:id/meeting/schedule", s.scheduleMeeting)
+	v1.POST("/plans/:id/meeting/invitation", s.recordInvitation)
+	v1.POST("/plans/:id/meeting/held", s.recordMeeting)
+	v1.POST("/plans/:id/meeting/not-held", s.recordNotHeld)
+	v1.POST("/plans/:id/meetings/:seq/minutes", s.recordMinutes)
+	v1.POST("/plans/:id/citizen-meeting", s.recordCitizenMeeting)
+	v1.POST("/plans/:id/participants", s.changeParticipants)
+	v1.POST("/plans/:id/leave", s.leavePlan)
 	s.engine = e
 	return s
 }

@@ -153,7 +153,7 @@ func translate(err error) error {
 			return &wrapped{code: domain.EConflict, msg: "already exists", err: err}
 		case "23503":
 			return &wrapped{code: domain.EInvalid, msg: "refers to something that does not exist", err: err}
-		case "23514", "22P02", "22007", "22008":
+		case "23502", "23514", "22P02", "22007", "22008":
 			return &wrapped{code: domain.EInvalid, msg: "a value is not allowed", err: err}
 		}
 		return err

@@ -6,6 +6,7 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"tvp/activities"
+	"tvp/workflows/collab"
 	"tvp/workflows/course"
 	"tvp/workflows/teampause"
 )
@@ -31,7 +32,13 @@ func Register(r interface {
 	RegisterWorkflow(w any)
 	RegisterActivity(a any)
 }, acts *activities.Activities) {
-	r.RegisterWorkflow(course.CourseWorkflow)
-	r.RegisterWorkflow(teampause.TeamPauseWorkflow)
+	for _, w := range Workflows() {
+		r.RegisterWorkflow(w)
+	}
 	r.RegisterActivity(acts)
+}
+
+// Workflows are every workflow TVP runs (for a worker, a test environment or a replayer).
+func Workflows() []any {
+	return []any{course.CourseWorkflow, teampause.TeamPauseWorkflow, collab.CollaborationWorkflow}
 }

@@ -10,8 +10,7 @@ import (
 	tlog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 
-	"tvp/workflows/course"
-	"tvp/workflows/teampause"
+	tvpworker "tvp/worker"
 )
 
 // Every history recorded from the real server (testdata/ of each workflow package, made by
@@ -24,8 +23,9 @@ func TestReplayRecordedHistories(t *testing.T) {
 	for _, f := range files {
 		t.Run(f, func(t *testing.T) {
 			r := worker.NewWorkflowReplayer()
-			r.RegisterWorkflow(course.CourseWorkflow)
-			r.RegisterWorkflow(teampause.TeamPauseWorkflow)
+			for _, w := range tvpworker.Workflows() {
+				r.RegisterWorkflow(w)
+			}
 			logger := tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 			require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(logger, f))
 		})

@@ -48,6 +48,9 @@ var Staff = []domain.Staff{
 	{ID: "koordinator.jonas", Name: "Jonas Koordinerende Sagsbehandler", HoursPerWeek: 37, Centre: ptr(domain.CentreLabour), Roles: []domain.Role{domain.RoleCoordinatingCaseworker, domain.RoleCaseworker}},
 	{ID: "sagsbehandler.lise", Name: "Lise Sagsbehandler", HoursPerWeek: 37, Centre: ptr(domain.CentreChildren), Roles: []domain.Role{domain.RoleCaseworker}},
 	{ID: "sagsbehandler.mads", Name: "Mads Sagsbehandler", HoursPerWeek: 37, Centre: ptr(domain.CentreHealth), Roles: []domain.Role{domain.RoleCaseworker}},
+	{ID: "sagsbehandler.per", Name: "Per Sagsbehandler", HoursPerWeek: 37, Centre: ptr(domain.CentreLabour), Roles: []domain.Role{domain.RoleCaseworker}},
+	{ID: "tovholder.nina", Name: "Nina Tovholder", HoursPerWeek: 18.5, Centre: ptr(domain.CentreHealth), LeadID: ptr("leder.karen"), Roles: []domain.Role{domain.RoleCoordinator}},
+	{ID: "koordinator.olga", Name: "Olga Koordinerende Sagsbehandler", HoursPerWeek: 37, Centre: ptr(domain.CentreChildren), Roles: []domain.Role{domain.RoleCoordinatingCaseworker, domain.RoleCaseworker}},
 }
 
 // Citizens are made up; they have no CPR number in the system.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"tvp/domain"
+	"tvp/workflows/collab"
 )
 
 // Names of the course workflow's handlers.
@@ -105,8 +106,10 @@ type State struct {
 	Outcome      *domain.Outcome `json:"outcome,omitempty"`
 	ClosedOn     *time.Time      `json:"closed_on,omitempty"`
 	CloseNote    string          `json:"close_note,omitempty"`
-	ReferredBy   string          `json:"referred_by"`
-	Revision     int64           `json:"revision"`
+	// MovedToPlanID is the collaboration plan the course was moved to.
+	MovedToPlanID string `json:"moved_to_plan_id,omitempty"`
+	ReferredBy    string `json:"referred_by"`
+	Revision      int64  `json:"revision"`
 
 	Progressions []Progression `json:"progressions"`
 	Extensions   []Extension   `json:"extensions"`
@@ -158,12 +161,14 @@ type DecisionRequest struct {
 	Sequence int    `json:"seq"` // the extension decided; must be the pending one
 }
 
-// CloseRequest ends the course with an outcome.
+// CloseRequest ends the course with an outcome. Moving to the collaboration model carries the
+// citizen's enrolment: the course starts the plan's workflow as it closes.
 type CloseRequest struct {
-	Actor   Actor          `json:"actor"`
-	Outcome domain.Outcome `json:"outcome"`
-	Date    time.Time      `json:"date"`
-	Note    string         `json:"note"`
+	Actor     Actor          `json:"actor"`
+	Outcome   domain.Outcome `json:"outcome"`
+	Date      time.Time      `json:"date"`
+	Note      string         `json:"note"`
+	Enrolment *collab.Input  `json:"enrolment,omitempty"`
 }
 
 // StepResult is the course's state after a step.

@@ -1,11 +1,15 @@
 package course
 
 import (
+	"fmt"
+	"slices"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/workflow"
 
 	"tvp/domain"
+	"tvp/workflows/collab"
 )
 
 // mayWork: the course's consultants and team leads drive the course.
@@ -192,11 +196,35 @@ func (c *course) validateClose(r CloseRequest) error {
 	if r.Date.Before(c.state.StartDate) {
 		return domain.FieldError("date", "the course cannot close before it started (%s)", c.state.StartDate.Format(time.DateOnly))
 	}
+	if r.Outcome == domain.OutcomeCollaboration {
+		if r.Enrolment == nil {
+			return domain.FieldError("outcome", "moving to the collaboration model needs the citizen's enrolment (use move-to-collaboration)")
+		}
+		if r.Enrolment.FromCourseID != c.state.CourseID || !slices.Contains(c.state.CitizenIDs, r.Enrolment.CitizenID) {
+			return domain.FieldError("citizen_id", "the plan must be for a citizen of this course")
+		}
+		return collab.ValidateInput(*r.Enrolment)
+	} else if r.Enrolment != nil {
+		return domain.FieldError("outcome", "an enrolment goes with the outcome moved_to_collaboration only")
+	}
 	return nil
 }
 
 func (c *course) close(ctx workflow.Context, r CloseRequest) (StepResult, error) {
 	st := &c.state
+	if r.Enrolment != nil {
+		// The plan outlives the course: its workflow is abandoned, not ended, when the course ends.
+		opts := workflow.ChildWorkflowOptions{
+			WorkflowID:            collab.WorkflowID(r.Enrolment.PlanID),
+			ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
+			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		}
+		child := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, opts), collab.CollaborationWorkflow, *r.Enrolment)
+		if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
+			return StepResult{}, fmt.Errorf("start the collaboration plan: %w", err)
+		}
+		st.MovedToPlanID = r.Enrolment.PlanID
+	}
 	st.Phase = domain.PhaseClosed
 	st.Outcome, st.ClosedOn, st.CloseNote = &r.Outcome, &r.Date, r.Note
 	err := c.commit(ctx, r.Actor.ID, "course.closed", "close", map[string]any{"outcome": r.Outcome}, true)

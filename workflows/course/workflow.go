@@ -4,12 +4,12 @@ import (
 	"fmt"
 	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"tvp/activities"
 	"tvp/domain"
 	"tvp/workflows"
+	"tvp/workflows/effects"
 )
 
 // CourseWorkflow runs one borgerkonsulent course from referral to close. Every duration comes from
@@ -31,16 +31,6 @@ type course struct {
 }
 
 var acts *activities.Activities // nil: only its methods' names are used
-
-// activityOptions: writes retry until the database is back; nothing is lost.
-var activityOptions = workflow.ActivityOptions{
-	StartToCloseTimeout: 30 * time.Second,
-	RetryPolicy: &temporal.RetryPolicy{
-		InitialInterval:    time.Second,
-		BackoffCoefficient: 2,
-		MaximumInterval:    time.Minute,
-	},
-}
 
 func (c *course) setup(ctx workflow.Context, in Input) error {
 	if err := validateInput(in); err != nil {
@@ -233,53 +223,29 @@ func (c *course) commit(ctx workflow.Context, actor, action, purpose string, det
 }
 
 func (c *course) save(ctx workflow.Context) error {
-	ctx = workflow.WithActivityOptions(ctx, activityOptions) // handlers get a context without it
 	rev := c.state.Revision
-	in := activities.SaveCourseInput{Course: c.state.Record()}
-	if err := workflow.ExecuteActivity(ctx, acts.SaveCourse, in).Get(ctx, nil); err != nil {
+	if err := effects.Do(ctx, acts.SaveCourse, activities.SaveCourseInput{Course: c.state.Record()}, nil); err != nil {
 		return fmt.Errorf("save course %s: %w", c.state.CourseID, err)
 	}
 	c.saved = max(c.saved, rev)
 	return nil
 }
 
-// audit appends one entry per citizen of the course. Its key is made of the workflow ID,
-// the revision and the action, so a retry logs once.
+// audit appends one entry per citizen of the course, keyed by workflow and revision.
 func (c *course) audit(ctx workflow.Context, actor, action, purpose string, details map[string]any) error {
-	ctx = workflow.WithActivityOptions(ctx, activityOptions)
-	at := workflow.Now(ctx)
-	entries := make([]domain.AuditEntry, 0, len(c.state.CitizenIDs))
-	for _, cid := range c.state.CitizenIDs {
-		entries = append(entries, domain.AuditEntry{
-			At: at, ActorID: actor, Action: action, SubjectType: "course", SubjectID: c.state.CourseID,
-			CitizenID: &cid, Purpose: purpose, Details: details,
-			Key: fmt.Sprintf("%s/%d/%s/%s", WorkflowID(c.state.CourseID), c.state.Revision, action, cid),
-		})
-	}
-	if err := workflow.ExecuteActivity(ctx, acts.Audit, activities.AuditInput{Entries: entries}).Get(ctx, nil); err != nil {
-		return fmt.Errorf("audit %s: %w", action, err)
-	}
-	return nil
+	return effects.Audit(ctx, fmt.Sprintf("%s/%d", WorkflowID(c.state.CourseID), c.state.Revision),
+		domain.AuditEntry{ActorID: actor, Action: action, SubjectType: "course", SubjectID: c.state.CourseID,
+			Purpose: purpose, Details: details}, c.state.CitizenIDs)
 }
 
 func (c *course) completeReminders(ctx workflow.Context, kinds []string) error {
-	ctx = workflow.WithActivityOptions(ctx, activityOptions)
-	in := activities.CompleteRemindersInput{SubjectType: "course", SubjectID: c.state.CourseID, Kinds: kinds, At: workflow.Now(ctx)}
-	if err := workflow.ExecuteActivity(ctx, acts.CompleteReminders, in).Get(ctx, nil); err != nil {
-		return fmt.Errorf("complete reminders: %w", err)
-	}
-	return nil
+	return effects.Complete(ctx, "course", c.state.CourseID, kinds...)
 }
 
 func (c *course) remind(ctx workflow.Context, kind, key string, due time.Time, in activities.RaiseReminderInput) error {
-	ctx = workflow.WithActivityOptions(ctx, activityOptions)
 	in.Key = WorkflowID(c.state.CourseID) + "/" + key
-	in.Kind, in.SubjectType, in.SubjectID = kind, "course", c.state.CourseID
-	in.DueAt, in.RaisedAt = due, workflow.Now(ctx)
-	if err := workflow.ExecuteActivity(ctx, acts.RaiseReminder, in).Get(ctx, nil); err != nil {
-		return fmt.Errorf("raise %s: %w", kind, err)
-	}
-	return nil
+	in.Kind, in.SubjectType, in.SubjectID, in.DueAt = kind, "course", c.state.CourseID, due
+	return effects.Remind(ctx, in)
 }
 
 func validateInput(in Input) error {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/converter"
 	tlog "go.temporal.io/sdk/log"
@@ -21,6 +22,7 @@ import (
 	"tvp/store"
 	"tvp/store/storetest"
 	"tvp/worker"
+	"tvp/workflows/collab"
 	"tvp/workflows/course"
 )
 
@@ -490,4 +492,43 @@ func TestContinueAsNewCarriesEverything(t *testing.T) {
 	assert.Equal(t, 1, n)
 	require.NoError(t, h.store.DB().Get(&n, "SELECT count(*) FROM course_extensions WHERE decision = 'approved'"))
 	assert.Equal(t, 1, n)
+}
+
+// During a team pause a course is moved to the collaboration model: the course closes with
+// that outcome and starts the citizen's plan (the plan itself is tested in package collab).
+func TestMoveToCollaborationDuringPause(t *testing.T) {
+	h := newHarness(t)
+	var started collab.Input
+	h.env.OnWorkflow(collab.CollaborationWorkflow, mock.Anything, mock.Anything).Return(
+		func(ctx workflow.Context, in collab.Input) (collab.Result, error) {
+			started = in
+			return collab.Result{}, nil
+		})
+	enrol := collab.Input{
+		PlanID: "7d1e0c4a-2b6f-4f7e-8a1d-0000000000aa", CitizenID: h.in.CitizenIDs[0], FromCourseID: h.in.CourseID,
+		CoordinatorID: "tovholder.ida", CoordinatingCaseworkerID: "koordinator.jonas", EnrolledBy: "leder.ulla",
+		Caseworkers: []collab.Caseworker{{StaffID: "sagsbehandler.lise", Centre: domain.CentreChildren}, {StaffID: "sagsbehandler.mads", Centre: domain.CentreHealth}},
+		Settings:    domain.DefaultCollaborationSettings(),
+	}
+	h.at(100*day, func() {
+		h.env.SignalWorkflow(course.SignalPause, course.PauseSignal{PauseID: "p1", PausedBy: "leder.ulla", PlannedResume: start.Add(200 * day)})
+	})
+	h.at(101*day, func() {
+		h.send("without enrolment", course.UpdateClose, course.CloseRequest{Actor: ulla, Outcome: domain.OutcomeCollaboration, Date: start.Add(101 * day)})
+		other := enrol
+		other.CitizenID = demo.Citizens[3].ID
+		h.send("someone else", course.UpdateClose, course.CloseRequest{Actor: ulla, Outcome: domain.OutcomeCollaboration, Date: start.Add(101 * day), Enrolment: &other})
+	})
+	h.at(102*day, func() {
+		h.send("move", course.UpdateClose, course.CloseRequest{Actor: ulla, Outcome: domain.OutcomeCollaboration, Date: start.Add(102 * day), Enrolment: &enrol})
+	})
+	res := h.run()
+	assert.Equal(t, domain.OutcomeCollaboration, res.Outcome)
+	_, field := h.failed("without enrolment")
+	assert.Equal(t, "outcome", field)
+	_, field = h.failed("someone else")
+	assert.Equal(t, "citizen_id", field)
+	assert.Equal(t, enrol.PlanID, h.ok("move").MovedToPlanID)
+	assert.Equal(t, enrol, started, "the plan's workflow started with the enrolment")
+	assert.Equal(t, domain.OutcomeCollaboration, *h.record().Outcome)
 }

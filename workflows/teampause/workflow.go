@@ -2,32 +2,24 @@ package teampause
 
 import (
 	"fmt"
-	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"tvp/activities"
 	"tvp/domain"
 	"tvp/workflows"
 	"tvp/workflows/course"
+	"tvp/workflows/effects"
 )
 
 var acts *activities.Activities
-
-var activityOptions = workflow.ActivityOptions{
-	StartToCloseTimeout: 30 * time.Second,
-	RetryPolicy: &temporal.RetryPolicy{
-		InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
-	},
-}
 
 // TeamPauseWorkflow pauses the team until the team lead resumes it.
 func TeamPauseWorkflow(ctx workflow.Context, in Input) (Result, error) {
 	if in.TeamID == "" || in.PausedBy == "" || in.PlannedResume.IsZero() || in.RemindEvery <= 0 {
 		return Result{}, workflows.Failure(domain.Errorf(domain.EInvalid, "a pause needs a team, who paused it, a planned resume date and a reminder interval"))
 	}
-	ctx = workflow.WithActivityOptions(ctx, activityOptions)
+	ctx = workflow.WithActivityOptions(ctx, effects.ActivityOptions)
 	now := workflow.Now(ctx)
 	st := State{
 		TeamID: in.TeamID, PauseID: workflow.GetInfo(ctx).WorkflowExecution.RunID, PausedAt: now,

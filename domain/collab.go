@@ -1,0 +1,178 @@
+package domain
+
+import "time"
+
+// CollaborationSettings are the rules of the collaboration model (samarbejdsmodellen), with
+// the seed's and the design card's values as defaults. A plan takes a snapshot at enrolment.
+type CollaborationSettings struct {
+	// MeetingsPerYear is the number of cross-disciplinary meetings a year (3).
+	MeetingsPerYear int `json:"meetings_per_year"`
+	// FirstMeetingWithin is how soon after enrolment the first meeting should be held.
+	FirstMeetingWithin Duration `json:"first_meeting_within"`
+	// InvitationLead is how long before a meeting the invitation is due (21 days).
+	InvitationLead Duration `json:"invitation_lead"`
+	// MinutesDueWorkingDays is how many working days after a meeting the minutes are due (5).
+	MinutesDueWorkingDays int `json:"minutes_due_working_days"`
+	// ReminderInterval is how often an unanswered reminder is repeated.
+	ReminderInterval Duration `json:"reminder_interval"`
+	// MeetingGrace is how long after a meeting's time it must be recorded as held or not.
+	MeetingGrace Duration `json:"meeting_grace"`
+	// RunLength is how long one workflow run lasts before it continues as new (a year).
+	RunLength Duration `json:"run_length"`
+}
+
+// DefaultCollaborationSettings returns the defaults.
+func DefaultCollaborationSettings() CollaborationSettings {
+	return CollaborationSettings{
+		MeetingsPerYear:       3,
+		FirstMeetingWithin:    Days(42),
+		InvitationLead:        Days(21),
+		MinutesDueWorkingDays: 5,
+		ReminderInterval:      Days(3),
+		MeetingGrace:          Days(1),
+		RunLength:             Days(365),
+	}
+}
+
+// MeetingInterval is the time between two cross-disciplinary meetings.
+func (s CollaborationSettings) MeetingInterval() time.Duration {
+	return Days(365).D() / time.Duration(s.MeetingsPerYear)
+}
+
+// Validate checks the settings.
+func (s CollaborationSettings) Validate() error {
+	switch {
+	case s.MeetingsPerYear < 1 || s.MeetingsPerYear > 52:
+		return FieldError("meetings_per_year", "must be from 1 to 52")
+	case s.FirstMeetingWithin <= 0:
+		return FieldError("first_meeting_within", "must be positive")
+	case s.InvitationLead < 0:
+		return FieldError("invitation_lead", "must not be negative")
+	case s.MinutesDueWorkingDays < 0:
+		return FieldError("minutes_due_working_days", "must not be negative")
+	case s.ReminderInterval <= 0:
+		return FieldError("reminder_interval", "must be positive")
+	case s.MeetingGrace < 0:
+		return FieldError("meeting_grace", "must not be negative")
+	case s.RunLength <= 0:
+		return FieldError("run_length", "must be positive")
+	}
+	return nil
+}
+
+// AddWorkingDays returns t moved n working days (Monday to Friday) ahead. Public holidays are
+// not known to TVP and count as working days.
+func AddWorkingDays(t time.Time, n int) time.Time {
+	for n > 0 {
+		t = t.AddDate(0, 0, 1)
+		if wd := t.Weekday(); wd != time.Saturday && wd != time.Sunday {
+			n--
+		}
+	}
+	return t
+}
+
+// Plan phases.
+const (
+	PlanAwaitingConsent = "awaiting_consent"
+	PlanActive          = "active"
+	PlanEnded           = "ended"
+)
+
+// Participant roles in a plan.
+const (
+	ParticipantCoordinator            = "coordinator"
+	ParticipantCoordinatingCaseworker = "coordinating_caseworker"
+	ParticipantCaseworker             = "caseworker"
+)
+
+// Participant is a professional in a citizen's plan.
+type Participant struct {
+	StaffID  string     `json:"staff_id"`
+	Role     string     `json:"role"`
+	Centre   Centre     `json:"centre,omitempty"`
+	JoinedAt time.Time  `json:"joined_at"`
+	LeftAt   *time.Time `json:"left_at,omitempty"`
+}
+
+// Meeting kinds and statuses.
+const (
+	MeetingCrossDisciplinary = "cross_disciplinary"
+	MeetingCitizen           = "citizen"
+
+	MeetingUnscheduled = "unscheduled"
+	MeetingScheduled   = "scheduled"
+	MeetingHeld        = "held"
+	MeetingMinuted     = "minuted"
+	MeetingNotHeld     = "not_held"
+)
+
+// Meeting is one meeting of a plan: a cross-disciplinary meeting, or the coordinating
+// caseworker's meeting with the citizen between two of them.
+type Meeting struct {
+	Seq               int        `json:"seq"`
+	Kind              string     `json:"kind"`
+	Status            string     `json:"status"`
+	DueBy             time.Time  `json:"due_by"`
+	ScheduledAt       *time.Time `json:"scheduled_at,omitempty"`
+	InvitationSentAt  *time.Time `json:"invitation_sent_at,omitempty"`
+	HeldAt            *time.Time `json:"held_at,omitempty"`
+	CitizenPresent    *bool      `json:"citizen_present,omitempty"`
+	Attendees         []string   `json:"attendees,omitempty"`
+	MinutesDue        *time.Time `json:"minutes_due,omitempty"`
+	MinutesRecordedAt *time.Time `json:"minutes_recorded_at,omitempty"`
+	Minutes           string     `json:"minutes,omitempty"`
+	Note              string     `json:"note,omitempty"`
+}
+
+// FormGoal is one goal of the goals-and-agreements form, with what was agreed for it.
+type FormGoal struct {
+	Goal       string      `json:"goal"`
+	Agreements []Agreement `json:"agreements"`
+}
+
+// Agreement is one thing someone agreed to do.
+type Agreement struct {
+	Text        string `json:"text"`
+	Responsible string `json:"responsible"`
+	Due         string `json:"due,omitempty"`
+}
+
+// FormVersion is one version of the citizen's one plan (mål- og aftaleskema).
+type FormVersion struct {
+	Version    int        `json:"version"`
+	MeetingSeq int        `json:"meeting_seq,omitempty"`
+	ChangedBy  string     `json:"changed_by"`
+	ChangedAt  time.Time  `json:"changed_at"`
+	Summary    string     `json:"summary"`
+	Goals      []FormGoal `json:"goals"`
+}
+
+// Consent is the citizen's consent to a coordinated plan (LAB § 30 b).
+type Consent struct {
+	Scope       string     `json:"scope"`
+	Date        time.Time  `json:"date"`
+	RecordedBy  string     `json:"recorded_by"`
+	WithdrawnOn *time.Time `json:"withdrawn_on,omitempty"`
+}
+
+// PlanRecord is a collaboration plan as the read model holds it.
+type PlanRecord struct {
+	ID                       string        `json:"id"`
+	WorkflowID               string        `json:"workflow_id"`
+	CitizenID                string        `json:"citizen_id"`
+	CoordinatorID            string        `json:"coordinator_id"`
+	CoordinatingCaseworkerID string        `json:"coordinating_caseworker_id"`
+	Phase                    string        `json:"phase"`
+	Consent                  *Consent      `json:"consent,omitempty"`
+	NextMeetingAt            *time.Time    `json:"next_meeting_at,omitempty"`
+	NextDeadline             *time.Time    `json:"next_deadline,omitempty"`
+	NextAction               string        `json:"next_action"`
+	FromCourseID             string        `json:"from_course_id,omitempty"`
+	EndedOn                  *time.Time    `json:"ended_on,omitempty"`
+	EndReason                string        `json:"end_reason,omitempty"`
+	Revision                 int64         `json:"revision"`
+	Participants             []Participant `json:"participants"`
+	Meetings                 []Meeting     `json:"meetings"`
+	FormVersions             []FormVersion `json:"form_versions"`
+}

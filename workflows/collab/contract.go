@@ -1,0 +1,198 @@
+// Package collab is the collaboration model (samarbejdsmodellen) for one citizen as a Temporal
+// workflow: three cross-disciplinary meetings a year convened by the coordinator (tovholder),
+// the coordinating caseworker's meetings with the citizen in between, and one
+// goals-and-agreements plan. This file is its contract.
+package collab
+
+import (
+	"time"
+
+	"tvp/domain"
+)
+
+// Names of the workflow's handlers.
+const (
+	QueryState = "state"
+
+	UpdateRecordConsent        = "record-consent"
+	UpdateWithdrawConsent      = "withdraw-consent"
+	UpdateScheduleMeeting      = "schedule-meeting"
+	UpdateRecordInvitation     = "record-invitation"
+	UpdateRecordMeeting        = "record-meeting"
+	UpdateRecordNotHeld        = "record-not-held"
+	UpdateRecordMinutes        = "record-minutes"
+	UpdateRecordCitizenMeeting = "record-citizen-meeting"
+	UpdateChangeParticipants   = "change-participants"
+	UpdateLeave                = "leave"
+)
+
+// Reminder kinds the plan raises.
+const (
+	ReminderScheduleMeeting  = "collab.schedule_meeting"    // coordinator: set the next meeting's date
+	ReminderSendInvitation   = "collab.send_invitation"     // coordinator: invite everyone
+	ReminderRecordMeeting    = "collab.record_meeting"      // coordinator: was the meeting held?
+	ReminderMinutesDue       = "collab.minutes_due"         // coordinator: write the minutes
+	ReminderMinutesEscalated = "collab.minutes_escalated"   // the coordinator's lead: minutes missed twice
+	ReminderCitizenMeeting   = "collab.citizen_meeting_due" // coordinating caseworker: meet the citizen
+)
+
+// WorkflowID returns the workflow ID of the plan: its own random id, never a CPR number.
+func WorkflowID(planID string) string { return "collab-" + planID }
+
+// Caseworker is a caseworker from one of the centres.
+type Caseworker struct {
+	StaffID string        `json:"staff_id"`
+	Centre  domain.Centre `json:"centre"`
+}
+
+// Input enrols a citizen. Carry is set only by continue-as-new.
+type Input struct {
+	PlanID                   string                       `json:"plan_id"`
+	CitizenID                string                       `json:"citizen_id"`
+	CoordinatorID            string                       `json:"coordinator_id"`
+	CoordinatingCaseworkerID string                       `json:"coordinating_caseworker_id"`
+	Caseworkers              []Caseworker                 `json:"caseworkers"`
+	FromCourseID             string                       `json:"from_course_id,omitempty"`
+	EnrolledBy               string                       `json:"enrolled_by"`
+	Settings                 domain.CollaborationSettings `json:"settings"`
+	Carry                    *State                       `json:"carry,omitempty"`
+}
+
+// Result is how the citizen left the model.
+type Result struct {
+	EndedOn   time.Time `json:"ended_on"`
+	EndReason string    `json:"end_reason"`
+}
+
+// Track is what has been reminded about one meeting, so nothing is raised twice.
+type Track struct {
+	MeetingSeq int       `json:"meeting_seq"`
+	Kind       string    `json:"kind"`
+	Count      int       `json:"count"`
+	Last       time.Time `json:"last"`
+}
+
+// State is the plan as its query returns it, and what continue-as-new carries.
+type State struct {
+	PlanID                   string               `json:"plan_id"`
+	CitizenID                string               `json:"citizen_id"`
+	Phase                    string               `json:"phase"`
+	CoordinatorID            string               `json:"coordinator_id"`
+	CoordinatingCaseworkerID string               `json:"coordinating_caseworker_id"`
+	Participants             []domain.Participant `json:"participants"`
+	Consent                  *domain.Consent      `json:"consent,omitempty"`
+	Meetings                 []domain.Meeting     `json:"meetings"`
+	FormVersions             []domain.FormVersion `json:"form_versions"`
+	FromCourseID             string               `json:"from_course_id,omitempty"`
+	EnrolledAt               time.Time            `json:"enrolled_at"`
+	EndedOn                  *time.Time           `json:"ended_on,omitempty"`
+	EndReason                string               `json:"end_reason,omitempty"`
+	NextMeetingAt            *time.Time           `json:"next_meeting_at,omitempty"`
+	NextDeadline             *time.Time           `json:"next_deadline,omitempty"`
+	NextAction               string               `json:"next_action"`
+	Revision                 int64                `json:"revision"`
+	Tracks                   []Track              `json:"tracks"`
+	Runs                     int                  `json:"runs"` // workflow runs so far (continue-as-new)
+}
+
+// StateQuery asks for the state.
+type StateQuery struct{}
+
+// ConsentRequest records the citizen's consent.
+type ConsentRequest struct {
+	Actor domain.Actor `json:"actor"`
+	Scope string       `json:"scope"`
+	Date  time.Time    `json:"date"`
+}
+
+// WithdrawRequest records that the citizen withdrew consent: the plan ends.
+type WithdrawRequest struct {
+	Actor  domain.Actor `json:"actor"`
+	Date   time.Time    `json:"date"`
+	Reason string       `json:"reason"`
+}
+
+// ScheduleRequest sets or moves the date of the next cross-disciplinary meeting.
+type ScheduleRequest struct {
+	Actor domain.Actor `json:"actor"`
+	At    time.Time    `json:"at"`
+}
+
+// InvitationRequest records that the invitation was sent to every participant.
+type InvitationRequest struct {
+	Actor domain.Actor `json:"actor"`
+}
+
+// MeetingRequest records the next cross-disciplinary meeting as held, with the
+// goals-and-agreements form as filled in at it.
+type MeetingRequest struct {
+	Actor          domain.Actor      `json:"actor"`
+	HeldAt         time.Time         `json:"held_at"`
+	CitizenPresent bool              `json:"citizen_present"`
+	Attendees      []string          `json:"attendees"`
+	Goals          []domain.FormGoal `json:"goals"`
+	Summary        string            `json:"summary"`
+}
+
+// NotHeldRequest records that the next meeting did not take place: it is rescheduled.
+type NotHeldRequest struct {
+	Actor  domain.Actor `json:"actor"`
+	Reason string       `json:"reason"`
+}
+
+// MinutesRequest records the minutes (referat) of a held meeting.
+type MinutesRequest struct {
+	Actor      domain.Actor `json:"actor"`
+	MeetingSeq int          `json:"meeting_seq"`
+	Minutes    string       `json:"minutes"`
+}
+
+// CitizenMeetingRequest records the coordinating caseworker's meeting with the citizen; it may
+// carry a new version of the form.
+type CitizenMeetingRequest struct {
+	Actor   domain.Actor      `json:"actor"`
+	HeldAt  time.Time         `json:"held_at"`
+	Note    string            `json:"note"`
+	Goals   []domain.FormGoal `json:"goals,omitempty"`
+	Summary string            `json:"summary,omitempty"`
+}
+
+// ParticipantsRequest changes who works with the citizen.
+type ParticipantsRequest struct {
+	Actor                     domain.Actor `json:"actor"`
+	Join                      []Caseworker `json:"join,omitempty"`
+	Leave                     []string     `json:"leave,omitempty"`
+	NewCoordinator            string       `json:"new_coordinator,omitempty"`
+	NewCoordinatingCaseworker string       `json:"new_coordinating_caseworker,omitempty"`
+}
+
+// LeaveRequest ends the plan: the citizen leaves the model.
+type LeaveRequest struct {
+	Actor  domain.Actor `json:"actor"`
+	Date   time.Time    `json:"date"`
+	Reason string       `json:"reason"`
+}
+
+// StepResult is the plan's state after a step.
+type StepResult struct {
+	State State `json:"state"`
+}
+
+// Record returns the read-model row for the state.
+func (s State) Record() domain.PlanRecord {
+	return domain.PlanRecord{
+		ID: s.PlanID, WorkflowID: WorkflowID(s.PlanID), CitizenID: s.CitizenID,
+		CoordinatorID: s.CoordinatorID, CoordinatingCaseworkerID: s.CoordinatingCaseworkerID,
+		Phase: s.Phase, Consent: s.Consent, NextMeetingAt: s.NextMeetingAt, NextDeadline: s.NextDeadline,
+		NextAction: s.NextAction, FromCourseID: s.FromCourseID, EndedOn: s.EndedOn, EndReason: s.EndReason,
+		Revision: s.Revision, Participants: s.Participants, Meetings: s.Meetings, FormVersions: s.FormVersions,
+	}
+}
+
+// CurrentForm returns the newest version of the goals-and-agreements form, if any.
+func (s State) CurrentForm() *domain.FormVersion {
+	if len(s.FormVersions) == 0 {
+		return nil
+	}
+	return &s.FormVersions[len(s.FormVersions)-1]
+}

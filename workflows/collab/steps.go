@@ -1,0 +1,476 @@
+package collab
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"tvp/activities"
+	"tvp/domain"
+	"tvp/workflows"
+	"tvp/workflows/effects"
+)
+
+type update struct {
+	name      string
+	handler   any
+	validator any
+}
+
+// updates pairs every step with its validator; a validator refuses without side effects.
+func (p *plan) updates() []update {
+	v := func(check func() error) error { return workflows.Failure(check()) }
+	return []update{
+		{UpdateRecordConsent, p.recordConsent, func(ctx workflow.Context, r ConsentRequest) error {
+			return v(func() error { return p.validateConsent(r) })
+		}},
+		{UpdateWithdrawConsent, p.withdrawConsent, func(ctx workflow.Context, r WithdrawRequest) error {
+			return v(func() error { return p.validateEnd(r.Actor, r.Reason, true) })
+		}},
+		{UpdateScheduleMeeting, p.scheduleMeeting, func(ctx workflow.Context, r ScheduleRequest) error {
+			return v(func() error { return p.validateSchedule(ctx, r) })
+		}},
+		{UpdateRecordInvitation, p.recordInvitation, func(ctx workflow.Context, r InvitationRequest) error {
+			return v(func() error { return p.validateInvitation(r) })
+		}},
+		{UpdateRecordMeeting, p.recordMeeting, func(ctx workflow.Context, r MeetingRequest) error {
+			return v(func() error { return p.validateMeeting(ctx, r) })
+		}},
+		{UpdateRecordNotHeld, p.recordNotHeld, func(ctx workflow.Context, r NotHeldRequest) error {
+			return v(func() error { return p.validateNotHeld(r) })
+		}},
+		{UpdateRecordMinutes, p.recordMinutes, func(ctx workflow.Context, r MinutesRequest) error {
+			return v(func() error { return p.validateMinutes(r) })
+		}},
+		{UpdateRecordCitizenMeeting, p.recordCitizenMeeting, func(ctx workflow.Context, r CitizenMeetingRequest) error {
+			return v(func() error { return p.validateCitizenMeeting(ctx, r) })
+		}},
+		{UpdateChangeParticipants, p.changeParticipants, func(ctx workflow.Context, r ParticipantsRequest) error {
+			return v(func() error { return p.validateParticipants(r) })
+		}},
+		{UpdateLeave, p.leave, func(ctx workflow.Context, r LeaveRequest) error {
+			return v(func() error { return p.validateEnd(r.Actor, r.Reason, false) })
+		}},
+	}
+}
+
+func (p *plan) live() error {
+	if p.state.Phase == domain.PlanEnded {
+		return domain.Errorf(domain.EPhase, "the citizen has left the collaboration model")
+	}
+	return nil
+}
+
+func (p *plan) isCoordinator(a domain.Actor) error {
+	if a.ID == p.state.CoordinatorID {
+		return nil
+	}
+	return domain.Errorf(domain.EForbidden, "only the plan's coordinator (tovholder) may do this")
+}
+
+func (p *plan) isCoordinatorOrCaseworker(a domain.Actor) error {
+	if a.ID == p.state.CoordinatorID || a.ID == p.state.CoordinatingCaseworkerID {
+		return nil
+	}
+	return domain.Errorf(domain.EForbidden, "only the plan's coordinator or coordinating caseworker may do this")
+}
+
+// openMeeting is the next cross-disciplinary meeting: unscheduled or scheduled.
+func (p *plan) openMeeting() *domain.Meeting {
+	for i := range p.state.Meetings {
+		m := &p.state.Meetings[i]
+		if m.Kind == domain.MeetingCrossDisciplinary && (m.Status == domain.MeetingUnscheduled || m.Status == domain.MeetingScheduled) {
+			return m
+		}
+	}
+	return nil
+}
+
+func (p *plan) pendingCitizenMeeting() *domain.Meeting {
+	for i := range p.state.Meetings {
+		m := &p.state.Meetings[i]
+		if m.Kind == domain.MeetingCitizen && m.Status == domain.MeetingScheduled {
+			return m
+		}
+	}
+	return nil
+}
+
+func (p *plan) addMeeting(kind, status string, due time.Time) *domain.Meeting {
+	p.state.Meetings = append(p.state.Meetings, domain.Meeting{
+		Seq: len(p.state.Meetings) + 1, Kind: kind, Status: status, DueBy: due,
+	})
+	return &p.state.Meetings[len(p.state.Meetings)-1]
+}
+
+// forget drops the reminder bookkeeping of a meeting's kinds: its timers start afresh.
+func (p *plan) forget(seq int, kinds ...string) {
+	p.state.Tracks = slices.DeleteFunc(p.state.Tracks, func(t Track) bool {
+		return t.MeetingSeq == seq && slices.Contains(kinds, t.Kind)
+	})
+}
+
+func (p *plan) validateConsent(r ConsentRequest) error {
+	if err := p.live(); err != nil {
+		return err
+	}
+	if err := p.isCoordinatorOrCaseworker(r.Actor); err != nil {
+		return err
+	}
+	if strings.TrimSpace(r.Scope) == "" {
+		return domain.FieldError("scope", "say what the citizen consents to (which information, shared with whom)")
+	}
+	if r.Date.IsZero() {
+		return domain.FieldError("date", "is required")
+	}
+	return nil
+}
+
+func (p *plan) recordConsent(ctx workflow.Context, r ConsentRequest) (StepResult, error) {
+	p.state.Consent = &domain.Consent{Scope: r.Scope, Date: r.Date, RecordedBy: r.Actor.ID}
+	p.state.Phase = domain.PlanActive
+	err := p.commit(ctx, r.Actor.ID, "collaboration.consent_recorded", "consent", true)
+	return StepResult{State: p.state}, err
+}
+
+func (p *plan) validateEnd(a domain.Actor, reason string, consent bool) error {
+	if err := p.live(); err != nil {
+		return err
+	}
+	if consent {
+		if err := p.isCoordinatorOrCaseworker(a); err != nil {
+			return err
+		}
+	} else if err := p.isCoordinator(a); err != nil {
+		return err
+	}
+	if strings.TrimSpace(reason) == "" {
+		return domain.FieldError("reason", "a reason is required")
+	}
+	return nil
+}
+
+func (p *plan) withdrawConsent(ctx workflow.Context, r WithdrawRequest) (StepResult, error) {
+	if p.state.Consent != nil {
+		p.state.Consent.WithdrawnOn = &r.Date
+	}
+	return p.end(ctx, r.Actor.ID, r.Date, "consent withdrawn: "+r.Reason, "collaboration.consent_withdrawn")
+}
+
+func (p *plan) leave(ctx workflow.Context, r LeaveRequest) (StepResult, error) {
+	return p.end(ctx, r.Actor.ID, r.Date, r.Reason, "collaboration.left")
+}
+
+func (p *plan) end(ctx workflow.Context, actor string, on time.Time, reason, action string) (StepResult, error) {
+	p.state.Phase = domain.PlanEnded
+	p.state.EndedOn, p.state.EndReason = &on, reason
+	err := p.commit(ctx, actor, action, "end", true)
+	return StepResult{State: p.state}, err
+}
+
+func (p *plan) validateSchedule(ctx workflow.Context, r ScheduleRequest) error {
+	if err := p.live(); err != nil {
+		return err
+	}
+	if err := p.isCoordinator(r.Actor); err != nil {
+		return err
+	}
+	if !r.At.After(workflow.Now(ctx)) {
+		return domain.FieldError("at", "a meeting is set in the future")
+	}
+	return nil
+}
+
+func (p *plan) scheduleMeeting(ctx workflow.Context, r ScheduleRequest) (StepResult, error) {
+	m := p.openMeeting()
+	moved := m.ScheduledAt != nil
+	at := r.At
+	m.ScheduledAt, m.Status = &at, domain.MeetingScheduled
+	m.InvitationSentAt = nil // a new date needs a new invitation
+	p.forget(m.Seq, ReminderSendInvitation, ReminderRecordMeeting)
+	if c := p.pendingCitizenMeeting(); c != nil {
+		c.DueBy = midpoint(p.lastHeld(), at)
+	}
+	action := "collaboration.meeting_scheduled"
+	if moved {
+		action = "collaboration.meeting_moved"
+	}
+	err := p.commit(ctx, r.Actor.ID, action, "meeting", true, ReminderScheduleMeeting, ReminderSendInvitation)
+	return StepResult{State: p.state}, err
+}
+
+// lastHeld is when the last cross-disciplinary meeting was held (or the enrolment).
+func (p *plan) lastHeld() time.Time {
+	last := p.state.EnrolledAt
+	for _, m := range p.state.Meetings {
+		if m.Kind == domain.MeetingCrossDisciplinary && m.HeldAt != nil && m.HeldAt.After(last) {
+			last = *m.HeldAt
+		}
+	}
+	return last
+}
+
+func midpoint(a, b time.Time) time.Time { return a.Add(b.Sub(a) / 2) }
+
+func (p *plan) validateInvitation(r InvitationRequest) error {
+	if err := p.live(); err != nil {
+		return err
+	}
+	if err := p.isCoordinator(r.Actor); err != nil {
+		return err
+	}
+	m := p.openMeeting()
+	if m == nil || m.Status != domain.MeetingScheduled {
+		return domain.Errorf(domain.EPhase, "set the meeting's date before sending the invitation")
+	}
+	if m.InvitationSentAt != nil {
+		return domain.Errorf(domain.EPhase, "the invitation to this meeting is already sent")
+	}
+	return nil
+}
+
+func (p *plan) recordInvitation(ctx workflow.Context, r InvitationRequest) (StepResult, error) {
+	now := workflow.Now(ctx)
+	p.openMeeting().InvitationSentAt = &now
+	err := p.commit(ctx, r.Actor.ID, "collaboration.invitation_sent", "meeting", true, ReminderSendInvitation)
+	return StepResult{State: p.state}, err
+}
+
+func validGoals(goals []domain.FormGoal) error {
+	if len(goals) == 0 {
+		return domain.FieldError("goals", "the goals-and-agreements form needs at least one goal")
+	}
+	for i, g := range goals {
+		if strings.TrimSpace(g.Goal) == "" {
+			return domain.FieldError(fieldf("goals[%d].goal", i), "a goal needs a text")
+		}
+		for j, a := range g.Agreements {
+			if strings.TrimSpace(a.Text) == "" || strings.TrimSpace(a.Responsible) == "" {
+				return domain.FieldError(fieldf("goals[%d].agreements[%d]", i, j), "an agreement needs a text and who is responsible")
+			}
+		}
+	}
+	return nil
+}
+
+func (p *plan) validateMeeting(ctx workflow.Context, r MeetingRequest) error {
+	if err := p.live(); err != nil {
+		return err
+	}
+	if err := p.isCoordinator(r.Actor); err != nil {
+		return err
+	}
+	if p.state.Consent == nil {
+		return domain.Errorf(domain.EPhase, "the citizen's consent must be recorded before a meeting can be held")
+	}
+	m := p.openMeeting()
+	if m == nil || m.Status != domain.MeetingScheduled {
+		return domain.Errorf(domain.EPhase, "the meeting has no date: set it first")
+	}
+	if r.HeldAt.IsZero() || r.HeldAt.After(workflow.Now(ctx)) {
+		return domain.FieldError("held_at", "a meeting is recorded when it has been held")
+	}
+	if strings.TrimSpace(r.Summary) == "" {
+		return domain.FieldError("summary", "say what changed in the plan at this meeting")
+	}
+	return validGoals(r.Goals)
+}
+
+func (p *plan) recordMeeting(ctx workflow.Context, r MeetingRequest) (StepResult, error) {
+	m := p.openMeeting()
+	held, present := r.HeldAt, r.CitizenPresent
+	due := domain.AddWorkingDays(held, p.s.MinutesDueWorkingDays)
+	m.Status, m.HeldAt, m.CitizenPresent, m.Attendees, m.MinutesDue = domain.MeetingHeld, &held, &present, r.Attendees, &due
+	seq := m.Seq
+	p.addFormVersion(ctx, r.Actor.ID, seq, r.Summary, r.Goals)
+	if c := p.pendingCitizenMeeting(); c != nil {
+		c.Status, c.Note = domain.MeetingNotHeld, "superseded by the next cross-disciplinary meeting"
+	}
+	interval := p.s.MeetingInterval()
+	p.addMeeting(domain.MeetingCitizen, domain.MeetingScheduled, held.Add(interval/2))
+	p.addMeeting(domain.MeetingCrossDisciplinary, domain.MeetingUnscheduled, held.Add(interval))
+	err := p.commit(ctx, r.Actor.ID, "collaboration.meeting_held", "meeting", true,
+		ReminderRecordMeeting, ReminderSendInvitation, ReminderCitizenMeeting)
+	return StepResult{State: p.state}, err
+}
+
+func (p *plan) addFormVersion(ctx workflow.Context, by string, meetingSeq int, summary string, goals []domain.FormGoal) {
+	p.state.FormVersions = append(p.state.FormVersions, domain.FormVersion{
+		Version: len(p.state.FormVersions) + 1, MeetingSeq: meetingSeq, ChangedBy: by,
+		ChangedAt: workflow.Now(ctx), Summary: summary, Goals: goals,
+	})
+}
+
+func (p *plan) validateNotHeld(r NotHeldRequest) error {
+	if err := p.live(); err != nil {
+		return err
+	}
+	if err := p.isCoordinator(r.Actor); err != nil {
+		return err
+	}
+	if m := p.openMeeting(); m == nil || m.Status != domain.MeetingScheduled {
+		return domain.Errorf(domain.EPhase, "no meeting is set")
+	}
+	if strings.TrimSpace(r.Reason) == "" {
+		return domain.FieldError("reason", "say why the meeting did not take place")
+	}
+	return nil
+}
+
+// recordNotHeld: a meeting that did not take place is rescheduled, not skipped: a new meeting
+// is due at once, and the coordinator is reminded to set its date.
+func (p *plan) recordNotHeld(ctx workflow.Context, r NotHeldRequest) (StepResult, error) {
+	m := p.openMeeting()
+	m.Status, m.Note = domain.MeetingNotHeld, r.Reason
+	p.addMeeting(domain.MeetingCrossDisciplinary, domain.MeetingUnscheduled, workflow.Now(ctx).Add(p.s.InvitationLead.D()))
+	err := p.commit(ctx, r.Actor.ID, "collaboration.meeting_not_held", "meeting", true, ReminderRecordMeeting, ReminderSendInvitation)
+	return StepResult{State: p.state}, err
+}
+
+func (p *plan) validateMinutes(r MinutesRequest) error {
+	if err := p.live(); err != nil {
+		return err
+	}
+	if err := p.isCoordinator(r.Actor); err != nil {
+		return err
+	}
+	m := p.meeting(r.MeetingSeq)
+	if m == nil || m.Kind != domain.MeetingCrossDisciplinary {
+		return domain.FieldError("meeting_seq", "no cross-disciplinary meeting %d", r.MeetingSeq)
+	}
+	if m.Status != domain.MeetingHeld {
+		return domain.Errorf(domain.EPhase, "meeting %d is %s: minutes are written for a held meeting, once", r.MeetingSeq, m.Status)
+	}
+	if strings.TrimSpace(r.Minutes) == "" {
+		return domain.FieldError("minutes", "the minutes are empty")
+	}
+	return nil
+}
+
+func (p *plan) recordMinutes(ctx workflow.Context, r MinutesRequest) (StepResult, error) {
+	m := p.meeting(r.MeetingSeq)
+	now := workflow.Now(ctx)
+	m.Status, m.MinutesRecordedAt, m.Minutes = domain.MeetingMinuted, &now, r.Minutes
+	err := p.commit(ctx, r.Actor.ID, "collaboration.minutes_recorded", "minutes", true, ReminderMinutesDue, ReminderMinutesEscalated)
+	return StepResult{State: p.state}, err
+}
+
+func (p *plan) validateCitizenMeeting(ctx workflow.Context, r CitizenMeetingRequest) error {
+	if err := p.live(); err != nil {
+		return err
+	}
+	if r.Actor.ID != p.state.CoordinatingCaseworkerID {
+		return domain.Errorf(domain.EForbidden, "only the coordinating caseworker records meetings with the citizen")
+	}
+	if p.pendingCitizenMeeting() == nil {
+		return domain.Errorf(domain.EPhase, "no meeting with the citizen is due: it follows a cross-disciplinary meeting")
+	}
+	if r.HeldAt.IsZero() || r.HeldAt.After(workflow.Now(ctx)) {
+		return domain.FieldError("held_at", "a meeting is recorded when it has been held")
+	}
+	if strings.TrimSpace(r.Note) == "" {
+		return domain.FieldError("note", "note the follow-up on what was agreed")
+	}
+	if len(r.Goals) > 0 {
+		if strings.TrimSpace(r.Summary) == "" {
+			return domain.FieldError("summary", "say what changed in the plan")
+		}
+		return validGoals(r.Goals)
+	}
+	return nil
+}
+
+func (p *plan) recordCitizenMeeting(ctx workflow.Context, r CitizenMeetingRequest) (StepResult, error) {
+	c := p.pendingCitizenMeeting()
+	held := r.HeldAt
+	c.Status, c.HeldAt, c.Note = domain.MeetingHeld, &held, r.Note
+	if len(r.Goals) > 0 {
+		p.addFormVersion(ctx, r.Actor.ID, c.Seq, r.Summary, r.Goals)
+	}
+	err := p.commit(ctx, r.Actor.ID, "collaboration.citizen_meeting_held", "citizen meeting", true, ReminderCitizenMeeting)
+	return StepResult{State: p.state}, err
+}
+
+func (p *plan) validateParticipants(r ParticipantsRequest) error {
+	if err := p.live(); err != nil {
+		return err
+	}
+	if err := p.isCoordinator(r.Actor); err != nil {
+		if !r.Actor.Has(domain.RoleTeamLead) && !r.Actor.Has(domain.RoleAdmin) {
+			return domain.Errorf(domain.EForbidden, "only the coordinator, a lead or an admin changes the participants")
+		}
+	}
+	var remaining []Caseworker
+	for _, pt := range p.activeParticipants(domain.ParticipantCaseworker) {
+		if !slices.Contains(r.Leave, pt.StaffID) {
+			remaining = append(remaining, Caseworker{StaffID: pt.StaffID, Centre: pt.Centre})
+		}
+	}
+	for i, j := range r.Join {
+		if j.StaffID == "" {
+			return domain.FieldError(fieldf("join[%d].staff_id", i), "is required")
+		}
+		remaining = append(remaining, j)
+	}
+	if err := twoCentres(remaining); err != nil {
+		return err
+	}
+	if len(r.Join) == 0 && len(r.Leave) == 0 && r.NewCoordinator == "" && r.NewCoordinatingCaseworker == "" {
+		return domain.Errorf(domain.EInvalid, "nothing to change")
+	}
+	return nil
+}
+
+func (p *plan) activeParticipants(role string) []domain.Participant {
+	var out []domain.Participant
+	for _, pt := range p.state.Participants {
+		if pt.Role == role && pt.LeftAt == nil {
+			out = append(out, pt)
+		}
+	}
+	return out
+}
+
+// changeParticipants keeps every participant's history (left_at), and hands the pending
+// reminders of a replaced coordinator or coordinating caseworker to the new one.
+func (p *plan) changeParticipants(ctx workflow.Context, r ParticipantsRequest) (StepResult, error) {
+	st := &p.state
+	now := workflow.Now(ctx)
+	leave := func(id, role string) {
+		for i := range st.Participants {
+			if pt := &st.Participants[i]; pt.StaffID == id && pt.Role == role && pt.LeftAt == nil {
+				pt.LeftAt = &now
+			}
+		}
+	}
+	for _, id := range r.Leave {
+		leave(id, domain.ParticipantCaseworker)
+	}
+	for _, j := range r.Join {
+		st.Participants = append(st.Participants, domain.Participant{StaffID: j.StaffID, Role: domain.ParticipantCaseworker, Centre: j.Centre, JoinedAt: now})
+	}
+	var handovers []activities.ReassignRemindersInput
+	if r.NewCoordinator != "" && r.NewCoordinator != st.CoordinatorID {
+		leave(st.CoordinatorID, domain.ParticipantCoordinator)
+		handovers = append(handovers, activities.ReassignRemindersInput{SubjectType: "plan", SubjectID: st.PlanID, From: st.CoordinatorID, To: r.NewCoordinator})
+		st.CoordinatorID = r.NewCoordinator
+		st.Participants = append(st.Participants, domain.Participant{StaffID: r.NewCoordinator, Role: domain.ParticipantCoordinator, JoinedAt: now})
+	}
+	if r.NewCoordinatingCaseworker != "" && r.NewCoordinatingCaseworker != st.CoordinatingCaseworkerID {
+		leave(st.CoordinatingCaseworkerID, domain.ParticipantCoordinatingCaseworker)
+		handovers = append(handovers, activities.ReassignRemindersInput{SubjectType: "plan", SubjectID: st.PlanID, From: st.CoordinatingCaseworkerID, To: r.NewCoordinatingCaseworker})
+		st.CoordinatingCaseworkerID = r.NewCoordinatingCaseworker
+		st.Participants = append(st.Participants, domain.Participant{StaffID: r.NewCoordinatingCaseworker, Role: domain.ParticipantCoordinatingCaseworker, JoinedAt: now})
+	}
+	if err := p.commit(ctx, r.Actor.ID, "collaboration.participants_changed", "participants", true); err != nil {
+		return StepResult{}, err
+	}
+	for _, h := range handovers {
+		if err := effects.Do(ctx, acts.ReassignReminders, h, nil); err != nil {
+			return StepResult{}, err
+		}
+	}
+	return StepResult{State: p.state}, nil
+}

@@ -1,0 +1,179 @@
+package collab
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"tvp/activities"
+	"tvp/domain"
+	"tvp/workflows/effects"
+)
+
+type occKind int
+
+const (
+	occNone occKind = iota
+	occSchedule
+	occInvitation
+	occRecordMeeting
+	occMinutes
+	occCitizenMeeting
+	occContinueAsNew
+)
+
+type occasion struct {
+	kind occKind
+	seq  int // the meeting it concerns
+}
+
+// track returns the reminder bookkeeping of a meeting and kind.
+func (p *plan) track(seq int, kind string) *Track {
+	for i := range p.state.Tracks {
+		if t := &p.state.Tracks[i]; t.MeetingSeq == seq && t.Kind == kind {
+			return t
+		}
+	}
+	p.state.Tracks = append(p.state.Tracks, Track{MeetingSeq: seq, Kind: kind})
+	return &p.state.Tracks[len(p.state.Tracks)-1]
+}
+
+func (p *plan) peek(seq int, kind string) Track {
+	for _, t := range p.state.Tracks {
+		if t.MeetingSeq == seq && t.Kind == kind {
+			return t
+		}
+	}
+	return Track{MeetingSeq: seq, Kind: kind}
+}
+
+// dueAfter is when a reminder is due: at first at start, then every interval after the last.
+func (p *plan) dueAfter(t Track, first time.Time) time.Time {
+	if t.Count == 0 {
+		return first
+	}
+	return t.Last.Add(p.s.ReminderInterval.D())
+}
+
+// next returns the earliest occasion, derived from the state alone: a moved meeting moves
+// every timer of it.
+func (p *plan) next(now time.Time) (time.Time, occasion) {
+	at := p.runStart.Add(p.s.RunLength.D())
+	o := occasion{kind: occContinueAsNew}
+	consider := func(t time.Time, k occKind, seq int) {
+		if t.Before(at) {
+			at, o = t, occasion{kind: k, seq: seq}
+		}
+	}
+	lead := p.s.InvitationLead.D()
+	for _, m := range p.state.Meetings {
+		switch {
+		case m.Kind == domain.MeetingCrossDisciplinary && m.Status == domain.MeetingUnscheduled:
+			consider(p.dueAfter(p.peek(m.Seq, ReminderScheduleMeeting), m.DueBy.Add(-lead)), occSchedule, m.Seq)
+		case m.Kind == domain.MeetingCrossDisciplinary && m.Status == domain.MeetingScheduled:
+			if m.InvitationSentAt == nil && now.Before(*m.ScheduledAt) {
+				consider(p.dueAfter(p.peek(m.Seq, ReminderSendInvitation), m.ScheduledAt.Add(-lead)), occInvitation, m.Seq)
+			}
+			consider(p.dueAfter(p.peek(m.Seq, ReminderRecordMeeting), m.ScheduledAt.Add(p.s.MeetingGrace.D())), occRecordMeeting, m.Seq)
+		case m.Kind == domain.MeetingCrossDisciplinary && m.Status == domain.MeetingHeld:
+			consider(p.dueAfter(p.peek(m.Seq, ReminderMinutesDue), *m.MinutesDue), occMinutes, m.Seq)
+		case m.Kind == domain.MeetingCitizen && m.Status == domain.MeetingScheduled:
+			consider(p.dueAfter(p.peek(m.Seq, ReminderCitizenMeeting), m.DueBy), occCitizenMeeting, m.Seq)
+		}
+	}
+	return at, o
+}
+
+// fire raises the reminder of one occasion whose time has come.
+func (p *plan) fire(ctx workflow.Context, o occasion) error {
+	st := &p.state
+	now := workflow.Now(ctx)
+	m := p.meeting(o.seq)
+	coordinator := activities.RaiseReminderInput{Recipients: []string{st.CoordinatorID}}
+	var kind string
+	var due time.Time
+	in := coordinator
+	switch o.kind {
+	case occSchedule:
+		kind, due = ReminderScheduleMeeting, m.DueBy
+	case occInvitation:
+		kind, due = ReminderSendInvitation, m.ScheduledAt.Add(-p.s.InvitationLead.D())
+	case occRecordMeeting:
+		kind, due = ReminderRecordMeeting, *m.ScheduledAt
+	case occMinutes:
+		kind, due = ReminderMinutesDue, *m.MinutesDue
+	case occCitizenMeeting:
+		kind, due = ReminderCitizenMeeting, m.DueBy
+		in = activities.RaiseReminderInput{Recipients: []string{st.CoordinatingCaseworkerID}}
+	default:
+		return nil
+	}
+	t := p.track(o.seq, kind)
+	t.Count++
+	t.Last = now
+	// The due time is part of the key: a moved meeting's reminders are new occasions.
+	in.Key = fmt.Sprintf("%s/%s/%d/%d/%d", WorkflowID(st.PlanID), kind, o.seq, due.Unix(), t.Count)
+	in.Kind, in.SubjectType, in.SubjectID, in.DueAt = kind, "plan", st.PlanID, due
+	if err := effects.Remind(ctx, in); err != nil {
+		return err
+	}
+	// The second miss of the minutes goes to the coordinator's lead as well.
+	if o.kind == occMinutes && t.Count == 2 {
+		esc := activities.RaiseReminderInput{
+			Key:  fmt.Sprintf("%s/%s/%d", WorkflowID(st.PlanID), ReminderMinutesEscalated, o.seq),
+			Kind: ReminderMinutesEscalated, SubjectType: "plan", SubjectID: st.PlanID, DueAt: due,
+			RecipientLeadOf: st.CoordinatorID,
+		}
+		if err := effects.Remind(ctx, esc); err != nil {
+			return err
+		}
+	}
+	st.Revision++
+	p.refreshNext()
+	return nil
+}
+
+// refreshNext sets what the plan waits for next, for the query and the read model.
+func (p *plan) refreshNext() {
+	st := &p.state
+	st.NextMeetingAt, st.NextDeadline, st.NextAction = nil, nil, ""
+	if st.Phase == domain.PlanEnded {
+		return
+	}
+	set := func(t time.Time, action string) {
+		if st.NextDeadline == nil || t.Before(*st.NextDeadline) {
+			st.NextDeadline, st.NextAction = &t, action
+		}
+	}
+	for _, m := range st.Meetings {
+		switch {
+		case m.Kind == domain.MeetingCrossDisciplinary && m.Status == domain.MeetingUnscheduled:
+			set(m.DueBy.Add(-p.s.InvitationLead.D()), "the coordinator sets the date of the next meeting")
+		case m.Kind == domain.MeetingCrossDisciplinary && m.Status == domain.MeetingScheduled:
+			t := *m.ScheduledAt
+			st.NextMeetingAt = &t
+			if m.InvitationSentAt == nil {
+				set(t.Add(-p.s.InvitationLead.D()), "the coordinator sends the invitation")
+			} else {
+				set(t, "the cross-disciplinary meeting")
+			}
+		case m.Kind == domain.MeetingCrossDisciplinary && m.Status == domain.MeetingHeld:
+			set(*m.MinutesDue, "the coordinator writes the minutes")
+		case m.Kind == domain.MeetingCitizen && m.Status == domain.MeetingScheduled:
+			set(m.DueBy, "the coordinating caseworker meets the citizen")
+		}
+	}
+	if st.Phase == domain.PlanAwaitingConsent && st.NextAction != "" {
+		st.NextAction += " (the citizen's consent is still missing)"
+	}
+}
+
+func (p *plan) meeting(seq int) *domain.Meeting {
+	for i := range p.state.Meetings {
+		if p.state.Meetings[i].Seq == seq {
+			return &p.state.Meetings[i]
+		}
+	}
+	return nil
+}

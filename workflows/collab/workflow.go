@@ -1,0 +1,204 @@
+package collab
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"tvp/activities"
+	"tvp/domain"
+	"tvp/workflows"
+	"tvp/workflows/effects"
+)
+
+var acts *activities.Activities // nil: only its methods' names are used
+
+// CollaborationWorkflow runs one citizen's plan in the collaboration model, for as long as the
+// citizen stays: it continues as new once a run has lasted RunLength (a year) or when the
+// server suggests it, carrying the whole state.
+func CollaborationWorkflow(ctx workflow.Context, in Input) (Result, error) {
+	p := &plan{}
+	if err := p.setup(ctx, in); err != nil {
+		return Result{}, err
+	}
+	return p.run(ctx)
+}
+
+type plan struct {
+	in       Input
+	s        domain.CollaborationSettings
+	state    State
+	fresh    bool
+	saved    int64
+	runStart time.Time
+}
+
+func (p *plan) setup(ctx workflow.Context, in Input) error {
+	if err := ValidateInput(in); err != nil {
+		return workflows.Failure(err)
+	}
+	p.in, p.s = in, in.Settings
+	now := workflow.Now(ctx)
+	p.runStart = now
+	if in.Carry != nil {
+		p.state, p.saved = *in.Carry, in.Carry.Revision
+		p.in.Carry = nil
+		p.state.Runs++
+	} else {
+		p.fresh = true
+		parts := []domain.Participant{
+			{StaffID: in.CoordinatorID, Role: domain.ParticipantCoordinator, JoinedAt: now},
+			{StaffID: in.CoordinatingCaseworkerID, Role: domain.ParticipantCoordinatingCaseworker, JoinedAt: now},
+		}
+		for _, cw := range in.Caseworkers {
+			parts = append(parts, domain.Participant{StaffID: cw.StaffID, Role: domain.ParticipantCaseworker, Centre: cw.Centre, JoinedAt: now})
+		}
+		p.state = State{
+			PlanID: in.PlanID, CitizenID: in.CitizenID, Phase: domain.PlanAwaitingConsent,
+			CoordinatorID: in.CoordinatorID, CoordinatingCaseworkerID: in.CoordinatingCaseworkerID,
+			Participants: parts, FromCourseID: in.FromCourseID, EnrolledAt: now, Revision: 1, Runs: 1,
+			Meetings:     []domain.Meeting{{Seq: 1, Kind: domain.MeetingCrossDisciplinary, Status: domain.MeetingUnscheduled, DueBy: now.Add(p.s.FirstMeetingWithin.D())}},
+			FormVersions: []domain.FormVersion{}, Tracks: []Track{},
+		}
+	}
+	p.refreshNext()
+	if err := workflow.SetQueryHandler(ctx, QueryState, func(StateQuery) (State, error) { return p.state, nil }); err != nil {
+		return fmt.Errorf("register query: %w", err)
+	}
+	for _, u := range p.updates() {
+		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler, workflow.UpdateHandlerOptions{Validator: u.validator}); err != nil {
+			return fmt.Errorf("register update %s: %w", u.name, err)
+		}
+	}
+	return nil
+}
+
+func (p *plan) run(ctx workflow.Context) (Result, error) {
+	if p.fresh {
+		if err := p.commit(ctx, p.in.EnrolledBy, "collaboration.enrolled", "enrolment", false); err != nil {
+			return Result{}, err
+		}
+	}
+	for p.state.Phase != domain.PlanEnded {
+		if p.state.Revision > p.saved {
+			if err := p.save(ctx); err != nil {
+				return Result{}, err
+			}
+		}
+		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+			return Result{}, p.continueAsNew(ctx)
+		}
+		at, o := p.next(workflow.Now(ctx))
+		seen := p.state.Revision
+		changed := func() bool { return p.state.Revision != seen }
+		if wait := at.Sub(workflow.Now(ctx)); wait > 0 {
+			ok, err := workflow.AwaitWithTimeout(ctx, wait, changed)
+			if err != nil {
+				return Result{}, err
+			}
+			if ok {
+				continue
+			}
+		}
+		if o.kind == occContinueAsNew {
+			return Result{}, p.continueAsNew(ctx)
+		}
+		if err := p.fire(ctx, o); err != nil {
+			return Result{}, err
+		}
+	}
+	if err := effects.Complete(ctx, "plan", p.state.PlanID); err != nil {
+		return Result{}, err
+	}
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return Result{}, err
+	}
+	if p.state.Revision > p.saved {
+		if err := p.save(ctx); err != nil {
+			return Result{}, err
+		}
+	}
+	return Result{EndedOn: *p.state.EndedOn, EndReason: p.state.EndReason}, nil
+}
+
+// continueAsNew carries the state into a new run once every handler has finished.
+func (p *plan) continueAsNew(ctx workflow.Context) error {
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return err
+	}
+	if p.state.Revision > p.saved {
+		if err := p.save(ctx); err != nil {
+			return err
+		}
+	}
+	next := p.in
+	st := p.state
+	next.Carry = &st
+	return workflow.NewContinueAsNewError(ctx, CollaborationWorkflow, next)
+}
+
+// commit records a step: a new revision (if bump), the read model, the audit log, and the
+// inbox items that the step has made unnecessary.
+func (p *plan) commit(ctx workflow.Context, actor, action, purpose string, bump bool, done ...string) error {
+	if bump {
+		p.state.Revision++
+	}
+	p.refreshNext()
+	if err := p.save(ctx); err != nil {
+		return err
+	}
+	if err := effects.Audit(ctx, fmt.Sprintf("%s/%d", WorkflowID(p.state.PlanID), p.state.Revision),
+		domain.AuditEntry{ActorID: actor, Action: action, SubjectType: "plan", SubjectID: p.state.PlanID, Purpose: purpose},
+		[]string{p.state.CitizenID}); err != nil {
+		return err
+	}
+	if len(done) > 0 {
+		return effects.Complete(ctx, "plan", p.state.PlanID, done...)
+	}
+	return nil
+}
+
+func (p *plan) save(ctx workflow.Context) error {
+	rev := p.state.Revision
+	if err := effects.Do(ctx, acts.SavePlan, activities.SavePlanInput{Plan: p.state.Record()}, nil); err != nil {
+		return fmt.Errorf("save plan %s: %w", p.state.PlanID, err)
+	}
+	p.saved = max(p.saved, rev)
+	return nil
+}
+
+// ValidateInput checks an enrolment.
+func ValidateInput(in Input) error {
+	switch {
+	case in.PlanID == "":
+		return domain.FieldError("plan_id", "is required")
+	case in.CitizenID == "":
+		return domain.FieldError("citizen_id", "is required")
+	case in.CoordinatorID == "":
+		return domain.FieldError("coordinator_id", "is required")
+	case in.CoordinatingCaseworkerID == "":
+		return domain.FieldError("coordinating_caseworker_id", "is required")
+	}
+	if in.Carry == nil {
+		if err := twoCentres(in.Caseworkers); err != nil {
+			return err
+		}
+	}
+	return in.Settings.Validate()
+}
+
+// twoCentres checks the model's premise: caseworkers from at least two centres.
+func twoCentres(cws []Caseworker) error {
+	centres := map[domain.Centre]bool{}
+	for _, cw := range cws {
+		if !cw.Centre.Valid() {
+			return domain.FieldError("caseworkers", "%q is not a centre", cw.Centre)
+		}
+		centres[cw.Centre] = true
+	}
+	if len(centres) < 2 {
+		return domain.FieldError("caseworkers", "the collaboration model needs caseworkers from at least two centres")
+	}
+	return nil
+}

@@ -1,0 +1,295 @@
+package collab_test
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/converter"
+	tlog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"tvp/activities"
+	"tvp/domain"
+	"tvp/internal/demo"
+	"tvp/store"
+	"tvp/store/storetest"
+	"tvp/worker"
+	"tvp/workflows/collab"
+)
+
+var (
+	start = time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC) // a Monday
+	day   = 24 * time.Hour
+	ida   = domain.Actor{ID: "tovholder.ida", Roles: []domain.Role{domain.RoleCoordinator}}
+	nina  = domain.Actor{ID: "tovholder.nina", Roles: []domain.Role{domain.RoleCoordinator}}
+	jonas = domain.Actor{ID: "koordinator.jonas", Roles: []domain.Role{domain.RoleCoordinatingCaseworker}}
+	lise  = domain.Actor{ID: "sagsbehandler.lise", Roles: []domain.Role{domain.RoleCaseworker}}
+	goals = []domain.FormGoal{{Goal: "Stabil bolig", Agreements: []domain.Agreement{{Text: "Søge bolig", Responsible: "borgeren"}}}}
+)
+
+type outcome struct {
+	State collab.State
+	Err   error
+	Done  bool
+}
+
+type harness struct {
+	t        *testing.T
+	env      *testsuite.TestWorkflowEnvironment
+	store    *store.Store
+	in       collab.Input
+	origin   time.Time
+	outcomes map[string]outcome
+}
+
+func newHarness(t *testing.T, s *store.Store, origin time.Time) *harness {
+	t.Helper()
+	if s == nil {
+		s, _ = storetest.MustOpen(t)
+		require.NoError(t, demo.LoadRegister(context.Background(), s))
+	}
+	var suite testsuite.WorkflowTestSuite
+	suite.SetLogger(tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))))
+	e := suite.NewTestWorkflowEnvironment()
+	e.SetTestTimeout(2 * time.Minute)
+	worker.Register(e, &activities.Activities{Store: s})
+	e.SetStartTime(origin)
+	return &harness{t: t, env: e, store: s, origin: origin, outcomes: map[string]outcome{}, in: collab.Input{
+		PlanID:                   "7d1e0c4a-2b6f-4f7e-8a1d-000000000001",
+		CitizenID:                demo.Citizens[1].ID,
+		CoordinatorID:            "tovholder.ida",
+		CoordinatingCaseworkerID: "koordinator.jonas",
+		Caseworkers: []collab.Caseworker{
+			{StaffID: "sagsbehandler.lise", Centre: domain.CentreChildren},
+			{StaffID: "sagsbehandler.mads", Centre: domain.CentreHealth},
+		},
+		EnrolledBy: "tovholder.ida",
+		Settings:   domain.DefaultCollaborationSettings(),
+	}}
+}
+
+// at runs fn at start+d (the plan's enrolment is at start).
+func (h *harness) at(d time.Duration, fn func()) {
+	h.env.RegisterDelayedCallback(fn, start.Add(d).Sub(h.origin))
+}
+
+func (h *harness) send(label, name string, req any) {
+	h.env.UpdateWorkflow(name, label, &testsuite.TestUpdateCallback{
+		OnAccept: func() {},
+		OnReject: func(err error) { h.outcomes[label] = outcome{Err: err, Done: true} },
+		OnComplete: func(r any, err error) {
+			o := outcome{Err: err, Done: true}
+			if err == nil {
+				o.State = r.(collab.StepResult).State
+			}
+			h.outcomes[label] = o
+		},
+	}, req)
+}
+
+func (h *harness) ok(label string) collab.State {
+	h.t.Helper()
+	o := h.outcomes[label]
+	require.True(h.t, o.Done, "update %q never finished", label)
+	require.NoError(h.t, o.Err, "update %q", label)
+	return o.State
+}
+
+func (h *harness) failed(label string) string {
+	h.t.Helper()
+	o := h.outcomes[label]
+	require.True(h.t, o.Done, "update %q never finished", label)
+	var appErr *temporal.ApplicationError
+	require.ErrorAs(h.t, o.Err, &appErr, "update %q", label)
+	return appErr.Type()
+}
+
+func (h *harness) query() collab.State {
+	v, err := h.env.QueryWorkflow(collab.QueryState, collab.StateQuery{})
+	require.NoError(h.t, err)
+	var st collab.State
+	require.NoError(h.t, v.Get(&st))
+	return st
+}
+
+type reminder struct {
+	Kind, To string
+	Day      int
+	Done     bool
+}
+
+func (h *harness) reminders() []reminder {
+	items, err := h.store.ListReminders(context.Background(), "plan", h.in.PlanID)
+	require.NoError(h.t, err)
+	out := make([]reminder, len(items))
+	for i, r := range items {
+		out[i] = reminder{Kind: r.Kind, To: r.RecipientID, Day: int(r.CreatedAt.Sub(start) / day), Done: r.DoneAt != nil}
+	}
+	return out
+}
+
+func at(d int, hour int) time.Time {
+	return start.Add(time.Duration(d)*day + time.Duration(hour)*time.Hour)
+}
+
+// A year of the cycle: every reminder at the right time to the right person, none after the
+// step it asks for; a moved meeting moves its reminders; missed minutes escalate to the
+// coordinator's lead; a meeting that did not take place is rescheduled; continue-as-new after
+// a year, and the second year goes on from where the first stopped.
+func TestTwoYearsOfTheCycle(t *testing.T) {
+	h := newHarness(t, nil, start)
+	h.at(time.Hour, func() {
+		h.send("hold before consent", collab.UpdateRecordMeeting, collab.MeetingRequest{Actor: ida, HeldAt: start, Goals: goals, Summary: "x"})
+		h.send("consent", collab.UpdateRecordConsent, collab.ConsentRequest{Actor: jonas, Scope: "Deling mellem de tre centre", Date: start})
+	})
+	// Meeting 1 is due by day 42: the coordinator is reminded to set a date from day 21.
+	h.at(22*day, func() {
+		h.send("schedule 1", collab.UpdateScheduleMeeting, collab.ScheduleRequest{Actor: ida, At: at(50, 10)})
+	})
+	h.at(30*day, func() { h.send("invite 1", collab.UpdateRecordInvitation, collab.InvitationRequest{Actor: ida}) })
+	h.at(35*day, func() {
+		h.send("move 1", collab.UpdateScheduleMeeting, collab.ScheduleRequest{Actor: ida, At: at(70, 10)})
+	})
+	var afterMove collab.State
+	h.at(36*day, func() { afterMove = h.query() })
+	h.at(50*day, func() { h.send("invite 1 again", collab.UpdateRecordInvitation, collab.InvitationRequest{Actor: ida}) })
+	h.at(70*day+12*time.Hour, func() {
+		h.send("held 1", collab.UpdateRecordMeeting, collab.MeetingRequest{Actor: ida, HeldAt: at(70, 10), CitizenPresent: true,
+			Attendees: []string{"sagsbehandler.lise", "sagsbehandler.mads", "koordinator.jonas"}, Goals: goals, Summary: "Første plan"})
+	})
+	// Minutes due 5 working days after day 70 (a Monday): day 77; missed on 77 and 80.
+	h.at(84*day, func() {
+		h.send("minutes 1", collab.UpdateRecordMinutes, collab.MinutesRequest{Actor: ida, MeetingSeq: 1, Minutes: "Referat"})
+	})
+	// The citizen meeting is due midway to the next meeting: day 70 + 60.8.
+	h.at(132*day, func() {
+		h.send("citizen meeting", collab.UpdateRecordCitizenMeeting, collab.CitizenMeetingRequest{Actor: jonas, HeldAt: at(132, 0), Note: "Opfølgning på aftaler"})
+	})
+	// Meeting 3 (the next cross-disciplinary one) is due by day 191: set on day 171 for day 190.
+	h.at(171*day, func() {
+		h.send("schedule 2", collab.UpdateScheduleMeeting, collab.ScheduleRequest{Actor: ida, At: at(190, 10)})
+	})
+	h.at(172*day, func() { h.send("invite 2", collab.UpdateRecordInvitation, collab.InvitationRequest{Actor: ida}) })
+	h.at(190*day+time.Hour, func() {
+		h.send("not held", collab.UpdateRecordNotHeld, collab.NotHeldRequest{Actor: ida, Reason: "Borgeren var syg"})
+	})
+	h.at(191*day, func() {
+		h.send("reschedule", collab.UpdateScheduleMeeting, collab.ScheduleRequest{Actor: ida, At: at(215, 10)})
+	})
+	h.at(192*day, func() {
+		h.send("invite rescheduled", collab.UpdateRecordInvitation, collab.InvitationRequest{Actor: ida})
+	})
+	h.at(215*day+12*time.Hour, func() {
+		h.send("held 2", collab.UpdateRecordMeeting, collab.MeetingRequest{Actor: ida, HeldAt: at(215, 10), CitizenPresent: false,
+			Goals: append(goals, domain.FormGoal{Goal: "Uddannelse", Agreements: []domain.Agreement{{Text: "Kontakt UU", Responsible: "sagsbehandler.lise"}}}), Summary: "Nyt mål: uddannelse"})
+	})
+	h.at(216*day, func() {
+		h.send("minutes 2", collab.UpdateRecordMinutes, collab.MinutesRequest{Actor: ida, MeetingSeq: 4, Minutes: "Referat 2"})
+	})
+
+	h.env.ExecuteWorkflow(collab.CollaborationWorkflow, h.in)
+	require.True(t, h.env.IsWorkflowCompleted())
+	var can *workflow.ContinueAsNewError
+	require.ErrorAs(t, h.env.GetWorkflowError(), &can, "a year on, the run continues as new")
+
+	assert.Equal(t, domain.EPhase, h.failed("hold before consent"))
+	for _, l := range []string{"consent", "schedule 1", "invite 1", "move 1", "invite 1 again", "held 1", "minutes 1",
+		"citizen meeting", "schedule 2", "invite 2", "not held", "reschedule", "invite rescheduled", "held 2", "minutes 2"} {
+		h.ok(l)
+	}
+	assert.Nil(t, afterMove.Meetings[0].InvitationSentAt, "a moved meeting needs a new invitation")
+	assert.Equal(t, at(70, 10), *afterMove.Meetings[0].ScheduledAt)
+
+	year1 := []reminder{
+		{collab.ReminderScheduleMeeting, "tovholder.ida", 21, true},
+		{collab.ReminderSendInvitation, "tovholder.ida", 29, true},
+		{collab.ReminderSendInvitation, "tovholder.ida", 49, true}, // moved with its meeting
+		{collab.ReminderMinutesDue, "tovholder.ida", 77, true},
+		{collab.ReminderMinutesDue, "tovholder.ida", 80, true},
+		{collab.ReminderMinutesEscalated, "leder.karen", 80, true}, // the second miss
+		{collab.ReminderMinutesDue, "tovholder.ida", 83, true},
+		{collab.ReminderCitizenMeeting, "koordinator.jonas", 131, true}, // held + 60.8 days
+		{collab.ReminderSendInvitation, "tovholder.ida", 171, true},     // set late: due at once
+		{collab.ReminderScheduleMeeting, "tovholder.ida", 190, true},    // not held: rescheduled at once
+		{collab.ReminderCitizenMeeting, "koordinator.jonas", 276, false},
+		{collab.ReminderCitizenMeeting, "koordinator.jonas", 279, false},
+	}
+	got := h.reminders()
+	require.GreaterOrEqual(t, len(got), len(year1))
+	assert.Equal(t, year1, got[:len(year1)])
+	for _, r := range got[len(year1):] { // outstanding: the citizen meeting, and from day 316 the next meeting's date
+		ok := r.Kind == collab.ReminderCitizenMeeting || (r.Kind == collab.ReminderScheduleMeeting && r.Day >= 316)
+		assert.True(t, ok, "unexpected: %+v", r)
+	}
+
+	var next collab.Input
+	require.NoError(t, converter.GetDefaultDataConverter().FromPayloads(can.Input, &next))
+	require.NotNil(t, next.Carry)
+	carried := *next.Carry
+	assert.Len(t, carried.FormVersions, 2)
+	assert.Len(t, carried.Meetings, 6)
+	rec, err := h.store.GetPlan(context.Background(), h.in.PlanID)
+	require.NoError(t, err)
+	assert.Len(t, rec.FormVersions, 2, "every form version is in the read model")
+	assert.Equal(t, 4, rec.FormVersions[1].MeetingSeq)
+	assert.Equal(t, "Nyt mål: uddannelse", rec.FormVersions[1].Summary)
+
+	// Year two: the next run, from where the first stopped, on the same database.
+	stopped := h.env.Now()
+	h2 := newHarness(t, h.store, stopped)
+	h2.in = next
+	var resumed collab.State
+	h2.at(stopped.Sub(start)+time.Hour, func() {
+		resumed = h2.query()
+		h2.send("new coordinator", collab.UpdateChangeParticipants, collab.ParticipantsRequest{Actor: ida, NewCoordinator: "tovholder.nina",
+			Join: []collab.Caseworker{{StaffID: "sagsbehandler.per", Centre: domain.CentreLabour}}, Leave: []string{"sagsbehandler.mads"}})
+	})
+	h2.at(stopped.Sub(start)+2*day, func() {
+		h2.send("old coordinator", collab.UpdateScheduleMeeting, collab.ScheduleRequest{Actor: ida, At: stopped.Add(40 * day)})
+		h2.send("citizen meeting 2", collab.UpdateRecordCitizenMeeting, collab.CitizenMeetingRequest{Actor: jonas, HeldAt: stopped.Add(day), Note: "Opfølgning"})
+	})
+	h2.at(stopped.Sub(start)+30*day, func() {
+		h2.send("withdraw", collab.UpdateWithdrawConsent, collab.WithdrawRequest{Actor: jonas, Date: stopped.Add(30 * day), Reason: "Ønsker ikke længere samarbejdet"})
+	})
+	h2.env.ExecuteWorkflow(collab.CollaborationWorkflow, h2.in)
+	require.True(t, h2.env.IsWorkflowCompleted())
+	require.NoError(t, h2.env.GetWorkflowError())
+	var res collab.Result
+	require.NoError(t, h2.env.GetWorkflowResult(&res))
+	assert.Contains(t, res.EndReason, "consent withdrawn")
+
+	assert.Equal(t, carried.Meetings, resumed.Meetings, "no meeting lost across continue-as-new")
+	assert.Equal(t, carried.FormVersions, resumed.FormVersions, "no form version lost")
+	assert.Equal(t, 2, resumed.Runs)
+	assert.Equal(t, domain.EForbidden, h2.failed("old coordinator"), "the old coordinator has handed over")
+	assert.Equal(t, "tovholder.nina", h2.ok("new coordinator").CoordinatorID)
+	h2.ok("citizen meeting 2")
+
+	all := h2.reminders()
+	endDay := int(stopped.Sub(start)/day) + 30
+	for _, r := range all {
+		assert.True(t, r.Done, "nothing is left open after the end: %+v", r)
+		assert.LessOrEqual(t, r.Day, endDay, "no reminder after the end: %+v", r)
+		if r.Day > int(stopped.Sub(start)/day) && r.Kind != collab.ReminderCitizenMeeting {
+			assert.Equal(t, "tovholder.nina", r.To, "the new coordinator gets the reminders: %+v", r)
+		}
+	}
+	final, err := h.store.GetPlan(context.Background(), h.in.PlanID)
+	require.NoError(t, err)
+	assert.Equal(t, domain.PlanEnded, final.Phase)
+	assert.NotNil(t, final.EndedOn)
+	var left int
+	for _, p := range final.Participants {
+		if p.LeftAt != nil {
+			left++
+		}
+	}
+	assert.Equal(t, 2, left, "mads and ida left; their history stays")
+}

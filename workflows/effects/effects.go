@@ -1,0 +1,68 @@
+// Package effects runs the side effects that TVP's workflows share (reminders, the audit
+// log, completing inbox items) as activities with one set of options: writes retry until the
+// database is back, so nothing is lost.
+package effects
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"tvp/activities"
+	"tvp/domain"
+)
+
+var acts *activities.Activities // nil: only its methods' names are used
+
+// ActivityOptions are the options of every TVP activity call.
+var ActivityOptions = workflow.ActivityOptions{
+	StartToCloseTimeout: 30 * time.Second,
+	RetryPolicy: &temporal.RetryPolicy{
+		InitialInterval:    time.Second,
+		BackoffCoefficient: 2,
+		MaximumInterval:    time.Minute,
+	},
+}
+
+// Do runs an activity with TVP's options (update handlers get a context without them).
+func Do(ctx workflow.Context, activity, in, out any) error {
+	ctx = workflow.WithActivityOptions(ctx, ActivityOptions)
+	return workflow.ExecuteActivity(ctx, activity, in).Get(ctx, out)
+}
+
+// Remind raises one reminder now; in.Key must identify the occasion.
+func Remind(ctx workflow.Context, in activities.RaiseReminderInput) error {
+	in.RaisedAt = workflow.Now(ctx)
+	if err := Do(ctx, acts.RaiseReminder, in, nil); err != nil {
+		return fmt.Errorf("raise %s: %w", in.Kind, err)
+	}
+	return nil
+}
+
+// Complete marks a subject's open reminders of the kinds (all kinds if none) done.
+func Complete(ctx workflow.Context, subjectType, subjectID string, kinds ...string) error {
+	in := activities.CompleteRemindersInput{SubjectType: subjectType, SubjectID: subjectID, Kinds: kinds, At: workflow.Now(ctx)}
+	if err := Do(ctx, acts.CompleteReminders, in, nil); err != nil {
+		return fmt.Errorf("complete reminders: %w", err)
+	}
+	return nil
+}
+
+// Audit appends one entry per citizen; keyPrefix (workflow ID and revision) makes a retry
+// append nothing.
+func Audit(ctx workflow.Context, keyPrefix string, e domain.AuditEntry, citizenIDs []string) error {
+	e.At = workflow.Now(ctx)
+	entries := make([]domain.AuditEntry, 0, len(citizenIDs))
+	for _, cid := range citizenIDs {
+		x := e
+		x.CitizenID = &cid
+		x.Key = keyPrefix + "/" + e.Action + "/" + cid
+		entries = append(entries, x)
+	}
+	if err := Do(ctx, acts.Audit, activities.AuditInput{Entries: entries}, nil); err != nil {
+		return fmt.Errorf("audit %s: %w", e.Action, err)
+	}
+	return nil
+}
