@@ -13,5 +13,5 @@ build: ## the tvp binary into bin/
 temporal-cli: ## build the pinned Temporal CLI once into .tools/
 	./scripts/temporal-cli.sh
 
-clean: ## remove local state (.dev/) and builds (bin/); keeps the built Temporal CLI
-	rm -rf .dev bin
+clean: ## forget make dev's data (.dev/, its database) and bin/; keeps the built Temporal CLI
+	./scripts/clean.sh

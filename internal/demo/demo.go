@@ -15,6 +15,7 @@ import (
 
 	"tvp/domain"
 	"tvp/store"
+	"tvp/workflows/collab"
 	"tvp/workflows/course"
 )
 
@@ -73,12 +74,50 @@ var Courses = []course.Input{
 		ReferredBy: "leder.finn"},
 }
 
-// Load writes the demo data and starts the demo courses (if not started already).
+// Load writes the demo data and starts the demo courses and plan (if not started already).
 func Load(ctx context.Context, s *store.Store, tc client.Client, taskQueue string, today time.Time) error {
 	if err := LoadRegister(ctx, s); err != nil {
 		return err
 	}
-	return StartCourses(ctx, s, tc, taskQueue, today)
+	if err := StartCourses(ctx, s, tc, taskQueue, today); err != nil {
+		return err
+	}
+	return StartPlan(ctx, s, tc, taskQueue)
+}
+
+// Plan is the demo citizen in the collaboration model.
+var Plan = collab.Input{
+	PlanID: "c011ab00-0000-4000-8000-000000000001", CitizenID: Citizens[1].ID,
+	CoordinatorID: "tovholder.ida", CoordinatingCaseworkerID: "koordinator.jonas", EnrolledBy: "tovholder.ida",
+	Caseworkers: []collab.Caseworker{
+		{StaffID: "sagsbehandler.lise", Centre: domain.CentreChildren},
+		{StaffID: "sagsbehandler.mads", Centre: domain.CentreHealth},
+		{StaffID: "sagsbehandler.per", Centre: domain.CentreLabour},
+	},
+}
+
+// StartPlan enrols the demo citizen in the collaboration model, unless enrolled already.
+func StartPlan(ctx context.Context, s *store.Store, tc client.Client, taskQueue string) error {
+	in := Plan
+	settings, err := s.CollaborationSettings(ctx)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	in.Settings = settings
+	rec := domain.PlanRecord{ID: in.PlanID, WorkflowID: collab.WorkflowID(in.PlanID), CitizenID: in.CitizenID,
+		CoordinatorID: in.CoordinatorID, CoordinatingCaseworkerID: in.CoordinatingCaseworkerID, Phase: domain.PlanAwaitingConsent}
+	if _, err := s.ReservePlan(ctx, rec); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	_, err = tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID: collab.WorkflowID(in.PlanID), TaskQueue: taskQueue,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+	}, collab.CollaborationWorkflow, in)
+	if err != nil && !isAlreadyStarted(err) {
+		return fmt.Errorf("demo: start plan: %w", err)
+	}
+	return nil
 }
 
 // LoadRegister writes the teams, staff and citizens.
