@@ -95,6 +95,15 @@ func TestReadyz(t *testing.T) {
 	}
 	resp = call(t, "GET", app.URL+"/healthz", nil, nil)
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
+
+	// Prometheus: the API's own request metrics and the Temporal SDK's (the client's calls).
+	req, _ := http.NewRequest("GET", app.URL+"/metrics", nil)
+	mresp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer mresp.Body.Close()
+	metrics, _ := io.ReadAll(mresp.Body)
+	assert.Contains(t, string(metrics), `tvp_http_requests_total{method="GET",route="/readyz",status="200"}`)
+	assert.Contains(t, string(metrics), "temporal_request", "the Temporal SDK's client metrics")
 }
 
 // A course referred through the HTTP API runs on the real Temporal server; its activity writes
