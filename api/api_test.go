@@ -147,10 +147,17 @@ func TestCreateCourseEndToEnd(t *testing.T) {
 	raw, _ := json.Marshal(st)
 	assert.NotContains(t, string(raw), "1234")
 
-	// The referral is in the citizen's access log.
+	// The referral and the read are in the citizen's access log.
 	require.Eventually(t, func() bool {
 		entries, err := app.Store.CitizenAccessLog(ctx, rec.CitizenIDs[0])
-		return err == nil && len(entries) == 1 && entries[0].Action == "course.referred" && entries[0].ActorID == "konsulent.anna"
+		if err != nil || len(entries) != 2 {
+			return false
+		}
+		got := map[string]string{}
+		for _, e := range entries {
+			got[e.Action] = e.ActorID + " " + e.Purpose
+		}
+		return got["course.referred"] == "konsulent.anna referral" && got["course.read"] == "konsulent.anna casework"
 	}, 10*time.Second, 100*time.Millisecond)
 }
 

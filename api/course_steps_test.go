@@ -138,12 +138,18 @@ func TestDuplicateAndRepeatedReferral(t *testing.T) {
 	anna := as{t: t, app: app, user: "konsulent.anna", header: map[string]string{"Idempotency-Key": "ref-1"}}
 	var first, again struct{ ID string }
 	require.Equal(t, http.StatusCreated, anna.do("POST", "/api/v1/courses", validReferral(), &first).StatusCode)
-	require.Equal(t, http.StatusOK, anna.do("POST", "/api/v1/courses", validReferral(), &again).StatusCode, "the same referral, repeated")
+	resp := anna.do("POST", "/api/v1/courses", validReferral(), &again)
+	require.Equal(t, http.StatusCreated, resp.StatusCode, "the same referral, repeated: the first answer")
+	assert.Equal(t, "true", resp.Header.Get("Idempotent-Replayed"))
 	assert.Equal(t, first.ID, again.ID)
+	changed := validReferral()
+	changed["start_date"] = "2026-02-01"
+	var p0 api.Problem
+	assert.Equal(t, http.StatusConflict, anna.do("POST", "/api/v1/courses", changed, &p0).StatusCode, "the key with another request")
 
 	other := as{t: t, app: app, user: "konsulent.anna"}
 	var p api.Problem
-	resp := other.do("POST", "/api/v1/courses", validReferral(), &p)
+	resp = other.do("POST", "/api/v1/courses", validReferral(), &p)
 	assert.Equal(t, http.StatusConflict, resp.StatusCode, "a second active course for the citizen in the team")
 	assert.Contains(t, p.Detail, "already has an active course")
 

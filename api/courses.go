@@ -222,12 +222,20 @@ func (s *Server) getCourse(c *gin.Context) {
 		return
 	}
 	rec, err := s.Store.GetCourse(c.Request.Context(), id)
-	switch {
-	case err == nil && rec.Phase == domain.PhaseClosed:
-		c.JSON(http.StatusOK, stateFromRecord(rec))
-		return
-	case err != nil && domain.ErrorCode(err) != domain.ENotFound:
+	if err != nil {
 		s.fail(c, err)
+		return
+	}
+	if err := s.mayReadCourse(c.Request.Context(), actor(c), rec); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := s.auditAccess(c, "course.read", "course", id, rec.CitizenIDs, nil); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if rec.Phase == domain.PhaseClosed {
+		c.JSON(http.StatusOK, stateFromRecord(rec))
 		return
 	}
 	ctx, cancel := s.temporalCtx(c)
@@ -266,6 +274,16 @@ func (s *Server) updateCourse(c *gin.Context, name string, arg any) {
 	if err != nil {
 		s.fail(c, err)
 		return
+	}
+	if name != course.UpdateDecideExtension { // the steering group decides without seeing case notes
+		rec, err := s.Store.GetCourse(c.Request.Context(), id)
+		if err == nil {
+			err = s.mayReadCourse(c.Request.Context(), actor(c), rec)
+		}
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
 	}
 	var res course.StepResult
 	if err := s.update(c, course.WorkflowID(id), name, arg, &res); err != nil {

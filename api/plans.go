@@ -233,13 +233,21 @@ func (s *Server) getPlan(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	rec, err := s.Store.GetPlan(c.Request.Context(), id)
-	switch {
-	case err == nil && rec.Phase == domain.PlanEnded:
-		c.JSON(http.StatusOK, rec)
-		return
-	case err != nil && domain.ErrorCode(err) != domain.ENotFound:
+	if err := s.mayReadPlan(c.Request.Context(), actor(c), id); err != nil {
 		s.fail(c, err)
+		return
+	}
+	rec, err := s.Store.GetPlan(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := s.auditAccess(c, "plan.read", "plan", id, []string{rec.CitizenID}, nil); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if rec.Phase == domain.PlanEnded {
+		c.JSON(http.StatusOK, rec)
 		return
 	}
 	ctx, cancel := s.temporalCtx(c)
@@ -273,6 +281,10 @@ func (s *Server) planError(c *gin.Context, id string, err error) error {
 func (s *Server) updatePlan(c *gin.Context, name string, arg any) {
 	id, err := planID(c)
 	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := s.mayReadPlan(c.Request.Context(), actor(c), id); err != nil && !actor(c).Has(domain.RoleTeamLead) {
 		s.fail(c, err)
 		return
 	}

@@ -156,7 +156,9 @@ func TestMoveACourseToCollaboration(t *testing.T) {
 		return err == nil && r.FromCourseID == created.ID && r.Revision > 0
 	}, 10*time.Second, 100*time.Millisecond, "the plan was not started from the course")
 	var plan domain.PlanRecord
-	require.Equal(t, http.StatusOK, anna.do("GET", "/api/v1/plans/"+st.MovedToPlanID, nil, &plan).StatusCode)
+	var p2 api.Problem
+	assert.Equal(t, http.StatusForbidden, anna.do("GET", "/api/v1/plans/"+st.MovedToPlanID, nil, &p2).StatusCode, "the consultant takes no part in the plan")
+	require.Equal(t, http.StatusOK, as{t: t, app: app, user: "tovholder.ida"}.do("GET", "/api/v1/plans/"+st.MovedToPlanID, nil, &plan).StatusCode)
 	assert.Equal(t, domain.PlanAwaitingConsent, plan.Phase)
 	assert.Equal(t, st.CitizenIDs[0], plan.CitizenID)
 	app.RecordHistory(course.WorkflowID(created.ID), "../workflows/course/testdata/moved_to_collaboration.json")

@@ -72,7 +72,11 @@ func New(d Deps) *Server {
 		d.DevIssuer.Routes(e, DevIssuerPath)
 	}
 
-	v1 := e.Group("/api/v1", s.authenticate)
+	v1 := e.Group("/api/v1", s.authenticate, s.idempotent)
+	v1.GET("/courses", s.listCourses)
+	v1.GET("/plans", s.listPlans)
+	v1.GET("/extensions/pending", s.pendingExtensions)
+	v1.GET("/citizens/:id/access-log", s.accessLog)
 	v1.GET("/teams", s.listTeams)
 	v1.GET("/teams/:id", s.getTeam)
 	v1.POST("/teams/:id/pause", s.pauseTeam)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"tvp/domain"
 )
@@ -58,4 +59,15 @@ func (s *Store) CitizenAccessLog(ctx context.Context, citizenID string) ([]domai
 		}
 	}
 	return out, nil
+}
+
+// DeleteAuditBefore deletes the audit entries older than the time (the retention limit) and
+// returns how many.
+func (s *Store) DeleteAuditBefore(ctx context.Context, before time.Time) (int64, error) {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM audit_log WHERE at < $1`, before)
+	if err != nil {
+		return 0, fmt.Errorf("delete expired audit entries: %w", translate(err))
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
 }

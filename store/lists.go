@@ -1,0 +1,237 @@
+package store
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"strings"
+	"time"
+
+	"tvp/domain"
+)
+
+// Page is one page of a list and the cursor of the next (empty on the last page).
+type Page[T any] struct {
+	Items      []T    `json:"items"`
+	NextCursor string `json:"next_cursor,omitempty"`
+}
+
+// cursor is a position in a list ordered by (created_at, id), newest first.
+type cursor struct {
+	createdAt time.Time
+	id        string
+}
+
+func (c cursor) String() string {
+	return base64.RawURLEncoding.EncodeToString([]byte(c.createdAt.UTC().Format(time.RFC3339Nano) + "|" + c.id))
+}
+
+func parseCursor(s string) (*cursor, error) {
+	if s == "" {
+		return nil, nil
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return nil, domain.FieldError("cursor", "is not a cursor from this API")
+	}
+	at, id, ok := strings.Cut(string(raw), "|")
+	t, terr := time.Parse(time.RFC3339Nano, at)
+	if !ok || terr != nil || id == "" {
+		return nil, domain.FieldError("cursor", "is not a cursor from this API")
+	}
+	return &cursor{createdAt: t, id: id}, nil
+}
+
+// CourseFilter selects courses. Zero fields select everything.
+type CourseFilter struct {
+	TeamID       string
+	ConsultantID string
+	Phase        domain.CoursePhase
+	DueBefore    *time.Time
+	// VisibleTo limits the list to what a person may see: their own courses (as consultant),
+	// or their team's (as team lead). Empty: no limit (admin).
+	VisibleTo *domain.Actor
+	TeamOf    string // the actor's team, for a team lead
+	Cursor    string
+	Limit     int
+}
+
+// ListCourses returns a page of courses from the read model, newest first.
+func (s *Store) ListCourses(ctx context.Context, f CourseFilter) (Page[domain.CourseRecord], error) {
+	cur, err := parseCursor(f.Cursor)
+	if err != nil {
+		return Page[domain.CourseRecord]{}, err
+	}
+	where := []string{"c.revision > 0"}
+	args := []any{}
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	if f.TeamID != "" {
+		where = append(where, "c.team_id = "+arg(f.TeamID))
+	}
+	if f.ConsultantID != "" {
+		where = append(where, "EXISTS (SELECT 1 FROM course_consultants cc WHERE cc.course_id = c.id AND cc.active AND cc.staff_id = "+arg(f.ConsultantID)+")")
+	}
+	if f.Phase != "" {
+		where = append(where, "c.phase = "+arg(f.Phase))
+	}
+	if f.DueBefore != nil {
+		where = append(where, "c.next_deadline < "+arg(*f.DueBefore))
+	}
+	if a := f.VisibleTo; a != nil {
+		mine := "EXISTS (SELECT 1 FROM course_consultants cc WHERE cc.course_id = c.id AND cc.staff_id = " + arg(a.ID) + ")"
+		if a.Has(domain.RoleTeamLead) && f.TeamOf != "" {
+			mine = "(" + mine + " OR c.team_id = " + arg(f.TeamOf) + ")"
+		}
+		where = append(where, mine)
+	}
+	if cur != nil {
+		where = append(where, "(c.created_at, c.id) < ("+arg(cur.createdAt)+", "+arg(cur.id)+"::uuid)")
+	}
+	limit := clampLimit(f.Limit)
+	q := `SELECT c.id, c.workflow_id, c.team_id, c.kind, c.phase, c.start_date, c.planned_end, c.next_deadline,
+			c.next_action, c.outcome, c.closed_on, c.referred_by, c.revision, c.created_at,
+			ARRAY(SELECT citizen_id::text FROM course_citizens WHERE course_id = c.id ORDER BY citizen_id) AS citizens,
+			ARRAY(SELECT staff_id FROM course_consultants WHERE course_id = c.id AND active ORDER BY staff_id) AS consultants
+		FROM courses c WHERE ` + strings.Join(where, " AND ") + ` ORDER BY c.created_at DESC, c.id DESC LIMIT ` + arg(limit+1)
+	var rows []struct {
+		courseRow
+		CreatedAt time.Time `db:"created_at"`
+	}
+	if err := s.db.SelectContext(ctx, &rows, q, args...); err != nil {
+		return Page[domain.CourseRecord]{}, fmt.Errorf("list courses: %w", translate(err))
+	}
+	page := Page[domain.CourseRecord]{Items: make([]domain.CourseRecord, 0, min(len(rows), limit))}
+	for i, r := range rows {
+		if i == limit {
+			page.NextCursor = cursor{createdAt: rows[i-1].CreatedAt, id: rows[i-1].ID}.String()
+			break
+		}
+		c := r.CourseRecord
+		c.CitizenIDs, c.ConsultantIDs = []string(r.Citizens), []string(r.Consultants)
+		page.Items = append(page.Items, c)
+	}
+	return page, nil
+}
+
+// PlanFilter selects collaboration plans.
+type PlanFilter struct {
+	CoordinatorID string
+	Phase         string
+	DueBefore     *time.Time
+	// VisibleTo limits the list to the plans the person takes part in. Nil: no limit.
+	VisibleTo *domain.Actor
+	Cursor    string
+	Limit     int
+}
+
+// PlanSummary is a plan in a list.
+type PlanSummary struct {
+	ID                       string     `json:"id" db:"id"`
+	CitizenID                string     `json:"citizen_id" db:"citizen_id"`
+	CoordinatorID            string     `json:"coordinator_id" db:"coordinator_id"`
+	CoordinatingCaseworkerID string     `json:"coordinating_caseworker_id" db:"coordinating_caseworker_id"`
+	Phase                    string     `json:"phase" db:"phase"`
+	NextMeetingAt            *time.Time `json:"next_meeting_at,omitempty" db:"next_meeting_at"`
+	NextDeadline             *time.Time `json:"next_deadline,omitempty" db:"next_deadline"`
+	NextAction               string     `json:"next_action" db:"next_action"`
+	ConsentDate              *time.Time `json:"consent_date,omitempty" db:"consent_date"`
+	EndedOn                  *time.Time `json:"ended_on,omitempty" db:"ended_on"`
+	CreatedAt                time.Time  `json:"created_at" db:"created_at"`
+}
+
+// ListPlans returns a page of plans from the read model, newest first.
+func (s *Store) ListPlans(ctx context.Context, f PlanFilter) (Page[PlanSummary], error) {
+	cur, err := parseCursor(f.Cursor)
+	if err != nil {
+		return Page[PlanSummary]{}, err
+	}
+	where := []string{"p.revision > 0"}
+	args := []any{}
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	if f.CoordinatorID != "" {
+		where = append(where, "p.coordinator_id = "+arg(f.CoordinatorID))
+	}
+	if f.Phase != "" {
+		where = append(where, "p.phase = "+arg(f.Phase))
+	}
+	if f.DueBefore != nil {
+		where = append(where, "p.next_deadline < "+arg(*f.DueBefore))
+	}
+	if a := f.VisibleTo; a != nil {
+		where = append(where, "EXISTS (SELECT 1 FROM collaboration_participants cp WHERE cp.plan_id = p.id AND cp.left_at IS NULL AND cp.staff_id = "+arg(a.ID)+")")
+	}
+	if cur != nil {
+		where = append(where, "(p.created_at, p.id) < ("+arg(cur.createdAt)+", "+arg(cur.id)+"::uuid)")
+	}
+	limit := clampLimit(f.Limit)
+	q := `SELECT p.id, p.citizen_id, p.coordinator_id, p.coordinating_caseworker_id, p.phase, p.next_meeting_at,
+			p.next_deadline, p.next_action, p.consent_date, p.ended_on, p.created_at
+		FROM collaboration_plans p WHERE ` + strings.Join(where, " AND ") + ` ORDER BY p.created_at DESC, p.id DESC LIMIT ` + arg(limit+1)
+	var rows []PlanSummary
+	if err := s.db.SelectContext(ctx, &rows, q, args...); err != nil {
+		return Page[PlanSummary]{}, fmt.Errorf("list plans: %w", translate(err))
+	}
+	page := Page[PlanSummary]{Items: rows}
+	if len(rows) > limit {
+		page.Items = rows[:limit]
+		last := rows[limit-1]
+		page.NextCursor = cursor{createdAt: last.CreatedAt, id: last.ID}.String()
+	}
+	if page.Items == nil {
+		page.Items = []PlanSummary{}
+	}
+	return page, nil
+}
+
+func clampLimit(n int) int {
+	switch {
+	case n <= 0:
+		return 50
+	case n > 500:
+		return 500
+	}
+	return n
+}
+
+// PendingExtension is an extension request waiting for the steering group.
+type PendingExtension struct {
+	CourseID    string    `json:"course_id" db:"course_id"`
+	TeamID      string    `json:"team_id" db:"team_id"`
+	Seq         int       `json:"seq" db:"seq"`
+	RequestedAt time.Time `json:"requested_at" db:"requested_at"`
+	RequestedBy string    `json:"requested_by" db:"requested_by"`
+	Reason      string    `json:"reason" db:"reason"`
+	OldEnd      time.Time `json:"old_end" db:"old_end"`
+	NewEnd      time.Time `json:"new_end" db:"new_end"`
+}
+
+// PendingExtensions lists the extension requests that wait for a decision, oldest first.
+func (s *Store) PendingExtensions(ctx context.Context) ([]PendingExtension, error) {
+	out := []PendingExtension{}
+	err := s.db.SelectContext(ctx, &out, `
+		SELECT e.course_id, c.team_id, e.seq, e.requested_at, e.requested_by, e.reason, e.old_end, e.new_end
+		FROM course_extensions e JOIN courses c ON c.id = e.course_id
+		WHERE e.decision IS NULL AND c.phase = 'extension_pending' ORDER BY e.requested_at`)
+	if err != nil {
+		return nil, fmt.Errorf("pending extensions: %w", translate(err))
+	}
+	return out, nil
+}
+
+// PlanParticipant reports whether the staff member takes part in the plan now.
+func (s *Store) PlanParticipant(ctx context.Context, planID, staffID string) (bool, error) {
+	var ok bool
+	err := s.db.GetContext(ctx, &ok, `
+		SELECT EXISTS (SELECT 1 FROM collaboration_participants WHERE plan_id = $1 AND staff_id = $2 AND left_at IS NULL)`,
+		planID, staffID)
+	if err != nil {
+		return false, fmt.Errorf("plan participant: %w", translate(err))
+	}
+	return ok, nil
+}
