@@ -41,6 +41,7 @@ type Server struct {
 	Deps
 	log    *slog.Logger
 	engine *gin.Engine
+	spec   []byte
 }
 
 // New builds the API's routes.
@@ -52,6 +53,11 @@ func New(d Deps) *Server {
 		d.TemporalTimeout = 10 * time.Second
 	}
 	s := &Server{Deps: d, log: d.Log.With("component", "api")}
+	spec, err := OpenAPI()
+	if err != nil {
+		panic(err) // the embedded description is checked by the tests
+	}
+	s.spec = spec
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
@@ -67,6 +73,7 @@ func New(d Deps) *Server {
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
+	e.GET("/api/v1/openapi.json", s.openapi)
 
 	if d.DevIssuer != nil {
 		d.DevIssuer.Routes(e, DevIssuerPath)
@@ -115,6 +122,9 @@ func (s *Server) now() time.Time {
 	}
 	return time.Now()
 }
+
+// Routes lists the registered routes (method and path), for the OpenAPI test.
+func (s *Server) Routes() gin.RoutesInfo { return s.engine.Routes() }
 
 // Handler returns the HTTP handler.
 func (s *Server) Handler() http.Handler { return s.engine }
