@@ -32,6 +32,10 @@ func (s *Server) pauseTeam(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	if err := s.leadsTeam(c, team.ID); err != nil {
+		s.fail(c, err)
+		return
+	}
 	resume := day(req.PlannedResume)
 	if !resume.After(s.now()) {
 		s.fail(c, domain.FieldError("planned_resume", "the planned resume date must be in the future"))
@@ -68,6 +72,10 @@ func (s *Server) resumeTeam(c *gin.Context) {
 		return
 	}
 	teamID := c.Param("id")
+	if err := s.leadsTeam(c, teamID); err != nil {
+		s.fail(c, err)
+		return
+	}
 	ctx, cancel := s.temporalCtx(c)
 	defer cancel()
 	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
@@ -87,4 +95,16 @@ func (s *Server) resumeTeam(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, res.State)
+}
+
+// leadsTeam refuses unless the caller is the lead of the team.
+func (s *Server) leadsTeam(c *gin.Context, teamID string) error {
+	m, err := s.Store.GetStaff(c.Request.Context(), actor(c).ID)
+	if err != nil {
+		return err
+	}
+	if m.TeamID == nil || *m.TeamID != teamID {
+		return domain.Errorf(domain.EForbidden, "only the lead of team %s may pause or resume it", teamID)
+	}
+	return nil
 }
