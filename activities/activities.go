@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"go.temporal.io/sdk/temporal"
 
@@ -66,4 +67,21 @@ func permanent(err error) error {
 		return temporal.NewNonRetryableApplicationError(err.Error(), de.Code, nil)
 	}
 	return fmt.Errorf("%w", err)
+}
+
+// DeleteExpiredAuditInput is the retention limit.
+type DeleteExpiredAuditInput struct {
+	Before time.Time `json:"before"`
+}
+
+// DeleteExpiredAuditResult counts the entries deleted.
+type DeleteExpiredAuditResult struct {
+	Deleted int64 `json:"deleted"`
+}
+
+// DeleteExpiredAudit deletes audit entries older than the limit; run twice, the second run
+// finds nothing more to delete.
+func (a *Activities) DeleteExpiredAudit(ctx context.Context, in DeleteExpiredAuditInput) (DeleteExpiredAuditResult, error) {
+	n, err := a.Store.DeleteAuditBefore(ctx, in.Before)
+	return DeleteExpiredAuditResult{Deleted: n}, permanent(err)
 }

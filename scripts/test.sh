@@ -67,3 +67,6 @@ fi
 log "go test"
 # shellcheck disable=SC2086
 go test -count=1 -timeout 20m ${GOTEST_FLAGS:-} ${TEST_PKGS:-./...}
+
+log "fuzz (request decoding, ${FUZZTIME:-10s})"
+go test -run='^$' -fuzz=FuzzDecodeRequest -fuzztime="${FUZZTIME:-10s}" ./api/

@@ -2,12 +2,19 @@
 package worker
 
 import (
+	"context"
+	"errors"
+	"fmt"
+
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"tvp/activities"
+	"tvp/domain"
 	"tvp/workflows/collab"
 	"tvp/workflows/course"
+	"tvp/workflows/retention"
 	"tvp/workflows/teampause"
 )
 
@@ -40,5 +47,30 @@ func Register(r interface {
 
 // Workflows are every workflow TVP runs (for a worker, a test environment or a replayer).
 func Workflows() []any {
-	return []any{course.CourseWorkflow, teampause.TeamPauseWorkflow, collab.CollaborationWorkflow}
+	return []any{course.CourseWorkflow, teampause.TeamPauseWorkflow, collab.CollaborationWorkflow, retention.AuditRetentionWorkflow}
+}
+
+// EnsureSchedules creates TVP's Temporal Schedules, or updates them to the current settings:
+// the daily deletion of expired audit entries.
+func EnsureSchedules(ctx context.Context, c client.Client, taskQueue string, auditRetention domain.Duration) error {
+	action := &client.ScheduleWorkflowAction{
+		ID: retention.ScheduleID, Workflow: retention.AuditRetentionWorkflow, TaskQueue: taskQueue,
+		Args: []any{retention.Input{Retention: auditRetention}},
+	}
+	_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{
+		ID:     retention.ScheduleID,
+		Spec:   client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: retention.Every}}},
+		Action: action,
+	})
+	if errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
+		h := c.ScheduleClient().GetHandle(ctx, retention.ScheduleID)
+		err = h.Update(ctx, client.ScheduleUpdateOptions{DoUpdate: func(in client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
+			in.Description.Schedule.Action = action
+			return &client.ScheduleUpdate{Schedule: &in.Description.Schedule}, nil
+		}})
+	}
+	if err != nil {
+		return fmt.Errorf("schedule %s: %w", retention.ScheduleID, err)
+	}
+	return nil
 }

@@ -14,6 +14,7 @@ import (
 
 	"tvp/activities"
 	"tvp/api"
+	"tvp/domain"
 	"tvp/internal/config"
 	"tvp/internal/demo"
 	"tvp/internal/metrics"
@@ -138,6 +139,9 @@ func runWorker(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 }
 
 func runWorkerUntil(ctx context.Context, cfg config.Config, log *slog.Logger, s *store.Store, tc client.Client) error {
+	if err := worker.EnsureSchedules(ctx, tc, cfg.TaskQueue, domain.Duration(cfg.AuditRetention)); err != nil {
+		return err
+	}
 	w := worker.New(tc, cfg.TaskQueue, &activities.Activities{Store: s}, worker.Options{})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
@@ -170,6 +174,9 @@ func runDev(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	defer s.Close()
 	defer tc.Close()
 	if _, err := s.Migrate(ctx); err != nil {
+		return err
+	}
+	if err := worker.EnsureSchedules(ctx, tc, cfg.TaskQueue, domain.Duration(cfg.AuditRetention)); err != nil {
 		return err
 	}
 	w := worker.New(tc, cfg.TaskQueue, &activities.Activities{Store: s}, worker.Options{})

@@ -29,6 +29,8 @@ type Config struct {
 	// CPRPepper keys the HMAC under which CPR numbers are recognised; the numbers themselves
 	// are never stored. Production must set it; the default is for development only.
 	CPRPepper string `env:"TVP_CPR_PEPPER" envDefault:"dev-only-pepper-change-me"`
+	// AuditRetention is how long audit entries are kept (Datatilsynet: six months).
+	AuditRetention time.Duration `env:"TVP_AUDIT_RETENTION" envDefault:"4380h"`
 	// OIDCIssuer is the identity provider whose tokens the API accepts. Empty: TVP's own
 	// development issuer, allowed only with DevAuth (tvp dev sets it).
 	OIDCIssuer   string `env:"TVP_OIDC_ISSUER"`
@@ -54,6 +56,7 @@ func Load(fs *flag.FlagSet, args []string) (Config, error) {
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (TVP_LOG_LEVEL)")
 	fs.DurationVar(&c.ConnectTimeout, "connect-timeout", c.ConnectTimeout, "how long to retry reaching PostgreSQL and Temporal at start (TVP_CONNECT_TIMEOUT)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long a graceful shutdown may take (TVP_SHUTDOWN_TIMEOUT)")
+	fs.DurationVar(&c.AuditRetention, "audit-retention", c.AuditRetention, "how long audit entries are kept (TVP_AUDIT_RETENTION)")
 	fs.StringVar(&c.OIDCIssuer, "oidc-issuer", c.OIDCIssuer, "OIDC issuer URL whose tokens are accepted (TVP_OIDC_ISSUER)")
 	fs.StringVar(&c.OIDCClientID, "oidc-client-id", c.OIDCClientID, "expected token audience (TVP_OIDC_CLIENT_ID)")
 	fs.BoolVar(&c.DevAuth, "dev-auth", c.DevAuth, "accept tokens of TVP's development issuer (TVP_DEV_AUTH; never in production)")
@@ -76,7 +79,7 @@ func (c Config) Validate() error {
 	if _, err := c.SlogLevel(); err != nil {
 		return err
 	}
-	if c.ConnectTimeout <= 0 || c.ShutdownTimeout <= 0 || c.TemporalTimeout <= 0 {
+	if c.ConnectTimeout <= 0 || c.ShutdownTimeout <= 0 || c.TemporalTimeout <= 0 || c.AuditRetention <= 0 {
 		return fmt.Errorf("timeouts must be positive")
 	}
 	if c.CPRPepper == "" {
