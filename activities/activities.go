@@ -12,12 +12,17 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"tvp/domain"
+	"tvp/internal/mail"
 	"tvp/store"
 )
 
 // Activities holds the dependencies of the activities. Register a *Activities with a worker.
 type Activities struct {
 	Store *store.Store
+	// Mailer, if set, mails each new reminder and the daily digests.
+	Mailer *mail.Mailer
+	// PublicURL is where people reach TVP, for links in mails.
+	PublicURL string
 }
 
 // SaveCourseInput is the course's read-model row at one revision.

@@ -80,6 +80,8 @@ func New(d Deps) *Server {
 	}
 
 	v1 := e.Group("/api/v1", s.authenticate, s.idempotent)
+	v1.GET("/me/inbox", s.inbox)
+	v1.POST("/me/inbox/:id/done", s.inboxDone)
 	v1.GET("/courses", s.listCourses)
 	v1.GET("/plans", s.listPlans)
 	v1.GET("/extensions/pending", s.pendingExtensions)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
@@ -14,6 +15,7 @@ import (
 	"tvp/domain"
 	"tvp/workflows/collab"
 	"tvp/workflows/course"
+	"tvp/workflows/digest"
 	"tvp/workflows/retention"
 	"tvp/workflows/teampause"
 )
@@ -47,30 +49,44 @@ func Register(r interface {
 
 // Workflows are every workflow TVP runs (for a worker, a test environment or a replayer).
 func Workflows() []any {
-	return []any{course.CourseWorkflow, teampause.TeamPauseWorkflow, collab.CollaborationWorkflow, retention.AuditRetentionWorkflow}
+	return []any{course.CourseWorkflow, teampause.TeamPauseWorkflow, collab.CollaborationWorkflow,
+		retention.AuditRetentionWorkflow, digest.DigestWorkflow}
 }
 
 // EnsureSchedules creates TVP's Temporal Schedules, or updates them to the current settings:
-// the daily deletion of expired audit entries.
+// the daily deletion of expired audit entries, and the coordinators' daily digest.
 func EnsureSchedules(ctx context.Context, c client.Client, taskQueue string, auditRetention domain.Duration) error {
-	action := &client.ScheduleWorkflowAction{
-		ID: retention.ScheduleID, Workflow: retention.AuditRetentionWorkflow, TaskQueue: taskQueue,
-		Args: []any{retention.Input{Retention: auditRetention}},
+	schedules := []struct {
+		id     string
+		every  time.Duration
+		action *client.ScheduleWorkflowAction
+	}{
+		{retention.ScheduleID, retention.Every, &client.ScheduleWorkflowAction{
+			ID: retention.ScheduleID, Workflow: retention.AuditRetentionWorkflow, TaskQueue: taskQueue,
+			Args: []any{retention.Input{Retention: auditRetention}},
+		}},
+		{digest.ScheduleID, digest.Every, &client.ScheduleWorkflowAction{
+			ID: digest.ScheduleID, Workflow: digest.DigestWorkflow, TaskQueue: taskQueue,
+			Args: []any{digest.Input{Role: domain.RoleCoordinator}},
+		}},
 	}
-	_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{
-		ID:     retention.ScheduleID,
-		Spec:   client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: retention.Every}}},
-		Action: action,
-	})
-	if errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
-		h := c.ScheduleClient().GetHandle(ctx, retention.ScheduleID)
-		err = h.Update(ctx, client.ScheduleUpdateOptions{DoUpdate: func(in client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
-			in.Description.Schedule.Action = action
-			return &client.ScheduleUpdate{Schedule: &in.Description.Schedule}, nil
-		}})
-	}
-	if err != nil {
-		return fmt.Errorf("schedule %s: %w", retention.ScheduleID, err)
+	for _, sc := range schedules {
+		_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{
+			ID:     sc.id,
+			Spec:   client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: sc.every}}},
+			Action: sc.action,
+		})
+		if errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
+			action := sc.action
+			err = c.ScheduleClient().GetHandle(ctx, sc.id).Update(ctx, client.ScheduleUpdateOptions{
+				DoUpdate: func(in client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
+					in.Description.Schedule.Action = action
+					return &client.ScheduleUpdate{Schedule: &in.Description.Schedule}, nil
+				}})
+		}
+		if err != nil {
+			return fmt.Errorf("schedule %s: %w", sc.id, err)
+		}
 	}
 	return nil
 }

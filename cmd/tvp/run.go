@@ -17,6 +17,7 @@ import (
 	"tvp/domain"
 	"tvp/internal/config"
 	"tvp/internal/demo"
+	"tvp/internal/mail"
 	"tvp/internal/metrics"
 	"tvp/internal/temporalx"
 	"tvp/store"
@@ -142,7 +143,7 @@ func runWorkerUntil(ctx context.Context, cfg config.Config, log *slog.Logger, s 
 	if err := worker.EnsureSchedules(ctx, tc, cfg.TaskQueue, domain.Duration(cfg.AuditRetention)); err != nil {
 		return err
 	}
-	w := worker.New(tc, cfg.TaskQueue, &activities.Activities{Store: s}, worker.Options{})
+	w := worker.New(tc, cfg.TaskQueue, newActivities(cfg, s), worker.Options{})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
@@ -179,7 +180,7 @@ func runDev(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err := worker.EnsureSchedules(ctx, tc, cfg.TaskQueue, domain.Duration(cfg.AuditRetention)); err != nil {
 		return err
 	}
-	w := worker.New(tc, cfg.TaskQueue, &activities.Activities{Store: s}, worker.Options{})
+	w := worker.New(tc, cfg.TaskQueue, newActivities(cfg, s), worker.Options{})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
@@ -191,4 +192,14 @@ func runDev(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	fmt.Printf("\nTVP is running:\n  API and pages  %s\n  ready check    %s/readyz\n  Temporal UI    %s\n  a token        bin/tvp token konsulent.anna\n\n",
 		cfg.PublicURL, cfg.PublicURL, cfg.TemporalUIURL)
 	return serveAPI(ctx, cfg, log, s, tc, m)
+}
+
+// newActivities gives the activities their dependencies: the store, and the mailer when SMTP
+// is configured.
+func newActivities(cfg config.Config, s *store.Store) *activities.Activities {
+	a := &activities.Activities{Store: s, PublicURL: cfg.PublicURL}
+	if cfg.SMTPAddr != "" {
+		a.Mailer = &mail.Mailer{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom}
+	}
+	return a
 }

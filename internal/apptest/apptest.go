@@ -23,6 +23,7 @@ import (
 	"tvp/api"
 	"tvp/internal/auth"
 	"tvp/internal/demo"
+	"tvp/internal/mail"
 	"tvp/internal/metrics"
 	"tvp/internal/temporalx"
 	"tvp/internal/testenv"
@@ -45,8 +46,20 @@ type App struct {
 // Pepper is the CPR pepper the test API uses.
 const Pepper = "test-pepper"
 
+// Options change how the application runs.
+type Options struct {
+	// Mailer, if set, is given to the activities (reminders are mailed).
+	Mailer *mail.Mailer
+}
+
 // Start runs the application until the test ends.
 func Start(tb testing.TB) *App {
+	tb.Helper()
+	return StartWith(tb, Options{})
+}
+
+// StartWith runs the application with options until the test ends.
+func StartWith(tb testing.TB, o Options) *App {
 	tb.Helper()
 	s, _ := storetest.MustOpen(tb)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -70,7 +83,7 @@ func Start(tb testing.TB) *App {
 	}
 	tb.Cleanup(tc.Close)
 	queue := "test-" + strings.ReplaceAll(tb.Name(), "/", "-") + "-" + uuid.NewString()[:8]
-	w := worker.New(tc, queue, &activities.Activities{Store: s}, worker.Options{})
+	w := worker.New(tc, queue, &activities.Activities{Store: s, Mailer: o.Mailer, PublicURL: "https://tvp.test"}, worker.Options{})
 	if err := w.Start(); err != nil {
 		tb.Fatalf("start worker: %v", err)
 	}

@@ -29,6 +29,9 @@ type Config struct {
 	// CPRPepper keys the HMAC under which CPR numbers are recognised; the numbers themselves
 	// are never stored. Production must set it; the default is for development only.
 	CPRPepper string `env:"TVP_CPR_PEPPER" envDefault:"dev-only-pepper-change-me"`
+	// SMTPAddr (host:port), if set, is where reminders and digests are mailed from SMTPFrom.
+	SMTPAddr string `env:"TVP_SMTP_ADDR"`
+	SMTPFrom string `env:"TVP_SMTP_FROM" envDefault:"tvp@localhost"`
 	// AuditRetention is how long audit entries are kept (Datatilsynet: six months).
 	AuditRetention time.Duration `env:"TVP_AUDIT_RETENTION" envDefault:"4380h"`
 	// OIDCIssuer is the identity provider whose tokens the API accepts. Empty: TVP's own
@@ -56,6 +59,8 @@ func Load(fs *flag.FlagSet, args []string) (Config, error) {
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (TVP_LOG_LEVEL)")
 	fs.DurationVar(&c.ConnectTimeout, "connect-timeout", c.ConnectTimeout, "how long to retry reaching PostgreSQL and Temporal at start (TVP_CONNECT_TIMEOUT)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long a graceful shutdown may take (TVP_SHUTDOWN_TIMEOUT)")
+	fs.StringVar(&c.SMTPAddr, "smtp-addr", c.SMTPAddr, "SMTP server host:port for reminder mails; empty: no mail (TVP_SMTP_ADDR)")
+	fs.StringVar(&c.SMTPFrom, "smtp-from", c.SMTPFrom, "sender address of TVP's mails (TVP_SMTP_FROM)")
 	fs.DurationVar(&c.AuditRetention, "audit-retention", c.AuditRetention, "how long audit entries are kept (TVP_AUDIT_RETENTION)")
 	fs.StringVar(&c.OIDCIssuer, "oidc-issuer", c.OIDCIssuer, "OIDC issuer URL whose tokens are accepted (TVP_OIDC_ISSUER)")
 	fs.StringVar(&c.OIDCClientID, "oidc-client-id", c.OIDCClientID, "expected token audience (TVP_OIDC_CLIENT_ID)")
@@ -111,6 +116,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
 		slog.String("cpr_pepper", "***"),
 		slog.String("oidc_issuer", c.OIDCIssuer),
+		slog.String("smtp_addr", c.SMTPAddr),
 		slog.Bool("dev_auth", c.DevAuth),
 	)
 }

@@ -130,6 +130,7 @@ func LoadRegister(ctx context.Context, s *store.Store) error {
 	// Leads first: consultants refer to them.
 	for pass := 0; pass < 2; pass++ {
 		for _, m := range Staff {
+			m.Email = m.ID + "@tvp.example"
 			if (m.LeadID == nil) != (pass == 0) {
 				continue
 			}

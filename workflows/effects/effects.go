@@ -32,11 +32,23 @@ func Do(ctx workflow.Context, activity, in, out any) error {
 	return workflow.ExecuteActivity(ctx, activity, in).Get(ctx, out)
 }
 
-// Remind raises one reminder now; in.Key must identify the occasion.
+// Remind raises one reminder now; in.Key must identify the occasion. Each recipient with an
+// address is then mailed (when SMTP is configured) without holding the workflow up: a mail
+// server that refuses for a while delays the mail, not the course.
 func Remind(ctx workflow.Context, in activities.RaiseReminderInput) error {
 	in.RaisedAt = workflow.Now(ctx)
 	if err := Do(ctx, acts.RaiseReminder, in, nil); err != nil {
 		return fmt.Errorf("raise %s: %w", in.Kind, err)
+	}
+	// Histories recorded before reminders were mailed replay without the mail step.
+	if workflow.GetVersion(ctx, "mail-reminders", workflow.DefaultVersion, 1) == 1 {
+		mail := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, ActivityOptions), acts.MailReminders,
+			activities.MailRemindersInput{Key: in.Key})
+		workflow.Go(ctx, func(ctx workflow.Context) {
+			if err := mail.Get(ctx, nil); err != nil {
+				workflow.GetLogger(ctx).Error("mail reminder", "kind", in.Kind, "err", err)
+			}
+		})
 	}
 	return nil
 }
