@@ -12,6 +12,8 @@ import (
 	"tvp/api"
 	"tvp/domain"
 	"tvp/internal/apptest"
+	"tvp/report"
+	"tvp/store"
 	"tvp/workflows/collab"
 	"tvp/workflows/course"
 )
@@ -123,6 +125,14 @@ func TestCollaborationThroughTheAPI(t *testing.T) {
 	require.Equal(t, http.StatusOK, ida.do("GET", path, nil, &final).StatusCode)
 	assert.Contains(t, final.EndReason, "consent withdrawn")
 	assert.Len(t, final.FormVersions, 1)
+
+	// The report sees the meeting held after it was due (4 s after enrolment), the minutes
+	// late, the consent withdrawn.
+	var r report.Status
+	require.Equal(t, http.StatusOK, as{t: t, app: app, user: "admin"}.do("GET", "/api/v1/reports/status", nil, &r).StatusCode)
+	assert.Equal(t, store.CollaborationStat{
+		PlansEnded: 1, ConsentWithdrawn: 1, MeetingsHeld: 1, MeetingsOnTime: 0, MinutesDue: 1, MinutesOnTime: 0,
+	}, r.Collaboration)
 	app.RecordHistory(collab.WorkflowID(created.ID), "../workflows/collab/testdata/enrol_meeting_minutes_withdraw.json")
 }
 

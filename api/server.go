@@ -80,6 +80,10 @@ func New(d Deps) *Server {
 	}
 
 	v1 := e.Group("/api/v1", s.authenticate, s.idempotent)
+	v1.GET("/reports/status", s.statusReport)
+	v1.GET("/reports/committee", s.committeeReports)
+	v1.POST("/reports/committee", s.produceCommitteeReport)
+	v1.GET("/reports/committee/:id", s.committeeReport)
 	v1.GET("/me/inbox", s.inbox)
 	v1.POST("/me/inbox/:id/done", s.inboxDone)
 	v1.GET("/courses", s.listCourses)

@@ -14,6 +14,7 @@ import (
 	"tvp/activities"
 	"tvp/domain"
 	"tvp/workflows/collab"
+	"tvp/workflows/committee"
 	"tvp/workflows/course"
 	"tvp/workflows/digest"
 	"tvp/workflows/retention"
@@ -50,30 +51,42 @@ func Register(r interface {
 // Workflows are every workflow TVP runs (for a worker, a test environment or a replayer).
 func Workflows() []any {
 	return []any{course.CourseWorkflow, teampause.TeamPauseWorkflow, collab.CollaborationWorkflow,
-		retention.AuditRetentionWorkflow, digest.DigestWorkflow}
+		retention.AuditRetentionWorkflow, digest.DigestWorkflow, committee.StatusReportWorkflow}
 }
 
 // EnsureSchedules creates TVP's Temporal Schedules, or updates them to the current settings:
-// the daily deletion of expired audit entries, and the coordinators' daily digest.
+// the daily deletion of expired audit entries, the coordinators' daily digest, and the
+// half-yearly status report for the committees.
 func EnsureSchedules(ctx context.Context, c client.Client, taskQueue string, auditRetention domain.Duration) error {
+	every := func(d time.Duration) client.ScheduleSpec {
+		return client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: d}}}
+	}
+	halfYearly := client.ScheduleSpec{Calendars: []client.ScheduleCalendarSpec{{
+		Month: []client.ScheduleRange{{Start: 1}, {Start: 7}}, DayOfMonth: []client.ScheduleRange{{Start: 1}},
+		Hour: []client.ScheduleRange{{Start: 6}}, Minute: []client.ScheduleRange{{Start: 0}}, Second: []client.ScheduleRange{{Start: 0}},
+	}}}
 	schedules := []struct {
 		id     string
-		every  time.Duration
+		spec   client.ScheduleSpec
 		action *client.ScheduleWorkflowAction
 	}{
-		{retention.ScheduleID, retention.Every, &client.ScheduleWorkflowAction{
+		{retention.ScheduleID, every(retention.Every), &client.ScheduleWorkflowAction{
 			ID: retention.ScheduleID, Workflow: retention.AuditRetentionWorkflow, TaskQueue: taskQueue,
 			Args: []any{retention.Input{Retention: auditRetention}},
 		}},
-		{digest.ScheduleID, digest.Every, &client.ScheduleWorkflowAction{
+		{digest.ScheduleID, every(digest.Every), &client.ScheduleWorkflowAction{
 			ID: digest.ScheduleID, Workflow: digest.DigestWorkflow, TaskQueue: taskQueue,
 			Args: []any{digest.Input{Role: domain.RoleCoordinator}},
+		}},
+		{committee.ScheduleID, halfYearly, &client.ScheduleWorkflowAction{
+			ID: committee.ScheduleID, Workflow: committee.StatusReportWorkflow, TaskQueue: taskQueue,
+			Args: []any{committee.Input{}},
 		}},
 	}
 	for _, sc := range schedules {
 		_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{
 			ID:     sc.id,
-			Spec:   client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: sc.every}}},
+			Spec:   sc.spec,
 			Action: sc.action,
 		})
 		if errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
