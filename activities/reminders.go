@@ -72,6 +72,8 @@ type CompleteRemindersInput struct {
 	SubjectID   string    `json:"subject_id"`
 	Kinds       []string  `json:"kinds,omitempty"` // empty: every open item of the subject
 	At          time.Time `json:"at"`
+	// KeyPrefixes, if set, name the occasions instead of kinds: only their items are done.
+	KeyPrefixes []string `json:"key_prefixes,omitempty"`
 }
 
 // CompleteRemindersResult counts the items marked done.
@@ -81,6 +83,10 @@ type CompleteRemindersResult struct {
 
 // CompleteReminders marks items done; done items stay done, so a retry changes nothing.
 func (a *Activities) CompleteReminders(ctx context.Context, in CompleteRemindersInput) (CompleteRemindersResult, error) {
+	if len(in.KeyPrefixes) > 0 {
+		n, err := a.Store.CompleteRemindersByKey(ctx, in.KeyPrefixes, in.At)
+		return CompleteRemindersResult{Completed: n}, permanent(err)
+	}
 	n, err := a.Store.CompleteReminders(ctx, in.SubjectType, in.SubjectID, in.Kinds, in.At)
 	if err != nil {
 		return CompleteRemindersResult{}, permanent(err)

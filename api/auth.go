@@ -10,31 +10,47 @@ import (
 
 const actorKey = "tvp.actor"
 
-// authenticate verifies the bearer token and loads the caller's roles from the staff
-// register: the token says who, TVP says what they may do.
+// SessionCookie holds the pages' token (HttpOnly, SameSite=Strict).
+const SessionCookie = "tvp_session"
+
+// authenticate verifies the bearer token (or the pages' session cookie) and loads the
+// caller's roles from the staff register: the token says who, TVP says what they may do.
 func (s *Server) authenticate(c *gin.Context) {
-	raw, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
-	if !ok || raw == "" {
-		c.Header("WWW-Authenticate", `Bearer realm="tvp"`)
-		s.fail(c, domain.Errorf(domain.EUnauthorized, "a bearer token is required (Authorization: Bearer ...)"))
-		return
-	}
-	user, err := s.Verifier.Identify(c.Request.Context(), raw)
+	a, err := s.identify(c)
 	if err != nil {
-		c.Header("WWW-Authenticate", `Bearer realm="tvp", error="invalid_token"`)
-		s.fail(c, domain.Errorf(domain.EUnauthorized, "the token is not valid"))
-		return
-	}
-	m, err := s.Store.GetStaff(c.Request.Context(), user)
-	if domain.ErrorCode(err) == domain.ENotFound {
-		s.fail(c, domain.Errorf(domain.EUnauthorized, "%q is not a member of TVP's staff", user))
-		return
-	} else if err != nil {
+		c.Header("WWW-Authenticate", `Bearer realm="tvp"`)
 		s.fail(c, err)
 		return
 	}
-	c.Set(actorKey, m.Actor())
+	c.Set(actorKey, a)
 	c.Next()
+}
+
+// identify returns the caller. A request with the session cookie (from the pages) that
+// changes something must carry the header X-TVP-Page, which another site cannot set.
+func (s *Server) identify(c *gin.Context) (domain.Actor, error) {
+	raw, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+	if !ok || raw == "" {
+		cookie, err := c.Cookie(SessionCookie)
+		if err != nil || cookie == "" {
+			return domain.Actor{}, domain.Errorf(domain.EUnauthorized, "a bearer token is required (Authorization: Bearer ...)")
+		}
+		if c.Request.Method != "GET" && c.Request.Method != "HEAD" && c.GetHeader("X-TVP-Page") == "" {
+			return domain.Actor{}, domain.Errorf(domain.EForbidden, "a change from a page must come from TVP's own pages")
+		}
+		raw = cookie
+	}
+	user, err := s.Verifier.Identify(c.Request.Context(), raw)
+	if err != nil {
+		return domain.Actor{}, domain.Errorf(domain.EUnauthorized, "the token is not valid")
+	}
+	m, err := s.Store.GetStaff(c.Request.Context(), user)
+	if domain.ErrorCode(err) == domain.ENotFound {
+		return domain.Actor{}, domain.Errorf(domain.EUnauthorized, "%q is not a member of TVP's staff", user)
+	} else if err != nil {
+		return domain.Actor{}, err
+	}
+	return m.Actor(), nil
 }
 
 // actor returns the authenticated caller.

@@ -221,36 +221,40 @@ func (s *Server) getCourse(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	rec, err := s.Store.GetCourse(c.Request.Context(), id)
+	st, err := s.readCourse(c, id)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
+	c.JSON(http.StatusOK, st)
+}
+
+// readCourse returns a course for the caller, if they need to know it, and logs the read.
+func (s *Server) readCourse(c *gin.Context, id string) (course.State, error) {
+	rec, err := s.Store.GetCourse(c.Request.Context(), id)
+	if err != nil {
+		return course.State{}, err
+	}
 	if err := s.mayReadCourse(c.Request.Context(), actor(c), rec); err != nil {
-		s.fail(c, err)
-		return
+		return course.State{}, err
 	}
 	if err := s.auditAccess(c, "course.read", "course", id, rec.CitizenIDs, nil); err != nil {
-		s.fail(c, err)
-		return
+		return course.State{}, err
 	}
 	if rec.Phase == domain.PhaseClosed {
-		c.JSON(http.StatusOK, stateFromRecord(rec))
-		return
+		return stateFromRecord(rec), nil
 	}
 	ctx, cancel := s.temporalCtx(c)
 	defer cancel()
 	v, err := s.Temporal.QueryWorkflow(ctx, course.WorkflowID(id), "", course.QueryState, course.StateQuery{})
 	if err != nil {
-		s.fail(c, s.courseError(c, id, err))
-		return
+		return course.State{}, s.courseError(c, id, err)
 	}
 	var st course.State
 	if err := v.Get(&st); err != nil {
-		s.fail(c, fmt.Errorf("decode course state: %w", err))
-		return
+		return course.State{}, fmt.Errorf("decode course state: %w", err)
 	}
-	c.JSON(http.StatusOK, st)
+	return st, nil
 }
 
 // courseError explains a Temporal error about a course: a course whose workflow is gone is

@@ -49,7 +49,9 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 	srv := api.New(api.Deps{Metrics: m})
 	served := map[string]bool{}
 	for _, r := range srv.Routes() {
-		served[r.Method+" "+r.Path] = true
+		if strings.HasPrefix(r.Path, "/api/") || r.Path == "/healthz" || r.Path == "/readyz" || r.Path == "/metrics" {
+			served[r.Method+" "+r.Path] = true // the rest are the pages and their static files
+		}
 	}
 	var missing, extra []string
 	for k := range served {

@@ -233,36 +233,40 @@ func (s *Server) getPlan(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if err := s.mayReadPlan(c.Request.Context(), actor(c), id); err != nil {
-		s.fail(c, err)
-		return
-	}
-	rec, err := s.Store.GetPlan(c.Request.Context(), id)
+	p, err := s.readPlan(c, id)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
+	c.JSON(http.StatusOK, p)
+}
+
+// readPlan returns a plan for a participant (or an admin) and logs the read.
+func (s *Server) readPlan(c *gin.Context, id string) (domain.PlanRecord, error) {
+	if err := s.mayReadPlan(c.Request.Context(), actor(c), id); err != nil {
+		return domain.PlanRecord{}, err
+	}
+	rec, err := s.Store.GetPlan(c.Request.Context(), id)
+	if err != nil {
+		return domain.PlanRecord{}, err
+	}
 	if err := s.auditAccess(c, "plan.read", "plan", id, []string{rec.CitizenID}, nil); err != nil {
-		s.fail(c, err)
-		return
+		return domain.PlanRecord{}, err
 	}
 	if rec.Phase == domain.PlanEnded {
-		c.JSON(http.StatusOK, rec)
-		return
+		return rec, nil
 	}
 	ctx, cancel := s.temporalCtx(c)
 	defer cancel()
 	v, err := s.Temporal.QueryWorkflow(ctx, collab.WorkflowID(id), "", collab.QueryState, collab.StateQuery{})
 	if err != nil {
-		s.fail(c, s.planError(c, id, err))
-		return
+		return domain.PlanRecord{}, s.planError(c, id, err)
 	}
 	var st collab.State
 	if err := v.Get(&st); err != nil {
-		s.fail(c, fmt.Errorf("decode plan state: %w", err))
-		return
+		return domain.PlanRecord{}, fmt.Errorf("decode plan state: %w", err)
 	}
-	c.JSON(http.StatusOK, st.Record())
+	return st.Record(), nil
 }
 
 func (s *Server) planError(c *gin.Context, id string, err error) error {

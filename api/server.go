@@ -79,6 +79,12 @@ func New(d Deps) *Server {
 		d.DevIssuer.Routes(e, DevIssuerPath)
 	}
 
+	pg, err := newPages(s)
+	if err != nil {
+		panic(err) // the embedded templates are checked by the tests
+	}
+	pg.routes(e)
+
 	v1 := e.Group("/api/v1", s.authenticate, s.idempotent)
 	v1.GET("/reports/status", s.statusReport)
 	v1.GET("/reports/committee", s.committeeReports)

@@ -27,6 +27,12 @@ if [ ! -x "$WFC" ]; then
 fi
 "$WFC" ./workflows/...
 
+# The pages are tested in Debian's headless Chromium.
+if ! command -v chromium >/dev/null 2>&1; then
+  log "installing Debian's chromium for the browser tests"
+  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+fi
+
 pids=()
 private_pg=""
 cleanup() {

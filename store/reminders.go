@@ -71,3 +71,17 @@ func nullTime(t time.Time) *time.Time {
 	}
 	return &t
 }
+
+// CompleteRemindersByKey marks done the open items whose keys start with one of the prefixes
+// (the occasions a step has answered). Items of newer occasions, with other keys, stay open.
+func (s *Store) CompleteRemindersByKey(ctx context.Context, prefixes []string, at time.Time) (int64, error) {
+	res, err := s.db.ExecContext(ctx, `
+		UPDATE reminders SET done_at = $2
+		WHERE done_at IS NULL AND EXISTS (SELECT 1 FROM unnest($1::text[]) p WHERE left(key, length(p)) = p)`,
+		pq.StringArray(prefixes), at)
+	if err != nil {
+		return 0, fmt.Errorf("complete reminders: %w", translate(err))
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}

@@ -95,7 +95,7 @@ func StartWith(tb testing.TB, o Options) *App {
 	issuer := auth.NewDevIssuer("https://issuer.test", key)
 	srv := httptest.NewServer(api.New(api.Deps{
 		Store: s, Temporal: tc, Metrics: m, Log: log, TaskQueue: queue,
-		TemporalTimeout: 10 * time.Second, CPRPepper: Pepper, Verifier: issuer.Verifier(),
+		TemporalTimeout: 10 * time.Second, CPRPepper: Pepper, Verifier: issuer.Verifier(), DevIssuer: issuer,
 	}).Handler())
 	tb.Cleanup(srv.Close)
 	return &App{Store: s, Temporal: tc, TaskQueue: queue, URL: srv.URL, Log: log, Issuer: issuer, tb: tb}

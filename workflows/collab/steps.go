@@ -185,6 +185,7 @@ func (p *plan) validateSchedule(ctx workflow.Context, r ScheduleRequest) error {
 
 func (p *plan) scheduleMeeting(ctx workflow.Context, r ScheduleRequest) (StepResult, error) {
 	m := p.openMeeting()
+	done := p.answered(*m, ReminderScheduleMeeting, ReminderSendInvitation, ReminderRecordMeeting)
 	moved := m.ScheduledAt != nil
 	at := r.At
 	m.ScheduledAt, m.Status = &at, domain.MeetingScheduled
@@ -197,7 +198,7 @@ func (p *plan) scheduleMeeting(ctx workflow.Context, r ScheduleRequest) (StepRes
 	if moved {
 		action = "collaboration.meeting_moved"
 	}
-	err := p.commit(ctx, r.Actor.ID, action, "meeting", true, ReminderScheduleMeeting, ReminderSendInvitation)
+	err := p.commit(ctx, r.Actor.ID, action, "meeting", true, done...)
 	return StepResult{State: p.state}, err
 }
 
@@ -233,8 +234,10 @@ func (p *plan) validateInvitation(r InvitationRequest) error {
 
 func (p *plan) recordInvitation(ctx workflow.Context, r InvitationRequest) (StepResult, error) {
 	now := workflow.Now(ctx)
-	p.openMeeting().InvitationSentAt = &now
-	err := p.commit(ctx, r.Actor.ID, "collaboration.invitation_sent", "meeting", true, ReminderSendInvitation)
+	m := p.openMeeting()
+	done := p.answered(*m, ReminderSendInvitation)
+	m.InvitationSentAt = &now
+	err := p.commit(ctx, r.Actor.ID, "collaboration.invitation_sent", "meeting", true, done...)
 	return StepResult{State: p.state}, err
 }
 
@@ -280,19 +283,20 @@ func (p *plan) validateMeeting(ctx workflow.Context, r MeetingRequest) error {
 
 func (p *plan) recordMeeting(ctx workflow.Context, r MeetingRequest) (StepResult, error) {
 	m := p.openMeeting()
+	done := p.answered(*m, ReminderRecordMeeting, ReminderSendInvitation)
 	held, present := r.HeldAt, r.CitizenPresent
 	due := domain.AddWorkingDays(held, p.s.MinutesDueWorkingDays)
 	m.Status, m.HeldAt, m.CitizenPresent, m.Attendees, m.MinutesDue = domain.MeetingHeld, &held, &present, r.Attendees, &due
 	seq := m.Seq
 	p.addFormVersion(ctx, r.Actor.ID, seq, r.Summary, r.Goals)
 	if c := p.pendingCitizenMeeting(); c != nil {
+		done = append(done, p.answered(*c, ReminderCitizenMeeting)...)
 		c.Status, c.Note = domain.MeetingNotHeld, "superseded by the next cross-disciplinary meeting"
 	}
 	interval := p.s.MeetingInterval()
 	p.addMeeting(domain.MeetingCitizen, domain.MeetingScheduled, held.Add(interval/2))
 	p.addMeeting(domain.MeetingCrossDisciplinary, domain.MeetingUnscheduled, held.Add(interval))
-	err := p.commit(ctx, r.Actor.ID, "collaboration.meeting_held", "meeting", true,
-		ReminderRecordMeeting, ReminderSendInvitation, ReminderCitizenMeeting)
+	err := p.commit(ctx, r.Actor.ID, "collaboration.meeting_held", "meeting", true, done...)
 	return StepResult{State: p.state}, err
 }
 
@@ -323,9 +327,10 @@ func (p *plan) validateNotHeld(r NotHeldRequest) error {
 // is due at once, and the coordinator is reminded to set its date.
 func (p *plan) recordNotHeld(ctx workflow.Context, r NotHeldRequest) (StepResult, error) {
 	m := p.openMeeting()
+	done := p.answered(*m, ReminderRecordMeeting, ReminderSendInvitation)
 	m.Status, m.Note = domain.MeetingNotHeld, r.Reason
 	p.addMeeting(domain.MeetingCrossDisciplinary, domain.MeetingUnscheduled, workflow.Now(ctx).Add(p.s.InvitationLead.D()))
-	err := p.commit(ctx, r.Actor.ID, "collaboration.meeting_not_held", "meeting", true, ReminderRecordMeeting, ReminderSendInvitation)
+	err := p.commit(ctx, r.Actor.ID, "collaboration.meeting_not_held", "meeting", true, done...)
 	return StepResult{State: p.state}, err
 }
 
@@ -351,9 +356,10 @@ func (p *plan) validateMinutes(r MinutesRequest) error {
 
 func (p *plan) recordMinutes(ctx workflow.Context, r MinutesRequest) (StepResult, error) {
 	m := p.meeting(r.MeetingSeq)
+	done := p.answered(*m, ReminderMinutesDue, ReminderMinutesEscalated)
 	now := workflow.Now(ctx)
 	m.Status, m.MinutesRecordedAt, m.Minutes = domain.MeetingMinuted, &now, r.Minutes
-	err := p.commit(ctx, r.Actor.ID, "collaboration.minutes_recorded", "minutes", true, ReminderMinutesDue, ReminderMinutesEscalated)
+	err := p.commit(ctx, r.Actor.ID, "collaboration.minutes_recorded", "minutes", true, done...)
 	return StepResult{State: p.state}, err
 }
 
@@ -384,12 +390,13 @@ func (p *plan) validateCitizenMeeting(ctx workflow.Context, r CitizenMeetingRequ
 
 func (p *plan) recordCitizenMeeting(ctx workflow.Context, r CitizenMeetingRequest) (StepResult, error) {
 	c := p.pendingCitizenMeeting()
+	done := p.answered(*c, ReminderCitizenMeeting)
 	held := r.HeldAt
 	c.Status, c.HeldAt, c.Note = domain.MeetingHeld, &held, r.Note
 	if len(r.Goals) > 0 {
 		p.addFormVersion(ctx, r.Actor.ID, c.Seq, r.Summary, r.Goals)
 	}
-	err := p.commit(ctx, r.Actor.ID, "collaboration.citizen_meeting_held", "citizen meeting", true, ReminderCitizenMeeting)
+	err := p.commit(ctx, r.Actor.ID, "collaboration.citizen_meeting_held", "citizen meeting", true, done...)
 	return StepResult{State: p.state}, err
 }
 

@@ -112,8 +112,7 @@ func (p *plan) fire(ctx workflow.Context, o occasion) error {
 	t := p.track(o.seq, kind)
 	t.Count++
 	t.Last = now
-	// The due time is part of the key: a moved meeting's reminders are new occasions.
-	in.Key = fmt.Sprintf("%s/%s/%d/%d/%d", WorkflowID(st.PlanID), kind, o.seq, due.Unix(), t.Count)
+	in.Key = fmt.Sprintf("%s%d", p.occasion(kind, o.seq, due), t.Count)
 	in.Kind, in.SubjectType, in.SubjectID, in.DueAt = kind, "plan", st.PlanID, due
 	if err := effects.Remind(ctx, in); err != nil {
 		return err
@@ -121,7 +120,7 @@ func (p *plan) fire(ctx workflow.Context, o occasion) error {
 	// The second miss of the minutes goes to the coordinator's lead as well.
 	if o.kind == occMinutes && t.Count == 2 {
 		esc := activities.RaiseReminderInput{
-			Key:  fmt.Sprintf("%s/%s/%d", WorkflowID(st.PlanID), ReminderMinutesEscalated, o.seq),
+			Key:  p.occasion(ReminderMinutesEscalated, o.seq, due) + "1",
 			Kind: ReminderMinutesEscalated, SubjectType: "plan", SubjectID: st.PlanID, DueAt: due,
 			RecipientLeadOf: st.CoordinatorID,
 		}
@@ -176,4 +175,32 @@ func (p *plan) meeting(seq int) *domain.Meeting {
 		}
 	}
 	return nil
+}
+
+// occasion is the key prefix of one occasion: a kind of reminder about a meeting, due at a
+// time. The due time is part of it, so a moved meeting's reminders are new occasions, and a
+// step completes exactly the occasions it answers.
+func (p *plan) occasion(kind string, seq int, due time.Time) string {
+	return fmt.Sprintf("%s/%s/%d/%d/", WorkflowID(p.state.PlanID), kind, seq, due.Unix())
+}
+
+// answered returns the occasions of a meeting that a step about it answers, from the
+// meeting as it was before the step.
+func (p *plan) answered(m domain.Meeting, kinds ...string) []string {
+	var out []string
+	for _, k := range kinds {
+		switch {
+		case k == ReminderScheduleMeeting:
+			out = append(out, p.occasion(k, m.Seq, m.DueBy))
+		case k == ReminderSendInvitation && m.ScheduledAt != nil:
+			out = append(out, p.occasion(k, m.Seq, m.ScheduledAt.Add(-p.s.InvitationLead.D())))
+		case k == ReminderRecordMeeting && m.ScheduledAt != nil:
+			out = append(out, p.occasion(k, m.Seq, *m.ScheduledAt))
+		case (k == ReminderMinutesDue || k == ReminderMinutesEscalated) && m.MinutesDue != nil:
+			out = append(out, p.occasion(k, m.Seq, *m.MinutesDue))
+		case k == ReminderCitizenMeeting:
+			out = append(out, p.occasion(k, m.Seq, m.DueBy))
+		}
+	}
+	return out
 }

@@ -139,7 +139,7 @@ func (p *plan) continueAsNew(ctx workflow.Context) error {
 }
 
 // commit records a step: a new revision (if bump), the read model, the audit log, and the
-// inbox items that the step has made unnecessary.
+// inbox items of the occasions the step has answered (key prefixes).
 func (p *plan) commit(ctx workflow.Context, actor, action, purpose string, bump bool, done ...string) error {
 	if bump {
 		p.state.Revision++
@@ -153,10 +153,7 @@ func (p *plan) commit(ctx workflow.Context, actor, action, purpose string, bump 
 		[]string{p.state.CitizenID}); err != nil {
 		return err
 	}
-	if len(done) > 0 {
-		return effects.Complete(ctx, "plan", p.state.PlanID, done...)
-	}
-	return nil
+	return effects.CompleteOccasions(ctx, done...)
 }
 
 func (p *plan) save(ctx workflow.Context) error {

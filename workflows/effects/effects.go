@@ -62,6 +62,20 @@ func Complete(ctx workflow.Context, subjectType, subjectID string, kinds ...stri
 	return nil
 }
 
+// CompleteOccasions marks done the open items of the occasions whose keys start with the
+// prefixes: precise where a step answers one occasion while the workflow may already raise
+// the next one of the same kind.
+func CompleteOccasions(ctx workflow.Context, prefixes ...string) error {
+	if len(prefixes) == 0 {
+		return nil
+	}
+	in := activities.CompleteRemindersInput{KeyPrefixes: prefixes, At: workflow.Now(ctx)}
+	if err := Do(ctx, acts.CompleteReminders, in, nil); err != nil {
+		return fmt.Errorf("complete reminders: %w", err)
+	}
+	return nil
+}
+
 // Audit appends one entry per citizen; keyPrefix (workflow ID and revision) makes a retry
 // append nothing.
 func Audit(ctx workflow.Context, keyPrefix string, e domain.AuditEntry, citizenIDs []string) error {

@@ -1,0 +1,116 @@
+// TVP's pages send their forms to the same JSON API the integrations use, and show the
+// API's refusals at the field, in Danish.
+(function () {
+  "use strict";
+  var messages = {
+    invalid: "Oplysningerne er ikke gyldige",
+    not_found: "Det findes ikke",
+    conflict: "Det strider mod det, der allerede er registreret",
+    wrong_phase: "Det kan ikke lade sig gøre nu",
+    forbidden: "Du har ikke adgang til at gøre dette",
+    unauthorized: "Du er ikke logget ind",
+    unavailable: "TVP kan ikke nå en tjeneste lige nu. Prøv igen om lidt",
+    timeout: "TVP fik ikke svar i tide. Prøv igen",
+    too_large: "Der er for meget tekst",
+    internal: "Der skete en fejl hos os. Prøv igen"
+  };
+
+  function set(obj, path, value) {
+    var parts = path.replace(/\]/g, "").split(/\.|\[/);
+    var cur = obj;
+    for (var i = 0; i < parts.length - 1; i++) {
+      var key = /^\d+$/.test(parts[i]) ? Number(parts[i]) : parts[i];
+      var nextIsIndex = /^\d+$/.test(parts[i + 1]);
+      if (cur[key] === undefined) cur[key] = nextIsIndex ? [] : {};
+      cur = cur[key];
+    }
+    var last = /^\d+$/.test(parts[parts.length - 1]) ? Number(parts[parts.length - 1]) : parts[parts.length - 1];
+    cur[last] = value;
+  }
+
+  function lines(v) {
+    return v.split("\n").map(function (l) { return l.trim(); }).filter(Boolean);
+  }
+
+  function formJSON(form) {
+    var out = {};
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.disabled) return;
+      var t = el.dataset.type || "";
+      var v;
+      if (el.type === "checkbox" && el.name.slice(-2) === "[]") {
+        var name = el.name.slice(0, -2);
+        if (!out[name]) out[name] = [];
+        if (el.checked) out[name].push(el.value);
+        return;
+      }
+      if (el.type === "checkbox") v = el.checked;
+      else if (el.type === "radio") { if (!el.checked) return; v = el.value === "true" ? true : el.value === "false" ? false : el.value; }
+      else if (t === "number") { if (el.value === "") return; v = Number(el.value); }
+      else if (t === "datetime") { if (el.value === "") return; v = new Date(el.value).toISOString(); }
+      else if (t === "lines") v = lines(el.value);
+      else if (t === "objlines") v = lines(el.value).map(function (l) { var o = {}; o[el.dataset.key] = l; return o; });
+      else if (t === "goals") v = lines(el.value).map(function (l) {
+        var p = l.split("|").map(function (x) { return x.trim(); });
+        var g = { goal: p[0], agreements: [] };
+        if (p[1]) g.agreements.push({ text: p[1], responsible: p[2] || "" });
+        return g;
+      });
+      else { if (el.value === "" && !el.required) return; v = el.value; }
+      set(out, el.name, v);
+    });
+    return out;
+  }
+
+  function clear(form) {
+    form.querySelectorAll(".error").forEach(function (e) { e.textContent = ""; });
+    var fe = form.querySelector(".form-error");
+    if (fe) fe.textContent = "";
+  }
+
+  function show(form, p) {
+    var msg = (messages[p.code] || "Det lykkedes ikke") + (p.detail ? ": " + p.detail : "");
+    var target = p.field && (form.querySelector('[data-error-for="' + p.field + '"]') ||
+      form.querySelector('[data-error-for="' + p.field.replace(/\[\d+\].*$/, "") + '"]'));
+    if (target) { target.textContent = msg; var input = form.querySelector('[name="' + p.field + '"]'); if (input) input.focus(); }
+    else { var fe = form.querySelector(".form-error"); if (fe) fe.textContent = msg; }
+  }
+
+  function uuid() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return String(Date.now()) + Math.random().toString(16).slice(2);
+  }
+
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (!form.dataset.api) return;
+    e.preventDefault();
+    clear(form);
+    var button = form.querySelector("button[type=submit], button:not([type])");
+    if (button) button.disabled = true;
+    if (!form.dataset.key) form.dataset.key = uuid(); // a double click sends the same request
+    fetch(form.dataset.api, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-TVP-Page": "1", "Idempotency-Key": form.dataset.key },
+      body: form.dataset.empty === "true" ? "" : JSON.stringify(formJSON(form))
+    }).then(function (res) {
+      return res.text().then(function (text) {
+        var body = {};
+        try { body = text ? JSON.parse(text) : {}; } catch (err) { body = {}; }
+        if (res.ok) {
+          var next = form.dataset.next;
+          if (next) location.href = next.replace("{id}", body.id || body.course_id || "");
+          else location.reload();
+          return;
+        }
+        form.dataset.key = ""; // corrected input is a new request
+        show(form, body);
+      });
+    }).catch(function () {
+      show(form, { code: "unavailable" });
+    }).finally(function () {
+      if (button) button.disabled = false;
+    });
+  });
+})();
