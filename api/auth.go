@@ -1,6 +1,7 @@
 package api
 
 import (
+	"net/http"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -28,23 +29,28 @@ func (s *Server) authenticate(c *gin.Context) {
 
 // identify returns the caller. A request with the session cookie (from the pages) that
 // changes something must carry the header X-TVP-Page, which another site cannot set.
-func (s *Server) identify(c *gin.Context) (domain.Actor, error) {
-	raw, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+func (s *Server) identify(c *gin.Context) (domain.Actor, error) { return s.identifyRequest(c.Request) }
+
+func (s *Server) identifyRequest(r *http.Request) (domain.Actor, error) {
+	raw, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok || raw == "" {
-		cookie, err := c.Cookie(SessionCookie)
-		if err != nil || cookie == "" {
+		cookie, err := r.Cookie(SessionCookie)
+		if err != nil || cookie.Value == "" {
 			return domain.Actor{}, domain.Errorf(domain.EUnauthorized, "a bearer token is required (Authorization: Bearer ...)")
 		}
-		if c.Request.Method != "GET" && c.Request.Method != "HEAD" && c.GetHeader("X-TVP-Page") == "" {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead && r.Header.Get("X-TVP-Page") == "" {
 			return domain.Actor{}, domain.Errorf(domain.EForbidden, "a change from a page must come from TVP's own pages")
 		}
-		raw = cookie
+		raw = cookie.Value
 	}
-	user, err := s.Verifier.Identify(c.Request.Context(), raw)
+	if s.Verifier == nil {
+		return domain.Actor{}, domain.Errorf(domain.EUnauthorized, "no identity provider is configured")
+	}
+	user, err := s.Verifier.Identify(r.Context(), raw)
 	if err != nil {
 		return domain.Actor{}, domain.Errorf(domain.EUnauthorized, "the token is not valid")
 	}
-	m, err := s.Store.GetStaff(c.Request.Context(), user)
+	m, err := s.Store.GetStaff(r.Context(), user)
 	if domain.ErrorCode(err) == domain.ENotFound {
 		return domain.Actor{}, domain.Errorf(domain.EUnauthorized, "%q is not a member of TVP's staff", user)
 	} else if err != nil {

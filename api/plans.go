@@ -74,6 +74,7 @@ func (s *Server) enrolment(c *gin.Context, f enrolmentFields) (collab.Input, err
 	return collab.Input{
 		PlanID: s.newID(c, "plan"), CoordinatorID: f.CoordinatorID, CoordinatingCaseworkerID: f.CoordinatingCaseworkerID,
 		Caseworkers: cws, EnrolledBy: actor(c).ID, Settings: settings,
+		EnrolledAt: s.now().UTC().Truncate(time.Microsecond), // PostgreSQL keeps microseconds
 	}, nil
 }
 
@@ -98,11 +99,20 @@ func (s *Server) newID(c *gin.Context, kind string) string {
 	return uuid.NewString()
 }
 
+// planRecord is the reservation of an enrolment: the plan's row and its participants, who
+// joined when the workflow will say they did (EnrolledAt).
 func planRecord(in collab.Input) domain.PlanRecord {
+	parts := []domain.Participant{
+		{StaffID: in.CoordinatorID, Role: domain.ParticipantCoordinator, JoinedAt: in.EnrolledAt},
+		{StaffID: in.CoordinatingCaseworkerID, Role: domain.ParticipantCoordinatingCaseworker, JoinedAt: in.EnrolledAt},
+	}
+	for _, cw := range in.Caseworkers {
+		parts = append(parts, domain.Participant{StaffID: cw.StaffID, Role: domain.ParticipantCaseworker, Centre: cw.Centre, JoinedAt: in.EnrolledAt})
+	}
 	return domain.PlanRecord{
 		ID: in.PlanID, WorkflowID: collab.WorkflowID(in.PlanID), CitizenID: in.CitizenID,
 		CoordinatorID: in.CoordinatorID, CoordinatingCaseworkerID: in.CoordinatingCaseworkerID,
-		Phase: domain.PlanAwaitingConsent, FromCourseID: in.FromCourseID,
+		Phase: domain.PlanAwaitingConsent, FromCourseID: in.FromCourseID, Participants: parts,
 	}
 }
 

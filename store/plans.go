@@ -49,33 +49,58 @@ func (s *Store) SetCollaborationSettings(ctx context.Context, cs domain.Collabor
 // ReservePlan writes an enrolled plan's row before its workflow starts, so that a citizen has
 // one active plan at a time (a second enrolment gets EConflict). The same id again is the
 // same enrolment repeated: created is false.
+// Its participants are written with it, so that they may work on the plan at once.
 func (s *Store) ReservePlan(ctx context.Context, p domain.PlanRecord) (created bool, err error) {
 	var fromCourse *string
 	if p.FromCourseID != "" {
 		fromCourse = &p.FromCourseID
 	}
-	res, err := s.db.ExecContext(ctx, `
-		INSERT INTO collaboration_plans (id, workflow_id, citizen_id, coordinator_id, coordinating_caseworker_id,
-			phase, from_course_id, revision)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, 0) ON CONFLICT (id) DO NOTHING`,
-		p.ID, p.WorkflowID, p.CitizenID, p.CoordinatorID, p.CoordinatingCaseworkerID, p.Phase, fromCourse)
-	if err != nil {
-		if domain.ErrorCode(translate(err)) == domain.EConflict {
-			return false, domain.Errorf(domain.EConflict, "the citizen is already in the collaboration model")
+	err = s.Transact(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, `
+			INSERT INTO collaboration_plans (id, workflow_id, citizen_id, coordinator_id, coordinating_caseworker_id,
+				phase, from_course_id, revision)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, 0) ON CONFLICT (id) DO NOTHING`,
+			p.ID, p.WorkflowID, p.CitizenID, p.CoordinatorID, p.CoordinatingCaseworkerID, p.Phase, fromCourse)
+		if err != nil {
+			if domain.ErrorCode(translate(err)) == domain.EConflict {
+				return domain.Errorf(domain.EConflict, "the citizen is already in the collaboration model")
+			}
+			return fmt.Errorf("reserve plan: %w", translate(err))
 		}
-		return false, fmt.Errorf("reserve plan: %w", translate(err))
-	}
-	n, _ := res.RowsAffected()
-	return n == 1, nil
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		created = true
+		for _, pt := range p.Participants {
+			var centre *domain.Centre
+			if pt.Centre != "" {
+				centre = &pt.Centre
+			}
+			if _, err := tx.ExecContext(ctx, `
+				INSERT INTO collaboration_participants (plan_id, staff_id, role, centre, joined_at)
+				VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+				p.ID, pt.StaffID, pt.Role, centre, pt.JoinedAt); err != nil {
+				return fmt.Errorf("reserve plan participant: %w", translate(err))
+			}
+		}
+		return nil
+	})
+	return created, err
 }
 
 // ReleasePlanReservation removes a reservation whose workflow never started (revision 0).
 func (s *Store) ReleasePlanReservation(ctx context.Context, planID string) error {
-	_, err := s.db.ExecContext(ctx, `DELETE FROM collaboration_plans WHERE id = $1 AND revision = 0`, planID)
-	if err != nil {
-		return fmt.Errorf("release plan reservation: %w", translate(err))
-	}
-	return nil
+	return s.Transact(ctx, func(tx *sqlx.Tx) error {
+		for _, q := range []string{
+			`DELETE FROM collaboration_participants WHERE plan_id = $1 AND EXISTS (SELECT 1 FROM collaboration_plans WHERE id = $1 AND revision = 0)`,
+			`DELETE FROM collaboration_plans WHERE id = $1 AND revision = 0`,
+		} {
+			if _, err := tx.ExecContext(ctx, q, planID); err != nil {
+				return fmt.Errorf("release plan reservation: %w", translate(err))
+			}
+		}
+		return nil
+	})
 }
 
 // SavePlan writes the plan's read model: the row, participants, meetings and every form

@@ -10,6 +10,7 @@ import (
 	tlog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 
+	"tvp/internal/apptest"
 	tvpworker "tvp/worker"
 )
 
@@ -22,7 +23,10 @@ func TestReplayRecordedHistories(t *testing.T) {
 	require.NotEmpty(t, files, "no recorded histories")
 	for _, f := range files {
 		t.Run(f, func(t *testing.T) {
-			r := worker.NewWorkflowReplayer()
+			r, err := worker.NewWorkflowReplayerWithOptions(worker.WorkflowReplayerOptions{
+				DataConverter: apptest.Keyring(t).DataConverter(), // histories are recorded encrypted
+			})
+			require.NoError(t, err)
 			for _, w := range tvpworker.Workflows() {
 				r.RegisterWorkflow(w)
 			}

@@ -15,6 +15,7 @@ import (
 	"tvp/activities"
 	"tvp/api"
 	"tvp/domain"
+	"tvp/internal/codec"
 	"tvp/internal/config"
 	"tvp/internal/demo"
 	"tvp/internal/mail"
@@ -44,12 +45,31 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store
 	}
 }
 
-// dialTemporal connects to Temporal, retrying until the connect timeout.
-func dialTemporal(ctx context.Context, cfg config.Config, log *slog.Logger, m *metrics.Metrics) (client.Client, error) {
+// keyring returns the payload keys: configured, or a development key kept in a file.
+func keyring(cfg config.Config, log *slog.Logger) (*codec.Keyring, error) {
+	if cfg.PayloadKeys != "" {
+		k, err := codec.ParseKeys(cfg.PayloadKeys)
+		if err != nil {
+			return nil, fmt.Errorf("TVP_PAYLOAD_KEYS: %w", err)
+		}
+		return k, nil
+	}
+	k, err := codec.DevKeyring(cfg.PayloadKeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("payload key file: %w", err)
+	}
+	log.Warn("payloads are encrypted with a development key: set TVP_PAYLOAD_KEYS in production", "file", cfg.PayloadKeyFile)
+	return k, nil
+}
+
+// dialTemporal connects to Temporal, retrying until the connect timeout. Every payload the
+// client sends (and so the worker's) is encrypted with the keyring.
+func dialTemporal(ctx context.Context, cfg config.Config, log *slog.Logger, m *metrics.Metrics, keys *codec.Keyring) (client.Client, error) {
 	ctx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout)
 	defer cancel()
 	c, err := temporalx.Dial(ctx, temporalx.Options{
 		Address: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace, Logger: log, Metrics: m.Temporal(),
+		DataConverter: keys.DataConverter(),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("gave up after %s: %w", cfg.ConnectTimeout, err)
@@ -57,22 +77,39 @@ func dialTemporal(ctx context.Context, cfg config.Config, log *slog.Logger, m *m
 	return c, nil
 }
 
+// deps are what the commands connect to.
+type deps struct {
+	store    *store.Store
+	temporal client.Client
+	metrics  *metrics.Metrics
+	keys     *codec.Keyring
+}
+
+func (d deps) Close() {
+	d.temporal.Close()
+	d.store.Close()
+}
+
 // connect opens both dependencies.
-func connect(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.Store, client.Client, *metrics.Metrics, error) {
+func connect(ctx context.Context, cfg config.Config, log *slog.Logger) (deps, error) {
 	m, err := metrics.New()
 	if err != nil {
-		return nil, nil, nil, err
+		return deps{}, err
+	}
+	keys, err := keyring(cfg, log)
+	if err != nil {
+		return deps{}, err
 	}
 	s, err := openStore(ctx, cfg, log)
 	if err != nil {
-		return nil, nil, nil, err
+		return deps{}, err
 	}
-	tc, err := dialTemporal(ctx, cfg, log, m)
+	tc, err := dialTemporal(ctx, cfg, log, m, keys)
 	if err != nil {
 		s.Close()
-		return nil, nil, nil, err
+		return deps{}, err
 	}
-	return s, tc, m, nil
+	return deps{store: s, temporal: tc, metrics: m, keys: keys}, nil
 }
 
 func runMigrate(ctx context.Context, cfg config.Config, log *slog.Logger) error {
@@ -90,24 +127,23 @@ func runMigrate(ctx context.Context, cfg config.Config, log *slog.Logger) error 
 }
 
 func runAPI(ctx context.Context, cfg config.Config, log *slog.Logger) error {
-	s, tc, m, err := connect(ctx, cfg, log)
+	d, err := connect(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer s.Close()
-	defer tc.Close()
-	return serveAPI(ctx, cfg, log, s, tc, m)
+	defer d.Close()
+	return serveAPI(ctx, cfg, log, d)
 }
 
-func serveAPI(ctx context.Context, cfg config.Config, log *slog.Logger, s *store.Store, tc client.Client, m *metrics.Metrics) error {
+func serveAPI(ctx context.Context, cfg config.Config, log *slog.Logger, d deps) error {
 	verifier, dev, err := authentication(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	srv := api.NewHTTPServer(cfg.HTTPAddr, api.New(api.Deps{
-		Store: s, Temporal: tc, Metrics: m, Log: log, TaskQueue: cfg.TaskQueue,
+		Store: d.store, Temporal: d.temporal, Metrics: d.metrics, Log: log, TaskQueue: cfg.TaskQueue,
 		TemporalTimeout: cfg.TemporalTimeout, CPRPepper: cfg.CPRPepper,
-		Verifier: verifier, DevIssuer: dev,
+		Verifier: verifier, DevIssuer: dev, Codec: d.keys.Codec(), TemporalUIURL: cfg.TemporalUIURL,
 	}).Handler())
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
@@ -130,13 +166,12 @@ func serveAPI(ctx context.Context, cfg config.Config, log *slog.Logger, s *store
 }
 
 func runWorker(ctx context.Context, cfg config.Config, log *slog.Logger) error {
-	s, tc, _, err := connect(ctx, cfg, log)
+	d, err := connect(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer s.Close()
-	defer tc.Close()
-	return runWorkerUntil(ctx, cfg, log, s, tc)
+	defer d.Close()
+	return runWorkerUntil(ctx, cfg, log, d.store, d.temporal)
 }
 
 func runWorkerUntil(ctx context.Context, cfg config.Config, log *slog.Logger, s *store.Store, tc client.Client) error {
@@ -168,12 +203,12 @@ func stopWorker(w sdkworker.Worker, timeout time.Duration) error {
 // worker and the API. The Temporal dev server and PostgreSQL are started by scripts/dev.sh.
 func runDev(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	cfg.DevAuth = true
-	s, tc, m, err := connect(ctx, cfg, log)
+	d, err := connect(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer s.Close()
-	defer tc.Close()
+	defer d.Close()
+	s, tc := d.store, d.temporal
 	if _, err := s.Migrate(ctx); err != nil {
 		return err
 	}
@@ -191,7 +226,7 @@ func runDev(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	log.Info("demo data loaded")
 	fmt.Printf("\nTVP is running:\n  API and pages  %s\n  ready check    %s/readyz\n  Temporal UI    %s\n  a token        bin/tvp token konsulent.anna\n\n",
 		cfg.PublicURL, cfg.PublicURL, cfg.TemporalUIURL)
-	return serveAPI(ctx, cfg, log, s, tc, m)
+	return serveAPI(ctx, cfg, log, d)
 }
 
 // newActivities gives the activities their dependencies: the store, and the mailer when SMTP

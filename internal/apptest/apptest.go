@@ -22,6 +22,7 @@ import (
 	"tvp/activities"
 	"tvp/api"
 	"tvp/internal/auth"
+	"tvp/internal/codec"
 	"tvp/internal/demo"
 	"tvp/internal/mail"
 	"tvp/internal/metrics"
@@ -50,6 +51,23 @@ const Pepper = "test-pepper"
 type Options struct {
 	// Mailer, if set, is given to the activities (reminders are mailed).
 	Mailer *mail.Mailer
+	// LogWriter, if set, receives every log line of the API, the worker and the Temporal SDK
+	// (debug level), for tests that read what the process logs.
+	LogWriter io.Writer
+}
+
+// PayloadKeys is the test payload key: it encrypts test data only, and the replay tests
+// decrypt the recorded histories with it.
+const PayloadKeys = "test1:dGVzdC1vbmx5LXBheWxvYWQta2V5LTMyLWJ5dGVzISE="
+
+// Keyring returns the test payload keys.
+func Keyring(tb testing.TB) *codec.Keyring {
+	tb.Helper()
+	k, err := codec.ParseKeys(PayloadKeys)
+	if err != nil {
+		tb.Fatalf("test payload keys: %v", err)
+	}
+	return k
 }
 
 // Start runs the application until the test ends.
@@ -71,12 +89,17 @@ func StartWith(tb testing.TB, o Options) *App {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(testWriter{tb}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
+	if o.LogWriter != nil {
+		log = slog.New(slog.NewJSONHandler(o.LogWriter, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	keys := Keyring(tb)
 	m, err := metrics.New()
 	if err != nil {
 		tb.Fatalf("metrics: %v", err)
 	}
 	tc, err := temporalx.Dial(ctx, temporalx.Options{
 		Address: testenv.TemporalAddress(tb), Namespace: "default", Logger: log, Metrics: m.Temporal(),
+		DataConverter: keys.DataConverter(),
 	})
 	if err != nil {
 		tb.Fatalf("dial Temporal: %v", err)
@@ -96,6 +119,7 @@ func StartWith(tb testing.TB, o Options) *App {
 	srv := httptest.NewServer(api.New(api.Deps{
 		Store: s, Temporal: tc, Metrics: m, Log: log, TaskQueue: queue,
 		TemporalTimeout: 10 * time.Second, CPRPepper: Pepper, Verifier: issuer.Verifier(), DevIssuer: issuer,
+		Codec: keys.Codec(), TemporalUIURL: "http://ui.test",
 	}).Handler())
 	tb.Cleanup(srv.Close)
 	return &App{Store: s, Temporal: tc, TaskQueue: queue, URL: srv.URL, Log: log, Issuer: issuer, tb: tb}

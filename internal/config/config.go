@@ -32,6 +32,10 @@ type Config struct {
 	// SMTPAddr (host:port), if set, is where reminders and digests are mailed from SMTPFrom.
 	SMTPAddr string `env:"TVP_SMTP_ADDR"`
 	SMTPFrom string `env:"TVP_SMTP_FROM" envDefault:"tvp@localhost"`
+	// PayloadKeys encrypt every Temporal payload (AES-256-GCM): "id1:base64key,id2:base64key",
+	// the last one encrypting. Empty: a development key kept in PayloadKeyFile.
+	PayloadKeys    string `env:"TVP_PAYLOAD_KEYS"`
+	PayloadKeyFile string `env:"TVP_PAYLOAD_KEY_FILE" envDefault:".dev/payload-keys"`
 	// AuditRetention is how long audit entries are kept (Datatilsynet: six months).
 	AuditRetention time.Duration `env:"TVP_AUDIT_RETENTION" envDefault:"4380h"`
 	// OIDCIssuer is the identity provider whose tokens the API accepts. Empty: TVP's own
@@ -61,6 +65,7 @@ func Load(fs *flag.FlagSet, args []string) (Config, error) {
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long a graceful shutdown may take (TVP_SHUTDOWN_TIMEOUT)")
 	fs.StringVar(&c.SMTPAddr, "smtp-addr", c.SMTPAddr, "SMTP server host:port for reminder mails; empty: no mail (TVP_SMTP_ADDR)")
 	fs.StringVar(&c.SMTPFrom, "smtp-from", c.SMTPFrom, "sender address of TVP's mails (TVP_SMTP_FROM)")
+	fs.StringVar(&c.PayloadKeyFile, "payload-key-file", c.PayloadKeyFile, "development payload key file, used when TVP_PAYLOAD_KEYS is empty (TVP_PAYLOAD_KEY_FILE)")
 	fs.DurationVar(&c.AuditRetention, "audit-retention", c.AuditRetention, "how long audit entries are kept (TVP_AUDIT_RETENTION)")
 	fs.StringVar(&c.OIDCIssuer, "oidc-issuer", c.OIDCIssuer, "OIDC issuer URL whose tokens are accepted (TVP_OIDC_ISSUER)")
 	fs.StringVar(&c.OIDCClientID, "oidc-client-id", c.OIDCClientID, "expected token audience (TVP_OIDC_CLIENT_ID)")
@@ -117,6 +122,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("cpr_pepper", "***"),
 		slog.String("oidc_issuer", c.OIDCIssuer),
 		slog.String("smtp_addr", c.SMTPAddr),
+		slog.String("payload_keys", mask(c.PayloadKeys)),
 		slog.Bool("dev_auth", c.DevAuth),
 	)
 }
@@ -127,4 +133,11 @@ func redactURL(s string) string {
 		return "***"
 	}
 	return u.Redacted()
+}
+
+func mask(secret string) string {
+	if secret == "" {
+		return ""
+	}
+	return "***"
 }

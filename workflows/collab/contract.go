@@ -47,15 +47,18 @@ type Caseworker struct {
 
 // Input enrols a citizen. Carry is set only by continue-as-new.
 type Input struct {
-	PlanID                   string                       `json:"plan_id"`
-	CitizenID                string                       `json:"citizen_id"`
-	CoordinatorID            string                       `json:"coordinator_id"`
-	CoordinatingCaseworkerID string                       `json:"coordinating_caseworker_id"`
-	Caseworkers              []Caseworker                 `json:"caseworkers"`
-	FromCourseID             string                       `json:"from_course_id,omitempty"`
-	EnrolledBy               string                       `json:"enrolled_by"`
-	Settings                 domain.CollaborationSettings `json:"settings"`
-	Carry                    *State                       `json:"carry,omitempty"`
+	PlanID                   string       `json:"plan_id"`
+	CitizenID                string       `json:"citizen_id"`
+	CoordinatorID            string       `json:"coordinator_id"`
+	CoordinatingCaseworkerID string       `json:"coordinating_caseworker_id"`
+	Caseworkers              []Caseworker `json:"caseworkers"`
+	FromCourseID             string       `json:"from_course_id,omitempty"`
+	EnrolledBy               string       `json:"enrolled_by"`
+	// EnrolledAt is when the API enrolled the citizen (the participants' joining time in the
+	// read model it reserved); zero: when the workflow starts.
+	EnrolledAt time.Time                    `json:"enrolled_at,omitempty"`
+	Settings   domain.CollaborationSettings `json:"settings"`
+	Carry      *State                       `json:"carry,omitempty"`
 }
 
 // Result is how the citizen left the model.

@@ -47,6 +47,9 @@ func (p *plan) setup(ctx workflow.Context, in Input) error {
 		p.state.Runs++
 	} else {
 		p.fresh = true
+		if !in.EnrolledAt.IsZero() {
+			now = in.EnrolledAt
+		}
 		parts := []domain.Participant{
 			{StaffID: in.CoordinatorID, Role: domain.ParticipantCoordinator, JoinedAt: now},
 			{StaffID: in.CoordinatingCaseworkerID, Role: domain.ParticipantCoordinatingCaseworker, JoinedAt: now},

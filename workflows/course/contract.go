@@ -5,6 +5,8 @@ package course
 import (
 	"time"
 
+	"go.temporal.io/sdk/workflow"
+
 	"tvp/domain"
 	"tvp/workflows/collab"
 )
@@ -31,6 +33,14 @@ const (
 	ReminderEndOverdue        = "course.end_overdue"
 	ReminderEndEscalated      = "course.end_escalated"
 	ReminderExtensionDecision = "course.extension_decision"
+)
+
+// The course's rules are versioned (workflow.GetVersion): a course keeps the rules it started
+// with. Version 1: the end-approaching reminder goes to the team's lead as well as to the
+// consultants. Courses started before (DefaultVersion) remind the consultants only.
+const (
+	RulesChange  = "course-rules"
+	RulesVersion = workflow.Version(1)
 )
 
 // WorkflowID returns the workflow ID of the course with the given course id. The course id is
@@ -127,6 +137,9 @@ type State struct {
 	ExtensionReminders      int                `json:"extension_reminders"`
 	LastExtensionReminder   time.Time          `json:"last_extension_reminder"`
 	PhaseBeforePause        domain.CoursePhase `json:"phase_before_pause,omitempty"`
+	// Rules is the version of the course's rules it started with (workflow.GetVersion at
+	// its start); a course keeps its rules for its whole life, across continue-as-new.
+	Rules workflow.Version `json:"rules"`
 }
 
 // StateQuery asks for the course's state.

@@ -77,7 +77,11 @@ func (c *course) fire(ctx workflow.Context, occ occasion) error {
 			fmt.Sprintf("progression/%d/%d", len(st.Progressions)+1, st.ProgressionReminders), st.NextProgressionDue, consultants)
 	case occEndApproaching:
 		st.EndReminderSentFor = st.PlannedEnd
-		err = c.remind(ctx, ReminderEndApproaching, "end-approaching/"+endKey, st.PlannedEnd, consultants)
+		in := consultants
+		if st.Rules >= 1 { // since rules version 1 the team lead is told as well
+			in.RecipientRole, in.RecipientTeam = domain.RoleTeamLead, st.TeamID
+		}
+		err = c.remind(ctx, ReminderEndApproaching, "end-approaching/"+endKey, st.PlannedEnd, in)
 	case occEndReached:
 		st.Phase = domain.PhaseAwaitingDecision
 		st.OverdueReminders, st.LastOverdueReminder = 1, now

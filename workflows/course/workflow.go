@@ -61,6 +61,9 @@ func (c *course) setup(ctx workflow.Context, in Input) error {
 			Milestones:         []Milestone{},
 		}
 	}
+	if c.fresh {
+		c.state.Rules = workflow.GetVersion(ctx, RulesChange, workflow.DefaultVersion, RulesVersion)
+	}
 	c.refreshNext()
 	if err := workflow.SetQueryHandler(ctx, QueryState, func(StateQuery) (State, error) {
 		return c.state, nil

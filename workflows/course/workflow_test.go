@@ -203,6 +203,7 @@ func TestFullYearEndingInEducation(t *testing.T) {
 		{course.ReminderProgressionDue, "konsulent.anna", 182, true},
 		{course.ReminderProgressionDue, "konsulent.anna", 189, true},
 		{course.ReminderEndApproaching, "konsulent.anna", 305, true},
+		{course.ReminderEndApproaching, "leder.ulla", 305, true},
 	}, h.reminders())
 	rec := h.record()
 	assert.Equal(t, domain.PhaseClosed, rec.Phase)
@@ -238,11 +239,13 @@ func TestExtensionApprovedThenClosed(t *testing.T) {
 	assert.Equal(t, domain.PhaseActive, approved.Phase)
 	assert.Equal(t, []reminder{
 		{course.ReminderEndApproaching, "konsulent.anna", 305, true},
+		{course.ReminderEndApproaching, "leder.ulla", 305, true},
 		{course.ReminderExtensionDecision, "styregruppe.bo", 310, true},
 		{course.ReminderExtensionDecision, "styregruppe.dorte", 310, true},
 		{course.ReminderExtensionDecision, "styregruppe.bo", 317, true},
 		{course.ReminderExtensionDecision, "styregruppe.dorte", 317, true},
 		{course.ReminderEndApproaching, "konsulent.anna", 425, true}, // re-armed for the new end
+		{course.ReminderEndApproaching, "leder.ulla", 425, true},
 	}, h.reminders())
 	assert.Equal(t, newEnd, h.record().PlannedEnd.UTC())
 	var decision string
@@ -271,6 +274,7 @@ func TestExtensionRejected(t *testing.T) {
 		{course.ReminderExtensionDecision, "styregruppe.bo", 300, true},
 		{course.ReminderExtensionDecision, "styregruppe.dorte", 300, true},
 		{course.ReminderEndApproaching, "konsulent.anna", 305, true},
+		{course.ReminderEndApproaching, "leder.ulla", 305, true},
 	}, h.reminders())
 	assert.Equal(t, end, h.record().PlannedEnd.UTC())
 	var decision string
@@ -295,6 +299,7 @@ func TestNoDecisionAtTheEnd(t *testing.T) {
 	assert.Equal(t, domain.PhaseAwaitingDecision, readPhase)
 	assert.Equal(t, []reminder{
 		{course.ReminderEndApproaching, "konsulent.anna", 305, true},
+		{course.ReminderEndApproaching, "leder.ulla", 305, true},
 		{course.ReminderEndOverdue, "konsulent.anna", 365, true},
 		{course.ReminderEndOverdue, "konsulent.anna", 372, true},
 		{course.ReminderEndEscalated, "leder.ulla", 379, true},
@@ -531,4 +536,38 @@ func TestMoveToCollaborationDuringPause(t *testing.T) {
 	assert.Equal(t, enrol.PlanID, h.ok("move").MovedToPlanID)
 	assert.Equal(t, enrol, started, "the plan's workflow started with the enrolment")
 	assert.Equal(t, domain.OutcomeCollaboration, *h.record().Outcome)
+}
+
+// A rule changed behind workflow.GetVersion: a course started before the change (its history
+// has no version marker: the test environment answers DefaultVersion, as a replay does) keeps
+// the old rule, the end-approaching reminder to the consultants only; a new course also tells
+// the team lead. Recorded histories from before the change replay (TestReplayRecordedHistories).
+func TestRulesVersionIsKeptForLife(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		version workflow.Version
+		want    []reminder
+	}{
+		{"started before the change", workflow.DefaultVersion, []reminder{
+			{course.ReminderEndApproaching, "konsulent.anna", 305, true},
+		}},
+		{"started after the change", course.RulesVersion, []reminder{
+			{course.ReminderEndApproaching, "konsulent.anna", 305, true},
+			{course.ReminderEndApproaching, "leder.ulla", 305, true},
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			h.in.Settings.ProgressionInterval = domain.Days(1000)
+			h.env.OnGetVersion(course.RulesChange, workflow.DefaultVersion, course.RulesVersion).Return(tc.version)
+			var rules workflow.Version
+			h.at(306*day, func() {
+				rules = h.query().Rules
+				h.send("close", course.UpdateClose, course.CloseRequest{Actor: anna, Outcome: domain.OutcomeEducation, Date: start.Add(306 * day)})
+			})
+			h.run()
+			assert.Equal(t, tc.version, rules)
+			assert.Equal(t, tc.want, h.reminders())
+		})
+	}
 }
