@@ -116,6 +116,9 @@ func (s *Server) courseInput(c *gin.Context, req createCourseRequest) (course.In
 	} else if domain.ErrorCode(err) != domain.ENotFound {
 		return course.Input{}, nil, err
 	}
+	if err := team.Settings.Validate(); err != nil { // stored settings are checked, but never start a course on bad ones
+		return course.Input{}, nil, domain.Errorf(domain.EConflict, "%s's settings are not valid (%s): ask an administrator", team.Name, domain.ErrorMessage(err))
+	}
 	if team.TargetGroup == domain.TargetYoung && len(req.Citizens) != 1 {
 		return course.Input{}, nil, domain.FieldError("citizens", "a course in %s is for one young person", team.Name)
 	}

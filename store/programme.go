@@ -14,6 +14,9 @@ import (
 
 // UpsertTeam creates the team or updates its name and settings.
 func (s *Store) UpsertTeam(ctx context.Context, t domain.Team) error {
+	if err := t.Settings.Validate(); err != nil {
+		return fmt.Errorf("team %s settings: %w", t.ID, err)
+	}
 	settings, err := json.Marshal(t.Settings)
 	if err != nil {
 		return fmt.Errorf("upsert team %s: %w", t.ID, err)

@@ -18,7 +18,8 @@ var acts *activities.Activities // nil: only its methods' names are used
 
 // ActivityOptions are the options of every TVP activity call.
 var ActivityOptions = workflow.ActivityOptions{
-	StartToCloseTimeout: 30 * time.Second,
+	// Short: a worker that dies mid-activity is noticed, and the activity retried, within seconds.
+	StartToCloseTimeout: 10 * time.Second,
 	RetryPolicy: &temporal.RetryPolicy{
 		InitialInterval:    time.Second,
 		BackoffCoefficient: 2,

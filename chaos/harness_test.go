@@ -1,0 +1,238 @@
+package chaos_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/client"
+
+	"tvp/api"
+	"tvp/internal/apptest"
+	"tvp/internal/auth"
+	"tvp/internal/demo"
+	"tvp/internal/metrics"
+	"tvp/internal/temporalx"
+	"tvp/internal/testenv"
+	"tvp/store"
+	"tvp/store/storetest"
+)
+
+// report lines: what was injected, and what was lost or doubled (make chaos prints them).
+var (
+	reportMu sync.Mutex
+	report   []string
+)
+
+func note(format string, args ...any) {
+	reportMu.Lock()
+	defer reportMu.Unlock()
+	report = append(report, fmt.Sprintf(format, args...))
+}
+
+var tvpBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "tvp-chaos-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	tvpBin = filepath.Join(dir, "tvp")
+	build := exec.Command("go", "build", "-o", tvpBin, "tvp/cmd/tvp")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "build tvp:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	fmt.Println("\nchaos report:")
+	for _, l := range report {
+		fmt.Println("  " + l)
+	}
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// short says whether to run the short form (make test) or the long one (make chaos).
+func short() bool { return os.Getenv("TVP_CHAOS_LONG") == "" }
+
+// temporalServer is a Temporal dev server of the test's own, file-backed, so that it can be
+// stopped and started again with its data.
+type temporalServer struct {
+	t                   *testing.T
+	addr, dbFile        string
+	port, http, metrics string
+	cmd                 *exec.Cmd
+}
+
+func startTemporal(t *testing.T) *temporalServer {
+	t.Helper()
+	cli := os.Getenv("TVP_TEST_TEMPORAL_CLI")
+	if cli == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("TVP_TEST_TEMPORAL_CLI is not set: run through make test")
+		}
+		t.Skip("TVP_TEST_TEMPORAL_CLI is not set: run through make test")
+	}
+	port := func() string { a := testenv.FreeAddr(t); return a[strings.LastIndex(a, ":")+1:] }
+	s := &temporalServer{t: t, dbFile: filepath.Join(t.TempDir(), "temporal.db"), port: port(), http: port(), metrics: port()}
+	s.addr = "127.0.0.1:" + s.port
+	s.start()
+	t.Cleanup(s.stop)
+	return s
+}
+
+func (s *temporalServer) start() {
+	s.t.Helper()
+	s.cmd = exec.Command(os.Getenv("TVP_TEST_TEMPORAL_CLI"), "server", "start-dev", "--headless", "--ip", "127.0.0.1",
+		"--port", s.port, "--http-port", s.http, "--metrics-port", s.metrics, "--db-filename", s.dbFile, "--log-level", "error")
+	s.cmd.Stdout, s.cmd.Stderr = io.Discard, io.Discard
+	if err := s.cmd.Start(); err != nil {
+		s.t.Fatalf("start Temporal: %v", err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		if c, err := net.DialTimeout("tcp", s.addr, time.Second); err == nil {
+			c.Close()
+			cl, err := client.Dial(client.Options{HostPort: s.addr})
+			if err == nil {
+				_, err = cl.CheckHealth(context.Background(), &client.CheckHealthRequest{})
+				cl.Close()
+				if err == nil {
+					return
+				}
+			}
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	s.t.Fatalf("Temporal on %s did not start", s.addr)
+}
+
+func (s *temporalServer) stop() {
+	if s.cmd == nil || s.cmd.Process == nil {
+		return
+	}
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { _ = s.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		_ = s.cmd.Process.Kill()
+		<-done
+	}
+	s.cmd = nil
+}
+
+// workerProc is `tvp worker` as its own process, so that it can be killed.
+type workerProc struct {
+	t      *testing.T
+	env    []string
+	cmd    *exec.Cmd
+	stderr syncBuffer
+}
+
+func startWorker(t *testing.T, env []string) *workerProc {
+	w := &workerProc{t: t, env: env}
+	w.start()
+	t.Cleanup(func() { w.kill() })
+	return w
+}
+
+func (w *workerProc) start() {
+	w.t.Helper()
+	w.cmd = exec.Command(tvpBin, "worker")
+	w.cmd.Env = append(os.Environ(), w.env...)
+	w.cmd.Stdout = io.Discard
+	w.cmd.Stderr = &w.stderr
+	if err := w.cmd.Start(); err != nil {
+		w.t.Fatalf("start worker: %v", err)
+	}
+}
+
+// kill is SIGKILL: no graceful stop, as when a machine dies.
+func (w *workerProc) kill() {
+	if w.cmd == nil || w.cmd.Process == nil {
+		return
+	}
+	_ = w.cmd.Process.Kill()
+	_ = w.cmd.Wait()
+	w.cmd = nil
+}
+
+// system is a database, a Temporal server, a worker process and the API in this process.
+type system struct {
+	store    *store.Store
+	dsn      string
+	temporal *temporalServer
+	client   client.Client
+	worker   *workerProc
+	api      *httptest.Server
+	issuer   *auth.DevIssuer
+	queue    string
+}
+
+func startSystem(t *testing.T, dsn string, s *store.Store) *system {
+	t.Helper()
+	ctx := context.Background()
+	if s == nil {
+		s, dsn = storetest.MustOpen(t)
+	}
+	if err := demo.LoadRegister(ctx, s); err != nil {
+		t.Fatalf("demo register: %v", err)
+	}
+	ts := startTemporal(t)
+	queue := "chaos-" + t.Name()
+	keys := apptest.Keyring(t)
+	m, _ := metrics.New()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	dctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	tc, err := temporalx.Dial(dctx, temporalx.Options{Address: ts.addr, Namespace: "default", Logger: log, Metrics: m.Temporal(), DataConverter: keys.DataConverter()})
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	t.Cleanup(tc.Close)
+	key, _ := auth.GenerateKey()
+	issuer := auth.NewDevIssuer("https://issuer.test", key)
+	srv := httptest.NewServer(api.New(api.Deps{
+		Store: s, Temporal: tc, Metrics: m, Log: log, TaskQueue: queue, TemporalTimeout: 5 * time.Second,
+		CPRPepper: apptest.Pepper, Verifier: issuer.Verifier(),
+	}).Handler())
+	t.Cleanup(srv.Close)
+	w := startWorker(t, []string{
+		"TVP_DATABASE_URL=" + dsn, "TVP_TEMPORAL_ADDRESS=" + ts.addr, "TVP_TASK_QUEUE=" + queue,
+		"TVP_PAYLOAD_KEYS=" + apptest.PayloadKeys, "TVP_LOG_LEVEL=error", "TVP_CONNECT_TIMEOUT=120s",
+	})
+	return &system{store: s, dsn: dsn, temporal: ts, client: tc, worker: w, api: srv, issuer: issuer, queue: queue}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  []byte
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.b = append(s.b, p...)
+	return len(p), nil
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return string(s.b)
+}
