@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"go.temporal.io/sdk/activity"
+
 	"tvp/domain"
 )
 
@@ -43,6 +45,7 @@ func (a *Activities) MailReminders(ctx context.Context, in MailRemindersInput) (
 			return MailRemindersResult{Mailed: n, Enabled: true}, permanent(err)
 		}
 		n++
+		activity.RecordHeartbeat(ctx, n)
 	}
 	return MailRemindersResult{Mailed: n, Enabled: true}, nil
 }

@@ -2,7 +2,8 @@
 # make test: every check and test of the project, against a real PostgreSQL and a real
 # Temporal dev server that this script starts (and stops) itself.
 #   gofmt, go vet, Temporal's workflowcheck, then go test over every package.
-# Environment: TEST_PKGS (default ./...), GOTEST_FLAGS (extra flags for go test).
+# Environment: TEST_PKGS (default: every package but ./chaos), GOTEST_FLAGS (extra flags),
+# ONLY_CHAOS=1 (just the fault tests; with TVP_CHAOS_LONG=1 their long form: make chaos).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
@@ -11,6 +12,7 @@ WORKFLOWCHECK_VERSION=v0.6.0
 TOOLS="$ROOT/.tools"
 mkdir -p "$TOOLS" "$ROOT/.dev"
 
+if [ -z "${ONLY_CHAOS:-}" ]; then
 log "gofmt"
 unformatted="$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.tools/*') 2>/dev/null || true)"
 if [ -n "$unformatted" ]; then
@@ -26,6 +28,7 @@ if [ ! -x "$WFC" ]; then
   (cd "$TOOLS" && GOBIN="$(dirname "$WFC")" GOFLAGS=-mod=mod go install "go.temporal.io/sdk/contrib/tools/workflowcheck@$WORKFLOWCHECK_VERSION")
 fi
 "$WFC" ./workflows/...
+fi
 
 # The pages are tested in Debian's headless Chromium.
 if ! command -v chromium >/dev/null 2>&1; then
@@ -70,9 +73,16 @@ if [ -z "${TVP_TEST_TEMPORAL_ADDRESS:-}" ]; then
   log "Temporal: dev server on $TVP_TEST_TEMPORAL_ADDRESS"
 fi
 
-log "go test"
-# shellcheck disable=SC2086
-go test -count=1 -timeout 20m ${GOTEST_FLAGS:-} ${TEST_PKGS:-./...}
+if [ -z "${ONLY_CHAOS:-}" ]; then
+  log "go test"
+  # shellcheck disable=SC2086
+  go test -count=1 -timeout 20m ${GOTEST_FLAGS:-} ${TEST_PKGS:-$(go list ./... | grep -v '/chaos$')}
 
-log "fuzz (request decoding, ${FUZZTIME:-10s})"
-go test -run='^$' -fuzz=FuzzDecodeRequest -fuzztime="${FUZZTIME:-10s}" ./api/
+  log "fuzz (request decoding, ${FUZZTIME:-10s})"
+  go test -run='^$' -fuzz=FuzzDecodeRequest -fuzztime="${FUZZTIME:-10s}" ./api/
+fi
+
+log "chaos: faults injected into a running system"
+set -o pipefail
+go test -count=1 -timeout 20m -v ./chaos/ | grep -vE '^=== (RUN|PAUSE|CONT)'
+

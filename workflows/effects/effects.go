@@ -27,6 +27,15 @@ var ActivityOptions = workflow.ActivityOptions{
 	},
 }
 
+// mailOptions: mailing one occasion's recipients may take a while; the activity heartbeats
+// after each mail, so a worker that dies mid-way is noticed within seconds and the rest is
+// mailed by the retry (what was mailed is marked, and not mailed again).
+var mailOptions = workflow.ActivityOptions{
+	StartToCloseTimeout: 2 * time.Minute,
+	HeartbeatTimeout:    20 * time.Second,
+	RetryPolicy:         ActivityOptions.RetryPolicy,
+}
+
 // Do runs an activity with TVP's options (update handlers get a context without them).
 func Do(ctx workflow.Context, activity, in, out any) error {
 	ctx = workflow.WithActivityOptions(ctx, ActivityOptions)
@@ -43,7 +52,7 @@ func Remind(ctx workflow.Context, in activities.RaiseReminderInput) error {
 	}
 	// Histories recorded before reminders were mailed replay without the mail step.
 	if workflow.GetVersion(ctx, "mail-reminders", workflow.DefaultVersion, 1) == 1 {
-		mail := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, ActivityOptions), acts.MailReminders,
+		mail := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, mailOptions), acts.MailReminders,
 			activities.MailRemindersInput{Key: in.Key})
 		workflow.Go(ctx, func(ctx workflow.Context) {
 			if err := mail.Get(ctx, nil); err != nil {
