@@ -3,7 +3,6 @@ package api
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"reflect"
@@ -153,5 +152,5 @@ func jsonPath(t reflect.Type, ns string) string {
 		}
 		out = append(out, jsonName)
 	}
-	return fmt.Sprint(strings.Join(out, "."))
+	return strings.Join(out, ".")
 }
