@@ -100,6 +100,10 @@ func TestCourseFromReferralToClose(t *testing.T) {
 	assert.Equal(t, newEnd, st.PlannedEnd.Format(time.DateOnly))
 	assert.Equal(t, domain.PhaseActive, st.Phase)
 	assert.Zero(t, openReminders(t, app, created.ID, "styregruppe.bo", course.ReminderExtensionDecision))
+	var register struct{ Items []domain.Decision }
+	require.Equal(t, http.StatusOK, bo.do("GET", "/api/v1/decisions", nil, &register).StatusCode)
+	require.Len(t, register.Items, 1, "the decision is in the register")
+	assert.Equal(t, created.ID, register.Items[0].Changes[0].CourseID, "linked to the course")
 
 	resp = anna.do("POST", path+"/close", map[string]any{"outcome": "education", "date": today(), "note": "Startet på EUD"}, &st)
 	require.Equal(t, http.StatusOK, resp.StatusCode)

@@ -116,6 +116,16 @@ func (s *Server) courseInput(c *gin.Context, req createCourseRequest) (course.In
 	} else if domain.ErrorCode(err) != domain.ENotFound {
 		return course.Input{}, nil, err
 	}
+	start, _ := time.Parse(time.DateOnly, req.StartDate) // checked by the binding tag
+	if from, err := s.Store.PhaseOut(ctx, team.ID); err != nil {
+		return course.Input{}, nil, err
+	} else if from != nil && !s.now().Before(*from) {
+		return course.Input{}, nil, domain.Errorf(domain.EConflict, "%s is being phased out since %s: it takes no new referrals", team.Name, from.Format(time.DateOnly))
+	}
+	// A reorganisation gives courses referred from its date the new settings.
+	if team.Settings, err = s.Store.SettingsFor(ctx, team, start); err != nil {
+		return course.Input{}, nil, err
+	}
 	if err := team.Settings.Validate(); err != nil { // stored settings are checked, but never start a course on bad ones
 		return course.Input{}, nil, domain.Errorf(domain.EConflict, "%s's settings are not valid (%s): ask an administrator", team.Name, domain.ErrorMessage(err))
 	}
@@ -161,8 +171,6 @@ func (s *Server) courseInput(c *gin.Context, req createCourseRequest) (course.In
 	if !me.Has(domain.RoleTeamLead) && !seen[me.ID] {
 		return course.Input{}, nil, domain.Errorf(domain.EForbidden, "a consultant refers citizens to courses they work on themselves")
 	}
-	start, _ := time.Parse(time.DateOnly, req.StartDate) // checked by the binding tag
-
 	citizenIDs := make([]string, 0, len(req.Citizens))
 	seenCitizen := map[string]bool{}
 	for i, ci := range req.Citizens {
@@ -371,7 +379,29 @@ func (s *Server) decideExtension(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.updateCourse(c, course.UpdateDecideExtension, course.DecisionRequest{Actor: actor(c), Approve: *req.Approve, Reason: req.Reason, Sequence: seq})
+	id, _ := courseID(c)
+	var res course.StepResult
+	if err := s.update(c, course.WorkflowID(id), course.UpdateDecideExtension,
+		course.DecisionRequest{Actor: actor(c), Approve: *req.Approve, Reason: req.Reason, Sequence: seq}, &res); err != nil {
+		s.fail(c, s.courseError(c, id, err))
+		return
+	}
+	// The steering group's decision goes in the decisions register, linked to the course.
+	word := "afvist"
+	if *req.Approve {
+		word = "godkendt"
+	}
+	ext := res.State.Extensions[len(res.State.Extensions)-1]
+	if _, err := s.Store.AddDecision(c.Request.Context(), domain.Decision{
+		DecidedOn: s.now(), Body: domain.BodySteeringGroup, Title: fmt.Sprintf("Forlængelse af forløb %s", word),
+		Text: req.Reason, RecordedBy: actor(c).ID,
+		Changes: []domain.Change{{Kind: "extension", TeamID: res.State.TeamID, CourseID: id,
+			Note: fmt.Sprintf("anmodning %d: %s → %s", ext.Seq, ext.OldEnd.Format(time.DateOnly), ext.NewEnd.Format(time.DateOnly))}},
+	}, fmt.Sprintf("extension/%s/%d", id, ext.Seq)); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, res.State)
 }
 
 type closeRequest struct {

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -121,8 +123,21 @@ var pageFuncs = template.FuncMap{
 	"roleDa":          func(r domain.Role) string { return da(string(r)) },
 	"centreDa":        func(c domain.Centre) string { return da(string(c)) },
 	"reminderDa":      domain.ReminderTitle,
-	"nextDa":          nextDa,
-	"pageLink":        pageLink,
+	"kr": func(f float64) string { // Danish thousands: 1.560.811
+		n := strconv.FormatInt(int64(math.Round(f)), 10)
+		for i := len(n) - 3; i > 0 && n[i-1] != '-'; i -= 3 {
+			n = n[:i] + "." + n[i:]
+		}
+		return n
+	},
+	"bodyDa": func(b string) string {
+		if b == domain.BodySteeringGroup {
+			return "Styregruppen"
+		}
+		return b
+	},
+	"nextDa":   nextDa,
+	"pageLink": pageLink,
 	"deref": func(v any) any {
 		switch x := v.(type) {
 		case *string:
@@ -200,6 +215,7 @@ func (p *pages) routes(e *gin.Engine) {
 	g.GET("/samarbejde/:id", p.render("plan", "Borgerens plan", p.plan))
 	g.GET("/teams/:id", p.render("team", "Team", p.team))
 	g.GET("/rapporter", p.render("reports", "Rapporter", p.reports))
+	g.GET("/programstyring", p.render("steeringreport", "Programstyring: mål, ressourcer og beslutninger", p.steeringReport))
 }
 
 type pageData struct {
@@ -678,4 +694,19 @@ func (p *pages) reports(c *gin.Context) (any, error) {
 			bar{Label: t.TeamName + ": beskæftigelse", Value: t.Employment})
 	}
 	return map[string]any{"Report": r, "Stored": stored, "Chart": barChart("Status pr. team", bars)}, nil
+}
+
+func (p *pages) steeringReport(c *gin.Context) (any, error) {
+	if err := p.s.mayReadReports(c); err != nil {
+		return nil, err
+	}
+	r, err := report.BuildSteering(c.Request.Context(), p.s.Store, p.s.now())
+	if err != nil {
+		return nil, err
+	}
+	decisions, err := p.s.Store.ListDecisions(c.Request.Context(), "")
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"Report": r, "Decisions": decisions}, nil
 }

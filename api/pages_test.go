@@ -199,6 +199,7 @@ func TestPagesInABrowser(t *testing.T) {
 		{"leder.ulla", "/teams/ungeteam", "09-team"},
 		{"leder.ulla", "/rapporter", "10-reports"},
 		{"konsulent.anna", "/forloeb", "11-courses"},
+		{"styregruppe.bo", "/programstyring", "12-programme-steering"},
 	} {
 		login(t, ctx, app, pg.user)
 		var h1 string

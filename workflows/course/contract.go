@@ -20,6 +20,7 @@ const (
 	UpdateRequestExtension  = "request-extension"
 	UpdateDecideExtension   = "decide-extension"
 	UpdateClose             = "close"
+	UpdateApplyTerms        = "apply-terms"
 
 	// Signals from the team-pause workflow.
 	SignalPause  = "team-paused"
@@ -140,6 +141,10 @@ type State struct {
 	// Rules is the version of the course's rules it started with (workflow.GetVersion at
 	// its start); a course keeps its rules for its whole life, across continue-as-new.
 	Rules workflow.Version `json:"rules"`
+	// TermsChanges are the decisions that moved the course to new terms.
+	TermsChanges []TermsChange `json:"terms_changes,omitempty"`
+	// Terms are the course's settings now, if a decision changed them since its referral.
+	Terms *domain.TeamSettings `json:"terms,omitempty"`
 }
 
 // StateQuery asks for the course's state.
@@ -182,6 +187,22 @@ type CloseRequest struct {
 	Date      time.Time      `json:"date"`
 	Note      string         `json:"note"`
 	Enrolment *collab.Input  `json:"enrolment,omitempty"`
+}
+
+// TermsRequest moves a running course to new terms by a steering-group decision (a team's
+// reorganisation): its end moves by the difference in course length, and its timers follow.
+type TermsRequest struct {
+	Actor      Actor               `json:"actor"`
+	Settings   domain.TeamSettings `json:"settings"`
+	DecisionID int64               `json:"decision_id"`
+}
+
+// TermsChange is one such move, as the course remembers it.
+type TermsChange struct {
+	DecisionID int64     `json:"decision_id"`
+	At         time.Time `json:"at"`
+	OldEnd     time.Time `json:"old_end"`
+	NewEnd     time.Time `json:"new_end"`
 }
 
 // StepResult is the course's state after a step.

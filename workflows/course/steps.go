@@ -281,3 +281,34 @@ func (c *course) commitSignal(ctx workflow.Context, actor, action string) {
 		workflow.GetLogger(ctx).Error("commit signal", "action", action, "err", err)
 	}
 }
+
+func (c *course) validateTerms(r TermsRequest) error {
+	if c.state.Phase == domain.PhaseClosed {
+		return domain.Errorf(domain.EPhase, "the course is closed")
+	}
+	if !r.Actor.Has(domain.RoleSteeringGroup) && !r.Actor.Has(domain.RoleAdmin) {
+		return domain.Errorf(domain.EForbidden, "only a steering-group decision moves a course to new terms")
+	}
+	if r.DecisionID == 0 {
+		return domain.FieldError("decision_id", "a recorded decision is required")
+	}
+	return r.Settings.Validate()
+}
+
+// applyTerms moves the course to new terms: the end moves by the change in course length,
+// and every timer that depends on it is re-armed (they are derived from the state).
+func (c *course) applyTerms(ctx workflow.Context, r TermsRequest) (StepResult, error) {
+	st := &c.state
+	old := st.PlannedEnd
+	st.PlannedEnd = st.PlannedEnd.Add(r.Settings.CourseLength.D() - c.s.CourseLength.D())
+	c.s, c.in.Settings = r.Settings, r.Settings
+	terms := r.Settings
+	st.Terms = &terms
+	st.TermsChanges = append(st.TermsChanges, TermsChange{DecisionID: r.DecisionID, At: workflow.Now(ctx), OldEnd: old, NewEnd: st.PlannedEnd})
+	if st.Phase == domain.PhaseAwaitingDecision && workflow.Now(ctx).Before(st.PlannedEnd) {
+		st.Phase = domain.PhaseActive
+		st.OverdueReminders, st.LastOverdueReminder, st.Escalated = 0, time.Time{}, false
+	}
+	err := c.commit(ctx, r.Actor.ID, "course.terms_changed", "reorganisation", map[string]any{"decision_id": r.DecisionID}, true)
+	return StepResult{State: c.state}, err
+}

@@ -40,6 +40,9 @@ func (c *course) setup(ctx workflow.Context, in Input) error {
 	if in.Carry != nil {
 		c.state, c.saved = *in.Carry, in.Carry.Revision
 		c.in.Carry = nil
+		if c.state.Terms != nil {
+			c.s = *c.state.Terms
+		}
 	} else {
 		c.fresh = true
 		c.state = State{
@@ -89,6 +92,9 @@ func (c *course) setup(ctx workflow.Context, in Input) error {
 		}},
 		{UpdateClose, c.close, func(ctx workflow.Context, r CloseRequest) error {
 			return workflows.Failure(c.validateClose(r))
+		}},
+		{UpdateApplyTerms, c.applyTerms, func(ctx workflow.Context, r TermsRequest) error {
+			return workflows.Failure(c.validateTerms(r))
 		}},
 	}
 	for _, u := range updates {
