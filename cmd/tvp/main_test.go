@@ -14,6 +14,8 @@ import (
 // runBounded runs the command and fails the test if it does not return: it must never hang.
 func runBounded(t *testing.T, env map[string]string, args ...string) (code int, stderr string) {
 	t.Helper()
+	t.Setenv("TVP_PAYLOAD_KEY_FILE", t.TempDir()+"/payload-keys") // no key file in the source tree
+	t.Setenv("TVP_DEV_ISSUER_KEY", t.TempDir()+"/dev-issuer.pem")
 	for k, v := range env {
 		t.Setenv(k, v)
 	}
