@@ -35,6 +35,11 @@ func TestEveryEndpointRefusesMalformedBodies(t *testing.T) {
 			"SELECT (SELECT COALESCE(sum(revision), 0) FROM courses) + (SELECT COALESCE(sum(revision), 0) FROM collaboration_plans)"))
 		return
 	}
+	// The referral and the enrolment are audited after their first save: wait for both.
+	require.Eventually(t, func() bool {
+		audit, _ := counts()
+		return audit >= 2
+	}, 15*time.Second, 100*time.Millisecond)
 	auditBefore, revBefore := counts()
 
 	endpoints := []struct{ user, path string }{

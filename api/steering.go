@@ -28,6 +28,17 @@ func requireSteering(c *gin.Context, what string) error {
 	return requireAny(c, what, domain.RoleSteeringGroup, domain.RoleAdmin)
 }
 
+// teamDecision records the decision that changes the team of the :id parameter, and links
+// it to the team.
+func (s *Server) teamDecision(c *gin.Context, d decisionIn, kind, note string) (domain.Team, int64, error) {
+	team, err := s.Store.GetTeam(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		return team, 0, err
+	}
+	id, err := s.Store.AddDecision(c.Request.Context(), d.decision(actor(c).ID, domain.Change{Kind: kind, TeamID: team.ID, Note: note}), "")
+	return team, id, err
+}
+
 // addDecision records a committee's or the steering group's decision in the register.
 func (s *Server) addDecision(c *gin.Context) {
 	if err := requireSteering(c, "recording a decision"); err != nil {
@@ -87,18 +98,12 @@ func (s *Server) reorganise(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	team, err := s.Store.GetTeam(ctx, c.Param("id"))
+	team, id, err := s.teamDecision(c, req.Decision, "team_settings", "from "+req.EffectiveFrom)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	from := day(req.EffectiveFrom)
-	id, err := s.Store.AddDecision(ctx, req.Decision.decision(actor(c).ID, domain.Change{Kind: "team_settings", TeamID: team.ID,
-		Note: "from " + req.EffectiveFrom}), "")
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
 	if err := s.Store.AddSettingsVersion(ctx, team.ID, from, req.Settings, id); err != nil {
 		s.fail(c, err)
 		return
@@ -147,18 +152,12 @@ func (s *Server) phaseOut(c *gin.Context) {
 	if !decodeOr(s, c, &req) {
 		return
 	}
-	ctx := c.Request.Context()
-	team, err := s.Store.GetTeam(ctx, c.Param("id"))
+	team, id, err := s.teamDecision(c, req.Decision, "phase_out", "from "+req.From)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	id, err := s.Store.AddDecision(ctx, req.Decision.decision(actor(c).ID, domain.Change{Kind: "phase_out", TeamID: team.ID, Note: "from " + req.From}), "")
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if err := s.Store.SetPhaseOut(ctx, team.ID, day(req.From), id); err != nil {
+	if err := s.Store.SetPhaseOut(c.Request.Context(), team.ID, day(req.From), id); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -226,13 +225,7 @@ func (s *Server) setTargets(c *gin.Context) {
 	if !decodeOr(s, c, &req) {
 		return
 	}
-	ctx := c.Request.Context()
-	team, err := s.Store.GetTeam(ctx, c.Param("id"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	id, err := s.Store.AddDecision(ctx, req.Decision.decision(actor(c).ID, domain.Change{Kind: "targets", TeamID: team.ID}), "")
+	team, id, err := s.teamDecision(c, req.Decision, "targets", "")
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -241,7 +234,7 @@ func (s *Server) setTargets(c *gin.Context) {
 	for i, t := range req.Targets {
 		targets[i] = domain.Target{TeamID: team.ID, Key: t.Key, Target: t.Target, Description: t.Description}
 	}
-	if err := s.Store.SetTargets(ctx, team.ID, targets, &id); err != nil {
+	if err := s.Store.SetTargets(c.Request.Context(), team.ID, targets, &id); err != nil {
 		s.fail(c, err)
 		return
 	}
