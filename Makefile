@@ -1,5 +1,5 @@
 # TVP. `make dev` runs the whole system; `make test` runs every test.
-.PHONY: dev test fuzz chaos build temporal-cli clean
+.PHONY: dev test fuzz chaos bench build temporal-cli clean
 
 dev: ## Temporal dev server, PostgreSQL, migrations, worker, API and pages, with demo data
 	./scripts/dev.sh
@@ -9,6 +9,9 @@ test: ## gofmt, vet, workflowcheck, unit and integration tests on real Temporal 
 
 chaos: ## the fault tests, long form: worker SIGKILLs, Temporal and PostgreSQL stopped mid-process
 	ONLY_CHAOS=1 TVP_CHAOS_LONG=1 ./scripts/test.sh
+
+bench: ## TVP against the bare Temporal client in one run; a Markdown table in bench/out/results.md
+	./scripts/bench.sh
 
 fuzz: ## the request-decoding fuzz target, longer (FUZZTIME, default 2m)
 	go test -run='^$$' -fuzz=FuzzDecodeRequest -fuzztime=$${FUZZTIME:-2m} ./api/

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# make bench: TVP against the bare Temporal client, in one run, on a Temporal dev server and
+# a PostgreSQL like make dev's (started here on free ports, in memory, and stopped after).
+# Prints a Markdown table and writes it to bench/out/results.md.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+mkdir -p "$ROOT/.dev"
+
+pids=()
+private_pg=""
+cleanup() {
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  [ -n "$private_pg" ] && pg_private_stop "$private_pg"
+  return 0
+}
+trap cleanup EXIT
+
+if pg_reachable 127.0.0.1 5432; then
+  admin="postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"; pgport=5432
+else
+  pgport="$(free_port)"; private_pg="$ROOT/.dev/pg-bench"
+  pg_private_start "$private_pg" "$pgport"
+  admin="postgres://postgres@127.0.0.1:$pgport/postgres?sslmode=disable"
+fi
+db="tvp_bench_$$"
+"$PGBIN/psql" -q -h 127.0.0.1 -p "$pgport" -U postgres -d postgres -c "CREATE DATABASE $db" >/dev/null
+trap '"$PGBIN/psql" -q -h 127.0.0.1 -p "$pgport" -U postgres -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1; cleanup' EXIT
+
+TEMPORAL="$("$ROOT/scripts/temporal-cli.sh")"
+tport="$(free_port)"; hport="$(free_port)"; mport="$(free_port)"
+"$TEMPORAL" server start-dev --headless --ip 127.0.0.1 --port "$tport" --http-port "$hport" --metrics-port "$mport" \
+  --log-level error >"$ROOT/.dev/temporal-bench.log" 2>&1 &
+pids+=($!)
+temporal_wait "127.0.0.1:$tport"
+
+export TVP_BENCH_DATABASE_URL="postgres://postgres@127.0.0.1:$pgport/$db?sslmode=disable"
+export TVP_BENCH_TEMPORAL_ADDRESS="127.0.0.1:$tport"
+go run ./bench "$@"
