@@ -215,13 +215,30 @@ func (s *Server) citizenID(c *gin.Context, field string, ci citizenIn) (string, 
 	return s.Store.UpsertCitizen(c.Request.Context(), uuid.NewString(), domain.CPRHash(s.CPRPepper, cpr), ci.Name, birth)
 }
 
-// courseID validates the :id parameter.
-func courseID(c *gin.Context) (string, error) {
+// courseID validates the :id parameter of a course.
+func courseID(c *gin.Context) (string, error) { return uuidParam(c, "course") }
+
+// uuidParam validates an :id parameter: anything but a UUID names nothing that exists.
+func uuidParam(c *gin.Context, what string) (string, error) {
 	id := c.Param("id")
 	if _, err := uuid.Parse(id); err != nil {
-		return "", domain.Errorf(domain.ENotFound, "course %q does not exist", id)
+		return "", domain.Errorf(domain.ENotFound, "%s %q does not exist", what, id)
 	}
 	return id, nil
+}
+
+// query asks a workflow's query handler, within the Temporal call timeout.
+func (s *Server) query(c *gin.Context, workflowID, name string, arg, out any) error {
+	ctx, cancel := s.temporalCtx(c)
+	defer cancel()
+	v, err := s.Temporal.QueryWorkflow(ctx, workflowID, "", name, arg)
+	if err != nil {
+		return err
+	}
+	if err := v.Get(out); err != nil {
+		return fmt.Errorf("decode %s of %s: %w", name, workflowID, err)
+	}
+	return nil
 }
 
 // getCourse answers from the workflow's query while the course runs, and from the read model
@@ -255,15 +272,9 @@ func (s *Server) readCourse(c *gin.Context, id string) (course.State, error) {
 	if rec.Phase == domain.PhaseClosed {
 		return stateFromRecord(rec), nil
 	}
-	ctx, cancel := s.temporalCtx(c)
-	defer cancel()
-	v, err := s.Temporal.QueryWorkflow(ctx, course.WorkflowID(id), "", course.QueryState, course.StateQuery{})
-	if err != nil {
-		return course.State{}, s.courseError(c, id, err)
-	}
 	var st course.State
-	if err := v.Get(&st); err != nil {
-		return course.State{}, fmt.Errorf("decode course state: %w", err)
+	if err := s.query(c, course.WorkflowID(id), course.QueryState, course.StateQuery{}, &st); err != nil {
+		return course.State{}, s.courseError(c, id, err)
 	}
 	return st, nil
 }

@@ -228,13 +228,7 @@ func (s *Server) moveToCollaboration(c *gin.Context) {
 	}
 }
 
-func planID(c *gin.Context) (string, error) {
-	id := c.Param("id")
-	if _, err := uuid.Parse(id); err != nil {
-		return "", domain.Errorf(domain.ENotFound, "plan %q does not exist", id)
-	}
-	return id, nil
-}
+func planID(c *gin.Context) (string, error) { return uuidParam(c, "plan") }
 
 // getPlan answers from the workflow's query while the plan runs, from the read model after.
 func (s *Server) getPlan(c *gin.Context) {
@@ -266,15 +260,9 @@ func (s *Server) readPlan(c *gin.Context, id string) (domain.PlanRecord, error) 
 	if rec.Phase == domain.PlanEnded {
 		return rec, nil
 	}
-	ctx, cancel := s.temporalCtx(c)
-	defer cancel()
-	v, err := s.Temporal.QueryWorkflow(ctx, collab.WorkflowID(id), "", collab.QueryState, collab.StateQuery{})
-	if err != nil {
-		return domain.PlanRecord{}, s.planError(c, id, err)
-	}
 	var st collab.State
-	if err := v.Get(&st); err != nil {
-		return domain.PlanRecord{}, fmt.Errorf("decode plan state: %w", err)
+	if err := s.query(c, collab.WorkflowID(id), collab.QueryState, collab.StateQuery{}, &st); err != nil {
+		return domain.PlanRecord{}, s.planError(c, id, err)
 	}
 	return st.Record(), nil
 }

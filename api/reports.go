@@ -28,14 +28,10 @@ func (s *Server) statusReport(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	asOf := s.now()
-	if v := c.Query("as_of"); v != "" {
-		t, err := time.Parse(time.DateOnly, v)
-		if err != nil {
-			s.fail(c, domain.FieldError("as_of", "must be a date YYYY-MM-DD"))
-			return
-		}
-		asOf = t
+	asOf, err := s.asOfParam(c)
+	if err != nil {
+		s.fail(c, err)
+		return
 	}
 	r, err := report.Build(c.Request.Context(), s.Store, asOf)
 	if err != nil {
@@ -112,4 +108,17 @@ func (s *Server) produceCommitteeReport(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusCreated, res)
+}
+
+// asOfParam reads the optional ?as_of=YYYY-MM-DD of a report (default: now).
+func (s *Server) asOfParam(c *gin.Context) (time.Time, error) {
+	v := c.Query("as_of")
+	if v == "" {
+		return s.now(), nil
+	}
+	t, err := time.Parse(time.DateOnly, v)
+	if err != nil {
+		return t, domain.FieldError("as_of", "must be a date YYYY-MM-DD")
+	}
+	return t, nil
 }

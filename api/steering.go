@@ -247,14 +247,14 @@ func (s *Server) steeringReport(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	asOf := s.now()
-	if v := c.Query("as_of"); v != "" {
-		t, err := time.Parse(time.DateOnly, v)
-		if err != nil {
-			s.fail(c, domain.FieldError("as_of", "must be a date YYYY-MM-DD"))
-			return
-		}
-		asOf = t
+	if err := knownQuery(c, "as_of"); err != nil {
+		s.fail(c, err)
+		return
+	}
+	asOf, err := s.asOfParam(c)
+	if err != nil {
+		s.fail(c, err)
+		return
 	}
 	r, err := report.BuildSteering(c.Request.Context(), s.Store, asOf)
 	if err != nil {
