@@ -20,6 +20,8 @@ type RaiseReminderInput struct {
 	SubjectID     string      `json:"subject_id"`
 	DueAt         time.Time   `json:"due_at"`
 	RaisedAt      time.Time   `json:"raised_at"` // workflow time of the occasion
+	// ScheduledFor is when the occasion was due to fire: the target of the workflow's timer.
+	ScheduledFor time.Time `json:"scheduled_for,omitempty"`
 	Recipients    []string    `json:"recipients,omitempty"`
 	RecipientRole domain.Role `json:"recipient_role,omitempty"`
 	RecipientTeam string      `json:"recipient_team,omitempty"`
@@ -58,6 +60,7 @@ func (a *Activities) RaiseReminder(ctx context.Context, in RaiseReminderInput) (
 		items = append(items, domain.Reminder{
 			Key: in.Key + "/" + r, RecipientID: r, Kind: in.Kind,
 			SubjectType: in.SubjectType, SubjectID: in.SubjectID, DueAt: in.DueAt, CreatedAt: in.RaisedAt,
+			ScheduledFor: optionalTime(in.ScheduledFor),
 		})
 	}
 	if err := a.Store.RaiseReminders(ctx, items); err != nil {
@@ -92,4 +95,12 @@ func (a *Activities) CompleteReminders(ctx context.Context, in CompleteReminders
 		return CompleteRemindersResult{}, permanent(err)
 	}
 	return CompleteRemindersResult{Completed: n}, nil
+}
+
+// optionalTime is nil for the zero time (an occasion from a workflow that predates the field).
+func optionalTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
 }

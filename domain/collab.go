@@ -34,9 +34,11 @@ func DefaultCollaborationSettings() CollaborationSettings {
 	}
 }
 
-// MeetingInterval is the time between two cross-disciplinary meetings.
+// MeetingInterval is the time between two cross-disciplinary meetings: the plan's year (its
+// run, 365 days) shared by the meetings of a year. A shorter run (the benchmark's scaled year)
+// brings the meetings closer together.
 func (s CollaborationSettings) MeetingInterval() time.Duration {
-	return Days(365).D() / time.Duration(s.MeetingsPerYear)
+	return s.RunLength.D() / time.Duration(s.MeetingsPerYear)
 }
 
 // Validate checks the settings.

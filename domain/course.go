@@ -125,4 +125,7 @@ type Reminder struct {
 	DueAt       time.Time  `json:"due_at" db:"due_at"`
 	CreatedAt   time.Time  `json:"created_at" db:"created_at"`
 	DoneAt      *time.Time `json:"done_at,omitempty" db:"done_at"`
+	// ScheduledFor is when the occasion was due to fire (the workflow timer's target); with
+	// the time the item reached the inbox it shows how late the reminder was.
+	ScheduledFor *time.Time `json:"scheduled_for,omitempty" db:"scheduled_for"`
 }

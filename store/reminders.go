@@ -15,9 +15,9 @@ import (
 func (s *Store) RaiseReminders(ctx context.Context, items []domain.Reminder) error {
 	for _, r := range items {
 		_, err := s.db.ExecContext(ctx, `
-			INSERT INTO reminders (key, recipient_id, kind, subject_type, subject_id, due_at, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7, now())) ON CONFLICT (key) DO NOTHING`,
-			r.Key, r.RecipientID, r.Kind, r.SubjectType, r.SubjectID, r.DueAt, nullTime(r.CreatedAt))
+			INSERT INTO reminders (key, recipient_id, kind, subject_type, subject_id, due_at, created_at, scheduled_for)
+			VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7, now()), $8) ON CONFLICT (key) DO NOTHING`,
+			r.Key, r.RecipientID, r.Kind, r.SubjectType, r.SubjectID, r.DueAt, nullTime(r.CreatedAt), r.ScheduledFor)
 		if err != nil {
 			return fmt.Errorf("raise reminder %s: %w", r.Kind, translate(err))
 		}
@@ -43,7 +43,7 @@ func (s *Store) CompleteReminders(ctx context.Context, subjectType, subjectID st
 func (s *Store) ListReminders(ctx context.Context, subjectType, subjectID string) ([]domain.Reminder, error) {
 	var out []domain.Reminder
 	err := s.db.SelectContext(ctx, &out, `
-		SELECT key, recipient_id, kind, subject_type, subject_id, due_at, created_at, done_at
+		SELECT key, recipient_id, kind, subject_type, subject_id, due_at, created_at, done_at, scheduled_for
 		FROM reminders WHERE subject_type = $1 AND subject_id = $2 ORDER BY created_at, kind, recipient_id`,
 		subjectType, subjectID)
 	if err != nil {

@@ -85,8 +85,8 @@ func (p *plan) next(now time.Time) (time.Time, occasion) {
 	return at, o
 }
 
-// fire raises the reminder of one occasion whose time has come.
-func (p *plan) fire(ctx workflow.Context, o occasion) error {
+// fire raises the reminder of one occasion whose time (at) has come.
+func (p *plan) fire(ctx workflow.Context, o occasion, at time.Time) error {
 	st := &p.state
 	now := workflow.Now(ctx)
 	m := p.meeting(o.seq)
@@ -113,7 +113,7 @@ func (p *plan) fire(ctx workflow.Context, o occasion) error {
 	t.Count++
 	t.Last = now
 	in.Key = fmt.Sprintf("%s%d", p.occasion(kind, o.seq, due), t.Count)
-	in.Kind, in.SubjectType, in.SubjectID, in.DueAt = kind, "plan", st.PlanID, due
+	in.Kind, in.SubjectType, in.SubjectID, in.DueAt, in.ScheduledFor = kind, "plan", st.PlanID, due, at
 	if err := effects.Remind(ctx, in); err != nil {
 		return err
 	}
@@ -121,7 +121,7 @@ func (p *plan) fire(ctx workflow.Context, o occasion) error {
 	if o.kind == occMinutes && t.Count == 2 {
 		esc := activities.RaiseReminderInput{
 			Key:  p.occasion(ReminderMinutesEscalated, o.seq, due) + "1",
-			Kind: ReminderMinutesEscalated, SubjectType: "plan", SubjectID: st.PlanID, DueAt: due,
+			Kind: ReminderMinutesEscalated, SubjectType: "plan", SubjectID: st.PlanID, DueAt: due, ScheduledFor: at,
 			RecipientLeadOf: st.CoordinatorID,
 		}
 		if err := effects.Remind(ctx, esc); err != nil {

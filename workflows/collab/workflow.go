@@ -107,7 +107,7 @@ func (p *plan) run(ctx workflow.Context) (Result, error) {
 		if o.kind == occContinueAsNew {
 			return Result{}, p.continueAsNew(ctx)
 		}
-		if err := p.fire(ctx, o); err != nil {
+		if err := p.fire(ctx, o, at); err != nil {
 			return Result{}, err
 		}
 	}

@@ -131,6 +131,10 @@ func (h *harness) reminders() []reminder {
 	out := make([]reminder, len(items))
 	for i, r := range items {
 		out[i] = reminder{Kind: r.Kind, To: r.RecipientID, Day: int(r.CreatedAt.Sub(start) / day), Done: r.DoneAt != nil}
+		// Never raised before its occasion was due (later only when a step made it due at once).
+		if assert.NotNil(h.t, r.ScheduledFor, "%s has no scheduled time", r.Key) {
+			assert.False(h.t, r.ScheduledFor.After(r.CreatedAt), "%s: scheduled for %s, raised %s", r.Key, r.ScheduledFor, r.CreatedAt)
+		}
 	}
 	return out
 }

@@ -157,7 +157,7 @@ func (c *course) run(ctx workflow.Context) (Result, error) {
 				continue // something changed: compute the next occasion again
 			}
 		}
-		if err := c.fire(ctx, occ); err != nil {
+		if err := c.fire(ctx, occ, at); err != nil {
 			return Result{}, err
 		}
 	}
@@ -251,8 +251,8 @@ func (c *course) completeReminders(ctx workflow.Context, kinds []string) error {
 	return effects.Complete(ctx, "course", c.state.CourseID, kinds...)
 }
 
-func (c *course) remind(ctx workflow.Context, kind, key string, due time.Time, in activities.RaiseReminderInput) error {
-	in.Key = WorkflowID(c.state.CourseID) + "/" + key
+func (c *course) remind(ctx workflow.Context, at time.Time, kind, key string, due time.Time, in activities.RaiseReminderInput) error {
+	in.Key, in.ScheduledFor = WorkflowID(c.state.CourseID)+"/"+key, at
 	in.Kind, in.SubjectType, in.SubjectID, in.DueAt = kind, "course", c.state.CourseID, due
 	return effects.Remind(ctx, in)
 }

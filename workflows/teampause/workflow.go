@@ -77,7 +77,7 @@ func TeamPauseWorkflow(ctx workflow.Context, in Input) (Result, error) {
 		remind := activities.RaiseReminderInput{
 			Key:  fmt.Sprintf("%s/%s/resume/%d", WorkflowID(in.TeamID), st.PauseID, st.Reminders),
 			Kind: ReminderResumeDue, SubjectType: "team", SubjectID: in.TeamID,
-			DueAt: in.PlannedResume, RaisedAt: workflow.Now(ctx),
+			DueAt: in.PlannedResume, RaisedAt: workflow.Now(ctx), ScheduledFor: next,
 			RecipientRole: domain.RoleTeamLead, RecipientTeam: in.TeamID,
 		}
 		if err := workflow.ExecuteActivity(ctx, acts.RaiseReminder, remind).Get(ctx, nil); err != nil {
