@@ -14,14 +14,14 @@ import (
 // given as a role (with a team, that team's holders of the role).
 type RaiseReminderInput struct {
 	// Key identifies the occasion; it is made in the workflow (workflow ID, step, number).
-	Key           string      `json:"key"`
-	Kind          string      `json:"kind"`
-	SubjectType   string      `json:"subject_type"`
-	SubjectID     string      `json:"subject_id"`
-	DueAt         time.Time   `json:"due_at"`
-	RaisedAt      time.Time   `json:"raised_at"` // workflow time of the occasion
+	Key         string    `json:"key"`
+	Kind        string    `json:"kind"`
+	SubjectType string    `json:"subject_type"`
+	SubjectID   string    `json:"subject_id"`
+	DueAt       time.Time `json:"due_at"`
+	RaisedAt    time.Time `json:"raised_at"` // workflow time of the occasion
 	// ScheduledFor is when the occasion was due to fire: the target of the workflow's timer.
-	ScheduledFor time.Time `json:"scheduled_for,omitempty"`
+	ScheduledFor  time.Time   `json:"scheduled_for,omitempty"`
 	Recipients    []string    `json:"recipients,omitempty"`
 	RecipientRole domain.Role `json:"recipient_role,omitempty"`
 	RecipientTeam string      `json:"recipient_team,omitempty"`
