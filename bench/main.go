@@ -19,6 +19,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"sync"
@@ -51,9 +52,10 @@ func main() {
 		listCalls   = flag.Int("list-calls", 300, "calls per list endpoint")
 		concurrency = flag.Int("concurrency", 32, "concurrent callers")
 		out         = flag.String("out", "bench/out/results.md", "where to write the table")
+		cpuProfile  = flag.String("cpuprofile", "", "write a CPU profile of the API starts here")
 	)
 	flag.Parse()
-	if err := run(*dsn, *temporal, *starts, *steps, *listRows, *listCalls, *concurrency, *out); err != nil {
+	if err := run(*dsn, *temporal, *starts, *steps, *listRows, *listCalls, *concurrency, *out, *cpuProfile); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -114,7 +116,7 @@ func delta(d time.Duration) string { return fmt.Sprintf("%+.1f ms", float64(d.Mi
 
 type row struct{ what, api, bare, ratio string }
 
-func run(dsn, temporalAddr string, nStarts, nSteps, listRows, listCalls, conc int, outPath string) error {
+func run(dsn, temporalAddr string, nStarts, nSteps, listRows, listCalls, conc int, outPath, profilePath string) error {
 	if dsn == "" || temporalAddr == "" {
 		return fmt.Errorf("set TVP_BENCH_DATABASE_URL and TVP_BENCH_TEMPORAL_ADDRESS (make bench does)")
 	}
@@ -214,6 +216,16 @@ func run(dsn, temporalAddr string, nStarts, nSteps, listRows, listCalls, conc in
 			Settings: team.Settings, ReferredBy: "konsulent.anna"}
 	}
 	apiIDs := make([]string, nStarts)
+	if profilePath != "" {
+		f, err := os.Create(profilePath)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
 	apiStarts := measure(nStarts, conc, func(i int) error {
 		var resp struct{ ID string }
 		b, _ := json.Marshal(map[string]any{"team_id": "ungeteam", "consultant_ids": []string{"konsulent.anna"}, "start_date": today.Format(time.DateOnly),
@@ -234,6 +246,7 @@ func run(dsn, temporalAddr string, nStarts, nSteps, listRows, listCalls, conc in
 		apiIDs[i] = resp.ID
 		return nil
 	})
+	pprof.StopCPUProfile()
 	bareStarts := measure(nStarts, conc, func(i int) error {
 		_, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: course.WorkflowID(bareInputs[i].CourseID), TaskQueue: queue},
 			course.CourseWorkflow, bareInputs[i])

@@ -25,10 +25,16 @@ import (
 type Options struct {
 	MaxConcurrentActivities int
 	MaxConcurrentWorkflows  int
+	// CacheSize bounds the workflows kept in memory (the sticky cache), for every worker of
+	// the process: the SDK holds one cache per process, so the first worker's setting counts.
+	CacheSize int
 }
 
 // New returns a worker on the task queue with every workflow and activity registered.
 func New(c client.Client, taskQueue string, acts *activities.Activities, o Options) sdkworker.Worker {
+	if o.CacheSize > 0 {
+		sdkworker.SetStickyWorkflowCacheSize(o.CacheSize) // ignored once a worker has started
+	}
 	w := sdkworker.New(c, taskQueue, sdkworker.Options{
 		MaxConcurrentActivityExecutionSize:     o.MaxConcurrentActivities,
 		MaxConcurrentWorkflowTaskExecutionSize: o.MaxConcurrentWorkflows,

@@ -178,7 +178,7 @@ func runWorkerUntil(ctx context.Context, cfg config.Config, log *slog.Logger, s 
 	if err := worker.EnsureSchedules(ctx, tc, cfg.TaskQueue, domain.Duration(cfg.AuditRetention)); err != nil {
 		return err
 	}
-	w := worker.New(tc, cfg.TaskQueue, newActivities(cfg, s), worker.Options{})
+	w := worker.New(tc, cfg.TaskQueue, newActivities(cfg, s), worker.Options{CacheSize: cfg.WorkerCacheSize})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
@@ -215,7 +215,7 @@ func runDev(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err := worker.EnsureSchedules(ctx, tc, cfg.TaskQueue, domain.Duration(cfg.AuditRetention)); err != nil {
 		return err
 	}
-	w := worker.New(tc, cfg.TaskQueue, newActivities(cfg, s), worker.Options{})
+	w := worker.New(tc, cfg.TaskQueue, newActivities(cfg, s), worker.Options{CacheSize: cfg.WorkerCacheSize})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}

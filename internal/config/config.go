@@ -26,6 +26,9 @@ type Config struct {
 	ConnectTimeout    time.Duration `env:"TVP_CONNECT_TIMEOUT" envDefault:"30s"`
 	ShutdownTimeout   time.Duration `env:"TVP_SHUTDOWN_TIMEOUT" envDefault:"20s"`
 	TemporalTimeout   time.Duration `env:"TVP_TEMPORAL_CALL_TIMEOUT" envDefault:"10s"`
+	// WorkerCacheSize bounds how many workflows a worker keeps in memory (the SDK's sticky
+	// cache); a workflow evicted from it is replayed from its history when it next has work.
+	WorkerCacheSize int `env:"TVP_WORKER_CACHE_SIZE" envDefault:"2000"`
 	// CPRPepper keys the HMAC under which CPR numbers are recognised; the numbers themselves
 	// are never stored. Production must set it; the default is for development only.
 	CPRPepper string `env:"TVP_CPR_PEPPER" envDefault:"dev-only-pepper-change-me"`
