@@ -95,6 +95,7 @@ func (p *plan) run(ctx workflow.Context) (Result, error) {
 		at, o := p.next(workflow.Now(ctx))
 		seen := p.state.Revision
 		changed := func() bool { return p.state.Revision != seen }
+		due := effects.ScheduledFor(ctx, at)
 		if wait := at.Sub(workflow.Now(ctx)); wait > 0 {
 			ok, err := workflow.AwaitWithTimeout(ctx, wait, changed)
 			if err != nil {
@@ -107,7 +108,7 @@ func (p *plan) run(ctx workflow.Context) (Result, error) {
 		if o.kind == occContinueAsNew {
 			return Result{}, p.continueAsNew(ctx)
 		}
-		if err := p.fire(ctx, o, at); err != nil {
+		if err := p.fire(ctx, o, due); err != nil {
 			return Result{}, err
 		}
 	}

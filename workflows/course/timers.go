@@ -57,12 +57,7 @@ func (c *course) next() (time.Time, occasion) {
 		}
 	case domain.PhaseExtensionPending:
 		progression()
-		// The steering group hears of a request at once, then every ReminderInterval.
-		if st.ExtensionReminders == 0 {
-			consider(st.Extensions[len(st.Extensions)-1].RequestedAt, occExtensionReminder)
-		} else {
-			consider(st.LastExtensionReminder.Add(s.ReminderInterval.D()), occExtensionReminder)
-		}
+		consider(st.LastExtensionReminder.Add(s.ReminderInterval.D()), occExtensionReminder)
 	}
 	return at, occ
 }

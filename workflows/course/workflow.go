@@ -148,6 +148,7 @@ func (c *course) run(ctx workflow.Context) (Result, error) {
 			}
 			continue
 		}
+		due := effects.ScheduledFor(ctx, at)
 		if wait := at.Sub(workflow.Now(ctx)); wait > 0 {
 			ok, err := workflow.AwaitWithTimeout(ctx, wait, changed)
 			if err != nil {
@@ -157,7 +158,7 @@ func (c *course) run(ctx workflow.Context) (Result, error) {
 				continue // something changed: compute the next occasion again
 			}
 		}
-		if err := c.fire(ctx, occ, at); err != nil {
+		if err := c.fire(ctx, occ, due); err != nil {
 			return Result{}, err
 		}
 	}

@@ -42,6 +42,15 @@ func Do(ctx workflow.Context, activity, in, out any) error {
 	return workflow.ExecuteActivity(ctx, activity, in).Get(ctx, out)
 }
 
+// ScheduledFor is when an occasion due at falls due, as its reminder records it: at, or now if
+// the workflow learns of it only after at (a step that makes it due at once).
+func ScheduledFor(ctx workflow.Context, at time.Time) time.Time {
+	if now := workflow.Now(ctx); at.Before(now) {
+		return now
+	}
+	return at
+}
+
 // Remind raises one reminder now; in.Key must identify the occasion. Each recipient with an
 // address is then mailed (when SMTP is configured) without holding the workflow up: a mail
 // server that refuses for a while delays the mail, not the course.
