@@ -105,26 +105,21 @@ func (s *Server) createCourse(c *gin.Context) {
 func (s *Server) courseInput(c *gin.Context, req createCourseRequest) (course.Input, []store.CaseloadOverride, error) {
 	ctx := c.Request.Context()
 	me := actor(c)
-	team, err := s.Store.GetTeam(ctx, req.TeamID)
+	start, _ := time.Parse(time.DateOnly, req.StartDate) // checked by the binding tag
+	// The team, its pause, its phase-out and the settings for the start date (a reorganisation
+	// gives courses referred from its date the new settings), read at once.
+	ref, err := s.Store.Referral(ctx, req.TeamID, start)
 	if domain.ErrorCode(err) == domain.ENotFound {
 		return course.Input{}, nil, domain.FieldError("team_id", "team %q does not exist", req.TeamID)
 	} else if err != nil {
 		return course.Input{}, nil, err
 	}
-	if _, err := s.Store.OpenTeamPause(ctx, team.ID); err == nil {
+	team := ref.Team
+	if ref.Paused {
 		return course.Input{}, nil, domain.Errorf(domain.EConflict, "%s is paused: its citizens keep ordinary casework in the centres", team.Name)
-	} else if domain.ErrorCode(err) != domain.ENotFound {
-		return course.Input{}, nil, err
 	}
-	start, _ := time.Parse(time.DateOnly, req.StartDate) // checked by the binding tag
-	if from, err := s.Store.PhaseOut(ctx, team.ID); err != nil {
-		return course.Input{}, nil, err
-	} else if from != nil && !s.now().Before(*from) {
+	if from := ref.PhaseOutFrom; from != nil && !s.now().Before(*from) {
 		return course.Input{}, nil, domain.Errorf(domain.EConflict, "%s is being phased out since %s: it takes no new referrals", team.Name, from.Format(time.DateOnly))
-	}
-	// A reorganisation gives courses referred from its date the new settings.
-	if team.Settings, err = s.Store.SettingsFor(ctx, team, start); err != nil {
-		return course.Input{}, nil, err
 	}
 	if err := team.Settings.Validate(); err != nil { // stored settings are checked, but never start a course on bad ones
 		return course.Input{}, nil, domain.Errorf(domain.EConflict, "%s's settings are not valid (%s): ask an administrator", team.Name, domain.ErrorMessage(err))
@@ -138,6 +133,10 @@ func (s *Server) courseInput(c *gin.Context, req createCourseRequest) (course.In
 			team.Name, team.Settings.ConsultantsMin, team.Settings.ConsultantsMax)
 	}
 	var overrides []store.CaseloadOverride
+	staff, err := s.Store.StaffLoads(ctx, req.ConsultantIDs)
+	if err != nil {
+		return course.Input{}, nil, err
+	}
 	seen := map[string]bool{}
 	for i, id := range req.ConsultantIDs {
 		field := fmt.Sprintf("consultant_ids[%d]", i)
@@ -145,19 +144,14 @@ func (s *Server) courseInput(c *gin.Context, req createCourseRequest) (course.In
 			return course.Input{}, nil, domain.FieldError(field, "%q is named twice", id)
 		}
 		seen[id] = true
-		m, err := s.Store.GetStaff(ctx, id)
-		if domain.ErrorCode(err) == domain.ENotFound {
+		m, ok := staff[id]
+		if !ok {
 			return course.Input{}, nil, domain.FieldError(field, "staff member %q does not exist", id)
-		} else if err != nil {
-			return course.Input{}, nil, err
 		}
 		if !m.HasRole(domain.RoleConsultant) || m.TeamID == nil || *m.TeamID != team.ID {
 			return course.Input{}, nil, domain.FieldError(field, "%q is not a consultant in %s", id, team.Name)
 		}
-		load, err := s.Store.Caseload(ctx, id)
-		if err != nil {
-			return course.Input{}, nil, err
-		}
+		load := m.Caseload
 		norm := int(math.Floor(float64(team.Settings.CaseloadMax) * m.HoursPerWeek / team.Settings.HalfTimeHours))
 		if load+1 > norm {
 			if req.CaseloadOverrideReason == "" || !me.Has(domain.RoleTeamLead) {

@@ -12,10 +12,10 @@ import (
 // AppendAudit appends one entry to the audit log. An entry with a key that is already
 // logged adds nothing, so a retried activity logs once.
 func (s *Store) AppendAudit(ctx context.Context, e domain.AuditEntry) error {
-	details := []byte("{}")
+	details := "{}"
 	if len(e.Details) > 0 {
 		var err error
-		if details, err = json.Marshal(e.Details); err != nil {
+		if details, err = jsonText(e.Details); err != nil {
 			return fmt.Errorf("append audit %s: %w", e.Action, err)
 		}
 	}

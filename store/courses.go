@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/jmoiron/sqlx"
@@ -28,7 +27,7 @@ func (s *Store) SaveCourse(ctx context.Context, c domain.CourseRecord) error {
 			c.ID, c.WorkflowID, c.TeamID, c.Kind, c.Phase, c.StartDate, c.PlannedEnd,
 			c.NextDeadline, c.NextAction, c.Outcome, c.ClosedOn, c.ReferredBy, c.Revision)
 		if err != nil {
-			return fmt.Errorf("save course %s: %w", c.ID, translate(err))
+			return fmt.Errorf("save course %s: %w", c.ID, racedInsert(err))
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil // a newer revision is already stored
@@ -91,7 +90,7 @@ func (s *Store) GetCourse(ctx context.Context, id string) (domain.CourseRecord, 
 // by its sequence number in the course.
 func saveCourseRecords(ctx context.Context, tx *sqlx.Tx, c domain.CourseRecord) error {
 	for _, p := range c.Progressions {
-		scores, err := json.Marshal(p.Scores)
+		scores, err := jsonText(p.Scores)
 		if err != nil {
 			return fmt.Errorf("save course %s progression: %w", c.ID, err)
 		}
@@ -141,65 +140,9 @@ func (s *Store) OpenCourseIDs(ctx context.Context, teamID string) ([]string, err
 	return ids, nil
 }
 
-// Caseload returns how many open courses the consultant works on.
-func (s *Store) Caseload(ctx context.Context, staffID string) (int, error) {
-	var n int
-	err := s.db.GetContext(ctx, &n, `
-		SELECT count(*) FROM course_consultants cc JOIN courses c ON c.id = cc.course_id
-		WHERE cc.staff_id = $1 AND cc.active AND c.phase <> 'closed'`, staffID)
-	if err != nil {
-		return 0, fmt.Errorf("caseload of %s: %w", staffID, translate(err))
-	}
-	return n, nil
-}
-
 // CaseloadOverride records that a team lead let a consultant take a course beyond the norm.
 type CaseloadOverride struct {
 	StaffID, By, Reason string
-}
-
-// ReserveCourse writes a referred course's row before its workflow starts, so that the rule
-// "one active course per citizen per team" holds at once (a second referral gets EConflict).
-// A reservation with the same id again is the same referral repeated: created is false.
-func (s *Store) ReserveCourse(ctx context.Context, c domain.CourseRecord, overrides []CaseloadOverride) (created bool, err error) {
-	err = s.Transact(ctx, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, `
-			INSERT INTO courses (id, workflow_id, team_id, kind, phase, start_date, planned_end, referred_by, revision)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0) ON CONFLICT (id) DO NOTHING`,
-			c.ID, c.WorkflowID, c.TeamID, c.Kind, c.Phase, c.StartDate, c.PlannedEnd, c.ReferredBy)
-		if err != nil {
-			return fmt.Errorf("reserve course: %w", translate(err))
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil
-		}
-		created = true
-		for _, cid := range c.CitizenIDs {
-			if _, err := tx.ExecContext(ctx, `
-				INSERT INTO course_citizens (course_id, citizen_id, team_id) VALUES ($1, $2, $3)`,
-				c.ID, cid, c.TeamID); err != nil {
-				if domain.ErrorCode(translate(err)) == domain.EConflict {
-					return domain.Errorf(domain.EConflict, "the citizen already has an active course in this team")
-				}
-				return fmt.Errorf("reserve course citizen: %w", translate(err))
-			}
-		}
-		for _, sid := range c.ConsultantIDs {
-			var by, reason *string
-			for _, o := range overrides {
-				if o.StaffID == sid {
-					by, reason = &o.By, &o.Reason
-				}
-			}
-			if _, err := tx.ExecContext(ctx, `
-				INSERT INTO course_consultants (course_id, staff_id, override_by, override_reason) VALUES ($1, $2, $3, $4)`,
-				c.ID, sid, by, reason); err != nil {
-				return fmt.Errorf("reserve course consultant: %w", translate(err))
-			}
-		}
-		return nil
-	})
-	return created, err
 }
 
 // ReleaseReservation removes a reservation whose workflow never started (revision 0).

@@ -33,7 +33,7 @@ func (s *Store) CollaborationSettings(ctx context.Context) (domain.Collaboration
 
 // SetCollaborationSettings stores the collaboration model's settings.
 func (s *Store) SetCollaborationSettings(ctx context.Context, cs domain.CollaborationSettings) error {
-	raw, err := json.Marshal(cs)
+	raw, err := jsonText(cs)
 	if err != nil {
 		return fmt.Errorf("collaboration settings: %w", err)
 	}
@@ -133,7 +133,7 @@ func (s *Store) SavePlan(ctx context.Context, p domain.PlanRecord) error {
 			scope, consentDate, recordedBy, p.NextMeetingAt, p.NextDeadline, p.NextAction,
 			fromCourse, p.EndedOn, p.EndReason, p.Revision)
 		if err != nil {
-			return fmt.Errorf("save plan %s: %w", p.ID, translate(err))
+			return fmt.Errorf("save plan %s: %w", p.ID, racedInsert(err))
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil
@@ -167,7 +167,7 @@ func (s *Store) SavePlan(ctx context.Context, p domain.PlanRecord) error {
 			}
 		}
 		for _, v := range p.FormVersions {
-			form, err := json.Marshal(v.Goals)
+			form, err := jsonText(v.Goals)
 			if err != nil {
 				return fmt.Errorf("save plan %s form: %w", p.ID, err)
 			}

@@ -17,7 +17,7 @@ func (s *Store) UpsertTeam(ctx context.Context, t domain.Team) error {
 	if err := t.Settings.Validate(); err != nil {
 		return fmt.Errorf("team %s settings: %w", t.ID, err)
 	}
-	settings, err := json.Marshal(t.Settings)
+	settings, err := jsonText(t.Settings)
 	if err != nil {
 		return fmt.Errorf("upsert team %s: %w", t.ID, err)
 	}
@@ -103,10 +103,12 @@ type staffRow struct {
 	RoleList pq.StringArray `db:"roles"`
 }
 
-const staffSelect = `
-	SELECT s.id, s.name, s.email, s.team_id, s.centre, s.hours_per_week, s.lead_id,
-		COALESCE(array_agg(r.role ORDER BY r.role) FILTER (WHERE r.role IS NOT NULL), '{}') AS roles
-	FROM staff s LEFT JOIN staff_roles r ON r.staff_id = s.id`
+const (
+	staffColumns = `s.id, s.name, s.email, s.team_id, s.centre, s.hours_per_week, s.lead_id,
+		COALESCE(array_agg(r.role ORDER BY r.role) FILTER (WHERE r.role IS NOT NULL), '{}') AS roles`
+	staffFrom   = ` FROM staff s LEFT JOIN staff_roles r ON r.staff_id = s.id`
+	staffSelect = `SELECT ` + staffColumns + staffFrom
+)
 
 func (r staffRow) staff() domain.Staff {
 	m := r.Staff

@@ -214,7 +214,7 @@ type StoredReport struct {
 
 // SaveReport stores a report once per kind and period; stored again, it is kept as it was.
 func (s *Store) SaveReport(ctx context.Context, kind string, from, to time.Time, body any) (int64, error) {
-	raw, err := json.Marshal(body)
+	raw, err := jsonText(body)
 	if err != nil {
 		return 0, fmt.Errorf("save report: %w", err)
 	}

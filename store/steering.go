@@ -13,7 +13,7 @@ import (
 
 // AddDecision records a decision; with a key, recording it again returns the same id.
 func (s *Store) AddDecision(ctx context.Context, d domain.Decision, key string) (int64, error) {
-	changes, err := json.Marshal(append([]domain.Change{}, d.Changes...))
+	changes, err := jsonText(append([]domain.Change{}, d.Changes...))
 	if err != nil {
 		return 0, fmt.Errorf("add decision: %w", err)
 	}
@@ -35,7 +35,7 @@ func (s *Store) AddDecision(ctx context.Context, d domain.Decision, key string) 
 
 // LinkDecision adds what a decision changed to its record.
 func (s *Store) LinkDecision(ctx context.Context, id int64, changes ...domain.Change) error {
-	raw, err := json.Marshal(changes)
+	raw, err := jsonText(changes)
 	if err != nil {
 		return fmt.Errorf("link decision: %w", err)
 	}
@@ -74,7 +74,7 @@ func (s *Store) AddSettingsVersion(ctx context.Context, teamID string, from time
 	if err := settings.Validate(); err != nil {
 		return err
 	}
-	raw, err := json.Marshal(settings)
+	raw, err := jsonText(settings)
 	if err != nil {
 		return fmt.Errorf("settings version: %w", err)
 	}
@@ -86,26 +86,6 @@ func (s *Store) AddSettingsVersion(ctx context.Context, teamID string, from time
 		return fmt.Errorf("settings version: %w", translate(err))
 	}
 	return nil
-}
-
-// SettingsFor returns the team's settings for a course referred on the date: the newest
-// version in effect then, else the team's own.
-func (s *Store) SettingsFor(ctx context.Context, team domain.Team, on time.Time) (domain.TeamSettings, error) {
-	var raw []byte
-	err := s.db.GetContext(ctx, &raw, `
-		SELECT settings FROM team_settings_versions WHERE team_id = $1 AND effective_from <= $2
-		ORDER BY effective_from DESC LIMIT 1`, team.ID, on)
-	if domain.ErrorCode(translate(err)) == domain.ENotFound {
-		return team.Settings, nil
-	}
-	if err != nil {
-		return team.Settings, fmt.Errorf("settings for %s: %w", team.ID, translate(err))
-	}
-	st := team.Settings
-	if err := json.Unmarshal(raw, &st); err != nil {
-		return st, fmt.Errorf("settings for %s: %w", team.ID, err)
-	}
-	return st, nil
 }
 
 // SetTargets replaces the team's targets.

@@ -7,11 +7,13 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"net"
 	"net/url"
+	"strings"
 	"syscall"
 
 	"github.com/jmoiron/sqlx"
@@ -32,7 +34,7 @@ type Store struct {
 
 // Open connects to the database at dsn and checks that it answers.
 func Open(ctx context.Context, dsn string) (*Store, error) {
-	db, err := sqlx.Open("postgres", dsn)
+	db, err := sqlx.Open("postgres", withBinaryParameters(dsn))
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
@@ -128,6 +130,17 @@ func (s *Store) Transact(ctx context.Context, fn func(tx *sqlx.Tx) error) (err e
 
 // translate turns driver errors into domain errors where the cause is known; it keeps the
 // original in the chain.
+// racedInsert translates an error of an upsert keyed by id. Its other unique columns derive
+// from the id (the workflow id), so a unique violation means that two saves of a new row ran
+// at once (a workflow's step and its start both saving): the next attempt updates the row.
+func racedInsert(err error) error {
+	var pqErr *pq.Error
+	if errors.As(err, &pqErr) && pqErr.Code == "23505" {
+		return &wrapped{code: domain.EUnavailable, msg: "saved at the same moment by another step; try again", err: err}
+	}
+	return translate(err)
+}
+
 func translate(err error) error {
 	if err == nil {
 		return nil
@@ -183,4 +196,26 @@ func RedactURL(dsn string) string {
 		return "(unparseable database URL)"
 	}
 	return u.Redacted()
+}
+
+// jsonText encodes v for a jsonb parameter. It is text, not []byte: with binary_parameters
+// (see Open) a []byte goes to the server in binary form, which jsonb does not take.
+func jsonText(v any) (string, error) {
+	b, err := json.Marshal(v)
+	return string(b), err
+}
+
+// withBinaryParameters turns on lib/pq's binary_parameters, unless the DSN sets it: a query
+// with parameters then takes one round trip to the server instead of two (prepare, then run).
+func withBinaryParameters(dsn string) string {
+	if strings.Contains(dsn, "binary_parameters") {
+		return dsn
+	}
+	if u, err := url.Parse(dsn); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
+		q := u.Query()
+		q.Set("binary_parameters", "yes")
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	return strings.TrimSpace(dsn) + " binary_parameters=yes"
 }

@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -69,6 +71,34 @@ func TestSaveCourseKeepsTheNewestRevision(t *testing.T) {
 	assert.Equal(t, domain.PhaseExtensionPending, got.Phase)
 	assert.Equal(t, int64(2), got.Revision)
 	assert.Equal(t, []string{"konsulent.anna"}, got.ConsultantIDs)
+}
+
+// Two steps of a new course saving it at the same moment (its start and an Update) race on the
+// first insert: the loser gets a retryable error, never a conflict, and its retry succeeds.
+func TestConcurrentFirstSavesAreRetryable(t *testing.T) {
+	s, ctx := open(t)
+	for round := range 20 {
+		rec := record(int64(1), domain.PhaseActive)
+		rec.ID = fmt.Sprintf("3b0a6a2e-8d0f-4d8e-9a3c-%012d", 100+round)
+		rec.WorkflowID = "course-" + rec.ID
+		rec.CitizenIDs = []string{fmt.Sprintf("6f1c1a9e-0d0e-4b52-9a51-%012d", 100+round)}
+		require.NoError(t, s.EnsureCitizen(ctx, rec.CitizenIDs[0], "Racer", nil))
+		errs := make([]error, 4)
+		var wg sync.WaitGroup
+		for i := range errs {
+			wg.Go(func() { errs[i] = s.SaveCourse(ctx, rec) })
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				require.Equal(t, domain.EUnavailable, domain.ErrorCode(err), "%v", err)
+				require.NoError(t, s.SaveCourse(ctx, rec), "the retry")
+			}
+		}
+		got, err := s.GetCourse(ctx, rec.ID)
+		require.NoError(t, err)
+		assert.Equal(t, int64(1), got.Revision)
+	}
 }
 
 func TestOneActiveCoursePerCitizenPerTeam(t *testing.T) {
