@@ -29,9 +29,11 @@ type RaiseReminderInput struct {
 	RecipientLeadOf string `json:"recipient_lead_of,omitempty"`
 }
 
-// RaiseReminderResult names who received the reminder.
+// RaiseReminderResult names who received the reminder, and whether the workers mail
+// reminders (SMTP configured): if not, the workflow schedules no mail step.
 type RaiseReminderResult struct {
 	Recipients []string `json:"recipients"`
+	Mailing    bool     `json:"mailing,omitempty"`
 }
 
 // RaiseReminder puts one inbox item per recipient, keyed by occasion and recipient: raised
@@ -66,7 +68,7 @@ func (a *Activities) RaiseReminder(ctx context.Context, in RaiseReminderInput) (
 	if err := a.Store.RaiseReminders(ctx, items); err != nil {
 		return RaiseReminderResult{}, permanent(fmt.Errorf("raise %s: %w", in.Kind, err))
 	}
-	return RaiseReminderResult{Recipients: recipients}, nil
+	return RaiseReminderResult{Recipients: recipients, Mailing: a.Mailer != nil}, nil
 }
 
 // CompleteRemindersInput names the open items that a step has made unnecessary.

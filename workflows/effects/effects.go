@@ -56,11 +56,14 @@ func ScheduledFor(ctx workflow.Context, at time.Time) time.Time {
 // server that refuses for a while delays the mail, not the course.
 func Remind(ctx workflow.Context, in activities.RaiseReminderInput) error {
 	in.RaisedAt = workflow.Now(ctx)
-	if err := Do(ctx, acts.RaiseReminder, in, nil); err != nil {
+	var raised activities.RaiseReminderResult
+	if err := Do(ctx, acts.RaiseReminder, in, &raised); err != nil {
 		return fmt.Errorf("raise %s: %w", in.Kind, err)
 	}
-	// Histories recorded before reminders were mailed replay without the mail step.
-	if workflow.GetVersion(ctx, "mail-reminders", workflow.DefaultVersion, 1) == 1 {
+	// Histories recorded before reminders were mailed replay without the mail step, and those
+	// recorded before version 2 with it always; since version 2 there is a mail step only when
+	// the workers mail (SMTP configured), as the raise's result says.
+	if v := workflow.GetVersion(ctx, "mail-reminders", workflow.DefaultVersion, 2); v == 1 || (v == 2 && raised.Mailing) {
 		mail := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, mailOptions), acts.MailReminders,
 			activities.MailRemindersInput{Key: in.Key})
 		workflow.Go(ctx, func(ctx workflow.Context) {
