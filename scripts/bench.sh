@@ -30,7 +30,7 @@ trap '"$PGBIN/psql" -q -h 127.0.0.1 -p "$pgport" -U postgres -d postgres -c "DRO
 
 TEMPORAL="$("$ROOT/scripts/temporal-cli.sh")"
 tport="$(free_port)"; hport="$(free_port)"; mport="$(free_port)"
-"$TEMPORAL" server start-dev --headless --ip 127.0.0.1 --port "$tport" --http-port "$hport" --metrics-port "$mport" \
+"$TEMPORAL" server start-dev "${TEMPORAL_DEV_FLAGS[@]}" --headless --ip 127.0.0.1 --port "$tport" --http-port "$hport" --metrics-port "$mport" \
   --log-level error >"$ROOT/.dev/temporal-bench.log" 2>&1 &
 pids+=($!)
 temporal_wait "127.0.0.1:$tport"

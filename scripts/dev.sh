@@ -40,7 +40,7 @@ for port in "$TEMPORAL_PORT" "$TEMPORAL_UI_PORT" "${TVP_HTTP_ADDR##*:}"; do
 done
 
 log "starting the Temporal dev server on 127.0.0.1:$TEMPORAL_PORT (UI on $TEMPORAL_UI_PORT), data in .dev/temporal"
-"$TEMPORAL" server start-dev --ip 127.0.0.1 --port "$TEMPORAL_PORT" --ui-port "$TEMPORAL_UI_PORT" \
+"$TEMPORAL" server start-dev "${TEMPORAL_DEV_FLAGS[@]}" --ip 127.0.0.1 --port "$TEMPORAL_PORT" --ui-port "$TEMPORAL_UI_PORT" \
   --db-filename "$DEV/temporal/temporal.db" --ui-codec-endpoint "$TVP_PUBLIC_URL/codec" --log-level warn >"$DEV/temporal/server.log" 2>&1 &
 pids+=($!)
 temporal_wait "$TVP_TEMPORAL_ADDRESS"
