@@ -475,7 +475,7 @@ func (p *plan) changeParticipants(ctx workflow.Context, r ParticipantsRequest) (
 		return StepResult{}, err
 	}
 	for _, h := range handovers {
-		if err := effects.Do(ctx, acts.ReassignReminders, h, nil); err != nil {
+		if err := effects.Write(ctx, acts.ReassignReminders, h, nil); err != nil {
 			return StepResult{}, err
 		}
 	}

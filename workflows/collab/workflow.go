@@ -162,7 +162,7 @@ func (p *plan) commit(ctx workflow.Context, actor, action, purpose string, bump 
 
 func (p *plan) save(ctx workflow.Context) error {
 	rev := p.state.Revision
-	if err := effects.Do(ctx, acts.SavePlan, activities.SavePlanInput{Plan: p.state.Record()}, nil); err != nil {
+	if err := effects.Write(ctx, acts.SavePlan, activities.SavePlanInput{Plan: p.state.Record()}, nil); err != nil {
 		return fmt.Errorf("save plan %s: %w", p.state.PlanID, err)
 	}
 	p.saved = max(p.saved, rev)

@@ -234,7 +234,7 @@ func (c *course) commit(ctx workflow.Context, actor, action, purpose string, det
 
 func (c *course) save(ctx workflow.Context) error {
 	rev := c.state.Revision
-	if err := effects.Do(ctx, acts.SaveCourse, activities.SaveCourseInput{Course: c.state.Record()}, nil); err != nil {
+	if err := effects.Write(ctx, acts.SaveCourse, activities.SaveCourseInput{Course: c.state.Record()}, nil); err != nil {
 		return fmt.Errorf("save course %s: %w", c.state.CourseID, err)
 	}
 	c.saved = max(c.saved, rev)

@@ -42,6 +42,30 @@ func Do(ctx workflow.Context, activity, in, out any) error {
 	return workflow.ExecuteActivity(ctx, activity, in).Get(ctx, out)
 }
 
+// localOptions are the options of a step's writes run as local activities: each attempt
+// bounded, retried (with the workflow's own timers for the longer waits) until the database is
+// back.
+var localOptions = workflow.LocalActivityOptions{
+	StartToCloseTimeout: ActivityOptions.StartToCloseTimeout,
+	RetryPolicy:         ActivityOptions.RetryPolicy,
+}
+
+// LocalWrites is the change (GetVersion) from which a step's writes run as local activities.
+const LocalWrites = "local-writes"
+
+// Write runs one of a step's writes (the read model, the inbox, the audit log): short,
+// idempotent, to TVP's own database. Since version 1 of LocalWrites it runs as a local
+// activity, inside the workflow task that asks for it, with no round trip through the
+// server's task queues (a step with three writes took about 200 ms on the dev server, for the
+// dispatch alone); histories from before replay with ordinary activities.
+func Write(ctx workflow.Context, activity, in, out any) error {
+	if workflow.GetVersion(ctx, LocalWrites, workflow.DefaultVersion, 1) == 1 {
+		ctx = workflow.WithLocalActivityOptions(ctx, localOptions)
+		return workflow.ExecuteLocalActivity(ctx, activity, in).Get(ctx, out)
+	}
+	return Do(ctx, activity, in, out)
+}
+
 // ScheduledFor is when an occasion due at falls due, as its reminder records it: at, or now if
 // the workflow learns of it only after at (a step that makes it due at once).
 func ScheduledFor(ctx workflow.Context, at time.Time) time.Time {
@@ -57,7 +81,7 @@ func ScheduledFor(ctx workflow.Context, at time.Time) time.Time {
 func Remind(ctx workflow.Context, in activities.RaiseReminderInput) error {
 	in.RaisedAt = workflow.Now(ctx)
 	var raised activities.RaiseReminderResult
-	if err := Do(ctx, acts.RaiseReminder, in, &raised); err != nil {
+	if err := Write(ctx, acts.RaiseReminder, in, &raised); err != nil {
 		return fmt.Errorf("raise %s: %w", in.Kind, err)
 	}
 	// Histories recorded before reminders were mailed replay without the mail step, and those
@@ -78,7 +102,7 @@ func Remind(ctx workflow.Context, in activities.RaiseReminderInput) error {
 // Complete marks a subject's open reminders of the kinds (all kinds if none) done.
 func Complete(ctx workflow.Context, subjectType, subjectID string, kinds ...string) error {
 	in := activities.CompleteRemindersInput{SubjectType: subjectType, SubjectID: subjectID, Kinds: kinds, At: workflow.Now(ctx)}
-	if err := Do(ctx, acts.CompleteReminders, in, nil); err != nil {
+	if err := Write(ctx, acts.CompleteReminders, in, nil); err != nil {
 		return fmt.Errorf("complete reminders: %w", err)
 	}
 	return nil
@@ -92,7 +116,7 @@ func CompleteOccasions(ctx workflow.Context, prefixes ...string) error {
 		return nil
 	}
 	in := activities.CompleteRemindersInput{KeyPrefixes: prefixes, At: workflow.Now(ctx)}
-	if err := Do(ctx, acts.CompleteReminders, in, nil); err != nil {
+	if err := Write(ctx, acts.CompleteReminders, in, nil); err != nil {
 		return fmt.Errorf("complete reminders: %w", err)
 	}
 	return nil
@@ -109,7 +133,7 @@ func Audit(ctx workflow.Context, keyPrefix string, e domain.AuditEntry, citizenI
 		x.Key = keyPrefix + "/" + e.Action + "/" + cid
 		entries = append(entries, x)
 	}
-	if err := Do(ctx, acts.Audit, activities.AuditInput{Entries: entries}, nil); err != nil {
+	if err := Write(ctx, acts.Audit, activities.AuditInput{Entries: entries}, nil); err != nil {
 		return fmt.Errorf("audit %s: %w", e.Action, err)
 	}
 	return nil
