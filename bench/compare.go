@@ -1,0 +1,155 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"runtime/pprof"
+	"time"
+
+	"github.com/google/uuid"
+	"go.temporal.io/sdk/client"
+
+	"tvp/domain"
+	"tvp/workflows/course"
+)
+
+// call makes one API request as the user and decodes a 2xx answer into out (if not nil).
+func (b *bench) call(user, method, path string, body, out any) error {
+	var r io.Reader
+	if body != nil {
+		data, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		r = bytes.NewReader(data)
+	}
+	req, err := http.NewRequest(method, b.srv.URL+path, r)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+b.tokens[user])
+	resp, err := b.hc.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode >= 300 {
+		return fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, data)
+	}
+	if out != nil {
+		return json.Unmarshal(data, out)
+	}
+	return nil
+}
+
+// compare measures starts, an Update and a query through the API against the bare client.
+func (b *bench) compare(ctx context.Context) error {
+	if err := b.ensureWorker(ctx); err != nil {
+		return err
+	}
+	c, n, rounds := b.cfg.concurrency, b.cfg.starts, max(1, b.cfg.rounds)
+	today := time.Now().UTC().Truncate(24 * time.Hour)
+	bareInputs := make([]course.Input, n)
+	for i := range bareInputs {
+		cid := uuid.NewString()
+		if err := b.store.EnsureCitizen(ctx, cid, "Bench", nil); err != nil {
+			return err
+		}
+		bareInputs[i] = course.Input{CourseID: uuid.NewString(), TeamID: "ungeteam", Kind: domain.TargetYoung, CitizenIDs: []string{cid},
+			ConsultantIDs: []string{"konsulent.anna"}, StartDate: today, Goals: []course.Goal{{ID: "g1", Text: "Uddannelse"}},
+			Settings: b.team.Settings, ReferredBy: "konsulent.anna"}
+	}
+	apiIDs := make([]string, n)
+	startAPI := func(i int) error {
+		var resp struct{ ID string }
+		err := b.call("konsulent.anna", "POST", "/api/v1/courses", map[string]any{
+			"team_id": "ungeteam", "consultant_ids": []string{"konsulent.anna"}, "start_date": today.Format(time.DateOnly),
+			"citizens": []map[string]any{{"cpr": cprFor(i), "name": "Bench"}}, "goals": []map[string]any{{"text": "Uddannelse"}}}, &resp)
+		apiIDs[i] = resp.ID
+		return err
+	}
+	startBare := func(i int) error {
+		_, err := b.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: course.WorkflowID(bareInputs[i].CourseID), TaskQueue: b.queue},
+			course.CourseWorkflow, bareInputs[i])
+		return err
+	}
+	fmt.Fprintln(b.progress, "starts...")
+	if b.cfg.cpuProfile != "" {
+		f, err := os.Create(b.cfg.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
+	apiStarts, bareStarts := alternate(n, rounds, c, startAPI, startBare)
+	pprof.StopCPUProfile()
+
+	fmt.Fprintln(b.progress, "steps...")
+	m := min(b.cfg.steps, n)
+	anna := domain.Actor{ID: "konsulent.anna", Roles: []domain.Role{domain.RoleConsultant}}
+	apiUpd, bareUpd := alternate(m, rounds, c, func(i int) error {
+		return b.call("konsulent.anna", "POST", "/api/v1/courses/"+apiIDs[i]+"/milestones",
+			map[string]any{"outcome": "education", "date": today.Format(time.DateOnly)}, nil)
+	}, func(i int) error {
+		h, err := b.tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: course.WorkflowID(bareInputs[i].CourseID),
+			UpdateName: course.UpdateRecordMilestone, Args: []any{course.MilestoneRequest{Actor: anna, Outcome: domain.OutcomeEducation, Date: today}},
+			WaitForStage: client.WorkflowUpdateStageCompleted})
+		if err != nil {
+			return err
+		}
+		return h.Get(ctx, nil)
+	})
+	apiQ, bareQ := alternate(m, rounds, c, func(i int) error {
+		return b.call("konsulent.anna", "GET", "/api/v1/courses/"+apiIDs[i], nil, nil)
+	}, func(i int) error {
+		v, err := b.tc.QueryWorkflow(ctx, course.WorkflowID(bareInputs[i].CourseID), "", course.QueryState, course.StateQuery{})
+		if err != nil {
+			return err
+		}
+		var st course.State
+		return v.Get(&st)
+	})
+
+	b.report.section("Through the API against the bare SDK client")
+	b.report.line("%d concurrent callers; each comparison in %d rounds that alternate which side goes first, each round after the machine has settled. "+
+		"Target: starts at least 0.9 of the bare throughput, p99 within +10 ms.\n", c, rounds)
+	var rows [][]string
+	for _, cmp := range []struct {
+		what     string
+		api, sdk *stats
+	}{
+		{fmt.Sprintf("start a course (%d per side)", n), apiStarts, bareStarts},
+		{fmt.Sprintf("a step: an Update (%d)", m), apiUpd, bareUpd},
+		{fmt.Sprintf("a read: a query (%d)", m), apiQ, bareQ},
+	} {
+		rows = append(rows,
+			[]string{cmp.what + ": throughput", fmt.Sprintf("%.0f/s", cmp.api.throughput()), fmt.Sprintf("%.0f/s", cmp.sdk.throughput()),
+				fmt.Sprintf("%.2f", cmp.api.throughput()/cmp.sdk.throughput())},
+			[]string{cmp.what + ": p50", ms(cmp.api.pct(0.5)), ms(cmp.sdk.pct(0.5)), delta(cmp.api.pct(0.5) - cmp.sdk.pct(0.5))},
+			[]string{cmp.what + ": p99", ms(cmp.api.pct(0.99)), ms(cmp.sdk.pct(0.99)), delta(cmp.api.pct(0.99) - cmp.sdk.pct(0.99))})
+		if cmp.api.errs+cmp.sdk.errs > 0 {
+			rows = append(rows, []string{cmp.what + ": errors", fmt.Sprint(cmp.api.errs), fmt.Sprint(cmp.sdk.errs), ""})
+		}
+	}
+	b.report.table([]string{"measure", "through the API", "bare SDK client", "API / bare"}, rows)
+	return nil
+}
+
+// cprFor makes a distinct, well-formed CPR number for the i-th made-up citizen.
+func cprFor(i int) string {
+	d := time.Date(1950, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i/9000)
+	return fmt.Sprintf("%s-%04d", d.Format("020106"), 1000+i%9000)
+}

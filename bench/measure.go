@@ -1,0 +1,146 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// stats are the latencies of one side of one comparison.
+type stats struct {
+	latencies []time.Duration
+	elapsed   time.Duration
+	errs      int64
+}
+
+func (s *stats) n() int { return len(s.latencies) }
+
+func (s *stats) throughput() float64 {
+	if s.elapsed <= 0 {
+		return 0
+	}
+	return float64(s.n()) / s.elapsed.Seconds()
+}
+
+// pct returns the p-th quantile (0..1) by the nearest-rank method.
+func (s *stats) pct(p float64) time.Duration {
+	if len(s.latencies) == 0 {
+		return 0
+	}
+	l := slices.Clone(s.latencies)
+	slices.Sort(l)
+	i := int(p*float64(len(l))+0.5) - 1
+	return l[max(0, min(i, len(l)-1))]
+}
+
+// add merges another round into s.
+func (s *stats) add(o *stats) {
+	s.latencies = append(s.latencies, o.latencies...)
+	s.elapsed += o.elapsed
+	s.errs += o.errs
+}
+
+// measure runs fn for i in [from, to) with c concurrent callers.
+func measure(from, to, c int, fn func(i int) error) *stats {
+	st := &stats{latencies: make([]time.Duration, to-from)}
+	next := int64(from - 1)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range c {
+		wg.Go(func() {
+			for {
+				i := int(atomic.AddInt64(&next, 1))
+				if i >= to {
+					return
+				}
+				t0 := time.Now()
+				if err := fn(i); err != nil {
+					if atomic.AddInt64(&st.errs, 1) <= 3 {
+						fmt.Fprintln(os.Stderr, "error:", err)
+					}
+				}
+				st.latencies[i-from] = time.Since(t0)
+			}
+		})
+	}
+	wg.Wait()
+	st.elapsed = time.Since(start)
+	return st
+}
+
+// alternate measures two sides of a comparison over n calls each, in rounds that alternate
+// which side goes first (A B, B A, ...), and waits for the machine to settle before each
+// round, so neither side pays for work the other left behind.
+func alternate(n, rounds, c int, a, b func(i int) error) (sa, sb *stats) {
+	sa, sb = &stats{}, &stats{}
+	for r := range rounds {
+		from, to := r*n/rounds, (r+1)*n/rounds
+		first, second := func() { waitIdle(); sa.add(measure(from, to, c, a)) }, func() { waitIdle(); sb.add(measure(from, to, c, b)) }
+		if r%2 == 1 {
+			first, second = second, first
+		}
+		first()
+		second()
+	}
+	return sa, sb
+}
+
+// cpuTimes reads the machine's busy and total CPU time from /proc/stat.
+func cpuTimes() (busy, total uint64) {
+	f, err := os.Open("/proc/stat")
+	if err != nil {
+		return 0, 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	if !sc.Scan() {
+		return 0, 0
+	}
+	fields := strings.Fields(sc.Text())[1:]
+	for i, v := range fields {
+		n, _ := strconv.ParseUint(v, 10, 64)
+		total += n
+		if i != 3 && i != 4 { // idle, iowait
+			busy += n
+		}
+	}
+	return busy, total
+}
+
+// waitIdle waits (at most two minutes) until the machine's CPUs are at most 15% busy over two
+// half-seconds in a row: the work a measure started (workflow tasks, activities, the read
+// model) is done before the next one begins. It returns how long it waited.
+func waitIdle() time.Duration {
+	start := time.Now()
+	quiet := 0
+	b0, t0 := cpuTimes()
+	for time.Since(start) < 2*time.Minute && quiet < 2 {
+		time.Sleep(500 * time.Millisecond)
+		b1, t1 := cpuTimes()
+		if t1 == t0 {
+			return time.Since(start) // no /proc/stat: nothing to wait for
+		}
+		if float64(b1-b0)/float64(t1-t0) <= 0.15 {
+			quiet++
+		} else {
+			quiet = 0
+		}
+		b0, t0 = b1, t1
+	}
+	return time.Since(start)
+}
+
+func numCPU() int { return runtime.NumCPU() }
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
+
+func delta(d time.Duration) string { return fmt.Sprintf("%+.1f ms", float64(d.Microseconds())/1000) }
+
+func mib(kb int64) string { return fmt.Sprintf("%.0f MiB", float64(kb)/1024) }
