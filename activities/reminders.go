@@ -32,6 +32,9 @@ type RaiseReminderInput struct {
 // RaiseReminderResult names who received the reminder, and whether the workers mail
 // reminders (SMTP configured): if not, the workflow schedules no mail step.
 type RaiseReminderResult struct {
+	// Key is the occasion raised, so the history of a local activity (which keeps its result,
+	// not its input) says which.
+	Key        string   `json:"key,omitempty"`
 	Recipients []string `json:"recipients"`
 	Mailing    bool     `json:"mailing,omitempty"`
 }
@@ -68,7 +71,7 @@ func (a *Activities) RaiseReminder(ctx context.Context, in RaiseReminderInput) (
 	if err := a.Store.RaiseReminders(ctx, items); err != nil {
 		return RaiseReminderResult{}, permanent(fmt.Errorf("raise %s: %w", in.Kind, err))
 	}
-	return RaiseReminderResult{Recipients: recipients, Mailing: a.Mailer != nil}, nil
+	return RaiseReminderResult{Key: in.Key, Recipients: recipients, Mailing: a.Mailer != nil}, nil
 }
 
 // CompleteRemindersInput names the open items that a step has made unnecessary.

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bufio"
 	"fmt"
+	"net/http"
+	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -25,6 +28,14 @@ type raised struct {
 	err       error
 }
 
+// raise records one completed raise of an occasion.
+func (r *raised) raise(key string, recipients []string) {
+	r.occasions[key]++
+	for _, to := range recipients {
+		r.items = append(r.items, key+"/"+to)
+	}
+}
+
 // history reads every run of a workflow, newest first, following continue-as-new back.
 func (y *yearSim) history(workflowID string) raised {
 	out := raised{occasions: map[string]int{}}
@@ -41,6 +52,25 @@ func (y *yearSim) history(workflowID string) raised {
 				return out
 			}
 			switch ev.GetEventType() {
+			case enumspb.EVENT_TYPE_MARKER_RECORDED: // a local activity: its result names the occasion
+				a := ev.GetMarkerRecordedEventAttributes()
+				if a.GetMarkerName() != "LocalActivity" || a.GetFailure() != nil {
+					continue
+				}
+				var data struct{ ActivityType string }
+				if err := y.b.dc.FromPayloads(a.GetDetails()["data"], &data); err != nil {
+					out.err = fmt.Errorf("decode a local activity of %s: %w", workflowID, err)
+					return out
+				}
+				if data.ActivityType != "RaiseReminder" {
+					continue
+				}
+				var res activities.RaiseReminderResult
+				if err := y.b.dc.FromPayloads(a.GetDetails()["result"], &res); err != nil {
+					out.err = fmt.Errorf("decode a raise's result in %s: %w", workflowID, err)
+					return out
+				}
+				out.raise(res.Key, res.Recipients)
 			case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
 				previous = ev.GetWorkflowExecutionStartedEventAttributes().GetContinuedExecutionRunId()
 			case enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
@@ -66,10 +96,7 @@ func (y *yearSim) history(workflowID string) raised {
 					out.err = fmt.Errorf("decode a raise's result in %s: %w", workflowID, err)
 					return out
 				}
-				out.occasions[in.Key]++
-				for _, r := range res.Recipients {
-					out.items = append(out.items, in.Key+"/"+r)
-				}
+				out.raise(in.Key, res.Recipients)
 			}
 		}
 		for _, in := range scheduled {
@@ -210,6 +237,39 @@ func (y *yearSim) verify(startErrs int64) error {
 		{"answers by the simulated people (failed)", fmt.Sprintf("%d (%d)", y.actions.Load(), y.failures.Load())},
 		{"plans continued as new after their year", fmt.Sprint(continued)},
 		{"referrals that failed to start", fmt.Sprint(startErrs)},
+		{"the dev server's timer queue: mitigations taken by its monitor", timerQueueActions()},
 	})
 	return nil
+}
+
+// timerQueueActions reads, from the dev server's metrics (TVP_BENCH_TEMPORAL_METRICS), what
+// its queue monitor did to the timer queue (a reader taken for stuck delays due timers).
+func timerQueueActions() string {
+	addr := os.Getenv("TVP_BENCH_TEMPORAL_METRICS")
+	if addr == "" {
+		return "(not read)"
+	}
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		return "(not read: " + err.Error() + ")"
+	}
+	defer resp.Body.Close()
+	var out []string
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if !strings.HasPrefix(line, "queue_actions{") || !strings.Contains(line, `operation="TimerQueueProcessor"`) {
+			continue
+		}
+		_, rest, _ := strings.Cut(line, `queue_action="`)
+		action, _, _ := strings.Cut(rest, `"`)
+		fields := strings.Fields(line)
+		out = append(out, action+" "+fields[len(fields)-1])
+	}
+	if len(out) == 0 {
+		return "none"
+	}
+	sort.Strings(out)
+	return strings.Join(out, ", ")
 }

@@ -37,4 +37,5 @@ temporal_wait "127.0.0.1:$tport"
 
 export TVP_BENCH_DATABASE_URL="postgres://postgres@127.0.0.1:$pgport/$db?sslmode=disable"
 export TVP_BENCH_TEMPORAL_ADDRESS="127.0.0.1:$tport"
+export TVP_BENCH_TEMPORAL_METRICS="127.0.0.1:$mport"
 go run ./bench "$@"
