@@ -74,7 +74,7 @@ func main() {
 	flag.IntVar(&c.cacheSize, "cache-size", 2000, "the worker's workflow cache (TVP_WORKER_CACHE_SIZE)")
 	flag.IntVar(&c.yearCourses, "year-courses", 1000, "courses of the municipality-year")
 	flag.IntVar(&c.yearPlans, "year-plans", 1000, "collaboration plans of the municipality-year")
-	flag.DurationVar(&c.year, "year", 8*time.Minute, "how long the municipality-year's year lasts")
+	flag.DurationVar(&c.year, "year", 16*time.Minute, "how long the municipality-year's year lasts")
 	flag.Parse()
 	if err := run(c); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
