@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/jmoiron/sqlx"
@@ -143,6 +144,45 @@ func (s *Store) OpenCourseIDs(ctx context.Context, teamID string) ([]string, err
 // CaseloadOverride records that a team lead let a consultant take a course beyond the norm.
 type CaseloadOverride struct {
 	StaffID, By, Reason string
+}
+
+// ReserveCourse writes a referred course's row before its workflow starts, so that the rule
+// "one active course per citizen per team" holds at once (a second referral gets EConflict).
+// A reservation with the same id again is the same referral repeated: created is false.
+// The row, its citizens and its consultants are written by one statement: atomic, and one
+// round trip to the server.
+func (s *Store) ReserveCourse(ctx context.Context, c domain.CourseRecord, overrides []CaseloadOverride) (created bool, err error) {
+	staff, by, reason := make([]string, len(c.ConsultantIDs)), make([]string, len(c.ConsultantIDs)), make([]string, len(c.ConsultantIDs))
+	for i, sid := range c.ConsultantIDs {
+		staff[i] = sid
+		for _, o := range overrides {
+			if o.StaffID == sid {
+				by[i], reason[i] = o.By, o.Reason
+			}
+		}
+	}
+	var n int
+	err = s.db.GetContext(ctx, &n, `
+		WITH c AS (
+			INSERT INTO courses (id, workflow_id, team_id, kind, phase, start_date, planned_end, referred_by, revision)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0) ON CONFLICT (id) DO NOTHING RETURNING id),
+		citizens AS (
+			INSERT INTO course_citizens (course_id, citizen_id, team_id) SELECT c.id, x, $3 FROM c, unnest($9::uuid[]) AS x),
+		consultants AS (
+			INSERT INTO course_consultants (course_id, staff_id, override_by, override_reason)
+			SELECT c.id, x.staff, NULLIF(x.by, ''), NULLIF(x.reason, '')
+			FROM c, unnest($10::text[], $11::text[], $12::text[]) AS x(staff, by, reason))
+		SELECT count(*) FROM c`,
+		c.ID, c.WorkflowID, c.TeamID, c.Kind, c.Phase, c.StartDate, c.PlannedEnd, c.ReferredBy,
+		pq.StringArray(c.CitizenIDs), pq.StringArray(staff), pq.StringArray(by), pq.StringArray(reason))
+	var pqErr *pq.Error
+	if errors.As(err, &pqErr) && pqErr.Constraint == "course_citizens_one_active" {
+		return false, domain.Errorf(domain.EConflict, "the citizen already has an active course in this team")
+	}
+	if err != nil {
+		return false, fmt.Errorf("reserve course: %w", translate(err))
+	}
+	return n == 1, nil
 }
 
 // ReleaseReservation removes a reservation whose workflow never started (revision 0).

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -22,7 +21,7 @@ type ReferralTeam struct {
 
 // Referral returns the team a citizen is referred to, whether it is paused or phased out, and
 // its settings for a course starting on the date (the newest version in effect then, else the
-// team's own): what GetTeam, OpenTeamPause, PhaseOut and SettingsFor say, in one query.
+// team's own), in one query.
 func (s *Store) Referral(ctx context.Context, teamID string, on time.Time) (ReferralTeam, error) {
 	var r struct {
 		teamRow
@@ -77,43 +76,4 @@ func (s *Store) StaffLoads(ctx context.Context, ids []string) (map[string]StaffL
 		out[r.ID] = StaffLoad{Staff: r.staff(), Caseload: r.Caseload}
 	}
 	return out, nil
-}
-
-// ReserveCourse writes a referred course's row before its workflow starts, so that the rule
-// "one active course per citizen per team" holds at once (a second referral gets EConflict).
-// A reservation with the same id again is the same referral repeated: created is false.
-// The row, its citizens and its consultants are written by one statement: atomic, and one
-// round trip to the server.
-func (s *Store) ReserveCourse(ctx context.Context, c domain.CourseRecord, overrides []CaseloadOverride) (created bool, err error) {
-	staff, by, reason := make([]string, len(c.ConsultantIDs)), make([]string, len(c.ConsultantIDs)), make([]string, len(c.ConsultantIDs))
-	for i, sid := range c.ConsultantIDs {
-		staff[i] = sid
-		for _, o := range overrides {
-			if o.StaffID == sid {
-				by[i], reason[i] = o.By, o.Reason
-			}
-		}
-	}
-	var n int
-	err = s.db.GetContext(ctx, &n, `
-		WITH c AS (
-			INSERT INTO courses (id, workflow_id, team_id, kind, phase, start_date, planned_end, referred_by, revision)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0) ON CONFLICT (id) DO NOTHING RETURNING id),
-		citizens AS (
-			INSERT INTO course_citizens (course_id, citizen_id, team_id) SELECT c.id, x, $3 FROM c, unnest($9::uuid[]) AS x),
-		consultants AS (
-			INSERT INTO course_consultants (course_id, staff_id, override_by, override_reason)
-			SELECT c.id, x.staff, NULLIF(x.by, ''), NULLIF(x.reason, '')
-			FROM c, unnest($10::text[], $11::text[], $12::text[]) AS x(staff, by, reason))
-		SELECT count(*) FROM c`,
-		c.ID, c.WorkflowID, c.TeamID, c.Kind, c.Phase, c.StartDate, c.PlannedEnd, c.ReferredBy,
-		pq.StringArray(c.CitizenIDs), pq.StringArray(staff), pq.StringArray(by), pq.StringArray(reason))
-	var pqErr *pq.Error
-	if errors.As(err, &pqErr) && pqErr.Constraint == "course_citizens_one_active" {
-		return false, domain.Errorf(domain.EConflict, "the citizen already has an active course in this team")
-	}
-	if err != nil {
-		return false, fmt.Errorf("reserve course: %w", translate(err))
-	}
-	return n == 1, nil
 }

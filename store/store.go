@@ -128,8 +128,6 @@ func (s *Store) Transact(ctx context.Context, fn func(tx *sqlx.Tx) error) (err e
 	return fn(tx)
 }
 
-// translate turns driver errors into domain errors where the cause is known; it keeps the
-// original in the chain.
 // racedInsert translates an error of an upsert keyed by id. Its other unique columns derive
 // from the id (the workflow id), so a unique violation means that two saves of a new row ran
 // at once (a workflow's step and its start both saving): the next attempt updates the row.
@@ -141,6 +139,8 @@ func racedInsert(err error) error {
 	return translate(err)
 }
 
+// translate turns driver errors into domain errors where the cause is known; it keeps the
+// original in the chain.
 func translate(err error) error {
 	if err == nil {
 		return nil
