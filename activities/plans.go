@@ -21,10 +21,10 @@ func (a *Activities) SavePlan(ctx context.Context, in SavePlanInput) (SavePlanRe
 
 // ReassignRemindersInput hands one person's open items about a subject to another.
 type ReassignRemindersInput struct {
-	SubjectType string `json:"subject_type"`
-	SubjectID   string `json:"subject_id"`
-	From        string `json:"from"`
-	To          string `json:"to"`
+	SubjectType domain.SubjectType `json:"subject_type"`
+	SubjectID   string             `json:"subject_id"`
+	From        string             `json:"from"`
+	To          string             `json:"to"`
 }
 
 // ReassignRemindersResult counts the items moved.

@@ -14,12 +14,12 @@ import (
 // given as a role (with a team, that team's holders of the role).
 type RaiseReminderInput struct {
 	// Key identifies the occasion; it is made in the workflow (workflow ID, step, number).
-	Key         string    `json:"key"`
-	Kind        string    `json:"kind"`
-	SubjectType string    `json:"subject_type"`
-	SubjectID   string    `json:"subject_id"`
-	DueAt       time.Time `json:"due_at"`
-	RaisedAt    time.Time `json:"raised_at"` // workflow time of the occasion
+	Key         string              `json:"key"`
+	Kind        domain.ReminderKind `json:"kind"`
+	SubjectType domain.SubjectType  `json:"subject_type"`
+	SubjectID   string              `json:"subject_id"`
+	DueAt       time.Time           `json:"due_at"`
+	RaisedAt    time.Time           `json:"raised_at"` // workflow time of the occasion
 	// ScheduledFor is when the occasion was due to fire: the target of the workflow's timer.
 	ScheduledFor  time.Time   `json:"scheduled_for,omitempty"`
 	Recipients    []string    `json:"recipients,omitempty"`
@@ -76,10 +76,10 @@ func (a *Activities) RaiseReminder(ctx context.Context, in RaiseReminderInput) (
 
 // CompleteRemindersInput names the open items that a step has made unnecessary.
 type CompleteRemindersInput struct {
-	SubjectType string    `json:"subject_type"`
-	SubjectID   string    `json:"subject_id"`
-	Kinds       []string  `json:"kinds,omitempty"` // empty: every open item of the subject
-	At          time.Time `json:"at"`
+	SubjectType domain.SubjectType    `json:"subject_type"`
+	SubjectID   string                `json:"subject_id"`
+	Kinds       []domain.ReminderKind `json:"kinds,omitempty"` // empty: every open item of the subject
+	At          time.Time             `json:"at"`
 	// KeyPrefixes, if set, name the occasions instead of kinds: only their items are done.
 	KeyPrefixes []string `json:"key_prefixes,omitempty"`
 }

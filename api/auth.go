@@ -7,75 +7,63 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"tvp/domain"
+	"tvp/service"
 )
 
-const actorKey = "tvp.actor"
+const callerKey = "tvp.caller"
 
 // SessionCookie holds the pages' token (HttpOnly, SameSite=Strict).
 const SessionCookie = "tvp_session"
 
-// authenticate verifies the bearer token (or the pages' session cookie) and loads the
-// caller's roles from the staff register: the token says who, TVP says what they may do.
+// PurposeHeader says why the caller reads or changes a citizen's data; it is logged with
+// every access (default: casework).
+const PurposeHeader = "X-TVP-Purpose"
+
+// IdempotencyHeader lets a client repeat a POST safely.
+const IdempotencyHeader = "Idempotency-Key"
+
+// authenticate verifies the bearer token (or the pages' session cookie) and asks the service
+// who the caller is: the token says who, TVP's staff register what they may do.
 func (s *Server) authenticate(c *gin.Context) {
-	a, err := s.identify(c)
+	by, err := s.Identify(c.Request)
 	if err != nil {
-		c.Header("WWW-Authenticate", `Bearer realm="tvp"`)
+		if domain.ErrorCode(err) == domain.EUnauthorized {
+			c.Header("WWW-Authenticate", `Bearer realm="tvp"`)
+		}
 		s.fail(c, err)
 		return
 	}
-	c.Set(actorKey, a)
+	c.Set(callerKey, by)
 	c.Next()
 }
 
-// identify returns the caller. A request with the session cookie (from the pages) that
-// changes something must carry the header X-TVP-Page, which another site cannot set.
-func (s *Server) identify(c *gin.Context) (domain.Actor, error) { return s.identifyRequest(c.Request) }
-
-func (s *Server) identifyRequest(r *http.Request) (domain.Actor, error) {
+// Identify returns the caller of a request. A request with the session cookie (from the
+// pages) that changes something must carry the header X-TVP-Page, which another site cannot
+// set.
+func (s *Server) Identify(r *http.Request) (service.Caller, error) {
 	raw, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok || raw == "" {
 		cookie, err := r.Cookie(SessionCookie)
 		if err != nil || cookie.Value == "" {
-			return domain.Actor{}, domain.Errorf(domain.EUnauthorized, "a bearer token is required (Authorization: Bearer ...)")
+			return service.Caller{}, domain.Errorf(domain.EUnauthorized, "a bearer token is required (Authorization: Bearer ...)")
 		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead && r.Header.Get("X-TVP-Page") == "" {
-			return domain.Actor{}, domain.Errorf(domain.EForbidden, "a change from a page must come from TVP's own pages")
+			return service.Caller{}, domain.Errorf(domain.EForbidden, "a change from a page must come from TVP's own pages")
 		}
 		raw = cookie.Value
 	}
 	if s.Verifier == nil {
-		return domain.Actor{}, domain.Errorf(domain.EUnauthorized, "no identity provider is configured")
+		return service.Caller{}, domain.Errorf(domain.EUnauthorized, "no identity provider is configured")
 	}
 	user, err := s.Verifier.Identify(r.Context(), raw)
 	if err != nil {
-		return domain.Actor{}, domain.Errorf(domain.EUnauthorized, "the token is not valid")
+		return service.Caller{}, domain.Errorf(domain.EUnauthorized, "the token is not valid")
 	}
-	m, err := s.Store.GetStaff(r.Context(), user)
-	if domain.ErrorCode(err) == domain.ENotFound {
-		return domain.Actor{}, domain.Errorf(domain.EUnauthorized, "%q is not a member of TVP's staff", user)
-	} else if err != nil {
-		return domain.Actor{}, err
-	}
-	return m.Actor(), nil
+	return s.Service.Identify(r.Context(), user, r.Header.Get(PurposeHeader), r.Header.Get(IdempotencyHeader))
 }
 
-// actor returns the authenticated caller.
-func actor(c *gin.Context) domain.Actor {
-	a, _ := c.Get(actorKey)
-	return a.(domain.Actor)
-}
-
-// requireAny refuses the request unless the caller holds one of the roles.
-func requireAny(c *gin.Context, what string, roles ...domain.Role) error {
-	a := actor(c)
-	for _, r := range roles {
-		if a.Has(r) {
-			return nil
-		}
-	}
-	names := make([]string, len(roles))
-	for i, r := range roles {
-		names[i] = string(r)
-	}
-	return domain.Errorf(domain.EForbidden, "%s requires the role %s", what, strings.Join(names, " or "))
+// caller returns the authenticated caller.
+func caller(c *gin.Context) service.Caller {
+	by, _ := c.Get(callerKey)
+	return by.(service.Caller)
 }

@@ -29,6 +29,9 @@ func TestEveryEndpointRefusesMalformedBodies(t *testing.T) {
 		return err1 == nil && err2 == nil && c.Revision > 0 && p.Revision > 0
 	}, 15*time.Second, 100*time.Millisecond)
 
+	// An extension request waits, so that the steering group may decide on this course.
+	require.Equal(t, http.StatusOK, as{t: t, app: app, user: "konsulent.anna"}.do("POST", "/api/v1/courses/"+course.ID+"/extensions",
+		map[string]any{"reason": "Mere tid", "new_end": time.Now().AddDate(1, 1, 0).Format(time.DateOnly)}, nil).StatusCode)
 	counts := func() (audit, revisions int) {
 		require.NoError(t, app.Store.DB().Get(&audit, "SELECT count(*) FROM audit_log"))
 		require.NoError(t, app.Store.DB().Get(&revisions,
@@ -38,7 +41,7 @@ func TestEveryEndpointRefusesMalformedBodies(t *testing.T) {
 	// The referral and the enrolment are audited after their first save: wait for both.
 	require.Eventually(t, func() bool {
 		audit, _ := counts()
-		return audit >= 2
+		return audit >= 3
 	}, 15*time.Second, 100*time.Millisecond)
 	auditBefore, revBefore := counts()
 

@@ -36,7 +36,7 @@ func shortTeam(t *testing.T, app *apptest.App, teamID string, untilProgression, 
 func today() string { return time.Now().UTC().Format(time.DateOnly) }
 
 // open reminders of a course for a recipient and kind.
-func openReminders(t *testing.T, app *apptest.App, courseID, recipient, kind string) int {
+func openReminders(t *testing.T, app *apptest.App, courseID, recipient string, kind domain.ReminderKind) int {
 	t.Helper()
 	items, err := app.Store.ListReminders(context.Background(), "course", courseID)
 	require.NoError(t, err)

@@ -6,11 +6,10 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
-	"github.com/gin-gonic/gin/binding"
-	"github.com/go-playground/validator/v10"
 
 	"tvp/domain"
 )
@@ -19,7 +18,7 @@ import (
 const MaxBodyBytes = 64 << 10
 
 // decode reads a JSON body into dst strictly: one object, no unknown fields, types as
-// declared, within MaxBodyBytes; then checks dst's binding tags. Errors name the field.
+// declared, within MaxBodyBytes. The use case checks what is in it.
 func decode(c *gin.Context, dst any) error {
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, MaxBodyBytes)
 	return decodeJSON(c.Request.Body, dst)
@@ -36,9 +35,6 @@ func decodeJSON(r io.Reader, dst any) error {
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return domain.Errorf(domain.EInvalid, "the body must be one JSON object")
-	}
-	if err := binding.Validator.ValidateStruct(dst); err != nil {
-		return validationError(dst, err)
 	}
 	return nil
 }
@@ -63,7 +59,7 @@ func decodeError(err error) error {
 		return err
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return domain.FieldError(field, "is not a field of this request")
+		return domain.FieldError(domain.ClipRunes(field, 100), "is not a field of this request")
 	}
 	// A field's own UnmarshalJSON (a date, a duration) failed; its message says why.
 	return domain.Errorf(domain.EInvalid, "%s", strings.TrimPrefix(err.Error(), "json: "))
@@ -87,70 +83,38 @@ func jsonType(t reflect.Type) string {
 	}
 }
 
-// validationError turns the first failed binding tag into a field error with the JSON name.
-func validationError(dst any, err error) error {
-	var ves validator.ValidationErrors
-	if !errors.As(err, &ves) || len(ves) == 0 {
-		return domain.Errorf(domain.EInvalid, "%v", err)
-	}
-	fe := ves[0]
-	field := jsonPath(reflect.TypeOf(dst), fe.StructNamespace())
-	switch fe.Tag() {
-	case "required":
-		return domain.FieldError(field, "is required")
-	case "min":
-		if fe.Kind() == reflect.Slice || fe.Kind() == reflect.String {
-			return domain.FieldError(field, "needs at least %s", plural(fe.Param(), fe.Kind()))
+// knownQuery refuses query parameters that are not the list's filters.
+func knownQuery(c *gin.Context, allowed ...string) error {
+	for k := range c.Request.URL.Query() {
+		ok := false
+		for _, a := range allowed {
+			ok = ok || a == k
 		}
-		return domain.FieldError(field, "must be at least %s", fe.Param())
-	case "max":
-		if fe.Kind() == reflect.Slice || fe.Kind() == reflect.String {
-			return domain.FieldError(field, "allows at most %s", plural(fe.Param(), fe.Kind()))
+		if !ok {
+			return domain.FieldError(domain.ClipRunes(k, 100), "is not a filter of this list (filters: %v)", allowed)
 		}
-		return domain.FieldError(field, "must be at most %s", fe.Param())
-	case "oneof":
-		return domain.FieldError(field, "must be one of: %s", fe.Param())
-	case "uuid", "uuid4":
-		return domain.FieldError(field, "must be a UUID")
-	case "datetime":
-		return domain.FieldError(field, "must be a date YYYY-MM-DD that exists")
 	}
-	return domain.FieldError(field, "fails the rule %q", fe.Tag())
+	return nil
 }
 
-func plural(n string, k reflect.Kind) string {
-	if k == reflect.String {
-		return n + " characters"
+// intQuery reads a whole-number query parameter (0 if absent).
+func intQuery(c *gin.Context, name string) (int, error) {
+	v := c.Query(name)
+	if v == "" {
+		return 0, nil
 	}
-	return n + " items"
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, domain.FieldError(name, "must be a whole number")
+	}
+	return n, nil
 }
 
-// jsonPath maps a validator namespace ("createCourse.Goals[0].Text") to JSON names
-// ("goals[0].text").
-func jsonPath(t reflect.Type, ns string) string {
-	parts := strings.Split(ns, ".")[1:]
-	out := make([]string, 0, len(parts))
-	for _, p := range parts {
-		name, idx, _ := strings.Cut(p, "[")
-		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
-			t = t.Elem()
-		}
-		jsonName := name
-		if t.Kind() == reflect.Struct {
-			if f, ok := t.FieldByName(name); ok {
-				t = f.Type
-				if f.Anonymous { // an embedded struct's fields are the JSON object's own
-					continue
-				}
-				if tag := strings.Split(f.Tag.Get("json"), ",")[0]; tag != "" && tag != "-" {
-					jsonName = tag
-				}
-			}
-		}
-		if idx != "" {
-			jsonName += "[" + idx
-		}
-		out = append(out, jsonName)
+// seqParam reads a sequence number from the path; anything else names nothing.
+func seqParam(c *gin.Context, what string) (int, error) {
+	n, err := strconv.Atoi(c.Param("seq"))
+	if err != nil || n < 1 {
+		return 0, domain.Errorf(domain.ENotFound, "no %s %q", what, domain.ClipRunes(c.Param("seq"), 20))
 	}
-	return strings.Join(out, ".")
+	return n, nil
 }

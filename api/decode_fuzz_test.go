@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"tvp/domain"
+	"tvp/service"
 )
 
 // FuzzDecodeRequest: whatever a client sends, decoding a request body either succeeds or
@@ -21,13 +22,13 @@ func FuzzDecodeRequest(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	targets := []func() any{
-		func() any { return &createCourseRequest{} },
-		func() any { return &progressionRequest{} },
-		func() any { return &decisionRequest{} },
-		func() any { return &meetingHeldRequest{} },
-		func() any { return &scheduleRequest{} },
-		func() any { return &enrolRequest{} },
-		func() any { return &moveRequest{} },
+		func() any { return &service.ReferInput{} },
+		func() any { return &service.ProgressionInput{} },
+		func() any { return &service.DecisionInput{} },
+		func() any { return &service.MeetingInput{} },
+		func() any { return &service.ScheduleInput{} },
+		func() any { return &service.EnrolInput{} },
+		func() any { return &service.MoveInput{} },
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, target := range targets {

@@ -1,16 +1,14 @@
 package api
 
 import (
-	"context"
 	"errors"
 	"log/slog"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/temporal"
 
 	"tvp/domain"
+	"tvp/service"
 )
 
 // statusOf is the one table that maps error codes to HTTP statuses.
@@ -40,6 +38,18 @@ var titleOf = map[string]string{
 	domain.EInternal:     "Internal error",
 }
 
+// StatusOf returns the HTTP status of an error and its code: the one mapping, which the pages
+// use too.
+func StatusOf(err error) (status int, code string) {
+	err = service.FromTemporal(err)
+	code = domain.ErrorCode(err)
+	status, ok := statusOf[code]
+	if !ok {
+		return http.StatusInternalServerError, domain.EInternal
+	}
+	return status, code
+}
+
 // Problem is an RFC 9457 problem detail, with TVP's stable code and the field at fault.
 type Problem struct {
 	Type     string `json:"type"`
@@ -53,17 +63,12 @@ type Problem struct {
 
 // fail writes err as problem+json. Internal errors are logged and shown without details.
 func (s *Server) fail(c *gin.Context, err error) {
-	err = fromTemporal(err)
-	code := domain.ErrorCode(err)
-	status, ok := statusOf[code]
-	if !ok {
-		code, status = domain.EInternal, http.StatusInternalServerError
-	}
+	status, code := StatusOf(err)
 	p := Problem{
 		Type:     "urn:tvp:problem:" + code,
 		Title:    titleOf[code],
 		Status:   status,
-		Detail:   domain.ErrorMessage(err),
+		Detail:   domain.ErrorMessage(service.FromTemporal(err)),
 		Instance: c.FullPath(),
 		Code:     code,
 		Field:    domain.ErrorField(err),
@@ -76,51 +81,6 @@ func (s *Server) fail(c *gin.Context, err error) {
 	}
 	c.Header("Content-Type", "application/problem+json")
 	c.AbortWithStatusJSON(status, p)
-}
-
-// fromTemporal turns the Temporal client's errors into domain errors. An update's validator
-// or handler fails with an application error whose type is a domain code and whose details
-// hold the field.
-func fromTemporal(err error) error {
-	var appErr *temporal.ApplicationError
-	if errors.As(err, &appErr) {
-		if _, known := statusOf[appErr.Type()]; known {
-			var field string
-			if appErr.HasDetails() {
-				_ = appErr.Details(&field)
-			}
-			return &domain.Error{Code: appErr.Type(), Message: appErr.Message(), Field: field}
-		}
-	}
-	var (
-		notFound    *serviceerror.NotFound
-		started     *serviceerror.WorkflowExecutionAlreadyStarted
-		unavailable *serviceerror.Unavailable
-		deadline    *serviceerror.DeadlineExceeded
-		canceled    *serviceerror.Canceled
-	)
-	switch {
-	case errors.As(err, &notFound):
-		return wrap(domain.ENotFound, "not found", err)
-	case errors.As(err, &started):
-		return wrap(domain.EConflict, "already started", err)
-	case errors.As(err, &unavailable):
-		return wrap(domain.EUnavailable, "Temporal is unavailable", err)
-	case errors.As(err, &deadline), errors.Is(err, context.DeadlineExceeded):
-		return wrap(domain.ETimeout, "Temporal did not answer in time", err)
-	case errors.As(err, &canceled):
-		return wrap(domain.ETimeout, "the request was cancelled", err)
-	}
-	return err
-}
-
-// wrap keeps err in the chain for logs while the domain error decides what the client sees.
-func wrap(code, msg string, err error) error {
-	var de *domain.Error
-	if errors.As(err, &de) {
-		return err
-	}
-	return errors.Join(&domain.Error{Code: code, Message: msg}, err)
 }
 
 // recovery turns a panic into a logged 500 problem.

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"go.temporal.io/sdk/client"
 )
 
 func (s *Server) healthz(c *gin.Context) {
@@ -23,21 +22,12 @@ func (s *Server) readyz(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 3*time.Second)
 	defer cancel()
 	checks := map[string]check{}
-	if err := s.Store.Ping(ctx); err != nil {
-		checks["postgres"] = check{Error: "unreachable"}
-	} else {
-		checks["postgres"] = check{OK: true}
-		if current, err := s.Store.MigrationsCurrent(ctx); err != nil || !current {
-			checks["migrations"] = check{Error: "not current: run tvp migrate"}
-		} else {
-			checks["migrations"] = check{OK: true}
-		}
+	r := s.Service.Ready(ctx)
+	checks["postgres"] = checkOf(r.Postgres, "unreachable")
+	if r.Postgres == nil {
+		checks["migrations"] = checkOf(r.Migrations, "not current: run tvp migrate")
 	}
-	if _, err := s.Temporal.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
-		checks["temporal"] = check{Error: "unreachable"}
-	} else {
-		checks["temporal"] = check{OK: true}
-	}
+	checks["temporal"] = checkOf(r.Temporal, "unreachable")
 	status, word := http.StatusOK, "ready"
 	for name, ch := range checks {
 		if !ch.OK {
@@ -46,4 +36,11 @@ func (s *Server) readyz(c *gin.Context) {
 		}
 	}
 	c.JSON(status, gin.H{"status": word, "checks": checks})
+}
+
+func checkOf(err error, msg string) check {
+	if err != nil {
+		return check{Error: msg}
+	}
+	return check{OK: true}
 }

@@ -9,12 +9,11 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"tvp/domain"
-	"tvp/store"
+	"tvp/service"
 )
 
-// IdempotencyHeader lets a client repeat a POST safely.
-const IdempotencyHeader = "Idempotency-Key"
+// replayKey holds what a POST was about (service.Replay), set by its handler.
+const replayKey = "tvp.replay"
 
 // recorder keeps a copy of what a handler writes.
 type recorder struct {
@@ -33,16 +32,14 @@ func (r *recorder) WriteString(s string) (int, error) {
 }
 
 // idempotent makes a POST with an Idempotency-Key happen once: a repeat (same caller, key,
-// path and body) gets the first answer again and changes nothing. A key reused for another
-// request is a 409. Server-side failures are not kept, so a retry runs again.
+// path and body, within IdempotencyTTL) gets the first answer again and changes nothing, once
+// the access rule for what it was about has been asked again (the service audits the replay).
+// A key reused for another request is a 409. Server-side failures are not kept, so a retry
+// runs again.
 func (s *Server) idempotent(c *gin.Context) {
-	key := c.GetHeader(IdempotencyHeader)
-	if c.Request.Method != http.MethodPost || key == "" {
+	by := caller(c)
+	if c.Request.Method != http.MethodPost || by.Key == "" {
 		c.Next()
-		return
-	}
-	if len(key) > 200 {
-		s.fail(c, domain.FieldError(IdempotencyHeader, "is longer than 200 characters"))
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, MaxBodyBytes))
@@ -52,9 +49,8 @@ func (s *Server) idempotent(c *gin.Context) {
 	}
 	c.Request.Body = io.NopCloser(bytes.NewReader(body))
 	sum := sha256.Sum256(body)
-	me := actor(c)
 	ctx := c.Request.Context()
-	first, err := s.Store.ClaimIdempotencyKey(ctx, me.ID, key, c.Request.Method, c.Request.URL.Path, sum[:])
+	first, err := s.Service.ClaimRequest(ctx, by, c.Request.Method, c.Request.URL.Path, sum[:], s.IdempotencyTTL)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -70,14 +66,17 @@ func (s *Server) idempotent(c *gin.Context) {
 	c.Next()
 	bg := context.WithoutCancel(ctx)
 	if rec.Status() >= 500 {
-		if err := s.Store.ReleaseIdempotencyKey(bg, me.ID, key); err != nil {
+		if err := s.Service.ForgetRequest(bg, by); err != nil {
 			s.log.ErrorContext(ctx, "release idempotency key", "err", err)
 		}
 		return
 	}
-	if err := s.Store.SaveIdempotentResponse(bg, me.ID, key, store.StoredResponse{
-		Status: rec.Status(), Body: rec.buf.Bytes(), ContentType: rec.Header().Get("Content-Type"),
-	}); err != nil {
+	a := service.Answer{Status: rec.Status(), Body: rec.buf.Bytes(), ContentType: rec.Header().Get("Content-Type")}
+	if v, ok := c.Get(replayKey); ok {
+		r := v.(service.Replay)
+		a.About = &r
+	}
+	if err := s.Service.SaveAnswer(bg, by, a); err != nil {
 		s.log.ErrorContext(ctx, "save idempotent response", "err", err)
 	}
 }

@@ -2,12 +2,18 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
 	"tvp/domain"
+	"tvp/service"
 )
+
+// inboxItem is a reminder with the API resource it is about.
+type inboxItem struct {
+	service.InboxItem
+	Link string `json:"link"`
+}
 
 // inbox lists the caller's reminders, overdue first.
 func (s *Server) inbox(c *gin.Context) {
@@ -15,30 +21,26 @@ func (s *Server) inbox(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	items, err := s.Store.Inbox(c.Request.Context(), actor(c).ID, s.now(), c.Query("include_done") == "true")
+	items, err := s.Service.Inbox(c, caller(c), service.InboxInput{IncludeDone: c.Query("include_done") == "true"})
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	out := make([]gin.H, len(items))
+	out := make([]inboxItem, len(items))
 	for i, it := range items {
-		out[i] = gin.H{
-			"id": it.ID, "kind": it.Kind, "title": domain.ReminderTitle(it.Kind), "subject_type": it.SubjectType,
-			"subject_id": it.SubjectID, "due_at": it.DueAt, "created_at": it.CreatedAt, "done_at": it.DoneAt,
-			"overdue": it.Overdue, "link": subjectLink(it.SubjectType, it.SubjectID),
-		}
+		out[i] = inboxItem{InboxItem: it, Link: subjectLink(it.SubjectType, it.SubjectID)}
 	}
 	c.JSON(http.StatusOK, gin.H{"items": out})
 }
 
 // subjectLink is the API resource a reminder is about.
-func subjectLink(subjectType, id string) string {
-	switch subjectType {
-	case "course":
+func subjectLink(t domain.SubjectType, id string) string {
+	switch t {
+	case domain.SubjectCourse:
 		return "/api/v1/courses/" + id
-	case "plan":
+	case domain.SubjectPlan:
 		return "/api/v1/plans/" + id
-	case "team":
+	case domain.SubjectTeam:
 		return "/api/v1/teams/" + id
 	}
 	return ""
@@ -46,14 +48,22 @@ func subjectLink(subjectType, id string) string {
 
 // inboxDone marks one of the caller's reminders done.
 func (s *Server) inboxDone(c *gin.Context) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id < 1 {
-		s.fail(c, domain.Errorf(domain.ENotFound, "no reminder %q", c.Param("id")))
-		return
+	if c.Request.ContentLength != 0 {
+		var in noBody
+		if err := decode(c, &in); err != nil {
+			s.fail(c, err)
+			return
+		}
 	}
-	if err := s.Store.MarkReminderDone(c.Request.Context(), actor(c).ID, id, s.now()); err != nil {
+	if err := s.Service.InboxDone(c, caller(c), c.Param("id")); err != nil {
 		s.fail(c, err)
 		return
 	}
 	c.Status(http.StatusNoContent)
+}
+
+// accessLog exports who read or changed a citizen's data (CJEU C-579/21).
+func (s *Server) accessLog(c *gin.Context) {
+	log, err := s.Service.AccessLog(c, caller(c), c.Param("id"))
+	s.answer(c, http.StatusOK, log, err)
 }

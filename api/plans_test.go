@@ -29,7 +29,7 @@ func shortCollaboration(t *testing.T, app *apptest.App) {
 	require.NoError(t, app.Store.SetCollaborationSettings(context.Background(), cs))
 }
 
-func planReminders(t *testing.T, app *apptest.App, planID, recipient, kind string) (open, all int) {
+func planReminders(t *testing.T, app *apptest.App, planID, recipient string, kind domain.ReminderKind) (open, all int) {
 	t.Helper()
 	items, err := app.Store.ListReminders(context.Background(), "plan", planID)
 	require.NoError(t, err)

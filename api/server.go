@@ -1,47 +1,40 @@
 // Package api is TVP's HTTP API (Gin, JSON under /api/v1) and its health and metrics
-// endpoints. Handlers call the store and Temporal; errors become problem+json in one place.
+// endpoints. Its handlers decode a request, call one use case of the service layer and encode
+// the answer; errors become problem+json in one place (errors.go). Who may see and do what is
+// the service's business, never the handlers'.
 package api
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 
-	"tvp/domain"
 	"tvp/internal/auth"
 	"tvp/internal/codec"
 	"tvp/internal/metrics"
-	"tvp/store"
+	"tvp/service"
 )
 
 // Deps are what the API needs.
 type Deps struct {
-	Store    *store.Store
-	Temporal client.Client
-	Metrics  *metrics.Metrics
-	Log      *slog.Logger
-	// TaskQueue is the queue the workflows run on.
-	TaskQueue string
-	// TemporalTimeout bounds every call to Temporal made for one request.
-	TemporalTimeout time.Duration
-	// CPRPepper keys the hash under which CPR numbers are recognised.
-	CPRPepper string
+	Service *service.Service
+	Metrics *metrics.Metrics
+	Log     *slog.Logger
 	// Verifier checks bearer tokens.
 	Verifier *auth.Verifier
 	// DevIssuer, if set, is published at /dev-issuer (development and tests only).
 	DevIssuer *auth.DevIssuer
-	// Now is the clock (time.Now if nil).
-	Now func() time.Time
 	// Codec, if set, is served at /codec for the Temporal Web UI (admins only).
 	Codec converter.PayloadCodec
 	// TemporalUIURL is the Web UI's origin, allowed to call /codec.
 	TemporalUIURL string
+	// IdempotencyTTL is how long an answer to an Idempotency-Key is given again (24 hours
+	// if zero).
+	IdempotencyTTL time.Duration
 }
 
 // Server is the HTTP API.
@@ -57,8 +50,8 @@ func New(d Deps) *Server {
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
-	if d.TemporalTimeout <= 0 {
-		d.TemporalTimeout = 10 * time.Second
+	if d.IdempotencyTTL <= 0 {
+		d.IdempotencyTTL = 24 * time.Hour
 	}
 	s := &Server{Deps: d, log: d.Log.With("component", "api")}
 	spec, err := OpenAPI()
@@ -90,12 +83,6 @@ func New(d Deps) *Server {
 		h := http.StripPrefix("/codec", codec.Handler(d.Codec, s.authorizeCodec, strings.TrimSuffix(d.TemporalUIURL, "/")))
 		e.Any("/codec/*path", gin.WrapH(h))
 	}
-
-	pg, err := newPages(s)
-	if err != nil {
-		panic(err) // the embedded templates are checked by the tests
-	}
-	pg.routes(e)
 
 	v1 := e.Group("/api/v1", s.authenticate, s.idempotent)
 	v1.GET("/reports/status", s.statusReport)
@@ -144,15 +131,11 @@ func New(d Deps) *Server {
 	return s
 }
 
+// Mount adds routes of another transport (the pages) to the server.
+func (s *Server) Mount(routes func(e *gin.Engine)) { routes(s.engine) }
+
 // DevIssuerPath is where the development issuer is published.
 const DevIssuerPath = "/dev-issuer"
-
-func (s *Server) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return time.Now()
-}
 
 // Routes lists the registered routes (method and path), for the OpenAPI test.
 func (s *Server) Routes() gin.RoutesInfo { return s.engine.Routes() }
@@ -173,20 +156,12 @@ func NewHTTPServer(addr string, h http.Handler) *http.Server {
 	}
 }
 
-// temporalCtx bounds one Temporal call by the configured timeout.
-func (s *Server) temporalCtx(c *gin.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(c.Request.Context(), s.TemporalTimeout)
-}
-
-// authorizeCodec lets only admins decode payloads in the Temporal Web UI; every use is logged.
+// authorizeCodec lets only admins decode payloads in the Temporal Web UI; every use, and
+// every refusal, is audited.
 func (s *Server) authorizeCodec(r *http.Request) error {
-	a, err := s.identifyRequest(r)
+	by, err := s.Identify(r)
 	if err != nil {
 		return err
 	}
-	if !a.Has(domain.RoleAdmin) {
-		return domain.Errorf(domain.EForbidden, "forbidden: only admins read payloads")
-	}
-	s.log.InfoContext(r.Context(), "payloads decoded for the Temporal UI", "actor", a.ID, "path", r.URL.Path)
-	return nil
+	return s.Service.AuthorizeDecode(r.Context(), by, r.URL.Path, 0)
 }

@@ -4,107 +4,118 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/client"
 
 	"tvp/domain"
-	"tvp/workflows/teampause"
+	"tvp/service"
 )
 
-type pauseRequest struct {
-	PlannedResume string `json:"planned_resume" binding:"required,datetime=2006-01-02"`
-	Reason        string `json:"reason" binding:"required,max=2000"`
+func (s *Server) listTeams(c *gin.Context) {
+	teams, err := s.Service.Teams(c, caller(c))
+	s.answer(c, http.StatusOK, gin.H{"items": teams}, err)
+}
+
+func (s *Server) getTeam(c *gin.Context) {
+	t, err := s.Service.Team(c, caller(c), c.Param("id"))
+	s.answer(c, http.StatusOK, t, err)
+}
+
+func (s *Server) listStaff(c *gin.Context) {
+	if err := knownQuery(c, "team"); err != nil {
+		s.fail(c, err)
+		return
+	}
+	staff, err := s.Service.Staff(c, caller(c), service.StaffListInput{TeamID: c.Query("team")})
+	s.answer(c, http.StatusOK, gin.H{"items": staff}, err)
 }
 
 // pauseTeam starts the team's pause: every open course pauses until the team resumes.
 func (s *Server) pauseTeam(c *gin.Context) {
-	if err := requireAny(c, "pausing a team", domain.RoleTeamLead); err != nil {
+	var in service.PauseInput
+	if err := decode(c, &in); err != nil {
 		s.fail(c, err)
 		return
 	}
-	var req pauseRequest
-	if err := decode(c, &req); err != nil {
-		s.fail(c, err)
-		return
+	out, err := s.Service.PauseTeam(c, caller(c), c.Param("id"), in)
+	if err == nil {
+		about(c, domain.TeamPause, domain.SubjectTeam, c.Param("id"))
 	}
-	team, err := s.Store.GetTeam(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if err := s.leadsTeam(c, team.ID); err != nil {
-		s.fail(c, err)
-		return
-	}
-	resume := day(req.PlannedResume)
-	if !resume.After(s.now()) {
-		s.fail(c, domain.FieldError("planned_resume", "the planned resume date must be in the future"))
-		return
-	}
-	ctx, cancel := s.temporalCtx(c)
-	defer cancel()
-	_, err = s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                       teampause.WorkflowID(team.ID),
-		TaskQueue:                s.TaskQueue,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		// One pause per team at a time: a second one is an error, not the first one again.
-		WorkflowExecutionErrorWhenAlreadyStarted: true,
-	}, teampause.TeamPauseWorkflow, teampause.Input{
-		TeamID: team.ID, PausedBy: actor(c).ID, PlannedResume: resume, Reason: req.Reason,
-		RemindEvery: team.Settings.ReminderInterval,
-	})
-	if err != nil {
-		err = fromTemporal(err)
-		if domain.ErrorCode(err) == domain.EConflict {
-			err = domain.Errorf(domain.EConflict, "%s is already paused", team.Name)
-		}
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusAccepted, gin.H{"team_id": team.ID, "planned_resume": req.PlannedResume})
+	s.answer(c, http.StatusAccepted, out, err)
 }
 
 // resumeTeam ends the team's pause; its courses go on with their remaining time.
 func (s *Server) resumeTeam(c *gin.Context) {
-	if err := requireAny(c, "resuming a team", domain.RoleTeamLead); err != nil {
-		s.fail(c, err)
-		return
-	}
-	teamID := c.Param("id")
-	if err := s.leadsTeam(c, teamID); err != nil {
-		s.fail(c, err)
-		return
-	}
-	ctx, cancel := s.temporalCtx(c)
-	defer cancel()
-	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: teampause.WorkflowID(teamID), UpdateName: teampause.UpdateResume,
-		Args: []any{teampause.ResumeRequest{Actor: actor(c)}}, WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	var res teampause.ResumeResult
-	if err == nil {
-		err = h.Get(ctx, &res)
-	}
-	if err != nil {
-		err = fromTemporal(err)
-		if domain.ErrorCode(err) == domain.ENotFound {
-			err = domain.Errorf(domain.EPhase, "team %q is not paused", teamID)
+	if c.Request.ContentLength != 0 {
+		var in noBody
+		if err := decode(c, &in); err != nil {
+			s.fail(c, err)
+			return
 		}
-		s.fail(c, err)
-		return
 	}
-	c.JSON(http.StatusOK, res.State)
+	st, err := s.Service.ResumeTeam(c, caller(c), c.Param("id"))
+	if err == nil {
+		about(c, domain.TeamResume, domain.SubjectTeam, c.Param("id"))
+	}
+	s.answer(c, http.StatusOK, st, err)
 }
 
-// leadsTeam refuses unless the caller is the lead of the team.
-func (s *Server) leadsTeam(c *gin.Context, teamID string) error {
-	m, err := s.Store.GetStaff(c.Request.Context(), actor(c).ID)
+// teamWorklist is a team's phase-out status and the open courses left.
+func (s *Server) teamWorklist(c *gin.Context) {
+	out, err := s.Service.Worklist(c, caller(c), c.Param("id"))
+	s.answer(c, http.StatusOK, out, err)
+}
+
+func (s *Server) reorganise(c *gin.Context) {
+	step(s, domain.TeamReorganise, domain.SubjectTeam, s.Service.Reorganise, func(r service.Reorganised) any { return r })(c)
+}
+
+func (s *Server) phaseOut(c *gin.Context) {
+	step(s, domain.TeamPhaseOut, domain.SubjectTeam, s.Service.PhaseOut, func(r service.PhasedOut) any { return r })(c)
+}
+
+func (s *Server) setTargets(c *gin.Context) {
+	step(s, domain.TeamTargets, domain.SubjectTeam, s.Service.SetTargets, func(r service.DecisionRecorded) any {
+		return gin.H{"decision_id": r.ID}
+	})(c)
+}
+
+// addDecision records a committee's or the steering group's decision in the register.
+func (s *Server) addDecision(c *gin.Context) {
+	var in service.DecisionIn
+	if err := decode(c, &in); err != nil {
+		s.fail(c, err)
+		return
+	}
+	out, err := s.Service.AddDecision(c, caller(c), in)
+	if err == nil {
+		about(c, domain.DecisionsRecord, domain.SubjectProgramme, "*")
+	}
+	s.answer(c, http.StatusCreated, out, err)
+}
+
+// listDecisions is the decisions register (?team= for those that changed a team).
+func (s *Server) listDecisions(c *gin.Context) {
+	if err := knownQuery(c, "team"); err != nil {
+		s.fail(c, err)
+		return
+	}
+	items, err := s.Service.Decisions(c, caller(c), service.DecisionListInput{TeamID: c.Query("team")})
+	s.answer(c, http.StatusOK, gin.H{"items": items}, err)
+}
+
+// reportInput reads a report's ?as_of.
+func reportInput(c *gin.Context, allowed ...string) (service.ReportInput, error) {
+	if err := knownQuery(c, append(allowed, "as_of")...); err != nil {
+		return service.ReportInput{}, err
+	}
+	return service.ReportInput{AsOf: c.Query("as_of")}, nil
+}
+
+func (s *Server) steeringReport(c *gin.Context) {
+	in, err := reportInput(c)
 	if err != nil {
-		return err
+		s.fail(c, err)
+		return
 	}
-	if m.TeamID == nil || *m.TeamID != teamID {
-		return domain.Errorf(domain.EForbidden, "only the lead of team %s may pause or resume it", teamID)
-	}
-	return nil
+	r, err := s.Service.SteeringReport(c, caller(c), in)
+	s.answer(c, http.StatusOK, r, err)
 }

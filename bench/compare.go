@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"tvp/domain"
+	"tvp/internal/demo"
 	"tvp/workflows/course"
 )
 
@@ -99,7 +100,7 @@ func (b *bench) compare(ctx context.Context) error {
 
 	fmt.Fprintln(b.progress, "steps...")
 	m := min(b.cfg.steps, n)
-	anna := domain.Actor{ID: "konsulent.anna", Roles: []domain.Role{domain.RoleConsultant}}
+	anna := demo.Actor("konsulent.anna")
 	apiUpd, bareUpd := alternate(m, rounds, c, func(i int) error {
 		return b.call("konsulent.anna", "POST", "/api/v1/courses/"+apiIDs[i]+"/milestones",
 			map[string]any{"outcome": "education", "date": today.Format(time.DateOnly)}, nil)

@@ -38,6 +38,7 @@ import (
 	"tvp/internal/demo"
 	"tvp/internal/metrics"
 	"tvp/internal/temporalx"
+	"tvp/service"
 	"tvp/store"
 )
 
@@ -148,8 +149,8 @@ func run(c config) error {
 
 	ik, _ := auth.GenerateKey()
 	issuer := auth.NewDevIssuer("https://bench", ik)
-	b.srv = httptest.NewServer(api.New(api.Deps{Store: s, Temporal: tc, Metrics: m, Log: log, TaskQueue: b.queue,
-		TemporalTimeout: 30 * time.Second, CPRPepper: "bench", Verifier: issuer.Verifier()}).Handler())
+	svc := service.New(s, tc, service.Config{TaskQueue: b.queue, TemporalTimeout: 30 * time.Second, CPRPepper: "bench"}, log)
+	b.srv = httptest.NewServer(api.New(api.Deps{Service: svc, Metrics: m, Log: log, Verifier: issuer.Verifier()}).Handler())
 	defer b.srv.Close()
 	for _, u := range []string{"konsulent.anna", "admin"} {
 		if b.tokens[u], err = issuer.Token(u, 6*time.Hour); err != nil {

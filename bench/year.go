@@ -18,6 +18,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"tvp/domain"
+	"tvp/internal/demo"
 	"tvp/workflows/collab"
 	"tvp/workflows/course"
 )
@@ -63,10 +64,10 @@ type simPlan struct {
 
 var (
 	benchConsultants = []string{"konsulent.anna", "konsulent.bilal", "konsulent.cecilie", "konsulent.dennis"}
-	benchLead        = domain.Actor{ID: "leder.ulla", Roles: []domain.Role{domain.RoleTeamLead}}
-	benchSteering    = domain.Actor{ID: "styregruppe.dorte", Roles: []domain.Role{domain.RoleSteeringGroup}}
+	benchLead        = demo.Actor("leder.ulla")
+	benchSteering    = demo.Actor("styregruppe.dorte")
 	benchCoordinator = []string{"tovholder.ida", "tovholder.nina"}
-	benchCaseworker  = domain.Actor{ID: "koordinator.jonas", Roles: []domain.Role{domain.RoleCoordinatingCaseworker, domain.RoleCaseworker}}
+	benchCaseworker  = demo.Actor("koordinator.jonas")
 )
 
 func (b *bench) municipalityYear(ctx context.Context) error {
@@ -212,11 +213,11 @@ func (y *yearSim) update(workflowID, name string, arg any) error {
 
 // inboxItem is a reminder as the simulated people read their inbox.
 type inboxItem struct {
-	Key       string    `db:"key"`
-	Kind      string    `db:"kind"`
-	SubjectID string    `db:"subject_id"`
-	Recipient string    `db:"recipient_id"`
-	StoredAt  time.Time `db:"stored_at"`
+	Key       string              `db:"key"`
+	Kind      domain.ReminderKind `db:"kind"`
+	SubjectID string              `db:"subject_id"`
+	Recipient string              `db:"recipient_id"`
+	StoredAt  time.Time           `db:"stored_at"`
 }
 
 // poll reads new inbox items every 200 ms and hands each to the person it is for.
@@ -301,7 +302,7 @@ func (y *yearSim) handle(it inboxItem) {
 
 func (y *yearSim) courseAction(c *simCourse, it inboxItem, n int) func() error {
 	wid := course.WorkflowID(c.id)
-	me := domain.Actor{ID: c.consultant, Roles: []domain.Role{domain.RoleConsultant}}
+	me := demo.Actor(c.consultant)
 	closeAs := func(by domain.Actor, outcome domain.Outcome) func() error {
 		return func() error {
 			return y.update(wid, course.UpdateClose, course.CloseRequest{Actor: by, Outcome: outcome, Date: time.Now(), Note: "Afsluttet"})
@@ -340,7 +341,7 @@ func (y *yearSim) planAction(p *simPlan, it inboxItem, occ string, n int) func()
 	wid := collab.WorkflowID(p.id)
 	segs := strings.Split(occ, "/") // collab-ID/kind/seq/due
 	seq, _ := strconv.Atoi(segs[min(2, len(segs)-1)])
-	coordinator := domain.Actor{ID: it.Recipient, Roles: []domain.Role{domain.RoleCoordinator}}
+	coordinator := demo.Actor(it.Recipient)
 	goals := []domain.FormGoal{{Goal: "Fast bolig", Agreements: []domain.Agreement{{Text: "Søge bolig", Responsible: "koordinator.jonas"}}}}
 	switch {
 	case it.Kind == collab.ReminderScheduleMeeting && n >= p.scheduleK:

@@ -82,13 +82,13 @@ func referral() map[string]any {
 
 // occasions checks a subject's reminders: each occasion once (no double), and the repeats of
 // an occasion numbered 1..n without a gap (none lost). It returns the count per kind.
-func occasions(t *testing.T, s *system, subjectType, subjectID string) map[string]int {
+func occasions(t *testing.T, s *system, subjectType domain.SubjectType, subjectID string) map[domain.ReminderKind]int {
 	t.Helper()
 	items, err := s.store.ListReminders(context.Background(), subjectType, subjectID)
 	require.NoError(t, err)
 	seen := map[string]bool{}
 	repeats := map[string][]int{}
-	kinds := map[string]int{}
+	kinds := map[domain.ReminderKind]int{}
 	for _, r := range items {
 		assert.False(t, seen[r.Key], "doubled: %s", r.Key)
 		seen[r.Key] = true

@@ -25,6 +25,7 @@ import (
 	"tvp/internal/metrics"
 	"tvp/internal/temporalx"
 	"tvp/internal/testenv"
+	"tvp/service"
 	"tvp/store"
 	"tvp/store/storetest"
 )
@@ -207,10 +208,8 @@ func startSystem(t *testing.T, dsn string, s *store.Store) *system {
 	t.Cleanup(tc.Close)
 	key, _ := auth.GenerateKey()
 	issuer := auth.NewDevIssuer("https://issuer.test", key)
-	srv := httptest.NewServer(api.New(api.Deps{
-		Store: s, Temporal: tc, Metrics: m, Log: log, TaskQueue: queue, TemporalTimeout: 5 * time.Second,
-		CPRPepper: apptest.Pepper, Verifier: issuer.Verifier(),
-	}).Handler())
+	svc := service.New(s, tc, service.Config{TaskQueue: queue, TemporalTimeout: 5 * time.Second, CPRPepper: apptest.Pepper}, log)
+	srv := httptest.NewServer(api.New(api.Deps{Service: svc, Metrics: m, Log: log, Verifier: issuer.Verifier()}).Handler())
 	t.Cleanup(srv.Close)
 	w := startWorker(t, []string{
 		"TVP_DATABASE_URL=" + dsn, "TVP_TEMPORAL_ADDRESS=" + ts.addr, "TVP_TASK_QUEUE=" + queue,

@@ -74,57 +74,72 @@ func AddWorkingDays(t time.Time, n int) time.Time {
 	return t
 }
 
+// PlanPhase is where a citizen's plan in the collaboration model stands.
+type PlanPhase string
+
 // Plan phases.
 const (
-	PlanAwaitingConsent = "awaiting_consent"
-	PlanActive          = "active"
-	PlanEnded           = "ended"
+	PlanAwaitingConsent PlanPhase = "awaiting_consent"
+	PlanActive          PlanPhase = "active"
+	PlanEnded           PlanPhase = "ended"
 )
+
+// ParticipantRole is what a professional does in a citizen's plan.
+type ParticipantRole string
 
 // Participant roles in a plan.
 const (
-	ParticipantCoordinator            = "coordinator"
-	ParticipantCoordinatingCaseworker = "coordinating_caseworker"
-	ParticipantCaseworker             = "caseworker"
+	ParticipantCoordinator            ParticipantRole = "coordinator"
+	ParticipantCoordinatingCaseworker ParticipantRole = "coordinating_caseworker"
+	ParticipantCaseworker             ParticipantRole = "caseworker"
 )
 
 // Participant is a professional in a citizen's plan.
 type Participant struct {
-	StaffID  string     `json:"staff_id"`
-	Role     string     `json:"role"`
-	Centre   Centre     `json:"centre,omitempty"`
-	JoinedAt time.Time  `json:"joined_at"`
-	LeftAt   *time.Time `json:"left_at,omitempty"`
+	StaffID  string          `json:"staff_id"`
+	Role     ParticipantRole `json:"role"`
+	Centre   Centre          `json:"centre,omitempty"`
+	JoinedAt time.Time       `json:"joined_at"`
+	LeftAt   *time.Time      `json:"left_at,omitempty"`
 }
 
-// Meeting kinds and statuses.
-const (
-	MeetingCrossDisciplinary = "cross_disciplinary"
-	MeetingCitizen           = "citizen"
+// MeetingKind says whether a meeting is cross-disciplinary or with the citizen.
+type MeetingKind string
 
-	MeetingUnscheduled = "unscheduled"
-	MeetingScheduled   = "scheduled"
-	MeetingHeld        = "held"
-	MeetingMinuted     = "minuted"
-	MeetingNotHeld     = "not_held"
+// Meeting kinds.
+const (
+	MeetingCrossDisciplinary MeetingKind = "cross_disciplinary"
+	MeetingCitizen           MeetingKind = "citizen"
+)
+
+// MeetingStatus is where a meeting stands.
+type MeetingStatus string
+
+// Meeting statuses.
+const (
+	MeetingUnscheduled MeetingStatus = "unscheduled"
+	MeetingScheduled   MeetingStatus = "scheduled"
+	MeetingHeld        MeetingStatus = "held"
+	MeetingMinuted     MeetingStatus = "minuted"
+	MeetingNotHeld     MeetingStatus = "not_held"
 )
 
 // Meeting is one meeting of a plan: a cross-disciplinary meeting, or the coordinating
 // caseworker's meeting with the citizen between two of them.
 type Meeting struct {
-	Seq               int        `json:"seq"`
-	Kind              string     `json:"kind"`
-	Status            string     `json:"status"`
-	DueBy             time.Time  `json:"due_by"`
-	ScheduledAt       *time.Time `json:"scheduled_at,omitempty"`
-	InvitationSentAt  *time.Time `json:"invitation_sent_at,omitempty"`
-	HeldAt            *time.Time `json:"held_at,omitempty"`
-	CitizenPresent    *bool      `json:"citizen_present,omitempty"`
-	Attendees         []string   `json:"attendees,omitempty"`
-	MinutesDue        *time.Time `json:"minutes_due,omitempty"`
-	MinutesRecordedAt *time.Time `json:"minutes_recorded_at,omitempty"`
-	Minutes           string     `json:"minutes,omitempty"`
-	Note              string     `json:"note,omitempty"`
+	Seq               int           `json:"seq"`
+	Kind              MeetingKind   `json:"kind"`
+	Status            MeetingStatus `json:"status"`
+	DueBy             time.Time     `json:"due_by"`
+	ScheduledAt       *time.Time    `json:"scheduled_at,omitempty"`
+	InvitationSentAt  *time.Time    `json:"invitation_sent_at,omitempty"`
+	HeldAt            *time.Time    `json:"held_at,omitempty"`
+	CitizenPresent    *bool         `json:"citizen_present,omitempty"`
+	Attendees         []string      `json:"attendees,omitempty"`
+	MinutesDue        *time.Time    `json:"minutes_due,omitempty"`
+	MinutesRecordedAt *time.Time    `json:"minutes_recorded_at,omitempty"`
+	Minutes           string        `json:"minutes,omitempty"`
+	Note              string        `json:"note,omitempty"`
 }
 
 // FormGoal is one goal of the goals-and-agreements form, with what was agreed for it.
@@ -165,11 +180,12 @@ type PlanRecord struct {
 	CitizenID                string        `json:"citizen_id"`
 	CoordinatorID            string        `json:"coordinator_id"`
 	CoordinatingCaseworkerID string        `json:"coordinating_caseworker_id"`
-	Phase                    string        `json:"phase"`
+	Phase                    PlanPhase     `json:"phase"`
 	Consent                  *Consent      `json:"consent,omitempty"`
 	NextMeetingAt            *time.Time    `json:"next_meeting_at,omitempty"`
 	NextDeadline             *time.Time    `json:"next_deadline,omitempty"`
 	NextAction               string        `json:"next_action"`
+	Next                     *Next         `json:"next,omitempty"`
 	FromCourseID             string        `json:"from_course_id,omitempty"`
 	EndedOn                  *time.Time    `json:"ended_on,omitempty"`
 	EndReason                string        `json:"end_reason,omitempty"`

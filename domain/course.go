@@ -46,6 +46,7 @@ type CourseRecord struct {
 	PlannedEnd    time.Time     `json:"planned_end" db:"planned_end"`
 	NextDeadline  *time.Time    `json:"next_deadline,omitempty" db:"next_deadline"`
 	NextAction    string        `json:"next_action" db:"next_action"`
+	Next          *Next         `json:"next,omitempty" db:"-"`
 	Outcome       *Outcome      `json:"outcome,omitempty" db:"outcome"`
 	ClosedOn      *time.Time    `json:"closed_on,omitempty" db:"closed_on"`
 	ReferredBy    string        `json:"referred_by" db:"referred_by"`
@@ -55,6 +56,8 @@ type CourseRecord struct {
 	Progressions  []Progression `json:"progressions,omitempty" db:"-"`
 	Extensions    []Extension   `json:"extensions,omitempty" db:"-"`
 	Milestones    []Milestone   `json:"milestones,omitempty" db:"-"`
+	// ExtensionRequested is read, not written: the course has had an extension request.
+	ExtensionRequested bool `json:"-" db:"-"`
 }
 
 // GoalScore is one goal's score in a progression.
@@ -75,16 +78,16 @@ type Progression struct {
 
 // Extension is one request to extend the course beyond its planned end, and its decision.
 type Extension struct {
-	Seq            int        `json:"seq"`
-	RequestedAt    time.Time  `json:"requested_at"`
-	RequestedBy    string     `json:"requested_by"`
-	Reason         string     `json:"reason"`
-	OldEnd         time.Time  `json:"old_end"`
-	NewEnd         time.Time  `json:"new_end"`
-	Decision       string     `json:"decision,omitempty"` // approved or rejected
-	DecidedAt      *time.Time `json:"decided_at,omitempty"`
-	DecidedBy      string     `json:"decided_by,omitempty"`
-	DecisionReason string     `json:"decision_reason,omitempty"`
+	Seq            int        `json:"seq" db:"seq"`
+	RequestedAt    time.Time  `json:"requested_at" db:"requested_at"`
+	RequestedBy    string     `json:"requested_by" db:"requested_by"`
+	Reason         string     `json:"reason" db:"reason"`
+	OldEnd         time.Time  `json:"old_end" db:"old_end"`
+	NewEnd         time.Time  `json:"new_end" db:"new_end"`
+	Decision       string     `json:"decision,omitempty" db:"-"` // approved or rejected
+	DecidedAt      *time.Time `json:"decided_at,omitempty" db:"decided_at"`
+	DecidedBy      string     `json:"decided_by,omitempty" db:"-"`
+	DecisionReason string     `json:"decision_reason,omitempty" db:"-"`
 }
 
 // Extension decisions.
@@ -96,35 +99,21 @@ const (
 // Milestone is an outcome reached while the course goes on (a young person starts an
 // education and the course continues for a while).
 type Milestone struct {
-	Outcome    Outcome   `json:"outcome"`
-	Date       time.Time `json:"date"`
-	RecordedBy string    `json:"recorded_by"`
-}
-
-// AuditEntry is one line of the audit log: who did what to which citizen's data, and why.
-type AuditEntry struct {
-	At          time.Time      `json:"at" db:"at"`
-	ActorID     string         `json:"actor_id" db:"actor_id"`
-	Action      string         `json:"action" db:"action"`
-	SubjectType string         `json:"subject_type" db:"subject_type"`
-	SubjectID   string         `json:"subject_id" db:"subject_id"`
-	CitizenID   *string        `json:"citizen_id,omitempty" db:"citizen_id"`
-	Purpose     string         `json:"purpose" db:"purpose"`
-	Details     map[string]any `json:"details,omitempty" db:"-"`
-	// Key makes an append idempotent: a second append with the same key adds nothing.
-	Key string `json:"key,omitempty" db:"key"`
+	Outcome    Outcome   `json:"outcome" db:"outcome"`
+	Date       time.Time `json:"date" db:"date"`
+	RecordedBy string    `json:"recorded_by" db:"recorded_by"`
 }
 
 // Reminder is one item in a person's inbox.
 type Reminder struct {
-	Key         string     `json:"key" db:"key"`
-	RecipientID string     `json:"recipient_id" db:"recipient_id"`
-	Kind        string     `json:"kind" db:"kind"`
-	SubjectType string     `json:"subject_type" db:"subject_type"`
-	SubjectID   string     `json:"subject_id" db:"subject_id"`
-	DueAt       time.Time  `json:"due_at" db:"due_at"`
-	CreatedAt   time.Time  `json:"created_at" db:"created_at"`
-	DoneAt      *time.Time `json:"done_at,omitempty" db:"done_at"`
+	Key         string       `json:"key" db:"key"`
+	RecipientID string       `json:"recipient_id" db:"recipient_id"`
+	Kind        ReminderKind `json:"kind" db:"kind"`
+	SubjectType SubjectType  `json:"subject_type" db:"subject_type"`
+	SubjectID   string       `json:"subject_id" db:"subject_id"`
+	DueAt       time.Time    `json:"due_at" db:"due_at"`
+	CreatedAt   time.Time    `json:"created_at" db:"created_at"`
+	DoneAt      *time.Time   `json:"done_at,omitempty" db:"done_at"`
 	// ScheduledFor is when the occasion was due to fire (the workflow timer's target); with
 	// the time the item reached the inbox it shows how late the reminder was.
 	ScheduledFor *time.Time `json:"scheduled_for,omitempty" db:"scheduled_for"`

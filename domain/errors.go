@@ -77,3 +77,12 @@ func ErrorField(err error) string {
 	}
 	return ""
 }
+
+// KnownCode reports whether code is one of TVP's error codes.
+func KnownCode(code string) bool {
+	switch code {
+	case EInvalid, ENotFound, EConflict, EPhase, EForbidden, EUnauthorized, EUnavailable, ETimeout, ETooLarge, EInternal:
+		return true
+	}
+	return false
+}

@@ -1,6 +1,9 @@
 package domain
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // Centre is one of the municipality's three centres (fagcentre).
 type Centre string
@@ -134,6 +137,8 @@ type Staff struct {
 	HoursPerWeek float64 `json:"hours_per_week" db:"hours_per_week"`
 	LeadID       *string `json:"lead_id,omitempty" db:"lead_id"`
 	Roles        []Role  `json:"roles" db:"-"`
+	// Leads are the staff members whose lead this person is (their lead_id names them).
+	Leads []string `json:"leads,omitempty" db:"-"`
 }
 
 // HasRole reports whether the staff member holds the role.
@@ -155,10 +160,15 @@ type Citizen struct {
 	CreatedAt time.Time `json:"created_at" db:"created_at"`
 }
 
-// Actor is a person taking a step, as authenticated: their staff id and roles.
+// Actor is a person taking a step, as authenticated: their staff id, their roles, and the
+// facts of the staff register that the access rules (access.go) need.
 type Actor struct {
 	ID    string `json:"id"`
 	Roles []Role `json:"roles"`
+	// TeamID is the person's team, if any: a team lead acts within their own team.
+	TeamID string `json:"team_id,omitempty"`
+	// Leads are the staff members whose lead this person is.
+	Leads []string `json:"leads,omitempty"`
 }
 
 // Has reports whether the actor holds the role.
@@ -172,4 +182,21 @@ func (a Actor) Has(r Role) bool {
 }
 
 // Actor returns the staff member as an actor.
-func (s Staff) Actor() Actor { return Actor{ID: s.ID, Roles: s.Roles} }
+func (s Staff) Actor() Actor {
+	a := Actor{ID: s.ID, Roles: s.Roles, Leads: s.Leads}
+	if s.TeamID != nil {
+		a.TeamID = *s.TeamID
+	}
+	return a
+}
+
+// Norm is the caseload norm of a consultant working hoursPerWeek: the team's caseload_max per
+// half-time consultant, in proportion to the hours (rounded down).
+func (s TeamSettings) Norm(hoursPerWeek float64) int {
+	return int(math.Floor(float64(s.CaseloadMax) * hoursPerWeek / s.HalfTimeHours))
+}
+
+// NormMin is the low end of the norm (caseload_min), in proportion to the hours likewise.
+func (s TeamSettings) NormMin(hoursPerWeek float64) int {
+	return int(math.Floor(float64(s.CaseloadMin) * hoursPerWeek / s.HalfTimeHours))
+}

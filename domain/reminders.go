@@ -1,25 +1,60 @@
 package domain
 
+// ReminderKind is what a reminder asks its recipient to do. Each kind is defined here once;
+// the workflows raise them, the inbox, the pages and the mails name them.
+type ReminderKind string
+
+// Reminder kinds.
+const (
+	ReminderProgressionDue    ReminderKind = "course.progression_due"     // consultants: record goal progression
+	ReminderEndApproaching    ReminderKind = "course.end_approaching"     // consultants (and lead): the end comes
+	ReminderEndOverdue        ReminderKind = "course.end_overdue"         // consultants: close or ask for an extension
+	ReminderEndEscalated      ReminderKind = "course.end_escalated"       // team lead: a course past its end
+	ReminderExtensionDecision ReminderKind = "course.extension_decision"  // steering group: decide
+	ReminderResumeDue         ReminderKind = "team.resume_due"            // team lead: end the team's pause
+	ReminderScheduleMeeting   ReminderKind = "collab.schedule_meeting"    // coordinator: set the next meeting's date
+	ReminderSendInvitation    ReminderKind = "collab.send_invitation"     // coordinator: invite everyone
+	ReminderRecordMeeting     ReminderKind = "collab.record_meeting"      // coordinator: was the meeting held?
+	ReminderMinutesDue        ReminderKind = "collab.minutes_due"         // coordinator: write the minutes
+	ReminderMinutesEscalated  ReminderKind = "collab.minutes_escalated"   // the coordinator's lead: missed twice
+	ReminderCitizenMeeting    ReminderKind = "collab.citizen_meeting_due" // coordinating caseworker: meet the citizen
+)
+
 // reminderTitles are the reminder kinds as people read them (Danish, as the pages are).
-var reminderTitles = map[string]string{
-	"course.progression_due":     "målprogression skal registreres",
-	"course.end_approaching":     "forløbet nærmer sig sin slutdato",
-	"course.end_overdue":         "forløbet er over sin slutdato: afslut eller søg forlængelse",
-	"course.end_escalated":       "et forløb er over sin slutdato uden afgørelse",
-	"course.extension_decision":  "en anmodning om forlængelse venter på styregruppen",
-	"team.resume_due":            "teamets pause skal afsluttes",
-	"collab.schedule_meeting":    "fastsæt dato for næste samarbejdsmøde",
-	"collab.send_invitation":     "send indkaldelse til samarbejdsmødet",
-	"collab.record_meeting":      "registrér om samarbejdsmødet blev holdt",
-	"collab.minutes_due":         "referatet af samarbejdsmødet mangler",
-	"collab.minutes_escalated":   "et referat mangler for anden gang",
-	"collab.citizen_meeting_due": "mødet med borgeren mellem to samarbejdsmøder",
+var reminderTitles = map[ReminderKind]string{
+	ReminderProgressionDue:    "målprogression skal registreres",
+	ReminderEndApproaching:    "forløbet nærmer sig sin slutdato",
+	ReminderEndOverdue:        "forløbet er over sin slutdato: afslut eller søg forlængelse",
+	ReminderEndEscalated:      "et forløb er over sin slutdato uden afgørelse",
+	ReminderExtensionDecision: "en anmodning om forlængelse venter på styregruppen",
+	ReminderResumeDue:         "teamets pause skal afsluttes",
+	ReminderScheduleMeeting:   "fastsæt dato for næste samarbejdsmøde",
+	ReminderSendInvitation:    "send indkaldelse til samarbejdsmødet",
+	ReminderRecordMeeting:     "registrér om samarbejdsmødet blev holdt",
+	ReminderMinutesDue:        "referatet af samarbejdsmødet mangler",
+	ReminderMinutesEscalated:  "et referat mangler for anden gang",
+	ReminderCitizenMeeting:    "mødet med borgeren mellem to samarbejdsmøder",
+}
+
+// Title returns the reminder kind as people read it.
+func (k ReminderKind) Title() string {
+	if t, ok := reminderTitles[k]; ok {
+		return t
+	}
+	return string(k)
 }
 
 // ReminderTitle returns a reminder kind as people read it.
-func ReminderTitle(kind string) string {
-	if t, ok := reminderTitles[kind]; ok {
-		return t
-	}
-	return kind
-}
+func ReminderTitle(kind ReminderKind) string { return kind.Title() }
+
+// SubjectType is what a reminder or an audit entry is about.
+type SubjectType string
+
+// Subject types.
+const (
+	SubjectCourse    SubjectType = "course"
+	SubjectPlan      SubjectType = "plan"
+	SubjectTeam      SubjectType = "team"
+	SubjectCitizen   SubjectType = "citizen"
+	SubjectProgramme SubjectType = "programme" // the register, reports, the steering group's worklist
+)

@@ -6,34 +6,55 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/lib/pq"
+
 	"tvp/domain"
 )
 
-// AppendAudit appends one entry to the audit log. An entry with a key that is already
-// logged adds nothing, so a retried activity logs once.
-func (s *Store) AppendAudit(ctx context.Context, e domain.AuditEntry) error {
-	details := "{}"
-	if len(e.Details) > 0 {
-		var err error
-		if details, err = jsonText(e.Details); err != nil {
-			return fmt.Errorf("append audit %s: %w", e.Action, err)
+// AppendAudit appends entries to the audit log, in one statement. An entry with a key that is
+// already logged adds nothing, so a retried activity logs once. An entry without a time is
+// logged at the database's now.
+func (s *Store) AppendAudit(ctx context.Context, entries ...domain.AuditEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	n := len(entries)
+	var (
+		at                                              = make([]*time.Time, n)
+		actor, action, stype, sid, citizen, purpose, dt = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]*string, n), make([]string, n), make([]string, n)
+		key                                             = make([]*string, n)
+		refused                                         = make([]bool, n)
+	)
+	for i, e := range entries {
+		dt[i] = "{}"
+		if len(e.Details) > 0 {
+			var err error
+			if dt[i], err = jsonText(e.Details); err != nil {
+				return fmt.Errorf("append audit %s: %w", e.Action, err)
+			}
 		}
-	}
-	var key *string
-	if e.Key != "" {
-		key = &e.Key
-	}
-	at := any(nil)
-	if !e.At.IsZero() {
-		at = e.At
+		if e.Key != "" {
+			k := e.Key
+			key[i] = &k
+		}
+		if !e.At.IsZero() {
+			t := e.At
+			at[i] = &t
+		}
+		actor[i], action[i], stype[i], sid[i], citizen[i], purpose[i], refused[i] =
+			e.ActorID, string(e.Action), string(e.SubjectType), e.SubjectID, e.CitizenID, e.Purpose, e.Refused
 	}
 	_, err := s.db.ExecContext(ctx, `
-		INSERT INTO audit_log (at, actor_id, action, subject_type, subject_id, citizen_id, purpose, details, key)
-		VALUES (COALESCE($1, now()), $2, $3, $4, $5, $6, $7, $8, $9)
+		INSERT INTO audit_log (at, actor_id, action, subject_type, subject_id, citizen_id, purpose, details, key, refused)
+		SELECT COALESCE(x.at, now()), x.actor, x.action, x.stype, x.sid, x.citizen::uuid, x.purpose, x.details::jsonb, x.key, x.refused
+		FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bool[])
+			WITH ORDINALITY AS x(at, actor, action, stype, sid, citizen, purpose, details, key, refused, ord)
+		ORDER BY x.ord
 		ON CONFLICT (key) DO NOTHING`,
-		at, e.ActorID, e.Action, e.SubjectType, e.SubjectID, e.CitizenID, e.Purpose, details, key)
+		pq.Array(at), pq.StringArray(actor), pq.StringArray(action), pq.StringArray(stype), pq.StringArray(sid),
+		pq.Array(citizen), pq.StringArray(purpose), pq.StringArray(dt), pq.Array(key), pq.BoolArray(refused))
 	if err != nil {
-		return fmt.Errorf("append audit %s: %w", e.Action, translate(err))
+		return fmt.Errorf("append audit %s: %w", entries[0].Action, translate(err))
 	}
 	return nil
 }
@@ -46,7 +67,7 @@ func (s *Store) CitizenAccessLog(ctx context.Context, citizenID string) ([]domai
 	}
 	var rows []row
 	err := s.db.SelectContext(ctx, &rows, `
-		SELECT at, actor_id, action, subject_type, subject_id, citizen_id::text, purpose, details, COALESCE(key, '') AS key
+		SELECT at, actor_id, action, subject_type, subject_id, citizen_id::text, purpose, details, COALESCE(key, '') AS key, refused
 		FROM audit_log WHERE citizen_id = $1 ORDER BY at, id`, citizenID)
 	if err != nil {
 		return nil, fmt.Errorf("citizen access log: %w", translate(err))

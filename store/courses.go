@@ -2,8 +2,9 @@ package store
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -18,15 +19,15 @@ func (s *Store) SaveCourse(ctx context.Context, c domain.CourseRecord) error {
 	return s.Transact(ctx, func(tx *sqlx.Tx) error {
 		res, err := tx.ExecContext(ctx, `
 			INSERT INTO courses (id, workflow_id, team_id, kind, phase, start_date, planned_end,
-				next_deadline, next_action, outcome, closed_on, referred_by, revision)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+				next_deadline, next_action, outcome, closed_on, referred_by, revision, next)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 			ON CONFLICT (id) DO UPDATE SET phase = EXCLUDED.phase, planned_end = EXCLUDED.planned_end,
 				next_deadline = EXCLUDED.next_deadline, next_action = EXCLUDED.next_action,
 				outcome = EXCLUDED.outcome, closed_on = EXCLUDED.closed_on,
-				revision = EXCLUDED.revision, updated_at = now()
+				revision = EXCLUDED.revision, next = EXCLUDED.next, updated_at = now()
 			WHERE courses.revision < EXCLUDED.revision`,
 			c.ID, c.WorkflowID, c.TeamID, c.Kind, c.Phase, c.StartDate, c.PlannedEnd,
-			c.NextDeadline, c.NextAction, c.Outcome, c.ClosedOn, c.ReferredBy, c.Revision)
+			c.NextDeadline, c.NextAction, c.Outcome, c.ClosedOn, c.ReferredBy, c.Revision, nextColumn{c.Next})
 		if err != nil {
 			return fmt.Errorf("save course %s: %w", c.ID, racedInsert(err))
 		}
@@ -65,13 +66,25 @@ func (s *Store) SaveCourse(ctx context.Context, c domain.CourseRecord) error {
 
 type courseRow struct {
 	domain.CourseRecord
+	NextCol     nextColumn     `db:"next"`
 	Citizens    pq.StringArray `db:"citizens"`
 	Consultants pq.StringArray `db:"consultants"`
+	Extended    bool           `db:"extension_requested"`
 }
 
+// record is the row as the domain has it.
+func (r courseRow) record() domain.CourseRecord {
+	c := r.CourseRecord
+	c.CitizenIDs, c.ConsultantIDs, c.Next, c.ExtensionRequested = []string(r.Citizens), []string(r.Consultants), r.NextCol.Next, r.Extended
+	return c
+}
+
+const courseColumns = `c.id, c.workflow_id, c.team_id, c.kind, c.phase, c.start_date, c.planned_end,
+		c.next_deadline, c.next_action, c.next, c.outcome, c.closed_on, c.referred_by, c.revision,
+		EXISTS (SELECT 1 FROM course_extensions e WHERE e.course_id = c.id) AS extension_requested,`
+
 const courseSelect = `
-	SELECT c.id, c.workflow_id, c.team_id, c.kind, c.phase, c.start_date, c.planned_end,
-		c.next_deadline, c.next_action, c.outcome, c.closed_on, c.referred_by, c.revision,
+	SELECT ` + courseColumns + `
 		ARRAY(SELECT citizen_id::text FROM course_citizens WHERE course_id = c.id ORDER BY citizen_id) AS citizens,
 		ARRAY(SELECT staff_id FROM course_consultants WHERE course_id = c.id AND (active OR c.closed_on IS NOT NULL) ORDER BY staff_id) AS consultants
 	FROM courses c`
@@ -82,9 +95,7 @@ func (s *Store) GetCourse(ctx context.Context, id string) (domain.CourseRecord, 
 	if err := s.db.GetContext(ctx, &r, courseSelect+` WHERE c.id = $1`, id); err != nil {
 		return domain.CourseRecord{}, fmt.Errorf("get course %s: %w", id, notFound(err, "course %s does not exist", id))
 	}
-	c := r.CourseRecord
-	c.CitizenIDs, c.ConsultantIDs = []string(r.Citizens), []string(r.Consultants)
-	return c, nil
+	return r.record(), nil
 }
 
 // saveCourseRecords writes the course's progressions, extensions and milestones, each keyed
@@ -141,50 +152,6 @@ func (s *Store) OpenCourseIDs(ctx context.Context, teamID string) ([]string, err
 	return ids, nil
 }
 
-// CaseloadOverride records that a team lead let a consultant take a course beyond the norm.
-type CaseloadOverride struct {
-	StaffID, By, Reason string
-}
-
-// ReserveCourse writes a referred course's row before its workflow starts, so that the rule
-// "one active course per citizen per team" holds at once (a second referral gets EConflict).
-// A reservation with the same id again is the same referral repeated: created is false.
-// The row, its citizens and its consultants are written by one statement: atomic, and one
-// round trip to the server.
-func (s *Store) ReserveCourse(ctx context.Context, c domain.CourseRecord, overrides []CaseloadOverride) (created bool, err error) {
-	staff, by, reason := make([]string, len(c.ConsultantIDs)), make([]string, len(c.ConsultantIDs)), make([]string, len(c.ConsultantIDs))
-	for i, sid := range c.ConsultantIDs {
-		staff[i] = sid
-		for _, o := range overrides {
-			if o.StaffID == sid {
-				by[i], reason[i] = o.By, o.Reason
-			}
-		}
-	}
-	var n int
-	err = s.db.GetContext(ctx, &n, `
-		WITH c AS (
-			INSERT INTO courses (id, workflow_id, team_id, kind, phase, start_date, planned_end, referred_by, revision)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0) ON CONFLICT (id) DO NOTHING RETURNING id),
-		citizens AS (
-			INSERT INTO course_citizens (course_id, citizen_id, team_id) SELECT c.id, x, $3 FROM c, unnest($9::uuid[]) AS x),
-		consultants AS (
-			INSERT INTO course_consultants (course_id, staff_id, override_by, override_reason)
-			SELECT c.id, x.staff, NULLIF(x.by, ''), NULLIF(x.reason, '')
-			FROM c, unnest($10::text[], $11::text[], $12::text[]) AS x(staff, by, reason))
-		SELECT count(*) FROM c`,
-		c.ID, c.WorkflowID, c.TeamID, c.Kind, c.Phase, c.StartDate, c.PlannedEnd, c.ReferredBy,
-		pq.StringArray(c.CitizenIDs), pq.StringArray(staff), pq.StringArray(by), pq.StringArray(reason))
-	var pqErr *pq.Error
-	if errors.As(err, &pqErr) && pqErr.Constraint == "course_citizens_one_active" {
-		return false, domain.Errorf(domain.EConflict, "the citizen already has an active course in this team")
-	}
-	if err != nil {
-		return false, fmt.Errorf("reserve course: %w", translate(err))
-	}
-	return n == 1, nil
-}
-
 // ReleaseReservation removes a reservation whose workflow never started (revision 0).
 func (s *Store) ReleaseReservation(ctx context.Context, courseID string) error {
 	return s.Transact(ctx, func(tx *sqlx.Tx) error {
@@ -206,4 +173,49 @@ func (s *Store) ReleaseReservation(ctx context.Context, courseID string) error {
 		}
 		return nil
 	})
+}
+
+// GetCourseRecords returns the course with its progressions, extensions and milestones, as
+// the read model keeps them (a closed course is read from here).
+func (s *Store) GetCourseRecords(ctx context.Context, c domain.CourseRecord) (domain.CourseRecord, error) {
+	var progs []struct {
+		Seq        int       `db:"seq"`
+		RecordedAt time.Time `db:"recorded_at"`
+		RecordedBy string    `db:"recorded_by"`
+		Scores     []byte    `db:"scores"`
+		Note       string    `db:"note"`
+	}
+	if err := s.db.SelectContext(ctx, &progs, `
+		SELECT seq, recorded_at, recorded_by, scores, note FROM course_progressions WHERE course_id = $1 ORDER BY seq`, c.ID); err != nil {
+		return c, fmt.Errorf("course %s progressions: %w", c.ID, translate(err))
+	}
+	c.Progressions = make([]domain.Progression, len(progs))
+	for i, p := range progs {
+		c.Progressions[i] = domain.Progression{Seq: p.Seq, RecordedAt: p.RecordedAt, RecordedBy: p.RecordedBy, Note: p.Note}
+		if err := json.Unmarshal(p.Scores, &c.Progressions[i].Scores); err != nil {
+			return c, fmt.Errorf("course %s progression %d: %w", c.ID, p.Seq, err)
+		}
+	}
+	var exts []struct {
+		domain.Extension
+		DecisionCol       *string `db:"decision"`
+		DecidedByCol      *string `db:"decided_by"`
+		DecisionReasonCol *string `db:"decision_reason"`
+	}
+	if err := s.db.SelectContext(ctx, &exts, `
+		SELECT seq, requested_at, requested_by, reason, old_end, new_end, decision, decided_at, decided_by, decision_reason
+		FROM course_extensions WHERE course_id = $1 ORDER BY seq`, c.ID); err != nil {
+		return c, fmt.Errorf("course %s extensions: %w", c.ID, translate(err))
+	}
+	c.Extensions = make([]domain.Extension, len(exts))
+	for i, e := range exts {
+		c.Extensions[i] = e.Extension
+		c.Extensions[i].Decision, c.Extensions[i].DecidedBy, c.Extensions[i].DecisionReason = deref(e.DecisionCol), deref(e.DecidedByCol), deref(e.DecisionReasonCol)
+	}
+	c.Milestones = []domain.Milestone{}
+	if err := s.db.SelectContext(ctx, &c.Milestones, `
+		SELECT outcome, reached_on AS date, recorded_by FROM course_milestones WHERE course_id = $1 ORDER BY seq`, c.ID); err != nil {
+		return c, fmt.Errorf("course %s milestones: %w", c.ID, translate(err))
+	}
+	return c, nil
 }

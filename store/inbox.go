@@ -10,14 +10,14 @@ import (
 
 // InboxItem is a reminder as its recipient sees it.
 type InboxItem struct {
-	ID          int64      `json:"id" db:"id"`
-	Kind        string     `json:"kind" db:"kind"`
-	SubjectType string     `json:"subject_type" db:"subject_type"`
-	SubjectID   string     `json:"subject_id" db:"subject_id"`
-	DueAt       time.Time  `json:"due_at" db:"due_at"`
-	CreatedAt   time.Time  `json:"created_at" db:"created_at"`
-	DoneAt      *time.Time `json:"done_at,omitempty" db:"done_at"`
-	Overdue     bool       `json:"overdue" db:"overdue"`
+	ID          int64               `json:"id" db:"id"`
+	Kind        domain.ReminderKind `json:"kind" db:"kind"`
+	SubjectType domain.SubjectType  `json:"subject_type" db:"subject_type"`
+	SubjectID   string              `json:"subject_id" db:"subject_id"`
+	DueAt       time.Time           `json:"due_at" db:"due_at"`
+	CreatedAt   time.Time           `json:"created_at" db:"created_at"`
+	DoneAt      *time.Time          `json:"done_at,omitempty" db:"done_at"`
+	Overdue     bool                `json:"overdue" db:"overdue"`
 }
 
 // Inbox returns the person's reminders, overdue first, then by due time; done ones only if
@@ -50,12 +50,12 @@ func (s *Store) MarkReminderDone(ctx context.Context, staffID string, id int64, 
 
 // MailItem is a reminder to mail: only a reference, never a citizen's data.
 type MailItem struct {
-	Key         string `db:"key"`
-	ID          int64  `db:"id"`
-	Kind        string `db:"kind"`
-	SubjectType string `db:"subject_type"`
-	SubjectID   string `db:"subject_id"`
-	Email       string `db:"email"`
+	Key         string              `db:"key"`
+	ID          int64               `db:"id"`
+	Kind        domain.ReminderKind `db:"kind"`
+	SubjectType domain.SubjectType  `db:"subject_type"`
+	SubjectID   string              `db:"subject_id"`
+	Email       string              `db:"email"`
 }
 
 // UnmailedReminders returns the items with the keys (prefix match: one occasion's items for

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lib/pq"
+
 	"tvp/domain"
 )
 
@@ -48,12 +50,10 @@ type CourseFilter struct {
 	ConsultantID string
 	Phase        domain.CoursePhase
 	DueBefore    *time.Time
-	// VisibleTo limits the list to what a person may see: their own courses (as consultant),
-	// or their team's (as team lead). Empty: no limit (admin).
-	VisibleTo *domain.Actor
-	TeamOf    string // the actor's team, for a team lead
-	Cursor    string
-	Limit     int
+	// Scope limits the list to what the caller may see (domain.CourseListScope).
+	Scope  domain.CourseScope
+	Cursor string
+	Limit  int
 }
 
 // ListCourses returns a page of courses from the read model, newest first.
@@ -80,19 +80,24 @@ func (s *Store) ListCourses(ctx context.Context, f CourseFilter) (Page[domain.Co
 	if f.DueBefore != nil {
 		where = append(where, "c.next_deadline < "+arg(*f.DueBefore))
 	}
-	if a := f.VisibleTo; a != nil {
-		mine := "EXISTS (SELECT 1 FROM course_consultants cc WHERE cc.course_id = c.id AND cc.staff_id = " + arg(a.ID) + ")"
-		if a.Has(domain.RoleTeamLead) && f.TeamOf != "" {
-			mine = "(" + mine + " OR c.team_id = " + arg(f.TeamOf) + ")"
+	if sc := f.Scope; !sc.All {
+		var any []string
+		if sc.ConsultantID != "" {
+			any = append(any, "EXISTS (SELECT 1 FROM course_consultants cc WHERE cc.course_id = c.id AND (cc.active OR c.closed_on IS NOT NULL) AND cc.staff_id = "+arg(sc.ConsultantID)+")")
 		}
-		where = append(where, mine)
+		if sc.TeamID != "" {
+			any = append(any, "c.team_id = "+arg(sc.TeamID))
+		}
+		if len(any) == 0 {
+			any = append(any, "false")
+		}
+		where = append(where, "("+strings.Join(any, " OR ")+")")
 	}
 	if cur != nil {
 		where = append(where, "(c.created_at, c.id) < ("+arg(cur.createdAt)+", "+arg(cur.id)+"::uuid)")
 	}
 	limit := clampLimit(f.Limit)
-	q := `SELECT c.id, c.workflow_id, c.team_id, c.kind, c.phase, c.start_date, c.planned_end, c.next_deadline,
-			c.next_action, c.outcome, c.closed_on, c.referred_by, c.revision, c.created_at,
+	q := `SELECT ` + courseColumns + ` c.created_at,
 			ARRAY(SELECT citizen_id::text FROM course_citizens WHERE course_id = c.id ORDER BY citizen_id) AS citizens,
 			ARRAY(SELECT staff_id FROM course_consultants WHERE course_id = c.id AND active ORDER BY staff_id) AS consultants
 		FROM courses c WHERE ` + strings.Join(where, " AND ") + ` ORDER BY c.created_at DESC, c.id DESC LIMIT ` + arg(limit+1)
@@ -109,9 +114,7 @@ func (s *Store) ListCourses(ctx context.Context, f CourseFilter) (Page[domain.Co
 			page.NextCursor = cursor{createdAt: rows[i-1].CreatedAt, id: rows[i-1].ID}.String()
 			break
 		}
-		c := r.CourseRecord
-		c.CitizenIDs, c.ConsultantIDs = []string(r.Citizens), []string(r.Consultants)
-		page.Items = append(page.Items, c)
+		page.Items = append(page.Items, r.record())
 	}
 	return page, nil
 }
@@ -119,27 +122,30 @@ func (s *Store) ListCourses(ctx context.Context, f CourseFilter) (Page[domain.Co
 // PlanFilter selects collaboration plans.
 type PlanFilter struct {
 	CoordinatorID string
-	Phase         string
+	Phase         domain.PlanPhase
 	DueBefore     *time.Time
-	// VisibleTo limits the list to the plans the person takes part in. Nil: no limit.
-	VisibleTo *domain.Actor
-	Cursor    string
-	Limit     int
+	// Scope limits the list to what the caller may see (domain.PlanListScope).
+	Scope  domain.PlanScope
+	Cursor string
+	Limit  int
 }
 
 // PlanSummary is a plan in a list.
 type PlanSummary struct {
-	ID                       string     `json:"id" db:"id"`
-	CitizenID                string     `json:"citizen_id" db:"citizen_id"`
-	CoordinatorID            string     `json:"coordinator_id" db:"coordinator_id"`
-	CoordinatingCaseworkerID string     `json:"coordinating_caseworker_id" db:"coordinating_caseworker_id"`
-	Phase                    string     `json:"phase" db:"phase"`
-	NextMeetingAt            *time.Time `json:"next_meeting_at,omitempty" db:"next_meeting_at"`
-	NextDeadline             *time.Time `json:"next_deadline,omitempty" db:"next_deadline"`
-	NextAction               string     `json:"next_action" db:"next_action"`
-	ConsentDate              *time.Time `json:"consent_date,omitempty" db:"consent_date"`
-	EndedOn                  *time.Time `json:"ended_on,omitempty" db:"ended_on"`
-	CreatedAt                time.Time  `json:"created_at" db:"created_at"`
+	ID                       string           `json:"id" db:"id"`
+	CitizenID                string           `json:"citizen_id" db:"citizen_id"`
+	CoordinatorID            string           `json:"coordinator_id" db:"coordinator_id"`
+	CoordinatingCaseworkerID string           `json:"coordinating_caseworker_id" db:"coordinating_caseworker_id"`
+	Phase                    domain.PlanPhase `json:"phase" db:"phase"`
+	NextMeetingAt            *time.Time       `json:"next_meeting_at,omitempty" db:"next_meeting_at"`
+	NextDeadline             *time.Time       `json:"next_deadline,omitempty" db:"next_deadline"`
+	NextAction               string           `json:"next_action" db:"next_action"`
+	Next                     nextColumn       `json:"next,omitempty" db:"next"`
+	// ParticipantIDs are the professionals taking part now (the access rules need them).
+	ParticipantIDs pq.StringArray `json:"-" db:"participants"`
+	ConsentDate    *time.Time     `json:"consent_date,omitempty" db:"consent_date"`
+	EndedOn        *time.Time     `json:"ended_on,omitempty" db:"ended_on"`
+	CreatedAt      time.Time      `json:"created_at" db:"created_at"`
 }
 
 // ListPlans returns a page of plans from the read model, newest first.
@@ -163,15 +169,16 @@ func (s *Store) ListPlans(ctx context.Context, f PlanFilter) (Page[PlanSummary],
 	if f.DueBefore != nil {
 		where = append(where, "p.next_deadline < "+arg(*f.DueBefore))
 	}
-	if a := f.VisibleTo; a != nil {
-		where = append(where, "EXISTS (SELECT 1 FROM collaboration_participants cp WHERE cp.plan_id = p.id AND cp.left_at IS NULL AND cp.staff_id = "+arg(a.ID)+")")
+	if sc := f.Scope; !sc.All {
+		where = append(where, "EXISTS (SELECT 1 FROM collaboration_participants cp WHERE cp.plan_id = p.id AND cp.left_at IS NULL AND cp.staff_id = "+arg(sc.ParticipantID)+")")
 	}
 	if cur != nil {
 		where = append(where, "(p.created_at, p.id) < ("+arg(cur.createdAt)+", "+arg(cur.id)+"::uuid)")
 	}
 	limit := clampLimit(f.Limit)
 	q := `SELECT p.id, p.citizen_id, p.coordinator_id, p.coordinating_caseworker_id, p.phase, p.next_meeting_at,
-			p.next_deadline, p.next_action, p.consent_date, p.ended_on, p.created_at
+			p.next_deadline, p.next_action, p.next, p.consent_date, p.ended_on, p.created_at,
+			ARRAY(SELECT DISTINCT staff_id FROM collaboration_participants cp WHERE cp.plan_id = p.id AND cp.left_at IS NULL ORDER BY staff_id) AS participants
 		FROM collaboration_plans p WHERE ` + strings.Join(where, " AND ") + ` ORDER BY p.created_at DESC, p.id DESC LIMIT ` + arg(limit+1)
 	var rows []PlanSummary
 	if err := s.db.SelectContext(ctx, &rows, q, args...); err != nil {
@@ -209,13 +216,16 @@ type PendingExtension struct {
 	Reason      string    `json:"reason" db:"reason"`
 	OldEnd      time.Time `json:"old_end" db:"old_end"`
 	NewEnd      time.Time `json:"new_end" db:"new_end"`
+	// CitizenIDs are whose course it is: not shown, but named in the audit log.
+	CitizenIDs pq.StringArray `json:"-" db:"citizens"`
 }
 
 // PendingExtensions lists the extension requests that wait for a decision, oldest first.
 func (s *Store) PendingExtensions(ctx context.Context) ([]PendingExtension, error) {
 	out := []PendingExtension{}
 	err := s.db.SelectContext(ctx, &out, `
-		SELECT e.course_id, c.team_id, e.seq, e.requested_at, e.requested_by, e.reason, e.old_end, e.new_end
+		SELECT e.course_id, c.team_id, e.seq, e.requested_at, e.requested_by, e.reason, e.old_end, e.new_end,
+			ARRAY(SELECT citizen_id::text FROM course_citizens WHERE course_id = c.id ORDER BY citizen_id) AS citizens
 		FROM course_extensions e JOIN courses c ON c.id = e.course_id
 		WHERE e.decision IS NULL AND c.phase = 'extension_pending' ORDER BY e.requested_at`)
 	if err != nil {
@@ -224,14 +234,26 @@ func (s *Store) PendingExtensions(ctx context.Context) ([]PendingExtension, erro
 	return out, nil
 }
 
-// PlanParticipant reports whether the staff member takes part in the plan now.
-func (s *Store) PlanParticipant(ctx context.Context, planID, staffID string) (bool, error) {
-	var ok bool
-	err := s.db.GetContext(ctx, &ok, `
-		SELECT EXISTS (SELECT 1 FROM collaboration_participants WHERE plan_id = $1 AND staff_id = $2 AND left_at IS NULL)`,
-		planID, staffID)
+// PlanFacts are what the access rules need of a plan, read at once.
+type PlanFacts struct {
+	ID                       string           `db:"id"`
+	CitizenID                string           `db:"citizen_id"`
+	CoordinatorID            string           `db:"coordinator_id"`
+	CoordinatingCaseworkerID string           `db:"coordinating_caseworker_id"`
+	Phase                    domain.PlanPhase `db:"phase"`
+	Revision                 int64            `db:"revision"`
+	ParticipantIDs           pq.StringArray   `db:"participants"`
+}
+
+// PlanFacts returns the plan's people and phase, or ENotFound.
+func (s *Store) PlanFacts(ctx context.Context, planID string) (PlanFacts, error) {
+	var f PlanFacts
+	err := s.db.GetContext(ctx, &f, `
+		SELECT p.id, p.citizen_id, p.coordinator_id, p.coordinating_caseworker_id, p.phase, p.revision,
+			ARRAY(SELECT DISTINCT staff_id FROM collaboration_participants cp WHERE cp.plan_id = p.id AND cp.left_at IS NULL ORDER BY staff_id) AS participants
+		FROM collaboration_plans p WHERE p.id = $1`, planID)
 	if err != nil {
-		return false, fmt.Errorf("plan participant: %w", translate(err))
+		return f, fmt.Errorf("plan %s: %w", planID, notFound(err, "plan %s does not exist", planID))
 	}
-	return ok, nil
+	return f, nil
 }

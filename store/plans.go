@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -47,28 +48,58 @@ func (s *Store) SetCollaborationSettings(ctx context.Context, cs domain.Collabor
 }
 
 // ReservePlan writes an enrolled plan's row before its workflow starts, so that a citizen has
-// one active plan at a time (a second enrolment gets EConflict). The same id again is the
-// same enrolment repeated: created is false.
-// Its participants are written with it, so that they may work on the plan at once.
-func (s *Store) ReservePlan(ctx context.Context, p domain.PlanRecord) (created bool, err error) {
+// one active plan at a time (a second enrolment gets a *domain.DuplicatePlan). The same id
+// again is the same enrolment repeated: created is false. Its participants are written with
+// it, so that they may work on the plan at once. With citizen, the person is recognised by
+// the hash of their CPR number (and recorded, if new) in the same transaction: a refused
+// enrolment writes nothing about them; p.CitizenID is then theirs.
+func (s *Store) ReservePlan(ctx context.Context, p domain.PlanRecord, citizen *NewCitizen) (created bool, err error) {
 	var fromCourse *string
 	if p.FromCourseID != "" {
 		fromCourse = &p.FromCourseID
 	}
 	err = s.Transact(ctx, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, `
-			INSERT INTO collaboration_plans (id, workflow_id, citizen_id, coordinator_id, coordinating_caseworker_id,
-				phase, from_course_id, revision)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, 0) ON CONFLICT (id) DO NOTHING`,
-			p.ID, p.WorkflowID, p.CitizenID, p.CoordinatorID, p.CoordinatingCaseworkerID, p.Phase, fromCourse)
-		if err != nil {
-			if domain.ErrorCode(translate(err)) == domain.EConflict {
-				return domain.Errorf(domain.EConflict, "the citizen is already in the collaboration model")
-			}
+		var exists bool
+		if err := tx.GetContext(ctx, &exists, `SELECT EXISTS (SELECT 1 FROM collaboration_plans WHERE id = $1)`, p.ID); err != nil {
 			return fmt.Errorf("reserve plan: %w", translate(err))
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
+		if exists {
 			return nil
+		}
+		if citizen != nil {
+			var known []string
+			if err := tx.SelectContext(ctx, &known, `SELECT id::text FROM citizens WHERE cpr_hmac = $1`, citizen.Hash); err != nil {
+				return fmt.Errorf("reserve plan: %w", translate(err))
+			}
+			if len(known) == 1 {
+				p.CitizenID = known[0]
+			} else {
+				p.CitizenID = citizen.ID
+			}
+		}
+		var active []string
+		if err := tx.SelectContext(ctx, &active, `SELECT id::text FROM collaboration_plans WHERE citizen_id = $1 AND ended_on IS NULL`, p.CitizenID); err != nil {
+			return fmt.Errorf("reserve plan: %w", translate(err))
+		}
+		if len(active) > 0 {
+			return &domain.DuplicatePlan{PlanID: active[0]}
+		}
+		if citizen != nil && p.CitizenID == citizen.ID {
+			if _, err := recordCitizen(ctx, tx, *citizen); err != nil {
+				return err
+			}
+		}
+		_, err := tx.ExecContext(ctx, `
+			INSERT INTO collaboration_plans (id, workflow_id, citizen_id, coordinator_id, coordinating_caseworker_id,
+				phase, from_course_id, revision)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, 0)`,
+			p.ID, p.WorkflowID, p.CitizenID, p.CoordinatorID, p.CoordinatingCaseworkerID, p.Phase, fromCourse)
+		var pqErr *pq.Error
+		if errors.As(err, &pqErr) && pqErr.Constraint == "collaboration_plans_one_active" {
+			return &domain.DuplicatePlan{} // enrolled at the same moment by another request
+		}
+		if err != nil {
+			return fmt.Errorf("reserve plan: %w", translate(err))
 		}
 		created = true
 		for _, pt := range p.Participants {
@@ -119,19 +150,19 @@ func (s *Store) SavePlan(ctx context.Context, p domain.PlanRecord) error {
 		res, err := tx.ExecContext(ctx, `
 			INSERT INTO collaboration_plans (id, workflow_id, citizen_id, coordinator_id, coordinating_caseworker_id,
 				phase, consent_scope, consent_date, consent_recorded_by, next_meeting_at, next_deadline, next_action,
-				from_course_id, ended_on, end_reason, revision)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULLIF($15, ''), $16)
+				from_course_id, ended_on, end_reason, revision, next)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULLIF($15, ''), $16, $17)
 			ON CONFLICT (id) DO UPDATE SET coordinator_id = EXCLUDED.coordinator_id,
 				coordinating_caseworker_id = EXCLUDED.coordinating_caseworker_id, phase = EXCLUDED.phase,
 				consent_scope = EXCLUDED.consent_scope, consent_date = EXCLUDED.consent_date,
 				consent_recorded_by = EXCLUDED.consent_recorded_by, next_meeting_at = EXCLUDED.next_meeting_at,
 				next_deadline = EXCLUDED.next_deadline, next_action = EXCLUDED.next_action,
 				ended_on = EXCLUDED.ended_on, end_reason = EXCLUDED.end_reason,
-				revision = EXCLUDED.revision, updated_at = now()
+				revision = EXCLUDED.revision, next = EXCLUDED.next, updated_at = now()
 			WHERE collaboration_plans.revision < EXCLUDED.revision`,
 			p.ID, p.WorkflowID, p.CitizenID, p.CoordinatorID, p.CoordinatingCaseworkerID, p.Phase,
 			scope, consentDate, recordedBy, p.NextMeetingAt, p.NextDeadline, p.NextAction,
-			fromCourse, p.EndedOn, p.EndReason, p.Revision)
+			fromCourse, p.EndedOn, p.EndReason, p.Revision, nextColumn{p.Next})
 		if err != nil {
 			return fmt.Errorf("save plan %s: %w", p.ID, racedInsert(err))
 		}
@@ -189,19 +220,21 @@ func (s *Store) SavePlan(ctx context.Context, p domain.PlanRecord) error {
 // GetPlan returns a plan from the read model, with its participants, meetings and form versions.
 func (s *Store) GetPlan(ctx context.Context, id string) (domain.PlanRecord, error) {
 	var row struct {
-		ID, WorkflowID, CitizenID, CoordinatorID, CoordinatingCaseworkerID, Phase, NextAction string
-		ConsentScope, ConsentRecordedBy, FromCourseID, EndReason                              *string
-		ConsentDate, NextMeetingAt, NextDeadline, EndedOn                                     *time.Time
-		Revision                                                                              int64
+		ID, WorkflowID, CitizenID, CoordinatorID, CoordinatingCaseworkerID, NextAction string
+		Phase                                                                          domain.PlanPhase
+		ConsentScope, ConsentRecordedBy, FromCourseID, EndReason                       *string
+		ConsentDate, NextMeetingAt, NextDeadline, EndedOn                              *time.Time
+		Revision                                                                       int64
+		Next                                                                           nextColumn
 	}
 	err := s.db.QueryRowxContext(ctx, `
 		SELECT id, workflow_id, citizen_id, coordinator_id, coordinating_caseworker_id, phase, next_action,
 			consent_scope, consent_recorded_by, from_course_id::text, end_reason,
-			consent_date, next_meeting_at, next_deadline, ended_on, revision
+			consent_date, next_meeting_at, next_deadline, ended_on, revision, next
 		FROM collaboration_plans WHERE id = $1`, id).Scan(
 		&row.ID, &row.WorkflowID, &row.CitizenID, &row.CoordinatorID, &row.CoordinatingCaseworkerID, &row.Phase, &row.NextAction,
 		&row.ConsentScope, &row.ConsentRecordedBy, &row.FromCourseID, &row.EndReason,
-		&row.ConsentDate, &row.NextMeetingAt, &row.NextDeadline, &row.EndedOn, &row.Revision)
+		&row.ConsentDate, &row.NextMeetingAt, &row.NextDeadline, &row.EndedOn, &row.Revision, &row.Next)
 	if err != nil {
 		return domain.PlanRecord{}, fmt.Errorf("get plan %s: %w", id, notFound(err, "plan %s does not exist", id))
 	}
@@ -209,6 +242,7 @@ func (s *Store) GetPlan(ctx context.Context, id string) (domain.PlanRecord, erro
 		ID: row.ID, WorkflowID: row.WorkflowID, CitizenID: row.CitizenID, CoordinatorID: row.CoordinatorID,
 		CoordinatingCaseworkerID: row.CoordinatingCaseworkerID, Phase: row.Phase, NextAction: row.NextAction,
 		NextMeetingAt: row.NextMeetingAt, NextDeadline: row.NextDeadline, EndedOn: row.EndedOn, Revision: row.Revision,
+		Next: row.Next.Next,
 	}
 	if row.ConsentScope != nil && row.ConsentDate != nil {
 		p.Consent = &domain.Consent{Scope: *row.ConsentScope, Date: *row.ConsentDate, RecordedBy: deref(row.ConsentRecordedBy)}
@@ -285,7 +319,7 @@ func deref(s *string) string {
 
 // ReassignReminders gives a person's open inbox items about a subject to someone else (a new
 // coordinator takes over what was pending).
-func (s *Store) ReassignReminders(ctx context.Context, subjectType, subjectID, from, to string) (int64, error) {
+func (s *Store) ReassignReminders(ctx context.Context, subjectType domain.SubjectType, subjectID, from, to string) (int64, error) {
 	res, err := s.db.ExecContext(ctx, `
 		UPDATE reminders SET recipient_id = $4
 		WHERE subject_type = $1 AND subject_id = $2 AND recipient_id = $3 AND done_at IS NULL`,

@@ -144,21 +144,6 @@ func (s *Store) ListStaff(ctx context.Context, teamID string) ([]domain.Staff, e
 	return out, nil
 }
 
-// UpsertCitizen records a citizen known by the keyed hash of their CPR number and returns
-// the citizen's pseudonymous id: the existing one if the hash is known, else newID.
-func (s *Store) UpsertCitizen(ctx context.Context, newID string, cprHMAC []byte, name string, birthDate *string) (string, error) {
-	var id string
-	err := s.db.GetContext(ctx, &id, `
-		INSERT INTO citizens (id, cpr_hmac, name, birth_date) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (cpr_hmac) DO UPDATE SET name = EXCLUDED.name,
-			birth_date = COALESCE(EXCLUDED.birth_date, citizens.birth_date)
-		RETURNING id`, newID, cprHMAC, name, birthDate)
-	if err != nil {
-		return "", fmt.Errorf("upsert citizen: %w", translate(err))
-	}
-	return id, nil
-}
-
 // GetCitizen returns one citizen.
 func (s *Store) GetCitizen(ctx context.Context, id string) (domain.Citizen, error) {
 	var c domain.Citizen
@@ -232,4 +217,20 @@ func (s *Store) OpenTeamPause(ctx context.Context, teamID string) (TeamPause, er
 		return p, fmt.Errorf("open pause of %s: %w", teamID, notFound(err, "team %s is not paused", teamID))
 	}
 	return p, nil
+}
+
+// CitizenNames returns the names of the citizens, by id.
+func (s *Store) CitizenNames(ctx context.Context, ids []string) (map[string]string, error) {
+	var rows []struct {
+		ID   string `db:"id"`
+		Name string `db:"name"`
+	}
+	if err := s.db.SelectContext(ctx, &rows, `SELECT id::text, name FROM citizens WHERE id = ANY($1::uuid[])`, pq.StringArray(ids)); err != nil {
+		return nil, fmt.Errorf("citizen names: %w", translate(err))
+	}
+	out := make(map[string]string, len(rows))
+	for _, r := range rows {
+		out[r.ID] = r.Name
+	}
+	return out, nil
 }

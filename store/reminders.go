@@ -26,12 +26,16 @@ func (s *Store) RaiseReminders(ctx context.Context, items []domain.Reminder) err
 }
 
 // CompleteReminders marks the open items of a subject done; with kinds, only those kinds.
-func (s *Store) CompleteReminders(ctx context.Context, subjectType, subjectID string, kinds []string, at time.Time) (int64, error) {
+func (s *Store) CompleteReminders(ctx context.Context, subjectType domain.SubjectType, subjectID string, kinds []domain.ReminderKind, at time.Time) (int64, error) {
+	names := make([]string, len(kinds))
+	for i, k := range kinds {
+		names[i] = string(k)
+	}
 	res, err := s.db.ExecContext(ctx, `
 		UPDATE reminders SET done_at = $4
 		WHERE subject_type = $1 AND subject_id = $2 AND done_at IS NULL
 			AND (COALESCE(cardinality($3::text[]), 0) = 0 OR kind = ANY($3))`,
-		subjectType, subjectID, pq.StringArray(kinds), at)
+		subjectType, subjectID, pq.StringArray(names), at)
 	if err != nil {
 		return 0, fmt.Errorf("complete reminders: %w", translate(err))
 	}
@@ -40,7 +44,7 @@ func (s *Store) CompleteReminders(ctx context.Context, subjectType, subjectID st
 }
 
 // ListReminders returns a subject's inbox items (open and done), by due time.
-func (s *Store) ListReminders(ctx context.Context, subjectType, subjectID string) ([]domain.Reminder, error) {
+func (s *Store) ListReminders(ctx context.Context, subjectType domain.SubjectType, subjectID string) ([]domain.Reminder, error) {
 	var out []domain.Reminder
 	err := s.db.SelectContext(ctx, &out, `
 		SELECT key, recipient_id, kind, subject_type, subject_id, due_at, created_at, done_at, scheduled_for

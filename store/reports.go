@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math"
 	"time"
 
 	"tvp/domain"
@@ -116,9 +115,8 @@ func (s *Store) Caseloads(ctx context.Context) ([]ConsultantLoad, error) {
 	for i := range rows {
 		for _, t := range teams {
 			if t.ID == rows[i].TeamID {
-				f := rows[i].HoursPerWeek / t.Settings.HalfTimeHours
-				rows[i].NormMin = int(math.Floor(float64(t.Settings.CaseloadMin) * f))
-				rows[i].NormMax = int(math.Floor(float64(t.Settings.CaseloadMax) * f))
+				rows[i].NormMin = t.Settings.NormMin(rows[i].HoursPerWeek)
+				rows[i].NormMax = t.Settings.Norm(rows[i].HoursPerWeek)
 				rows[i].OverNorm = rows[i].Open > rows[i].NormMax
 			}
 		}

@@ -219,3 +219,37 @@ func withBinaryParameters(dsn string) string {
 	}
 	return strings.TrimSpace(dsn) + " binary_parameters=yes"
 }
+
+// nextColumn carries what a course or a plan waits for (domain.Next) in and out of a jsonb
+// column; nil is NULL.
+type nextColumn struct{ *domain.Next }
+
+// Value implements driver.Valuer: JSON text (see jsonText), or NULL.
+func (n nextColumn) Value() (driver.Value, error) {
+	if n.Next == nil {
+		return nil, nil
+	}
+	return jsonText(n.Next)
+}
+
+// Scan implements sql.Scanner.
+func (n *nextColumn) Scan(src any) error {
+	n.Next = nil
+	var b []byte
+	switch v := src.(type) {
+	case nil:
+		return nil
+	case []byte:
+		b = v
+	case string:
+		b = []byte(v)
+	default:
+		return fmt.Errorf("next: cannot scan %T", src)
+	}
+	var x domain.Next
+	if err := json.Unmarshal(b, &x); err != nil {
+		return fmt.Errorf("next: %w", err)
+	}
+	n.Next = &x
+	return nil
+}

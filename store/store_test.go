@@ -133,11 +133,14 @@ func TestAuditIsIdempotentAndAppendOnly(t *testing.T) {
 func TestCitizenRecognisedByHash(t *testing.T) {
 	s, ctx := open(t)
 	h := domain.CPRHash("pepper", "0102031234")
-	id1, err := s.UpsertCitizen(ctx, "3b0a6a2e-8d0f-4d8e-9a3c-0000000000c1", h, "A", nil)
+	id1, err := s.KnownCitizen(ctx, store.NewCitizen{ID: "3b0a6a2e-8d0f-4d8e-9a3c-0000000000c1", Hash: h, Name: "A"})
 	require.NoError(t, err)
-	id2, err := s.UpsertCitizen(ctx, "3b0a6a2e-8d0f-4d8e-9a3c-0000000000c2", h, "A", nil)
+	id2, err := s.KnownCitizen(ctx, store.NewCitizen{ID: "3b0a6a2e-8d0f-4d8e-9a3c-0000000000c2", Hash: h, Name: "B"})
 	require.NoError(t, err)
 	assert.Equal(t, id1, id2)
+	c, err := s.GetCitizen(ctx, id1)
+	require.NoError(t, err)
+	assert.Equal(t, "A", c.Name, "a known citizen keeps their name")
 	var cols []string
 	require.NoError(t, s.DB().Select(&cols, "SELECT column_name FROM information_schema.columns WHERE table_name = 'citizens' ORDER BY 1"))
 	assert.NotContains(t, cols, "cpr", "the CPR number itself has no column")

@@ -47,5 +47,5 @@ func TestAuditRetention(t *testing.T) {
 	left, err := app.Store.CitizenAccessLog(ctx, cid)
 	require.NoError(t, err)
 	require.Len(t, left, 1)
-	assert.Equal(t, "recent.read", left[0].Action)
+	assert.Equal(t, domain.AuditAction("recent.read"), left[0].Action)
 }

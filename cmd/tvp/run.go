@@ -15,12 +15,14 @@ import (
 	"tvp/activities"
 	"tvp/api"
 	"tvp/domain"
+	"tvp/internal/app"
 	"tvp/internal/codec"
 	"tvp/internal/config"
 	"tvp/internal/demo"
 	"tvp/internal/mail"
 	"tvp/internal/metrics"
 	"tvp/internal/temporalx"
+	"tvp/service"
 	"tvp/store"
 	"tvp/worker"
 )
@@ -140,11 +142,17 @@ func serveAPI(ctx context.Context, cfg config.Config, log *slog.Logger, d deps) 
 	if err != nil {
 		return err
 	}
-	srv := api.NewHTTPServer(cfg.HTTPAddr, api.New(api.Deps{
-		Store: d.store, Temporal: d.temporal, Metrics: d.metrics, Log: log, TaskQueue: cfg.TaskQueue,
-		TemporalTimeout: cfg.TemporalTimeout, CPRPepper: cfg.CPRPepper,
-		Verifier: verifier, DevIssuer: dev, Codec: d.keys.Codec(), TemporalUIURL: cfg.TemporalUIURL,
-	}).Handler())
+	svc := service.New(d.store, d.temporal, service.Config{
+		TaskQueue: cfg.TaskQueue, TemporalTimeout: cfg.TemporalTimeout, CPRPepper: cfg.CPRPepper,
+	}, log)
+	h, err := app.Handler(app.Deps{
+		Service: svc, Metrics: d.metrics, Log: log, Verifier: verifier, DevIssuer: dev, Codec: d.keys.Codec(),
+		TemporalUIURL: cfg.TemporalUIURL, IdempotencyTTL: cfg.IdempotencyTTL,
+	})
+	if err != nil {
+		return err
+	}
+	srv := api.NewHTTPServer(cfg.HTTPAddr, h)
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)

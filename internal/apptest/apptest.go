@@ -20,7 +20,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"tvp/activities"
-	"tvp/api"
+	"tvp/internal/app"
 	"tvp/internal/auth"
 	"tvp/internal/codec"
 	"tvp/internal/demo"
@@ -28,6 +28,7 @@ import (
 	"tvp/internal/metrics"
 	"tvp/internal/temporalx"
 	"tvp/internal/testenv"
+	"tvp/service"
 	"tvp/store"
 	"tvp/store/storetest"
 	"tvp/worker"
@@ -36,6 +37,7 @@ import (
 // App is a running application.
 type App struct {
 	Store     *store.Store
+	Service   *service.Service
 	Temporal  client.Client
 	TaskQueue string
 	URL       string
@@ -116,13 +118,17 @@ func StartWith(tb testing.TB, o Options) *App {
 		tb.Fatalf("issuer key: %v", err)
 	}
 	issuer := auth.NewDevIssuer("https://issuer.test", key)
-	srv := httptest.NewServer(api.New(api.Deps{
-		Store: s, Temporal: tc, Metrics: m, Log: log, TaskQueue: queue,
-		TemporalTimeout: 10 * time.Second, CPRPepper: Pepper, Verifier: issuer.Verifier(), DevIssuer: issuer,
+	svc := service.New(s, tc, service.Config{TaskQueue: queue, TemporalTimeout: 10 * time.Second, CPRPepper: Pepper}, log)
+	h, err := app.Handler(app.Deps{
+		Service: svc, Metrics: m, Log: log, Verifier: issuer.Verifier(), DevIssuer: issuer,
 		Codec: keys.Codec(), TemporalUIURL: "http://ui.test",
-	}).Handler())
+	})
+	if err != nil {
+		tb.Fatalf("handler: %v", err)
+	}
+	srv := httptest.NewServer(h)
 	tb.Cleanup(srv.Close)
-	return &App{Store: s, Temporal: tc, TaskQueue: queue, URL: srv.URL, Log: log, Issuer: issuer, tb: tb}
+	return &App{Store: s, Service: svc, Temporal: tc, TaskQueue: queue, URL: srv.URL, Log: log, Issuer: issuer, tb: tb}
 }
 
 // Token returns a bearer token for the staff member.

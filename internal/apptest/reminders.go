@@ -8,20 +8,22 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"tvp/domain"
 	"tvp/store"
 )
 
 // Reminder is an inbox item as the workflow tests compare it: kind, recipient, the simulated
 // day it was raised on (counted from the test's start), and whether it is done.
 type Reminder struct {
-	Kind, To string
-	Day      int
-	Done     bool
+	Kind domain.ReminderKind
+	To   string
+	Day  int
+	Done bool
 }
 
 // Reminders returns a subject's inbox items as Reminders, and asserts that each was raised
 // when its occasion was due (the test environment's timers fire on time).
-func Reminders(t testing.TB, s *store.Store, subjectType, subjectID string, start time.Time) []Reminder {
+func Reminders(t testing.TB, s *store.Store, subjectType domain.SubjectType, subjectID string, start time.Time) []Reminder {
 	t.Helper()
 	items, err := s.ListReminders(context.Background(), subjectType, subjectID)
 	require.NoError(t, err)

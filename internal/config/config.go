@@ -41,6 +41,9 @@ type Config struct {
 	PayloadKeyFile string `env:"TVP_PAYLOAD_KEY_FILE" envDefault:".dev/payload-keys"`
 	// AuditRetention is how long audit entries are kept (Datatilsynet: six months).
 	AuditRetention time.Duration `env:"TVP_AUDIT_RETENTION" envDefault:"4380h"`
+	// IdempotencyTTL is how long the answer to an Idempotency-Key is given again; a daily job
+	// deletes older ones.
+	IdempotencyTTL time.Duration `env:"TVP_IDEMPOTENCY_TTL" envDefault:"24h"`
 	// OIDCIssuer is the identity provider whose tokens the API accepts. Empty: TVP's own
 	// development issuer, allowed only with DevAuth (tvp dev sets it).
 	OIDCIssuer   string `env:"TVP_OIDC_ISSUER"`
@@ -70,6 +73,7 @@ func Load(fs *flag.FlagSet, args []string) (Config, error) {
 	fs.StringVar(&c.SMTPFrom, "smtp-from", c.SMTPFrom, "sender address of TVP's mails (TVP_SMTP_FROM)")
 	fs.StringVar(&c.PayloadKeyFile, "payload-key-file", c.PayloadKeyFile, "development payload key file, used when TVP_PAYLOAD_KEYS is empty (TVP_PAYLOAD_KEY_FILE)")
 	fs.DurationVar(&c.AuditRetention, "audit-retention", c.AuditRetention, "how long audit entries are kept (TVP_AUDIT_RETENTION)")
+	fs.DurationVar(&c.IdempotencyTTL, "idempotency-ttl", c.IdempotencyTTL, "how long an Idempotency-Key's answer is given again (TVP_IDEMPOTENCY_TTL)")
 	fs.StringVar(&c.OIDCIssuer, "oidc-issuer", c.OIDCIssuer, "OIDC issuer URL whose tokens are accepted (TVP_OIDC_ISSUER)")
 	fs.StringVar(&c.OIDCClientID, "oidc-client-id", c.OIDCClientID, "expected token audience (TVP_OIDC_CLIENT_ID)")
 	fs.BoolVar(&c.DevAuth, "dev-auth", c.DevAuth, "accept tokens of TVP's development issuer (TVP_DEV_AUTH; never in production)")

@@ -109,7 +109,7 @@ func StartPlan(ctx context.Context, s *store.Store, tc client.Client, taskQueue 
 	in.Settings = settings
 	rec := domain.PlanRecord{ID: in.PlanID, WorkflowID: collab.WorkflowID(in.PlanID), CitizenID: in.CitizenID,
 		CoordinatorID: in.CoordinatorID, CoordinatingCaseworkerID: in.CoordinatingCaseworkerID, Phase: domain.PlanAwaitingConsent}
-	if _, err := s.ReservePlan(ctx, rec); err != nil {
+	if _, err := s.ReservePlan(ctx, rec, nil); err != nil && !errors.As(err, new(*domain.DuplicatePlan)) {
 		return fmt.Errorf("demo: %w", err)
 	}
 	_, err = tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
@@ -207,4 +207,21 @@ func LoadDecisions(ctx context.Context, s *store.Store) error {
 		}
 	}
 	return nil
+}
+
+// Actor is a demo staff member as the service identifies them (roles, team, the people they
+// lead), for tests and the benchmark that send steps straight to a workflow.
+func Actor(id string) domain.Actor {
+	for _, m := range Staff {
+		if m.ID != id {
+			continue
+		}
+		for _, o := range Staff {
+			if o.LeadID != nil && *o.LeadID == id {
+				m.Leads = append(m.Leads, o.ID)
+			}
+		}
+		return m.Actor()
+	}
+	panic("demo: no staff member " + id)
 }

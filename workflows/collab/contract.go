@@ -26,14 +26,14 @@ const (
 	UpdateLeave                = "leave"
 )
 
-// Reminder kinds the plan raises.
+// Reminder kinds the plan raises (defined in domain).
 const (
-	ReminderScheduleMeeting  = "collab.schedule_meeting"    // coordinator: set the next meeting's date
-	ReminderSendInvitation   = "collab.send_invitation"     // coordinator: invite everyone
-	ReminderRecordMeeting    = "collab.record_meeting"      // coordinator: was the meeting held?
-	ReminderMinutesDue       = "collab.minutes_due"         // coordinator: write the minutes
-	ReminderMinutesEscalated = "collab.minutes_escalated"   // the coordinator's lead: minutes missed twice
-	ReminderCitizenMeeting   = "collab.citizen_meeting_due" // coordinating caseworker: meet the citizen
+	ReminderScheduleMeeting  = domain.ReminderScheduleMeeting
+	ReminderSendInvitation   = domain.ReminderSendInvitation
+	ReminderRecordMeeting    = domain.ReminderRecordMeeting
+	ReminderMinutesDue       = domain.ReminderMinutesDue
+	ReminderMinutesEscalated = domain.ReminderMinutesEscalated
+	ReminderCitizenMeeting   = domain.ReminderCitizenMeeting
 )
 
 // WorkflowID returns the workflow ID of the plan: its own random id, never a CPR number.
@@ -69,17 +69,17 @@ type Result struct {
 
 // Track is what has been reminded about one meeting, so nothing is raised twice.
 type Track struct {
-	MeetingSeq int       `json:"meeting_seq"`
-	Kind       string    `json:"kind"`
-	Count      int       `json:"count"`
-	Last       time.Time `json:"last"`
+	MeetingSeq int                 `json:"meeting_seq"`
+	Kind       domain.ReminderKind `json:"kind"`
+	Count      int                 `json:"count"`
+	Last       time.Time           `json:"last"`
 }
 
 // State is the plan as its query returns it, and what continue-as-new carries.
 type State struct {
 	PlanID                   string               `json:"plan_id"`
 	CitizenID                string               `json:"citizen_id"`
-	Phase                    string               `json:"phase"`
+	Phase                    domain.PlanPhase     `json:"phase"`
 	CoordinatorID            string               `json:"coordinator_id"`
 	CoordinatingCaseworkerID string               `json:"coordinating_caseworker_id"`
 	Participants             []domain.Participant `json:"participants"`
@@ -93,6 +93,7 @@ type State struct {
 	NextMeetingAt            *time.Time           `json:"next_meeting_at,omitempty"`
 	NextDeadline             *time.Time           `json:"next_deadline,omitempty"`
 	NextAction               string               `json:"next_action"`
+	Next                     *domain.Next         `json:"next,omitempty"`
 	Revision                 int64                `json:"revision"`
 	Tracks                   []Track              `json:"tracks"`
 	Runs                     int                  `json:"runs"` // workflow runs so far (continue-as-new)
@@ -187,7 +188,7 @@ func (s State) Record() domain.PlanRecord {
 		ID: s.PlanID, WorkflowID: WorkflowID(s.PlanID), CitizenID: s.CitizenID,
 		CoordinatorID: s.CoordinatorID, CoordinatingCaseworkerID: s.CoordinatingCaseworkerID,
 		Phase: s.Phase, Consent: s.Consent, NextMeetingAt: s.NextMeetingAt, NextDeadline: s.NextDeadline,
-		NextAction: s.NextAction, FromCourseID: s.FromCourseID, EndedOn: s.EndedOn, EndReason: s.EndReason,
+		NextAction: s.NextAction, Next: s.Next, FromCourseID: s.FromCourseID, EndedOn: s.EndedOn, EndReason: s.EndReason,
 		Revision: s.Revision, Participants: s.Participants, Meetings: s.Meetings, FormVersions: s.FormVersions,
 	}
 }

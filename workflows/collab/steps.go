@@ -63,18 +63,21 @@ func (p *plan) live() error {
 	return nil
 }
 
-func (p *plan) isCoordinator(a domain.Actor) error {
-	if a.ID == p.state.CoordinatorID {
-		return nil
+// Subject is the plan as the access rules see it.
+func (s State) Subject() domain.Subject {
+	var people []string
+	for _, pt := range s.Participants {
+		if pt.LeftAt == nil && !slices.Contains(people, pt.StaffID) {
+			people = append(people, pt.StaffID)
+		}
 	}
-	return domain.Errorf(domain.EForbidden, "only the plan's coordinator (tovholder) may do this")
+	return domain.PlanSubject(s.PlanID, s.CitizenID, s.CoordinatorID, s.CoordinatingCaseworkerID, people)
 }
 
-func (p *plan) isCoordinatorOrCaseworker(a domain.Actor) error {
-	if a.ID == p.state.CoordinatorID || a.ID == p.state.CoordinatingCaseworkerID {
-		return nil
-	}
-	return domain.Errorf(domain.EForbidden, "only the plan's coordinator or coordinating caseworker may do this")
+// permit is the access rule (domain.Permit), checked again here: the service checks it before
+// it sends a step, and the workflow refuses a step that the rule does not allow.
+func (p *plan) permit(a domain.Actor, act domain.Action) error {
+	return domain.Permit(a, p.state.Subject(), act)
 }
 
 // openMeeting is the next cross-disciplinary meeting: unscheduled or scheduled.
@@ -98,7 +101,7 @@ func (p *plan) pendingCitizenMeeting() *domain.Meeting {
 	return nil
 }
 
-func (p *plan) addMeeting(kind, status string, due time.Time) *domain.Meeting {
+func (p *plan) addMeeting(kind domain.MeetingKind, status domain.MeetingStatus, due time.Time) *domain.Meeting {
 	p.state.Meetings = append(p.state.Meetings, domain.Meeting{
 		Seq: len(p.state.Meetings) + 1, Kind: kind, Status: status, DueBy: due,
 	})
@@ -106,7 +109,7 @@ func (p *plan) addMeeting(kind, status string, due time.Time) *domain.Meeting {
 }
 
 // forget drops the reminder bookkeeping of a meeting's kinds: its timers start afresh.
-func (p *plan) forget(seq int, kinds ...string) {
+func (p *plan) forget(seq int, kinds ...domain.ReminderKind) {
 	p.state.Tracks = slices.DeleteFunc(p.state.Tracks, func(t Track) bool {
 		return t.MeetingSeq == seq && slices.Contains(kinds, t.Kind)
 	})
@@ -116,7 +119,7 @@ func (p *plan) validateConsent(r ConsentRequest) error {
 	if err := p.live(); err != nil {
 		return err
 	}
-	if err := p.isCoordinatorOrCaseworker(r.Actor); err != nil {
+	if err := p.permit(r.Actor, domain.PlanConsent); err != nil {
 		return err
 	}
 	if strings.TrimSpace(r.Scope) == "" {
@@ -131,7 +134,7 @@ func (p *plan) validateConsent(r ConsentRequest) error {
 func (p *plan) recordConsent(ctx workflow.Context, r ConsentRequest) (StepResult, error) {
 	p.state.Consent = &domain.Consent{Scope: r.Scope, Date: r.Date, RecordedBy: r.Actor.ID}
 	p.state.Phase = domain.PlanActive
-	err := p.commit(ctx, r.Actor.ID, "collaboration.consent_recorded", "consent", true)
+	err := p.commit(ctx, r.Actor.ID, domain.AuditConsentRecorded, "consent", true)
 	return StepResult{State: p.state}, err
 }
 
@@ -139,11 +142,11 @@ func (p *plan) validateEnd(a domain.Actor, reason string, consent bool) error {
 	if err := p.live(); err != nil {
 		return err
 	}
+	act := domain.PlanLeave
 	if consent {
-		if err := p.isCoordinatorOrCaseworker(a); err != nil {
-			return err
-		}
-	} else if err := p.isCoordinator(a); err != nil {
+		act = domain.PlanWithdrawConsent
+	}
+	if err := p.permit(a, act); err != nil {
 		return err
 	}
 	if strings.TrimSpace(reason) == "" {
@@ -156,14 +159,14 @@ func (p *plan) withdrawConsent(ctx workflow.Context, r WithdrawRequest) (StepRes
 	if p.state.Consent != nil {
 		p.state.Consent.WithdrawnOn = &r.Date
 	}
-	return p.end(ctx, r.Actor.ID, r.Date, "consent withdrawn: "+r.Reason, "collaboration.consent_withdrawn")
+	return p.end(ctx, r.Actor.ID, r.Date, "consent withdrawn: "+r.Reason, domain.AuditConsentWithdrawn)
 }
 
 func (p *plan) leave(ctx workflow.Context, r LeaveRequest) (StepResult, error) {
-	return p.end(ctx, r.Actor.ID, r.Date, r.Reason, "collaboration.left")
+	return p.end(ctx, r.Actor.ID, r.Date, r.Reason, domain.AuditLeft)
 }
 
-func (p *plan) end(ctx workflow.Context, actor string, on time.Time, reason, action string) (StepResult, error) {
+func (p *plan) end(ctx workflow.Context, actor string, on time.Time, reason string, action domain.AuditAction) (StepResult, error) {
 	p.state.Phase = domain.PlanEnded
 	p.state.EndedOn, p.state.EndReason = &on, reason
 	err := p.commit(ctx, actor, action, "end", true)
@@ -174,7 +177,7 @@ func (p *plan) validateSchedule(ctx workflow.Context, r ScheduleRequest) error {
 	if err := p.live(); err != nil {
 		return err
 	}
-	if err := p.isCoordinator(r.Actor); err != nil {
+	if err := p.permit(r.Actor, domain.PlanSchedule); err != nil {
 		return err
 	}
 	if !r.At.After(workflow.Now(ctx)) {
@@ -194,9 +197,9 @@ func (p *plan) scheduleMeeting(ctx workflow.Context, r ScheduleRequest) (StepRes
 	if c := p.pendingCitizenMeeting(); c != nil {
 		c.DueBy = midpoint(p.lastHeld(), at)
 	}
-	action := "collaboration.meeting_scheduled"
+	action := domain.AuditMeetingScheduled
 	if moved {
-		action = "collaboration.meeting_moved"
+		action = domain.AuditMeetingMoved
 	}
 	err := p.commit(ctx, r.Actor.ID, action, "meeting", true, done...)
 	return StepResult{State: p.state}, err
@@ -219,7 +222,7 @@ func (p *plan) validateInvitation(r InvitationRequest) error {
 	if err := p.live(); err != nil {
 		return err
 	}
-	if err := p.isCoordinator(r.Actor); err != nil {
+	if err := p.permit(r.Actor, domain.PlanInvitation); err != nil {
 		return err
 	}
 	m := p.openMeeting()
@@ -237,7 +240,7 @@ func (p *plan) recordInvitation(ctx workflow.Context, r InvitationRequest) (Step
 	m := p.openMeeting()
 	done := p.answered(*m, ReminderSendInvitation)
 	m.InvitationSentAt = &now
-	err := p.commit(ctx, r.Actor.ID, "collaboration.invitation_sent", "meeting", true, done...)
+	err := p.commit(ctx, r.Actor.ID, domain.AuditInvitationSent, "meeting", true, done...)
 	return StepResult{State: p.state}, err
 }
 
@@ -262,7 +265,7 @@ func (p *plan) validateMeeting(ctx workflow.Context, r MeetingRequest) error {
 	if err := p.live(); err != nil {
 		return err
 	}
-	if err := p.isCoordinator(r.Actor); err != nil {
+	if err := p.permit(r.Actor, domain.PlanMeetingHeld); err != nil {
 		return err
 	}
 	if p.state.Consent == nil {
@@ -296,7 +299,7 @@ func (p *plan) recordMeeting(ctx workflow.Context, r MeetingRequest) (StepResult
 	interval := p.s.MeetingInterval()
 	p.addMeeting(domain.MeetingCitizen, domain.MeetingScheduled, held.Add(interval/2))
 	p.addMeeting(domain.MeetingCrossDisciplinary, domain.MeetingUnscheduled, held.Add(interval))
-	err := p.commit(ctx, r.Actor.ID, "collaboration.meeting_held", "meeting", true, done...)
+	err := p.commit(ctx, r.Actor.ID, domain.AuditMeetingHeld, "meeting", true, done...)
 	return StepResult{State: p.state}, err
 }
 
@@ -311,7 +314,7 @@ func (p *plan) validateNotHeld(r NotHeldRequest) error {
 	if err := p.live(); err != nil {
 		return err
 	}
-	if err := p.isCoordinator(r.Actor); err != nil {
+	if err := p.permit(r.Actor, domain.PlanNotHeld); err != nil {
 		return err
 	}
 	if m := p.openMeeting(); m == nil || m.Status != domain.MeetingScheduled {
@@ -330,7 +333,7 @@ func (p *plan) recordNotHeld(ctx workflow.Context, r NotHeldRequest) (StepResult
 	done := p.answered(*m, ReminderRecordMeeting, ReminderSendInvitation)
 	m.Status, m.Note = domain.MeetingNotHeld, r.Reason
 	p.addMeeting(domain.MeetingCrossDisciplinary, domain.MeetingUnscheduled, workflow.Now(ctx).Add(p.s.InvitationLead.D()))
-	err := p.commit(ctx, r.Actor.ID, "collaboration.meeting_not_held", "meeting", true, done...)
+	err := p.commit(ctx, r.Actor.ID, domain.AuditMeetingNotHeld, "meeting", true, done...)
 	return StepResult{State: p.state}, err
 }
 
@@ -338,7 +341,7 @@ func (p *plan) validateMinutes(r MinutesRequest) error {
 	if err := p.live(); err != nil {
 		return err
 	}
-	if err := p.isCoordinator(r.Actor); err != nil {
+	if err := p.permit(r.Actor, domain.PlanMinutes); err != nil {
 		return err
 	}
 	m := p.meeting(r.MeetingSeq)
@@ -359,7 +362,7 @@ func (p *plan) recordMinutes(ctx workflow.Context, r MinutesRequest) (StepResult
 	done := p.answered(*m, ReminderMinutesDue, ReminderMinutesEscalated)
 	now := workflow.Now(ctx)
 	m.Status, m.MinutesRecordedAt, m.Minutes = domain.MeetingMinuted, &now, r.Minutes
-	err := p.commit(ctx, r.Actor.ID, "collaboration.minutes_recorded", "minutes", true, done...)
+	err := p.commit(ctx, r.Actor.ID, domain.AuditMinutesRecorded, "minutes", true, done...)
 	return StepResult{State: p.state}, err
 }
 
@@ -367,8 +370,8 @@ func (p *plan) validateCitizenMeeting(ctx workflow.Context, r CitizenMeetingRequ
 	if err := p.live(); err != nil {
 		return err
 	}
-	if r.Actor.ID != p.state.CoordinatingCaseworkerID {
-		return domain.Errorf(domain.EForbidden, "only the coordinating caseworker records meetings with the citizen")
+	if err := p.permit(r.Actor, domain.PlanCitizenMeeting); err != nil {
+		return err
 	}
 	if p.pendingCitizenMeeting() == nil {
 		return domain.Errorf(domain.EPhase, "no meeting with the citizen is due: it follows a cross-disciplinary meeting")
@@ -396,7 +399,7 @@ func (p *plan) recordCitizenMeeting(ctx workflow.Context, r CitizenMeetingReques
 	if len(r.Goals) > 0 {
 		p.addFormVersion(ctx, r.Actor.ID, c.Seq, r.Summary, r.Goals)
 	}
-	err := p.commit(ctx, r.Actor.ID, "collaboration.citizen_meeting_held", "citizen meeting", true, done...)
+	err := p.commit(ctx, r.Actor.ID, domain.AuditCitizenMeetingHeld, "citizen meeting", true, done...)
 	return StepResult{State: p.state}, err
 }
 
@@ -404,10 +407,8 @@ func (p *plan) validateParticipants(r ParticipantsRequest) error {
 	if err := p.live(); err != nil {
 		return err
 	}
-	if err := p.isCoordinator(r.Actor); err != nil {
-		if !r.Actor.Has(domain.RoleTeamLead) && !r.Actor.Has(domain.RoleAdmin) {
-			return domain.Errorf(domain.EForbidden, "only the coordinator, a lead or an admin changes the participants")
-		}
+	if err := p.permit(r.Actor, domain.PlanParticipants); err != nil {
+		return err
 	}
 	var remaining []Caseworker
 	for _, pt := range p.activeParticipants(domain.ParticipantCaseworker) {
@@ -430,7 +431,7 @@ func (p *plan) validateParticipants(r ParticipantsRequest) error {
 	return nil
 }
 
-func (p *plan) activeParticipants(role string) []domain.Participant {
+func (p *plan) activeParticipants(role domain.ParticipantRole) []domain.Participant {
 	var out []domain.Participant
 	for _, pt := range p.state.Participants {
 		if pt.Role == role && pt.LeftAt == nil {
@@ -445,7 +446,7 @@ func (p *plan) activeParticipants(role string) []domain.Participant {
 func (p *plan) changeParticipants(ctx workflow.Context, r ParticipantsRequest) (StepResult, error) {
 	st := &p.state
 	now := workflow.Now(ctx)
-	leave := func(id, role string) {
+	leave := func(id string, role domain.ParticipantRole) {
 		for i := range st.Participants {
 			if pt := &st.Participants[i]; pt.StaffID == id && pt.Role == role && pt.LeftAt == nil {
 				pt.LeftAt = &now
@@ -461,17 +462,17 @@ func (p *plan) changeParticipants(ctx workflow.Context, r ParticipantsRequest) (
 	var handovers []activities.ReassignRemindersInput
 	if r.NewCoordinator != "" && r.NewCoordinator != st.CoordinatorID {
 		leave(st.CoordinatorID, domain.ParticipantCoordinator)
-		handovers = append(handovers, activities.ReassignRemindersInput{SubjectType: "plan", SubjectID: st.PlanID, From: st.CoordinatorID, To: r.NewCoordinator})
+		handovers = append(handovers, activities.ReassignRemindersInput{SubjectType: domain.SubjectPlan, SubjectID: st.PlanID, From: st.CoordinatorID, To: r.NewCoordinator})
 		st.CoordinatorID = r.NewCoordinator
 		st.Participants = append(st.Participants, domain.Participant{StaffID: r.NewCoordinator, Role: domain.ParticipantCoordinator, JoinedAt: now})
 	}
 	if r.NewCoordinatingCaseworker != "" && r.NewCoordinatingCaseworker != st.CoordinatingCaseworkerID {
 		leave(st.CoordinatingCaseworkerID, domain.ParticipantCoordinatingCaseworker)
-		handovers = append(handovers, activities.ReassignRemindersInput{SubjectType: "plan", SubjectID: st.PlanID, From: st.CoordinatingCaseworkerID, To: r.NewCoordinatingCaseworker})
+		handovers = append(handovers, activities.ReassignRemindersInput{SubjectType: domain.SubjectPlan, SubjectID: st.PlanID, From: st.CoordinatingCaseworkerID, To: r.NewCoordinatingCaseworker})
 		st.CoordinatingCaseworkerID = r.NewCoordinatingCaseworker
 		st.Participants = append(st.Participants, domain.Participant{StaffID: r.NewCoordinatingCaseworker, Role: domain.ParticipantCoordinatingCaseworker, JoinedAt: now})
 	}
-	if err := p.commit(ctx, r.Actor.ID, "collaboration.participants_changed", "participants", true); err != nil {
+	if err := p.commit(ctx, r.Actor.ID, domain.AuditParticipantsChanged, "participants", true); err != nil {
 		return StepResult{}, err
 	}
 	for _, h := range handovers {

@@ -29,7 +29,7 @@ type occasion struct {
 }
 
 // track returns the reminder bookkeeping of a meeting and kind.
-func (p *plan) track(seq int, kind string) *Track {
+func (p *plan) track(seq int, kind domain.ReminderKind) *Track {
 	for i := range p.state.Tracks {
 		if t := &p.state.Tracks[i]; t.MeetingSeq == seq && t.Kind == kind {
 			return t
@@ -39,7 +39,7 @@ func (p *plan) track(seq int, kind string) *Track {
 	return &p.state.Tracks[len(p.state.Tracks)-1]
 }
 
-func (p *plan) peek(seq int, kind string) Track {
+func (p *plan) peek(seq int, kind domain.ReminderKind) Track {
 	for _, t := range p.state.Tracks {
 		if t.MeetingSeq == seq && t.Kind == kind {
 			return t
@@ -91,7 +91,7 @@ func (p *plan) fire(ctx workflow.Context, o occasion, at time.Time) error {
 	now := workflow.Now(ctx)
 	m := p.meeting(o.seq)
 	coordinator := activities.RaiseReminderInput{Recipients: []string{st.CoordinatorID}}
-	var kind string
+	var kind domain.ReminderKind
 	var due time.Time
 	in := coordinator
 	switch o.kind {
@@ -113,7 +113,7 @@ func (p *plan) fire(ctx workflow.Context, o occasion, at time.Time) error {
 	t.Count++
 	t.Last = now
 	in.Key = fmt.Sprintf("%s%d", p.occasion(kind, o.seq, due), t.Count)
-	in.Kind, in.SubjectType, in.SubjectID, in.DueAt, in.ScheduledFor = kind, "plan", st.PlanID, due, at
+	in.Kind, in.SubjectType, in.SubjectID, in.DueAt, in.ScheduledFor = kind, domain.SubjectPlan, st.PlanID, due, at
 	if err := effects.Remind(ctx, in); err != nil {
 		return err
 	}
@@ -121,7 +121,7 @@ func (p *plan) fire(ctx workflow.Context, o occasion, at time.Time) error {
 	if o.kind == occMinutes && t.Count == 2 {
 		esc := activities.RaiseReminderInput{
 			Key:  p.occasion(ReminderMinutesEscalated, o.seq, due) + "1",
-			Kind: ReminderMinutesEscalated, SubjectType: "plan", SubjectID: st.PlanID, DueAt: due, ScheduledFor: at,
+			Kind: ReminderMinutesEscalated, SubjectType: domain.SubjectPlan, SubjectID: st.PlanID, DueAt: due, ScheduledFor: at,
 			RecipientLeadOf: st.CoordinatorID,
 		}
 		if err := effects.Remind(ctx, esc); err != nil {
@@ -136,35 +136,36 @@ func (p *plan) fire(ctx workflow.Context, o occasion, at time.Time) error {
 // refreshNext sets what the plan waits for next, for the query and the read model.
 func (p *plan) refreshNext() {
 	st := &p.state
-	st.NextMeetingAt, st.NextDeadline, st.NextAction = nil, nil, ""
+	st.NextMeetingAt, st.NextDeadline, st.NextAction, st.Next = nil, nil, "", nil
 	if st.Phase == domain.PlanEnded {
 		return
 	}
-	set := func(t time.Time, action string) {
+	set := func(t time.Time, seq int, code domain.NextCode, action string) {
 		if st.NextDeadline == nil || t.Before(*st.NextDeadline) {
-			st.NextDeadline, st.NextAction = &t, action
+			st.NextDeadline, st.NextAction, st.Next = &t, action, &domain.Next{Code: code, MeetingSeq: seq}
 		}
 	}
 	for _, m := range st.Meetings {
 		switch {
 		case m.Kind == domain.MeetingCrossDisciplinary && m.Status == domain.MeetingUnscheduled:
-			set(m.DueBy.Add(-p.s.InvitationLead.D()), "the coordinator sets the date of the next meeting")
+			set(m.DueBy.Add(-p.s.InvitationLead.D()), m.Seq, domain.NextSetMeetingDate, "the coordinator sets the date of the next meeting")
 		case m.Kind == domain.MeetingCrossDisciplinary && m.Status == domain.MeetingScheduled:
 			t := *m.ScheduledAt
 			st.NextMeetingAt = &t
 			if m.InvitationSentAt == nil {
-				set(t.Add(-p.s.InvitationLead.D()), "the coordinator sends the invitation")
+				set(t.Add(-p.s.InvitationLead.D()), m.Seq, domain.NextSendInvitation, "the coordinator sends the invitation")
 			} else {
-				set(t, "the cross-disciplinary meeting")
+				set(t, m.Seq, domain.NextMeeting, "the cross-disciplinary meeting")
 			}
 		case m.Kind == domain.MeetingCrossDisciplinary && m.Status == domain.MeetingHeld:
-			set(*m.MinutesDue, "the coordinator writes the minutes")
+			set(*m.MinutesDue, m.Seq, domain.NextWriteMinutes, "the coordinator writes the minutes")
 		case m.Kind == domain.MeetingCitizen && m.Status == domain.MeetingScheduled:
-			set(m.DueBy, "the coordinating caseworker meets the citizen")
+			set(m.DueBy, m.Seq, domain.NextCitizenMeeting, "the coordinating caseworker meets the citizen")
 		}
 	}
-	if st.Phase == domain.PlanAwaitingConsent && st.NextAction != "" {
+	if st.Phase == domain.PlanAwaitingConsent && st.Next != nil {
 		st.NextAction += " (the citizen's consent is still missing)"
+		st.Next.ConsentMissing = true
 	}
 }
 
@@ -180,13 +181,13 @@ func (p *plan) meeting(seq int) *domain.Meeting {
 // occasion is the key prefix of one occasion: a kind of reminder about a meeting, due at a
 // time. The due time is part of it, so a moved meeting's reminders are new occasions, and a
 // step completes exactly the occasions it answers.
-func (p *plan) occasion(kind string, seq int, due time.Time) string {
+func (p *plan) occasion(kind domain.ReminderKind, seq int, due time.Time) string {
 	return fmt.Sprintf("%s/%s/%d/%d/", WorkflowID(p.state.PlanID), kind, seq, due.Unix())
 }
 
 // answered returns the occasions of a meeting that a step about it answers, from the
 // meeting as it was before the step.
-func (p *plan) answered(m domain.Meeting, kinds ...string) []string {
+func (p *plan) answered(m domain.Meeting, kinds ...domain.ReminderKind) []string {
 	var out []string
 	for _, k := range kinds {
 		switch {

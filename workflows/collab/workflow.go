@@ -79,7 +79,7 @@ func (p *plan) setup(ctx workflow.Context, in Input) error {
 
 func (p *plan) run(ctx workflow.Context) (Result, error) {
 	if p.fresh {
-		if err := p.commit(ctx, p.in.EnrolledBy, "collaboration.enrolled", "enrolment", false); err != nil {
+		if err := p.commit(ctx, p.in.EnrolledBy, domain.AuditEnrolled, "enrolment", false); err != nil {
 			return Result{}, err
 		}
 	}
@@ -112,7 +112,7 @@ func (p *plan) run(ctx workflow.Context) (Result, error) {
 			return Result{}, err
 		}
 	}
-	if err := effects.Complete(ctx, "plan", p.state.PlanID); err != nil {
+	if err := effects.Complete(ctx, domain.SubjectPlan, p.state.PlanID); err != nil {
 		return Result{}, err
 	}
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
@@ -144,7 +144,7 @@ func (p *plan) continueAsNew(ctx workflow.Context) error {
 
 // commit records a step: a new revision (if bump), the read model, the audit log, and the
 // inbox items of the occasions the step has answered (key prefixes).
-func (p *plan) commit(ctx workflow.Context, actor, action, purpose string, bump bool, done ...string) error {
+func (p *plan) commit(ctx workflow.Context, actor string, action domain.AuditAction, purpose string, bump bool, done ...string) error {
 	if bump {
 		p.state.Revision++
 	}
@@ -153,7 +153,7 @@ func (p *plan) commit(ctx workflow.Context, actor, action, purpose string, bump 
 		return err
 	}
 	if err := effects.Audit(ctx, fmt.Sprintf("%s/%d", WorkflowID(p.state.PlanID), p.state.Revision),
-		domain.AuditEntry{ActorID: actor, Action: action, SubjectType: "plan", SubjectID: p.state.PlanID, Purpose: purpose},
+		domain.AuditEntry{ActorID: actor, Action: action, SubjectType: domain.SubjectPlan, SubjectID: p.state.PlanID, Purpose: purpose},
 		[]string{p.state.CitizenID}); err != nil {
 		return err
 	}

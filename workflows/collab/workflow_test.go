@@ -28,10 +28,10 @@ import (
 var (
 	start = time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC) // a Monday
 	day   = 24 * time.Hour
-	ida   = domain.Actor{ID: "tovholder.ida", Roles: []domain.Role{domain.RoleCoordinator}}
-	nina  = domain.Actor{ID: "tovholder.nina", Roles: []domain.Role{domain.RoleCoordinator}}
-	jonas = domain.Actor{ID: "koordinator.jonas", Roles: []domain.Role{domain.RoleCoordinatingCaseworker}}
-	lise  = domain.Actor{ID: "sagsbehandler.lise", Roles: []domain.Role{domain.RoleCaseworker}}
+	ida   = demo.Actor("tovholder.ida")
+	nina  = demo.Actor("tovholder.nina")
+	jonas = demo.Actor("koordinator.jonas")
+	lise  = demo.Actor("sagsbehandler.lise")
 	goals = []domain.FormGoal{{Goal: "Stabil bolig", Agreements: []domain.Agreement{{Text: "Søge bolig", Responsible: "borgeren"}}}}
 )
 
@@ -121,9 +121,10 @@ func (h *harness) query() collab.State {
 }
 
 type reminder struct {
-	Kind, To string
-	Day      int
-	Done     bool
+	Kind domain.ReminderKind
+	To   string
+	Day  int
+	Done bool
 }
 
 func (h *harness) reminders() []reminder {

@@ -27,13 +27,13 @@ const (
 	SignalResume = "team-resumed"
 )
 
-// Reminder kinds the course raises.
+// Reminder kinds the course raises (defined in domain).
 const (
-	ReminderProgressionDue    = "course.progression_due"
-	ReminderEndApproaching    = "course.end_approaching"
-	ReminderEndOverdue        = "course.end_overdue"
-	ReminderEndEscalated      = "course.end_escalated"
-	ReminderExtensionDecision = "course.extension_decision"
+	ReminderProgressionDue    = domain.ReminderProgressionDue
+	ReminderEndApproaching    = domain.ReminderEndApproaching
+	ReminderEndOverdue        = domain.ReminderEndOverdue
+	ReminderEndEscalated      = domain.ReminderEndEscalated
+	ReminderExtensionDecision = domain.ReminderExtensionDecision
 )
 
 // The course's rules are versioned (workflow.GetVersion): a course keeps the rules it started
@@ -112,11 +112,13 @@ type State struct {
 	StartDate     time.Time          `json:"start_date"`
 	PlannedEnd    time.Time          `json:"planned_end"`
 	// NextDeadline is when the course next needs someone, and NextAction what it waits for.
-	NextDeadline *time.Time      `json:"next_deadline,omitempty"`
-	NextAction   string          `json:"next_action"`
-	Outcome      *domain.Outcome `json:"outcome,omitempty"`
-	ClosedOn     *time.Time      `json:"closed_on,omitempty"`
-	CloseNote    string          `json:"close_note,omitempty"`
+	NextDeadline *time.Time `json:"next_deadline,omitempty"`
+	NextAction   string     `json:"next_action"`
+	// Next is what it waits for as a code (NextAction says it in English).
+	Next      *domain.Next    `json:"next,omitempty"`
+	Outcome   *domain.Outcome `json:"outcome,omitempty"`
+	ClosedOn  *time.Time      `json:"closed_on,omitempty"`
+	CloseNote string          `json:"close_note,omitempty"`
 	// MovedToPlanID is the collaboration plan the course was moved to.
 	MovedToPlanID string `json:"moved_to_plan_id,omitempty"`
 	ReferredBy    string `json:"referred_by"`
@@ -235,6 +237,7 @@ func (s State) Record() domain.CourseRecord {
 		PlannedEnd:    s.PlannedEnd,
 		NextDeadline:  s.NextDeadline,
 		NextAction:    s.NextAction,
+		Next:          s.Next,
 		Outcome:       s.Outcome,
 		ClosedOn:      s.ClosedOn,
 		ReferredBy:    s.ReferredBy,

@@ -12,17 +12,15 @@ import (
 	"tvp/workflows/collab"
 )
 
-// mayWork: the course's consultants and team leads drive the course.
-func (c *course) mayWork(a Actor) error {
-	for _, id := range c.state.ConsultantIDs {
-		if id == a.ID {
-			return nil
-		}
-	}
-	if a.Has(domain.RoleTeamLead) {
-		return nil
-	}
-	return domain.Errorf(domain.EForbidden, "only the course's consultants or a team lead may do this")
+// subject is the course as the access rules see it.
+func (c *course) subject() domain.Subject {
+	return domain.CourseSubject(c.state.CourseID, c.state.TeamID, c.state.ConsultantIDs, len(c.state.Extensions) > 0, c.state.CitizenIDs)
+}
+
+// permit is the access rule (domain.Permit), checked again here: the service checks it before
+// it sends a step, and the workflow refuses a step that the rule does not allow.
+func (c *course) permit(a Actor, act domain.Action) error {
+	return domain.Permit(a, c.subject(), act)
 }
 
 func (c *course) open() error {
@@ -39,7 +37,7 @@ func (c *course) validateProgression(r ProgressionRequest) error {
 	if err := c.open(); err != nil {
 		return err
 	}
-	if err := c.mayWork(r.Actor); err != nil {
+	if err := c.permit(r.Actor, domain.CourseProgression); err != nil {
 		return err
 	}
 	scored := map[string]bool{}
@@ -77,7 +75,7 @@ func (c *course) recordProgression(ctx workflow.Context, r ProgressionRequest) (
 	})
 	st.NextProgressionDue = st.NextProgressionDue.Add(c.s.ProgressionInterval.D())
 	st.ProgressionReminders, st.LastProgressionReminder = 0, time.Time{}
-	err := c.commit(ctx, r.Actor.ID, "course.progression_recorded", "goal progression", nil, true, ReminderProgressionDue)
+	err := c.commit(ctx, r.Actor.ID, domain.AuditProgressionRecorded, "goal progression", nil, true, ReminderProgressionDue)
 	return StepResult{State: c.state}, err
 }
 
@@ -85,7 +83,7 @@ func (c *course) validateMilestone(ctx workflow.Context, r MilestoneRequest) err
 	if c.state.Phase == domain.PhaseClosed {
 		return domain.Errorf(domain.EPhase, "the course is closed")
 	}
-	if err := c.mayWork(r.Actor); err != nil {
+	if err := c.permit(r.Actor, domain.CourseMilestone); err != nil {
 		return err
 	}
 	switch r.Outcome {
@@ -101,7 +99,7 @@ func (c *course) validateMilestone(ctx workflow.Context, r MilestoneRequest) err
 
 func (c *course) recordMilestone(ctx workflow.Context, r MilestoneRequest) (StepResult, error) {
 	c.state.Milestones = append(c.state.Milestones, Milestone{Outcome: r.Outcome, Date: r.Date, RecordedBy: r.Actor.ID})
-	err := c.commit(ctx, r.Actor.ID, "course.milestone_recorded", "outcome", map[string]any{"outcome": r.Outcome}, true)
+	err := c.commit(ctx, r.Actor.ID, domain.AuditMilestoneRecorded, "outcome", map[string]any{"outcome": r.Outcome}, true)
 	return StepResult{State: c.state}, err
 }
 
@@ -112,7 +110,7 @@ func (c *course) validateExtension(r ExtensionRequest) error {
 	if c.state.Phase == domain.PhaseExtensionPending {
 		return domain.Errorf(domain.EPhase, "an extension request already waits for the steering group")
 	}
-	if err := c.mayWork(r.Actor); err != nil {
+	if err := c.permit(r.Actor, domain.CourseRequestExtension); err != nil {
 		return err
 	}
 	if trimmed(r.Reason) == "" {
@@ -135,7 +133,7 @@ func (c *course) requestExtension(ctx workflow.Context, r ExtensionRequest) (Ste
 	})
 	st.Phase = domain.PhaseExtensionPending
 	st.ExtensionReminders, st.LastExtensionReminder = 0, time.Time{}
-	err := c.commit(ctx, r.Actor.ID, "course.extension_requested", "extension", nil, true,
+	err := c.commit(ctx, r.Actor.ID, domain.AuditExtensionRequested, "extension", nil, true,
 		ReminderEndApproaching, ReminderEndOverdue, ReminderEndEscalated)
 	return StepResult{State: c.state}, err
 }
@@ -144,8 +142,8 @@ func (c *course) validateDecision(r DecisionRequest) error {
 	if c.state.Phase != domain.PhaseExtensionPending {
 		return domain.Errorf(domain.EPhase, "no extension request waits for a decision")
 	}
-	if !r.Actor.Has(domain.RoleSteeringGroup) {
-		return domain.Errorf(domain.EForbidden, "only the steering group decides on extensions")
+	if err := c.permit(r.Actor, domain.CourseDecideExtension); err != nil {
+		return err
 	}
 	pending := c.state.Extensions[len(c.state.Extensions)-1]
 	if r.Sequence != 0 && r.Sequence != pending.Seq {
@@ -162,10 +160,10 @@ func (c *course) decideExtension(ctx workflow.Context, r DecisionRequest) (StepR
 	now := workflow.Now(ctx)
 	ext := &st.Extensions[len(st.Extensions)-1]
 	ext.DecidedAt, ext.DecidedBy, ext.DecisionReason = &now, r.Actor.ID, r.Reason
-	action := "course.extension_rejected"
+	action := domain.AuditExtensionRejected
 	if r.Approve {
 		ext.Decision = DecisionApproved
-		action = "course.extension_approved"
+		action = domain.AuditExtensionApproved
 		st.PlannedEnd = ext.NewEnd
 		st.OverdueReminders, st.LastOverdueReminder, st.Escalated = 0, time.Time{}, false
 	} else {
@@ -184,7 +182,11 @@ func (c *course) validateClose(r CloseRequest) error {
 	if c.state.Phase == domain.PhaseClosed {
 		return domain.Errorf(domain.EPhase, "the course is closed")
 	}
-	if err := c.mayWork(r.Actor); err != nil {
+	act := domain.CourseClose
+	if r.Outcome == domain.OutcomeCollaboration {
+		act = domain.CourseMove
+	}
+	if err := c.permit(r.Actor, act); err != nil {
 		return err
 	}
 	if !r.Outcome.Valid() {
@@ -227,7 +229,7 @@ func (c *course) close(ctx workflow.Context, r CloseRequest) (StepResult, error)
 	}
 	st.Phase = domain.PhaseClosed
 	st.Outcome, st.ClosedOn, st.CloseNote = &r.Outcome, &r.Date, r.Note
-	err := c.commit(ctx, r.Actor.ID, "course.closed", "close", map[string]any{"outcome": r.Outcome}, true)
+	err := c.commit(ctx, r.Actor.ID, domain.AuditCourseClosed, "close", map[string]any{"outcome": r.Outcome}, true)
 	return StepResult{State: c.state}, err
 }
 
@@ -244,7 +246,7 @@ func (c *course) pause(ctx workflow.Context, sig PauseSignal) {
 	}
 	st.Pauses = append(st.Pauses, Pause{PauseID: sig.PauseID, PausedAt: workflow.Now(ctx), PlannedResume: sig.PlannedResume, PausedBy: sig.PausedBy})
 	st.PhaseBeforePause, st.Phase = st.Phase, domain.PhasePaused
-	c.commitSignal(ctx, sig.PausedBy, "course.paused")
+	c.commitSignal(ctx, sig.PausedBy, domain.AuditCoursePaused)
 }
 
 // resume continues the remaining time: every date ahead moves by the pause's length.
@@ -271,12 +273,12 @@ func (c *course) resume(ctx workflow.Context, sig ResumeSignal) {
 	shift(&st.LastOverdueReminder)
 	shift(&st.LastExtensionReminder)
 	st.Phase, st.PhaseBeforePause = st.PhaseBeforePause, ""
-	c.commitSignal(ctx, sig.ResumedBy, "course.resumed")
+	c.commitSignal(ctx, sig.ResumedBy, domain.AuditCourseResumed)
 }
 
 // commitSignal commits a step that came by signal; a failure is logged, and the main loop
 // writes the read model again (the revision is ahead of the saved one).
-func (c *course) commitSignal(ctx workflow.Context, actor, action string) {
+func (c *course) commitSignal(ctx workflow.Context, actor string, action domain.AuditAction) {
 	if err := c.commit(ctx, actor, action, "team pause", nil, true); err != nil {
 		workflow.GetLogger(ctx).Error("commit signal", "action", action, "err", err)
 	}
@@ -286,8 +288,8 @@ func (c *course) validateTerms(r TermsRequest) error {
 	if c.state.Phase == domain.PhaseClosed {
 		return domain.Errorf(domain.EPhase, "the course is closed")
 	}
-	if !r.Actor.Has(domain.RoleSteeringGroup) && !r.Actor.Has(domain.RoleAdmin) {
-		return domain.Errorf(domain.EForbidden, "only a steering-group decision moves a course to new terms")
+	if err := c.permit(r.Actor, domain.CourseApplyTerms); err != nil {
+		return err
 	}
 	if r.DecisionID == 0 {
 		return domain.FieldError("decision_id", "a recorded decision is required")
@@ -309,6 +311,6 @@ func (c *course) applyTerms(ctx workflow.Context, r TermsRequest) (StepResult, e
 		st.Phase = domain.PhaseActive
 		st.OverdueReminders, st.LastOverdueReminder, st.Escalated = 0, time.Time{}, false
 	}
-	err := c.commit(ctx, r.Actor.ID, "course.terms_changed", "reorganisation", map[string]any{"decision_id": r.DecisionID}, true)
+	err := c.commit(ctx, r.Actor.ID, domain.AuditTermsChanged, "reorganisation", map[string]any{"decision_id": r.DecisionID}, true)
 	return StepResult{State: c.state}, err
 }

@@ -112,24 +112,24 @@ func (c *course) fire(ctx workflow.Context, occ occasion, at time.Time) error {
 // refreshNext sets what the course waits for next, for the query and the read model.
 func (c *course) refreshNext() {
 	st := &c.state
-	set := func(t time.Time, action string) {
-		st.NextDeadline, st.NextAction = &t, action
+	set := func(t time.Time, code domain.NextCode, action string) {
+		st.NextDeadline, st.NextAction, st.Next = &t, action, &domain.Next{Code: code}
 	}
 	switch st.Phase {
 	case domain.PhaseClosed:
-		st.NextDeadline, st.NextAction = nil, ""
+		st.NextDeadline, st.NextAction, st.Next = nil, "", nil
 	case domain.PhasePaused:
 		p := st.Pauses[len(st.Pauses)-1]
-		set(p.PlannedResume, "the team is paused; it resumes")
+		set(p.PlannedResume, domain.NextTeamPaused, "the team is paused; it resumes")
 	case domain.PhaseExtensionPending:
-		set(st.PlannedEnd, "the steering group decides on the extension request")
+		set(st.PlannedEnd, domain.NextExtensionDecision, "the steering group decides on the extension request")
 	case domain.PhaseAwaitingDecision:
-		set(st.PlannedEnd, "overdue: close with an outcome or request an extension")
+		set(st.PlannedEnd, domain.NextOverdue, "overdue: close with an outcome or request an extension")
 	default:
 		if st.NextProgressionDue.Before(st.PlannedEnd) {
-			set(st.NextProgressionDue, "record goal progression")
+			set(st.NextProgressionDue, domain.NextProgression, "record goal progression")
 		} else {
-			set(st.PlannedEnd, "close with an outcome or request an extension")
+			set(st.PlannedEnd, domain.NextCloseOrExtend, "close with an outcome or request an extension")
 		}
 	}
 }

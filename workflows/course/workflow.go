@@ -107,7 +107,7 @@ func (c *course) setup(ctx workflow.Context, in Input) error {
 
 func (c *course) run(ctx workflow.Context) (Result, error) {
 	if c.fresh {
-		if err := c.commit(ctx, c.in.ReferredBy, "course.referred", "referral", nil, false); err != nil {
+		if err := c.commit(ctx, c.in.ReferredBy, domain.AuditCourseReferred, "referral", nil, false); err != nil {
 			return Result{}, err
 		}
 	}
@@ -215,7 +215,7 @@ func (c *course) continueAsNew(ctx workflow.Context, chans ...workflow.ReceiveCh
 
 // commit records a step: a new revision, the read model, the audit log, and the inbox items
 // that the step has made unnecessary.
-func (c *course) commit(ctx workflow.Context, actor, action, purpose string, details map[string]any, bump bool, done ...string) error {
+func (c *course) commit(ctx workflow.Context, actor string, action domain.AuditAction, purpose string, details map[string]any, bump bool, done ...domain.ReminderKind) error {
 	if bump {
 		c.state.Revision++
 	}
@@ -242,19 +242,19 @@ func (c *course) save(ctx workflow.Context) error {
 }
 
 // audit appends one entry per citizen of the course, keyed by workflow and revision.
-func (c *course) audit(ctx workflow.Context, actor, action, purpose string, details map[string]any) error {
+func (c *course) audit(ctx workflow.Context, actor string, action domain.AuditAction, purpose string, details map[string]any) error {
 	return effects.Audit(ctx, fmt.Sprintf("%s/%d", WorkflowID(c.state.CourseID), c.state.Revision),
-		domain.AuditEntry{ActorID: actor, Action: action, SubjectType: "course", SubjectID: c.state.CourseID,
+		domain.AuditEntry{ActorID: actor, Action: action, SubjectType: domain.SubjectCourse, SubjectID: c.state.CourseID,
 			Purpose: purpose, Details: details}, c.state.CitizenIDs)
 }
 
-func (c *course) completeReminders(ctx workflow.Context, kinds []string) error {
-	return effects.Complete(ctx, "course", c.state.CourseID, kinds...)
+func (c *course) completeReminders(ctx workflow.Context, kinds []domain.ReminderKind) error {
+	return effects.Complete(ctx, domain.SubjectCourse, c.state.CourseID, kinds...)
 }
 
-func (c *course) remind(ctx workflow.Context, at time.Time, kind, key string, due time.Time, in activities.RaiseReminderInput) error {
+func (c *course) remind(ctx workflow.Context, at time.Time, kind domain.ReminderKind, key string, due time.Time, in activities.RaiseReminderInput) error {
 	in.Key, in.ScheduledFor = WorkflowID(c.state.CourseID)+"/"+key, at
-	in.Kind, in.SubjectType, in.SubjectID, in.DueAt = kind, "course", c.state.CourseID, due
+	in.Kind, in.SubjectType, in.SubjectID, in.DueAt = kind, domain.SubjectCourse, c.state.CourseID, due
 	return effects.Remind(ctx, in)
 }
 

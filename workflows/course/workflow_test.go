@@ -30,10 +30,10 @@ import (
 var (
 	start = time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
 	day   = 24 * time.Hour
-	anna  = course.Actor{ID: "konsulent.anna", Roles: []domain.Role{domain.RoleConsultant}}
-	bilal = course.Actor{ID: "konsulent.bilal", Roles: []domain.Role{domain.RoleConsultant}}
-	ulla  = course.Actor{ID: "leder.ulla", Roles: []domain.Role{domain.RoleTeamLead}}
-	bo    = course.Actor{ID: "styregruppe.bo", Roles: []domain.Role{domain.RoleSteeringGroup}}
+	anna  = demo.Actor("konsulent.anna")
+	bilal = demo.Actor("konsulent.bilal")
+	ulla  = demo.Actor("leder.ulla")
+	bo    = demo.Actor("styregruppe.bo")
 )
 
 // harness is a time-skipping test environment whose activities write to a real PostgreSQL.
@@ -147,9 +147,10 @@ func (h *harness) run() course.Result {
 
 // reminder is an inbox item as the tests compare it: kind, recipient, simulated day raised.
 type reminder struct {
-	Kind, To string
-	Day      int
-	Done     bool
+	Kind domain.ReminderKind
+	To   string
+	Day  int
+	Done bool
 }
 
 func (h *harness) reminders() []reminder {

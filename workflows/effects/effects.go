@@ -100,7 +100,7 @@ func Remind(ctx workflow.Context, in activities.RaiseReminderInput) error {
 }
 
 // Complete marks a subject's open reminders of the kinds (all kinds if none) done.
-func Complete(ctx workflow.Context, subjectType, subjectID string, kinds ...string) error {
+func Complete(ctx workflow.Context, subjectType domain.SubjectType, subjectID string, kinds ...domain.ReminderKind) error {
 	in := activities.CompleteRemindersInput{SubjectType: subjectType, SubjectID: subjectID, Kinds: kinds, At: workflow.Now(ctx)}
 	if err := Write(ctx, acts.CompleteReminders, in, nil); err != nil {
 		return fmt.Errorf("complete reminders: %w", err)
@@ -130,7 +130,7 @@ func Audit(ctx workflow.Context, keyPrefix string, e domain.AuditEntry, citizenI
 	for _, cid := range citizenIDs {
 		x := e
 		x.CitizenID = &cid
-		x.Key = keyPrefix + "/" + e.Action + "/" + cid
+		x.Key = keyPrefix + "/" + string(e.Action) + "/" + cid
 		entries = append(entries, x)
 	}
 	if err := Write(ctx, acts.Audit, activities.AuditInput{Entries: entries}, nil); err != nil {

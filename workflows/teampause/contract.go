@@ -16,7 +16,7 @@ const (
 )
 
 // ReminderResumeDue is the reminder to the team lead on the planned resume date.
-const ReminderResumeDue = "team.resume_due"
+const ReminderResumeDue = domain.ReminderResumeDue
 
 // WorkflowID returns the workflow ID of the team's pause: one pause per team at a time.
 func WorkflowID(teamID string) string { return "team-pause-" + teamID }

@@ -38,8 +38,8 @@ func TeamPauseWorkflow(ctx workflow.Context, in Input) (Result, error) {
 			return ResumeResult{State: st}, nil
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, r ResumeRequest) error {
-			if !r.Actor.Has(domain.RoleTeamLead) {
-				return workflows.Failure(domain.Errorf(domain.EForbidden, "only a team lead resumes a team"))
+			if err := domain.Permit(r.Actor, domain.TeamSubject(in.TeamID), domain.TeamResume); err != nil {
+				return workflows.Failure(err)
 			}
 			if resumedBy != "" {
 				return workflows.Failure(domain.Errorf(domain.EPhase, "the team is being resumed"))
@@ -76,7 +76,7 @@ func TeamPauseWorkflow(ctx workflow.Context, in Input) (Result, error) {
 		st.Reminders++
 		remind := activities.RaiseReminderInput{
 			Key:  fmt.Sprintf("%s/%s/resume/%d", WorkflowID(in.TeamID), st.PauseID, st.Reminders),
-			Kind: ReminderResumeDue, SubjectType: "team", SubjectID: in.TeamID,
+			Kind: ReminderResumeDue, SubjectType: domain.SubjectTeam, SubjectID: in.TeamID,
 			DueAt: in.PlannedResume, RaisedAt: workflow.Now(ctx), ScheduledFor: next,
 			RecipientRole: domain.RoleTeamLead, RecipientTeam: in.TeamID,
 		}
@@ -92,7 +92,7 @@ func TeamPauseWorkflow(ctx workflow.Context, in Input) (Result, error) {
 	if err := workflow.ExecuteActivity(ctx, acts.RecordTeamPause, record).Get(ctx, nil); err != nil {
 		return Result{}, fmt.Errorf("record resume: %w", err)
 	}
-	done := activities.CompleteRemindersInput{SubjectType: "team", SubjectID: in.TeamID, Kinds: []string{ReminderResumeDue}, At: resumedAt}
+	done := activities.CompleteRemindersInput{SubjectType: domain.SubjectTeam, SubjectID: in.TeamID, Kinds: []domain.ReminderKind{ReminderResumeDue}, At: resumedAt}
 	if err := workflow.ExecuteActivity(ctx, acts.CompleteReminders, done).Get(ctx, nil); err != nil {
 		return Result{}, fmt.Errorf("complete reminders: %w", err)
 	}

@@ -43,12 +43,12 @@ func TestRemindedUntilResumed(t *testing.T) {
 		openDuring = err == nil
 		env.UpdateWorkflow(teampause.UpdateResume, "u1", &testsuite.TestUpdateCallback{
 			OnAccept: func() {}, OnReject: func(err error) { byConsultant = err }, OnComplete: func(any, error) {},
-		}, teampause.ResumeRequest{Actor: domain.Actor{ID: "konsulent.eva", Roles: []domain.Role{domain.RoleConsultant}}})
+		}, teampause.ResumeRequest{Actor: demo.Actor("konsulent.eva")})
 	}, 30*day)
 	env.RegisterDelayedCallback(func() {
 		env.UpdateWorkflow(teampause.UpdateResume, "u2", &testsuite.TestUpdateCallback{
 			OnAccept: func() {}, OnReject: func(err error) { byLead = err }, OnComplete: func(_ any, err error) { byLead = err },
-		}, teampause.ResumeRequest{Actor: domain.Actor{ID: "leder.finn", Roles: []domain.Role{domain.RoleTeamLead}}})
+		}, teampause.ResumeRequest{Actor: demo.Actor("leder.finn")})
 	}, resume.Sub(start)+10*day)
 
 	env.ExecuteWorkflow(teampause.TeamPauseWorkflow, teampause.Input{

@@ -1,0 +1,371 @@
+package domain
+
+import (
+	"slices"
+	"sort"
+)
+
+// Who may see and do what: the one table of TVP's access rules, and the functions that read
+// it. The service layer calls them for every read, list and step; the workflows call the same
+// functions in their validators, as a second line of defence. Nothing else decides access.
+
+// Relation is how an actor stands to what they ask about: to a course, a plan, a team, or
+// (for lists, referrals and the programme's register) by a role they hold.
+type Relation string
+
+// Relations to a case.
+const (
+	RelConsultant             Relation = "consultant"              // a consultant of this course
+	RelTeamLead               Relation = "team_lead"               // the lead of this course's team, or of this team
+	RelTeamMember             Relation = "team_member"             // a consultant of this team
+	RelOtherTeamLead          Relation = "other_team_lead"         // a team lead of another team: nothing of this case
+	RelCoordinator            Relation = "coordinator"             // this plan's coordinator (tovholder)
+	RelCoordinatingCaseworker Relation = "coordinating_caseworker" // this plan's coordinating caseworker
+	RelParticipant            Relation = "participant"             // a caseworker taking part in this plan now
+	RelCoordinatorLead        Relation = "coordinator_lead"        // the lead of this plan's coordinator
+	RelSteeringGroup          Relation = "steering_group"          // the steering group
+	RelExtensionDecider       Relation = "extension_decider"       // the steering group, for a course with an extension request
+	RelAdmin                  Relation = "admin"
+)
+
+// Relations by role alone: holding the role, whatever the case.
+const (
+	RelAnyConsultant             Relation = "role:consultant"
+	RelAnyTeamLead               Relation = "role:team_lead"
+	RelAnyCoordinator            Relation = "role:coordinator"
+	RelAnyCoordinatingCaseworker Relation = "role:coordinating_caseworker"
+	RelAnyCaseworker             Relation = "role:caseworker"
+)
+
+// Action is a use case that the access rules know: a read, a list or a step.
+type Action string
+
+// Actions on a course.
+const (
+	CourseRead             Action = "course.read"
+	CourseProgression      Action = "course.record_progression"
+	CourseMilestone        Action = "course.record_milestone"
+	CourseRequestExtension Action = "course.request_extension"
+	CourseDecideExtension  Action = "course.decide_extension"
+	CourseClose            Action = "course.close"
+	CourseMove             Action = "course.move_to_collaboration"
+	CourseApplyTerms       Action = "course.apply_terms"
+)
+
+// Actions on a team.
+const (
+	CourseRefer        Action = "course.refer"         // refer a citizen to the team
+	CourseOverrideNorm Action = "course.override_norm" // assign a consultant beyond the team's caseload norm
+	TeamRead           Action = "team.read"            // the team's page: its open courses and caseloads
+	TeamPause          Action = "team.pause"
+	TeamResume         Action = "team.resume"
+	TeamWorklist       Action = "team.worklist" // a team's phase-out status and the courses left
+	TeamReorganise     Action = "team.reorganise"
+	TeamPhaseOut       Action = "team.phase_out"
+	TeamTargets        Action = "team.set_targets"
+)
+
+// Actions on a plan.
+const (
+	PlanRead            Action = "plan.read"
+	PlanConsent         Action = "plan.record_consent"
+	PlanWithdrawConsent Action = "plan.withdraw_consent"
+	PlanSchedule        Action = "plan.schedule_meeting"
+	PlanInvitation      Action = "plan.record_invitation"
+	PlanMeetingHeld     Action = "plan.record_meeting"
+	PlanNotHeld         Action = "plan.record_not_held"
+	PlanMinutes         Action = "plan.record_minutes"
+	PlanCitizenMeeting  Action = "plan.record_citizen_meeting"
+	PlanParticipants    Action = "plan.change_participants"
+	PlanLeave           Action = "plan.leave"
+)
+
+// Actions on the programme: lists, the register, reports.
+const (
+	PlanEnrol         Action = "plan.enrol"
+	CoursesList       Action = "courses.search"
+	PlansList         Action = "plans.search"
+	ExtensionsPending Action = "extensions.pending"
+	ReportsRead       Action = "reports.read"
+	ReportsProduce    Action = "reports.produce"
+	DecisionsRead     Action = "decisions.read"
+	DecisionsRecord   Action = "decisions.record"
+	AccessLogExport   Action = "citizen.access_log"
+	PayloadsDecode    Action = "payloads.decode"
+)
+
+// Audit is the access as the audit log records it.
+func (a Action) Audit() AuditAction { return AuditAction(a) }
+
+// View is how much of a subject an actor may read.
+type View string
+
+// Views, from nothing to everything.
+const (
+	ViewNone View = ""
+	// ViewOversight: a plan's course of meetings without its content (no citizen, no form, no
+	// minutes, no notes), for the coordinator's lead; a team's phase-out status without its
+	// citizens, for the steering group.
+	ViewOversight View = "oversight"
+	// ViewExtension: a course as the steering group decides on it: its dates and extension
+	// requests, no citizen, goal, progression or note.
+	ViewExtension View = "extension"
+	// ViewFull: everything.
+	ViewFull View = "full"
+)
+
+// rule says who may take an action, with which view, and why the others may not.
+type rule struct {
+	subject SubjectType
+	who     map[Relation]View
+	why     string
+}
+
+// rules is the table. For a step, ViewFull means "may do it".
+var rules = map[Action]rule{
+	// A course.
+	CourseRead: {SubjectCourse, map[Relation]View{RelConsultant: ViewFull, RelTeamLead: ViewFull, RelAdmin: ViewFull, RelExtensionDecider: ViewExtension},
+		"only the course's consultants and its team's lead may see it; the steering group sees the extension requests"},
+	CourseProgression:      {SubjectCourse, courseWorkers, "only the course's consultants or its team's lead may do this"},
+	CourseMilestone:        {SubjectCourse, courseWorkers, "only the course's consultants or its team's lead may do this"},
+	CourseRequestExtension: {SubjectCourse, courseWorkers, "only the course's consultants or its team's lead may do this"},
+	CourseClose:            {SubjectCourse, courseWorkers, "only the course's consultants or its team's lead may do this"},
+	CourseMove:             {SubjectCourse, courseWorkers, "only the course's consultants or its team's lead may do this"},
+	CourseDecideExtension:  {SubjectCourse, map[Relation]View{RelExtensionDecider: ViewFull}, "only the steering group decides on extensions, of a course with an extension request"},
+	CourseApplyTerms:       {SubjectCourse, map[Relation]View{RelSteeringGroup: ViewFull}, "only a steering-group decision moves a running course to new terms"},
+
+	// A team.
+	CourseRefer:        {SubjectTeam, map[Relation]View{RelTeamMember: ViewFull, RelTeamLead: ViewFull}, "only the team's consultants and its lead refer citizens to it"},
+	CourseOverrideNorm: {SubjectTeam, map[Relation]View{RelTeamLead: ViewFull}, "only the team's lead may assign a consultant beyond the team's caseload norm"},
+	TeamRead:           {SubjectTeam, map[Relation]View{RelTeamLead: ViewFull, RelTeamMember: ViewFull, RelAdmin: ViewFull}, "only the team's members see its page"},
+	TeamPause:          {SubjectTeam, map[Relation]View{RelTeamLead: ViewFull}, "only the team's lead may pause it"},
+	TeamResume:         {SubjectTeam, map[Relation]View{RelTeamLead: ViewFull}, "only the team's lead may resume it"},
+	TeamWorklist:       {SubjectTeam, map[Relation]View{RelTeamLead: ViewFull, RelAdmin: ViewFull, RelSteeringGroup: ViewOversight}, "only the team's lead sees its worklist; the steering group sees how many courses are left"},
+	TeamReorganise:     {SubjectTeam, steering, "only the steering group (or an administrator recording a committee's decision) reorganises a team"},
+	TeamPhaseOut:       {SubjectTeam, steering, "only the steering group (or an administrator recording a committee's decision) phases out a team"},
+	TeamTargets:        {SubjectTeam, steering, "only the steering group (or an administrator recording a committee's decision) sets a team's targets"},
+
+	// A plan.
+	PlanRead: {SubjectPlan, map[Relation]View{RelCoordinator: ViewFull, RelCoordinatingCaseworker: ViewFull, RelParticipant: ViewFull, RelAdmin: ViewFull, RelCoordinatorLead: ViewOversight},
+		"only the people taking part in the citizen's plan may see it"},
+	PlanConsent:         {SubjectPlan, coordinatorOrCaseworker, "only the plan's coordinator or coordinating caseworker may do this"},
+	PlanWithdrawConsent: {SubjectPlan, coordinatorOrCaseworker, "only the plan's coordinator or coordinating caseworker may do this"},
+	PlanSchedule:        {SubjectPlan, coordinator, "only the plan's coordinator (tovholder) may do this"},
+	PlanInvitation:      {SubjectPlan, coordinator, "only the plan's coordinator (tovholder) may do this"},
+	PlanMeetingHeld:     {SubjectPlan, coordinator, "only the plan's coordinator (tovholder) may do this"},
+	PlanNotHeld:         {SubjectPlan, coordinator, "only the plan's coordinator (tovholder) may do this"},
+	PlanMinutes:         {SubjectPlan, coordinator, "only the plan's coordinator (tovholder) may do this"},
+	PlanLeave:           {SubjectPlan, coordinator, "only the plan's coordinator (tovholder) may do this"},
+	PlanCitizenMeeting:  {SubjectPlan, map[Relation]View{RelCoordinatingCaseworker: ViewFull}, "only the coordinating caseworker records meetings with the citizen"},
+	PlanParticipants: {SubjectPlan, map[Relation]View{RelCoordinator: ViewFull, RelCoordinatorLead: ViewFull, RelAdmin: ViewFull},
+		"only the plan's coordinator, the coordinator's lead or an administrator changes the participants"},
+
+	// The programme.
+	PlanEnrol: {SubjectProgramme, map[Relation]View{RelAnyCoordinator: ViewFull, RelAnyCoordinatingCaseworker: ViewFull, RelAnyTeamLead: ViewFull},
+		"enrolling a citizen requires the role coordinator, coordinating_caseworker or team_lead"},
+	CoursesList: {SubjectProgramme, map[Relation]View{RelAnyConsultant: ViewFull, RelAnyTeamLead: ViewFull, RelAdmin: ViewFull},
+		"listing courses requires the role consultant, team_lead or admin"},
+	PlansList: {SubjectProgramme, map[Relation]View{RelAnyConsultant: ViewFull, RelAnyTeamLead: ViewFull, RelAnyCoordinator: ViewFull,
+		RelAnyCoordinatingCaseworker: ViewFull, RelAnyCaseworker: ViewFull, RelAdmin: ViewFull},
+		"the steering group sees reports, not citizens' plans"},
+	ExtensionsPending: {SubjectProgramme, map[Relation]View{RelSteeringGroup: ViewFull, RelAdmin: ViewFull}, "seeing extension requests requires the role steering_group or admin"},
+	ReportsRead:       {SubjectProgramme, map[Relation]View{RelAnyTeamLead: ViewFull, RelSteeringGroup: ViewFull, RelAdmin: ViewFull}, "reading reports requires the role team_lead, steering_group or admin"},
+	ReportsProduce:    {SubjectProgramme, map[Relation]View{RelAdmin: ViewFull}, "producing the committee report requires the role admin"},
+	DecisionsRead:     {SubjectProgramme, map[Relation]View{RelAnyTeamLead: ViewFull, RelSteeringGroup: ViewFull, RelAdmin: ViewFull}, "reading the decisions register requires the role team_lead, steering_group or admin"},
+	DecisionsRecord:   {SubjectProgramme, steering, "recording a decision requires the role steering_group or admin"},
+	AccessLogExport:   {SubjectProgramme, map[Relation]View{RelAdmin: ViewFull}, "exporting a citizen's access log requires the role admin"},
+	PayloadsDecode:    {SubjectProgramme, map[Relation]View{RelAdmin: ViewFull}, "only admins read payloads"},
+}
+
+var (
+	courseWorkers           = map[Relation]View{RelConsultant: ViewFull, RelTeamLead: ViewFull}
+	coordinator             = map[Relation]View{RelCoordinator: ViewFull}
+	coordinatorOrCaseworker = map[Relation]View{RelCoordinator: ViewFull, RelCoordinatingCaseworker: ViewFull}
+	steering                = map[Relation]View{RelSteeringGroup: ViewFull, RelAdmin: ViewFull}
+)
+
+// Subject is what an action is about, with the facts that decide who stands how to it.
+type Subject struct {
+	Type SubjectType
+	ID   string
+	// TeamID is a course's team, or the team itself.
+	TeamID string
+	// ConsultantIDs are a course's consultants.
+	ConsultantIDs []string
+	// ExtensionRequested: the course has had an extension request (the steering group's business).
+	ExtensionRequested bool
+	// A plan's coordinator, coordinating caseworker and the professionals taking part now.
+	CoordinatorID            string
+	CoordinatingCaseworkerID string
+	ParticipantIDs           []string
+	// CitizenIDs are whose data the subject is: the audit log names them.
+	CitizenIDs []string
+}
+
+// Programme is the subject of the programme-wide actions (lists, the register, reports).
+var Programme = Subject{Type: SubjectProgramme, ID: "*"}
+
+// Relations returns how the actor stands to the subject.
+func Relations(a Actor, s Subject) []Relation {
+	var out []Relation
+	add := func(r Relation) {
+		if !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	for role, rel := range map[Role]Relation{
+		RoleConsultant: RelAnyConsultant, RoleTeamLead: RelAnyTeamLead, RoleCoordinator: RelAnyCoordinator,
+		RoleCoordinatingCaseworker: RelAnyCoordinatingCaseworker, RoleCaseworker: RelAnyCaseworker, RoleAdmin: RelAdmin,
+	} {
+		if a.Has(role) {
+			add(rel)
+		}
+	}
+	if a.Has(RoleSteeringGroup) {
+		add(RelSteeringGroup)
+		if s.Type == SubjectCourse && s.ExtensionRequested {
+			add(RelExtensionDecider)
+		}
+	}
+	switch s.Type {
+	case SubjectCourse, SubjectTeam:
+		if s.Type == SubjectCourse && a.ID != "" && slices.Contains(s.ConsultantIDs, a.ID) {
+			add(RelConsultant)
+		}
+		if a.Has(RoleTeamLead) {
+			if a.TeamID != "" && a.TeamID == s.TeamID {
+				add(RelTeamLead)
+			} else {
+				add(RelOtherTeamLead)
+			}
+		}
+		if s.Type == SubjectTeam && a.Has(RoleConsultant) && a.TeamID != "" && a.TeamID == s.TeamID {
+			add(RelTeamMember)
+		}
+	case SubjectPlan:
+		if a.ID == "" {
+			break
+		}
+		if a.ID == s.CoordinatorID {
+			add(RelCoordinator)
+		}
+		if a.ID == s.CoordinatingCaseworkerID {
+			add(RelCoordinatingCaseworker)
+		}
+		if slices.Contains(s.ParticipantIDs, a.ID) {
+			add(RelParticipant)
+		}
+		if s.CoordinatorID != "" && slices.Contains(a.Leads, s.CoordinatorID) {
+			add(RelCoordinatorLead)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// Access returns how much of the subject the actor may see for the action (ViewFull for a
+// step they may take), or an EForbidden error that says why not.
+func Access(a Actor, s Subject, act Action) (View, error) {
+	r, ok := rules[act]
+	if !ok {
+		return ViewNone, Errorf(EInternal, "no access rule for %s", act)
+	}
+	if r.subject != s.Type {
+		return ViewNone, Errorf(EInternal, "%s is about a %s, not a %s", act, r.subject, s.Type)
+	}
+	best := ViewNone
+	for _, rel := range Relations(a, s) {
+		if v := r.who[rel]; v.wider(best) {
+			best = v
+		}
+	}
+	if best == ViewNone {
+		return ViewNone, Errorf(EForbidden, "%s", r.why)
+	}
+	return best, nil
+}
+
+// Permit refuses the action (EForbidden, saying why) unless the actor may take it.
+func Permit(a Actor, s Subject, act Action) error {
+	_, err := Access(a, s, act)
+	return err
+}
+
+// May reports whether the actor may take the action.
+func May(a Actor, s Subject, act Action) bool { return Permit(a, s, act) == nil }
+
+func (v View) wider(than View) bool { return viewRank[v] > viewRank[than] }
+
+var viewRank = map[View]int{ViewNone: 0, ViewOversight: 1, ViewExtension: 2, ViewFull: 3}
+
+// Grants returns who may take the action, with which view: the table's row, for the tests
+// and the documentation.
+func Grants(act Action) map[Relation]View {
+	out := map[Relation]View{}
+	for rel, v := range rules[act].who {
+		out[rel] = v
+	}
+	return out
+}
+
+// Actions returns every action the table knows, sorted.
+func Actions() []Action {
+	out := make([]Action, 0, len(rules))
+	for a := range rules {
+		out = append(out, a)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// CourseScope is the list form of CourseRead: which courses a list may show the actor. A
+// list applies it in its query, and every item is checked against CourseRead besides.
+type CourseScope struct {
+	All          bool   // every course (an administrator)
+	TeamID       string // the courses of this team (its lead)
+	ConsultantID string // the courses this person works on (a consultant)
+}
+
+// CourseListScope returns the courses an actor's lists may show.
+func CourseListScope(a Actor) CourseScope {
+	if a.Has(RoleAdmin) {
+		return CourseScope{All: true}
+	}
+	sc := CourseScope{ConsultantID: a.ID}
+	if a.Has(RoleTeamLead) && a.TeamID != "" {
+		sc.TeamID = a.TeamID
+	}
+	return sc
+}
+
+// PlanScope is the list form of PlanRead: the plans a list may show the actor (in full).
+type PlanScope struct {
+	All           bool   // every plan (an administrator)
+	ParticipantID string // the plans this person takes part in now
+}
+
+// PlanListScope returns the plans an actor's lists may show.
+func PlanListScope(a Actor) PlanScope {
+	if a.Has(RoleAdmin) {
+		return PlanScope{All: true}
+	}
+	return PlanScope{ParticipantID: a.ID}
+}
+
+// CourseSubject is a course as the access rules see it.
+func CourseSubject(id, teamID string, consultantIDs []string, extensionRequested bool, citizenIDs []string) Subject {
+	return Subject{Type: SubjectCourse, ID: id, TeamID: teamID, ConsultantIDs: consultantIDs,
+		ExtensionRequested: extensionRequested, CitizenIDs: citizenIDs}
+}
+
+// PlanSubject is a plan as the access rules see it: participantIDs are the professionals
+// taking part in it now.
+func PlanSubject(id, citizenID, coordinatorID, coordinatingCaseworkerID string, participantIDs []string) Subject {
+	return Subject{Type: SubjectPlan, ID: id, CoordinatorID: coordinatorID, CoordinatingCaseworkerID: coordinatingCaseworkerID,
+		ParticipantIDs: participantIDs, CitizenIDs: []string{citizenID}}
+}
+
+// TeamSubject is a team as the access rules see it.
+func TeamSubject(teamID string) Subject {
+	return Subject{Type: SubjectTeam, ID: teamID, TeamID: teamID}
+}

@@ -1,0 +1,53 @@
+package domain
+
+import "time"
+
+// AuditAction is what an audit entry records: a step that changed a citizen's case (the
+// workflows' events below), or an access (a read, a list, a decision, a refusal: the access
+// Action that was asked for, see access.go).
+type AuditAction string
+
+// The steps the workflows record.
+const (
+	AuditCourseReferred       AuditAction = "course.referred"
+	AuditProgressionRecorded  AuditAction = "course.progression_recorded"
+	AuditMilestoneRecorded    AuditAction = "course.milestone_recorded"
+	AuditExtensionRequested   AuditAction = "course.extension_requested"
+	AuditExtensionApproved    AuditAction = "course.extension_approved"
+	AuditExtensionRejected    AuditAction = "course.extension_rejected"
+	AuditCourseClosed         AuditAction = "course.closed"
+	AuditCoursePaused         AuditAction = "course.paused"
+	AuditCourseResumed        AuditAction = "course.resumed"
+	AuditTermsChanged         AuditAction = "course.terms_changed"
+	AuditEnrolled             AuditAction = "collaboration.enrolled"
+	AuditConsentRecorded      AuditAction = "collaboration.consent_recorded"
+	AuditConsentWithdrawn     AuditAction = "collaboration.consent_withdrawn"
+	AuditMeetingScheduled     AuditAction = "collaboration.meeting_scheduled"
+	AuditMeetingMoved         AuditAction = "collaboration.meeting_moved"
+	AuditInvitationSent       AuditAction = "collaboration.invitation_sent"
+	AuditMeetingHeld          AuditAction = "collaboration.meeting_held"
+	AuditMeetingNotHeld       AuditAction = "collaboration.meeting_not_held"
+	AuditMinutesRecorded      AuditAction = "collaboration.minutes_recorded"
+	AuditCitizenMeetingHeld   AuditAction = "collaboration.citizen_meeting_held"
+	AuditParticipantsChanged  AuditAction = "collaboration.participants_changed"
+	AuditLeft                 AuditAction = "collaboration.left"
+	AuditIdempotentReplay     AuditAction = "request.replayed"
+	AuditRetention            AuditAction = "audit.retention"
+	AuditCitizenNamesResolved AuditAction = "citizen.names_read"
+)
+
+// AuditEntry is one line of the audit log: who did what to which citizen's data, and why.
+type AuditEntry struct {
+	At          time.Time      `json:"at" db:"at"`
+	ActorID     string         `json:"actor_id" db:"actor_id"`
+	Action      AuditAction    `json:"action" db:"action"`
+	SubjectType SubjectType    `json:"subject_type" db:"subject_type"`
+	SubjectID   string         `json:"subject_id" db:"subject_id"`
+	CitizenID   *string        `json:"citizen_id,omitempty" db:"citizen_id"`
+	Purpose     string         `json:"purpose" db:"purpose"`
+	Details     map[string]any `json:"details,omitempty" db:"-"`
+	// Refused is set when the access was refused (403): refused look-ups are logged too.
+	Refused bool `json:"refused,omitempty" db:"refused"`
+	// Key makes an append idempotent: a second append with the same key adds nothing.
+	Key string `json:"key,omitempty" db:"key"`
+}

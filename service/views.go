@@ -1,0 +1,297 @@
+package service
+
+import (
+	"time"
+
+	"tvp/domain"
+	"tvp/store"
+	"tvp/workflows/course"
+)
+
+// The answers of the use cases, each cut to a view of the access rules (domain.View): an
+// answer carries only what its caller may read.
+
+// Course is a course as its consultants, its team's lead and an administrator read it.
+type Course struct {
+	CourseID      string               `json:"course_id"`
+	TeamID        string               `json:"team_id"`
+	Kind          domain.TargetGroup   `json:"kind"`
+	Phase         domain.CoursePhase   `json:"phase"`
+	CitizenIDs    []string             `json:"citizen_ids"`
+	ConsultantIDs []string             `json:"consultant_ids"`
+	Goals         []course.Goal        `json:"goals"`
+	StartDate     time.Time            `json:"start_date"`
+	PlannedEnd    time.Time            `json:"planned_end"`
+	NextDeadline  *time.Time           `json:"next_deadline,omitempty"`
+	NextAction    string               `json:"next_action"`
+	Next          *domain.Next         `json:"next,omitempty"`
+	Outcome       *domain.Outcome      `json:"outcome,omitempty"`
+	ClosedOn      *time.Time           `json:"closed_on,omitempty"`
+	CloseNote     string               `json:"close_note,omitempty"`
+	MovedToPlanID string               `json:"moved_to_plan_id,omitempty"`
+	ReferredBy    string               `json:"referred_by"`
+	Revision      int64                `json:"revision"`
+	Progressions  []domain.Progression `json:"progressions"`
+	Extensions    []domain.Extension   `json:"extensions"`
+	Pauses        []course.Pause       `json:"pauses"`
+	Milestones    []domain.Milestone   `json:"milestones"`
+	TermsChanges  []course.TermsChange `json:"terms_changes,omitempty"`
+	Terms         *domain.TeamSettings `json:"terms,omitempty"`
+}
+
+// CourseExtensions is a course as the steering group reads it (domain.ViewExtension): its
+// dates and its extension requests; no citizen, goal, progression or note.
+type CourseExtensions struct {
+	CourseID   string             `json:"course_id"`
+	TeamID     string             `json:"team_id"`
+	Phase      domain.CoursePhase `json:"phase"`
+	StartDate  time.Time          `json:"start_date"`
+	PlannedEnd time.Time          `json:"planned_end"`
+	Revision   int64              `json:"revision"`
+	Extensions []domain.Extension `json:"extensions"`
+}
+
+// CourseView is a course as its caller may read it: Full or Extensions is set.
+type CourseView struct {
+	Full       *Course
+	Extensions *CourseExtensions
+	// Names are the citizens' names, for the pages (Caller.Names).
+	Names map[string]string
+	// Can are the steps the caller may take on the course (the access rules' answer).
+	Can Can
+}
+
+// Can says which actions the caller may take: the pages show the forms of those.
+type Can map[domain.Action]bool
+
+// can asks the access rules which of the actions the actor may take on the subject.
+func can(a domain.Actor, subj domain.Subject, acts ...domain.Action) Can {
+	out := Can{}
+	for _, act := range acts {
+		out[act] = domain.May(a, subj, act)
+	}
+	return out
+}
+
+// courseSteps are the steps of a course.
+var courseSteps = []domain.Action{domain.CourseProgression, domain.CourseMilestone, domain.CourseRequestExtension,
+	domain.CourseClose, domain.CourseMove, domain.CourseDecideExtension}
+
+// planSteps are the steps of a plan.
+var planSteps = []domain.Action{domain.PlanConsent, domain.PlanWithdrawConsent, domain.PlanSchedule, domain.PlanInvitation,
+	domain.PlanMeetingHeld, domain.PlanNotHeld, domain.PlanMinutes, domain.PlanCitizenMeeting, domain.PlanParticipants, domain.PlanLeave}
+
+// Body is the view to encode.
+func (v CourseView) Body() any {
+	if v.Full != nil {
+		return v.Full
+	}
+	return v.Extensions
+}
+
+// courseView cuts the course's state to the view.
+func courseView(st course.State, v domain.View) CourseView {
+	nonNil := func(x []domain.Extension) []domain.Extension {
+		if x == nil {
+			return []domain.Extension{}
+		}
+		return x
+	}
+	if v != domain.ViewFull {
+		return CourseView{Extensions: &CourseExtensions{
+			CourseID: st.CourseID, TeamID: st.TeamID, Phase: st.Phase, StartDate: st.StartDate,
+			PlannedEnd: st.PlannedEnd, Revision: st.Revision, Extensions: nonNil(st.Extensions),
+		}}
+	}
+	c := &Course{
+		CourseID: st.CourseID, TeamID: st.TeamID, Kind: st.Kind, Phase: st.Phase, CitizenIDs: st.CitizenIDs,
+		ConsultantIDs: st.ConsultantIDs, Goals: st.Goals, StartDate: st.StartDate, PlannedEnd: st.PlannedEnd,
+		NextDeadline: st.NextDeadline, NextAction: st.NextAction, Next: st.Next, Outcome: st.Outcome,
+		ClosedOn: st.ClosedOn, CloseNote: st.CloseNote, MovedToPlanID: st.MovedToPlanID, ReferredBy: st.ReferredBy,
+		Revision: st.Revision, Progressions: st.Progressions, Extensions: nonNil(st.Extensions), Pauses: st.Pauses,
+		Milestones: st.Milestones, TermsChanges: st.TermsChanges, Terms: st.Terms,
+	}
+	if c.Goals == nil {
+		c.Goals = []course.Goal{}
+	}
+	if c.Progressions == nil {
+		c.Progressions = []domain.Progression{}
+	}
+	if c.Pauses == nil {
+		c.Pauses = []course.Pause{}
+	}
+	if c.Milestones == nil {
+		c.Milestones = []domain.Milestone{}
+	}
+	return CourseView{Full: c}
+}
+
+// stateFromRecord is a closed course as the read model keeps it.
+func stateFromRecord(r domain.CourseRecord) course.State {
+	return course.State{
+		CourseID: r.ID, TeamID: r.TeamID, Kind: r.Kind, Phase: r.Phase,
+		CitizenIDs: r.CitizenIDs, ConsultantIDs: r.ConsultantIDs,
+		StartDate: r.StartDate, PlannedEnd: r.PlannedEnd, NextDeadline: r.NextDeadline,
+		NextAction: r.NextAction, Next: r.Next, Outcome: r.Outcome, ClosedOn: r.ClosedOn,
+		ReferredBy: r.ReferredBy, Revision: r.Revision,
+		Progressions: r.Progressions, Extensions: r.Extensions, Milestones: r.Milestones,
+	}
+}
+
+// CourseSummary is a course in a list.
+type CourseSummary struct {
+	ID            string             `json:"id"`
+	TeamID        string             `json:"team_id"`
+	Kind          domain.TargetGroup `json:"kind"`
+	Phase         domain.CoursePhase `json:"phase"`
+	StartDate     time.Time          `json:"start_date"`
+	PlannedEnd    time.Time          `json:"planned_end"`
+	NextDeadline  *time.Time         `json:"next_deadline,omitempty"`
+	NextAction    string             `json:"next_action"`
+	Next          *domain.Next       `json:"next,omitempty"`
+	Outcome       *domain.Outcome    `json:"outcome,omitempty"`
+	ClosedOn      *time.Time         `json:"closed_on,omitempty"`
+	ReferredBy    string             `json:"referred_by"`
+	Revision      int64              `json:"revision"`
+	CitizenIDs    []string           `json:"citizen_ids"`
+	ConsultantIDs []string           `json:"consultant_ids"`
+}
+
+func courseSummary(r domain.CourseRecord) CourseSummary {
+	return CourseSummary{
+		ID: r.ID, TeamID: r.TeamID, Kind: r.Kind, Phase: r.Phase, StartDate: r.StartDate, PlannedEnd: r.PlannedEnd,
+		NextDeadline: r.NextDeadline, NextAction: r.NextAction, Next: r.Next, Outcome: r.Outcome, ClosedOn: r.ClosedOn,
+		ReferredBy: r.ReferredBy, Revision: r.Revision, CitizenIDs: nonNilStrings(r.CitizenIDs), ConsultantIDs: nonNilStrings(r.ConsultantIDs),
+	}
+}
+
+func nonNilStrings(x []string) []string {
+	if x == nil {
+		return []string{}
+	}
+	return x
+}
+
+// Page is one page of a list and the cursor of the next (empty on the last page).
+type Page[T any] struct {
+	Items      []T    `json:"items"`
+	NextCursor string `json:"next_cursor,omitempty"`
+	// Names are the citizens' names, for the pages (Caller.Names).
+	Names map[string]string `json:"-"`
+}
+
+// Plan is a plan as the people taking part in it and an administrator read it.
+type Plan = domain.PlanRecord
+
+// PlanOversight is a plan as the coordinator's lead reads it (domain.ViewOversight): the course
+// of its meetings and who takes part, without the citizen, the form, minutes or notes.
+type PlanOversight struct {
+	ID                       string               `json:"id"`
+	Phase                    domain.PlanPhase     `json:"phase"`
+	CoordinatorID            string               `json:"coordinator_id"`
+	CoordinatingCaseworkerID string               `json:"coordinating_caseworker_id"`
+	ConsentGiven             bool                 `json:"consent_given"`
+	NextMeetingAt            *time.Time           `json:"next_meeting_at,omitempty"`
+	NextDeadline             *time.Time           `json:"next_deadline,omitempty"`
+	NextAction               string               `json:"next_action"`
+	Next                     *domain.Next         `json:"next,omitempty"`
+	EndedOn                  *time.Time           `json:"ended_on,omitempty"`
+	Revision                 int64                `json:"revision"`
+	Participants             []domain.Participant `json:"participants"`
+	Meetings                 []MeetingOversight   `json:"meetings"`
+}
+
+// MeetingOversight is a meeting without its content.
+type MeetingOversight struct {
+	Seq               int                  `json:"seq"`
+	Kind              domain.MeetingKind   `json:"kind"`
+	Status            domain.MeetingStatus `json:"status"`
+	DueBy             time.Time            `json:"due_by"`
+	ScheduledAt       *time.Time           `json:"scheduled_at,omitempty"`
+	InvitationSentAt  *time.Time           `json:"invitation_sent_at,omitempty"`
+	HeldAt            *time.Time           `json:"held_at,omitempty"`
+	MinutesDue        *time.Time           `json:"minutes_due,omitempty"`
+	MinutesRecordedAt *time.Time           `json:"minutes_recorded_at,omitempty"`
+}
+
+// PlanView is a plan as its caller may read it: Full or Oversight is set.
+type PlanView struct {
+	Full      *Plan
+	Oversight *PlanOversight
+	// Names are the citizen's name, for the pages (Caller.Names; the full view only).
+	Names map[string]string
+	// Can are the steps the caller may take on the plan (the access rules' answer).
+	Can Can
+}
+
+// Body is the view to encode.
+func (v PlanView) Body() any {
+	if v.Full != nil {
+		return v.Full
+	}
+	return v.Oversight
+}
+
+func planView(p domain.PlanRecord, v domain.View) PlanView {
+	if p.Participants == nil {
+		p.Participants = []domain.Participant{}
+	}
+	if p.Meetings == nil {
+		p.Meetings = []domain.Meeting{}
+	}
+	if p.FormVersions == nil {
+		p.FormVersions = []domain.FormVersion{}
+	}
+	if v == domain.ViewFull {
+		return PlanView{Full: &p}
+	}
+	o := &PlanOversight{
+		ID: p.ID, Phase: p.Phase, CoordinatorID: p.CoordinatorID, CoordinatingCaseworkerID: p.CoordinatingCaseworkerID,
+		ConsentGiven: p.Consent != nil && p.Consent.WithdrawnOn == nil, NextMeetingAt: p.NextMeetingAt,
+		NextDeadline: p.NextDeadline, NextAction: p.NextAction, Next: p.Next, EndedOn: p.EndedOn, Revision: p.Revision,
+		Participants: p.Participants, Meetings: make([]MeetingOversight, len(p.Meetings)),
+	}
+	for i, m := range p.Meetings {
+		o.Meetings[i] = MeetingOversight{
+			Seq: m.Seq, Kind: m.Kind, Status: m.Status, DueBy: m.DueBy, ScheduledAt: m.ScheduledAt,
+			InvitationSentAt: m.InvitationSentAt, HeldAt: m.HeldAt, MinutesDue: m.MinutesDue, MinutesRecordedAt: m.MinutesRecordedAt,
+		}
+	}
+	return PlanView{Oversight: o}
+}
+
+// planSubject is a plan as the access rules see it, from its read-model facts.
+func planSubject(f store.PlanFacts) domain.Subject {
+	return domain.PlanSubject(f.ID, f.CitizenID, f.CoordinatorID, f.CoordinatingCaseworkerID, f.ParticipantIDs)
+}
+
+// PlanSummary is a plan in a list.
+type PlanSummary struct {
+	ID                       string           `json:"id"`
+	CitizenID                string           `json:"citizen_id"`
+	CoordinatorID            string           `json:"coordinator_id"`
+	CoordinatingCaseworkerID string           `json:"coordinating_caseworker_id"`
+	Phase                    domain.PlanPhase `json:"phase"`
+	NextMeetingAt            *time.Time       `json:"next_meeting_at,omitempty"`
+	NextDeadline             *time.Time       `json:"next_deadline,omitempty"`
+	NextAction               string           `json:"next_action"`
+	Next                     *domain.Next     `json:"next,omitempty"`
+	ConsentDate              *time.Time       `json:"consent_date,omitempty"`
+	EndedOn                  *time.Time       `json:"ended_on,omitempty"`
+	CreatedAt                time.Time        `json:"created_at"`
+}
+
+func planSummary(p store.PlanSummary) PlanSummary {
+	return PlanSummary{
+		ID: p.ID, CitizenID: p.CitizenID, CoordinatorID: p.CoordinatorID, CoordinatingCaseworkerID: p.CoordinatingCaseworkerID,
+		Phase: p.Phase, NextMeetingAt: p.NextMeetingAt, NextDeadline: p.NextDeadline, NextAction: p.NextAction,
+		Next: p.Next.Next, ConsentDate: p.ConsentDate, EndedOn: p.EndedOn, CreatedAt: p.CreatedAt,
+	}
+}
+
+// Created names what a request started.
+type Created struct {
+	ID string `json:"id"`
+	// New is false when the request was a repeat of one that started it already.
+	New bool `json:"-"`
+}

@@ -1,0 +1,706 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"math"
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"tvp/domain"
+	"tvp/internal/auth"
+	"tvp/report"
+	"tvp/service"
+	"tvp/store"
+	"tvp/workflows/course"
+)
+
+// Deps are what the pages need.
+type Deps struct {
+	Service *service.Service
+	// Identify returns the caller of a request (the API's authentication: token or session).
+	Identify func(r *http.Request) (service.Caller, error)
+	// StatusOf maps an error to its HTTP status and code (the API's one table).
+	StatusOf func(err error) (int, string)
+	// SessionCookie is the name of the session cookie that Identify reads.
+	SessionCookie string
+	// DevIssuer, if set, signs the development login's sessions.
+	DevIssuer *auth.DevIssuer
+	Log       *slog.Logger
+	// Now is the clock (time.Now if nil).
+	Now func() time.Time
+}
+
+// Pages are the caseworkers' pages: server-rendered from the same use cases (and so the same
+// access rules and audit) as the API; their forms post JSON to the API with a little script.
+type Pages struct {
+	d     Deps
+	tmpls map[string]*template.Template
+}
+
+// New parses the templates.
+func New(d Deps) (*Pages, error) {
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	p := &Pages{d: d, tmpls: map[string]*template.Template{}}
+	names, err := fs.Glob(FS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		if n == "templates/layout.html" {
+			continue
+		}
+		t, err := template.New("layout").Funcs(funcs).ParseFS(FS, "templates/layout.html", n)
+		if err != nil {
+			return nil, fmt.Errorf("template %s: %w", n, err)
+		}
+		p.tmpls[strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")] = t
+	}
+	return p, nil
+}
+
+func (p *Pages) now() time.Time {
+	if p.d.Now != nil {
+		return p.d.Now()
+	}
+	return time.Now()
+}
+
+func asTime(v any) (time.Time, bool) {
+	switch t := v.(type) {
+	case time.Time:
+		return t, !t.IsZero()
+	case *time.Time:
+		if t != nil {
+			return *t, !t.IsZero()
+		}
+	}
+	return time.Time{}, false
+}
+
+var copenhagen = func() *time.Location {
+	if l, err := time.LoadLocation("Europe/Copenhagen"); err == nil {
+		return l
+	}
+	return time.UTC
+}()
+
+var funcs = template.FuncMap{
+	"date": func(v any) string {
+		if t, ok := asTime(v); ok {
+			return t.In(copenhagen).Format("02-01-2006")
+		}
+		return "–"
+	},
+	"datetime": func(v any) string {
+		if t, ok := asTime(v); ok {
+			return t.In(copenhagen).Format("02-01-2006 15:04")
+		}
+		return "–"
+	},
+	"phaseDa": func(p domain.CoursePhase) string { return label(coursePhases, p) },
+	"outcomeDa": func(o *domain.Outcome) string {
+		if o == nil {
+			return ""
+		}
+		return label(outcomes, *o)
+	},
+	"deref": func(s *string) string {
+		if s == nil {
+			return ""
+		}
+		return *s
+	},
+	"planPhaseDa":     func(p domain.PlanPhase) string { return label(planPhases, p) },
+	"meetingKindDa":   func(k domain.MeetingKind) string { return label(meetingKinds, k) },
+	"meetingStatusDa": func(s domain.MeetingStatus) string { return label(meetingStatuses, s) },
+	"participantDa":   func(r domain.ParticipantRole) string { return label(participantRoles, r) },
+	"roleDa":          func(r domain.Role) string { return label(roles, r) },
+	"centreDa":        func(c domain.Centre) string { return label(centres, c) },
+	"reminderDa":      func(k domain.ReminderKind) string { return k.Title() },
+	"nextDa":          nextLabel,
+	"bodyDa":          func(b string) string { return label(bodies, b) },
+	"pageLink":        pageLink,
+	"kr": func(f float64) string { // Danish thousands: 1.560.811
+		n := strconv.FormatInt(int64(math.Round(f)), 10)
+		for i := len(n) - 3; i > 0 && n[i-1] != '-'; i -= 3 {
+			n = n[:i] + "." + n[i:]
+		}
+		return n
+	},
+	"names": func(names map[string]string, ids []string) string {
+		out := make([]string, 0, len(ids))
+		for _, id := range ids {
+			out = append(out, names[id])
+		}
+		return strings.Join(out, ", ")
+	},
+}
+
+// pageLink is the page a reminder asks its recipient to act on.
+func pageLink(t domain.SubjectType, id string) string {
+	switch t {
+	case domain.SubjectCourse:
+		return "/forloeb/" + id
+	case domain.SubjectPlan:
+		return "/samarbejde/" + id
+	case domain.SubjectTeam:
+		return "/teams/" + id
+	}
+	return "/indbakke"
+}
+
+// Routes adds the pages to the engine.
+func (p *Pages) Routes(e *gin.Engine) {
+	static, _ := fs.Sub(FS, "static")
+	e.StaticFS("/static", http.FS(static))
+	e.GET("/", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/indbakke") })
+	e.GET("/login", p.loginPage)
+	e.POST("/login", p.login)
+	e.GET("/logout", p.logout)
+	g := e.Group("/", p.authenticate)
+	g.GET("/indbakke", render(p, "inbox", "Min indbakke", p.inbox))
+	g.GET("/forloeb", render(p, "courses", "Forløb", p.courses))
+	g.GET("/forloeb/:id", render(p, "course", "Forløb", p.course))
+	g.GET("/styregruppe", render(p, "steering", "Styregruppen: anmodninger om forlængelse", p.steering))
+	g.GET("/samarbejde", render(p, "plans", "Samarbejdsmodellen", p.plans))
+	g.GET("/samarbejde/:id", render(p, "plan", "Borgerens plan", p.plan))
+	g.GET("/teams/:id", render(p, "team", "Team", p.team))
+	g.GET("/rapporter", render(p, "reports", "Rapporter", p.reports))
+	g.GET("/programstyring", render(p, "steeringreport", "Programstyring: mål, ressourcer og beslutninger", p.steeringReport))
+}
+
+const callerKey = "tvp.page.caller"
+
+// authenticate sends a visitor without a valid session to the login page. The pages show
+// citizens by name.
+func (p *Pages) authenticate(c *gin.Context) {
+	by, err := p.d.Identify(c.Request)
+	if err != nil {
+		c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request.URL.Path))
+		c.Abort()
+		return
+	}
+	by.Names = true
+	c.Set(callerKey, by)
+	c.Next()
+}
+
+func caller(c *gin.Context) service.Caller {
+	by, _ := c.Get(callerKey)
+	return by.(service.Caller)
+}
+
+// Page is what every page's layout shows, with the page's own view model.
+type Page[T any] struct {
+	Title  string
+	Me     domain.Actor
+	MeName string
+	MyTeam string
+	Nav    Nav
+	Data   T
+}
+
+// Nav are the menu's entries the caller may use (the access rules' answer).
+type Nav struct {
+	Courses, Steering, Reports bool
+}
+
+func navFor(a domain.Actor) Nav {
+	return Nav{
+		Courses:  domain.May(a, domain.Programme, domain.CoursesList),
+		Steering: domain.May(a, domain.Programme, domain.ExtensionsPending),
+		Reports:  domain.May(a, domain.Programme, domain.ReportsRead),
+	}
+}
+
+// render runs a page: its view model, then the template; a refusal is a Danish page with the
+// error's status, never a 500 for a client's mistake.
+func render[T any](p *Pages, name, title string, data func(ctx context.Context, by service.Caller, c *gin.Context) (T, error)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		by := caller(c)
+		pg := Page[T]{Title: title, Me: by.Actor, MeName: by.Actor.ID, MyTeam: by.Actor.TeamID, Nav: navFor(by.Actor)}
+		if m, err := p.d.Service.Me(c, by); err == nil {
+			pg.MeName = m.Name
+		}
+		d, err := data(c, by, c)
+		if err != nil {
+			p.renderError(c, pg.Me, pg.MeName, err)
+			return
+		}
+		pg.Data = d
+		p.write(c, http.StatusOK, name, pg)
+	}
+}
+
+// ErrorPage is a refusal, in Danish.
+type ErrorPage struct {
+	Message, Detail string
+}
+
+func (p *Pages) renderError(c *gin.Context, me domain.Actor, meName string, err error) {
+	status, code := p.d.StatusOf(err)
+	detail := ""
+	if status < 500 {
+		detail = domain.ErrorMessage(err)
+	} else {
+		p.d.Log.ErrorContext(c.Request.Context(), "page failed", "route", c.FullPath(), "err", err)
+	}
+	p.write(c, status, "error", Page[ErrorPage]{Title: "Det lykkedes ikke", Me: me, MeName: meName, Nav: navFor(me), MyTeam: me.TeamID,
+		Data: ErrorPage{Message: label(errorMessages, code), Detail: detail}})
+}
+
+func (p *Pages) write(c *gin.Context, status int, name string, pg any) {
+	var buf bytes.Buffer
+	if err := p.tmpls[name].ExecuteTemplate(&buf, "layout", pg); err != nil {
+		p.d.Log.ErrorContext(c.Request.Context(), "render page", "page", name, "err", err)
+		c.String(http.StatusInternalServerError, "Der skete en fejl hos os.")
+		return
+	}
+	c.Header("Content-Security-Policy", "default-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'")
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// LoginPage is the login form.
+type LoginPage struct {
+	Dev   bool
+	Next  string
+	Staff []domain.Staff
+	// OIDCLogin is where the municipality's login begins.
+	OIDCLogin string
+}
+
+// safeNext is where a login may send the browser on: a path of TVP's own.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\\\r\n\t") {
+		return "/indbakke"
+	}
+	return next
+}
+
+func (p *Pages) loginPage(c *gin.Context) {
+	data := LoginPage{Dev: p.d.DevIssuer != nil, Next: safeNext(c.Query("next"))}
+	if p.d.DevIssuer != nil {
+		staff, err := p.d.Service.Staff(c, service.Caller{}, service.StaffListInput{})
+		if err != nil {
+			p.renderError(c, domain.Actor{}, "", err)
+			return
+		}
+		data.Staff = staff
+	}
+	p.write(c, http.StatusOK, "login", Page[LoginPage]{Title: "Log ind", Data: data})
+}
+
+// login signs a development token for the chosen staff member into the session cookie.
+func (p *Pages) login(c *gin.Context) {
+	if p.d.DevIssuer == nil {
+		p.renderError(c, domain.Actor{}, "", domain.Errorf(domain.ENotFound, "login goes through the municipality's identity provider"))
+		return
+	}
+	user, next := c.PostForm("user"), c.PostForm("next")
+	if _, err := p.d.Service.Identify(c, user, "", ""); err != nil {
+		p.renderError(c, domain.Actor{}, "", domain.Errorf(domain.EUnauthorized, "unknown user"))
+		return
+	}
+	tok, err := p.d.DevIssuer.Token(user, 12*time.Hour)
+	if err != nil {
+		p.renderError(c, domain.Actor{}, "", err)
+		return
+	}
+	http.SetCookie(c.Writer, &http.Cookie{Name: p.d.SessionCookie, Value: tok, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: 12 * 3600})
+	c.Redirect(http.StatusSeeOther, safeNext(next))
+}
+
+func (p *Pages) logout(c *gin.Context) {
+	http.SetCookie(c.Writer, &http.Cookie{Name: p.d.SessionCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: -1})
+	c.Redirect(http.StatusSeeOther, "/login")
+}
+
+// InboxPage is the caller's reminders.
+type InboxPage struct {
+	Items []service.InboxItem
+}
+
+func (p *Pages) inbox(ctx context.Context, by service.Caller, _ *gin.Context) (InboxPage, error) {
+	items, err := p.d.Service.Inbox(ctx, by, service.InboxInput{})
+	return InboxPage{Items: items}, err
+}
+
+// CoursesPage is the courses the caller may read, and the referral form.
+type CoursesPage struct {
+	Courses []service.CourseSummary
+	Names   map[string]string
+	Today   string
+	// MayRefer: the referral form (the teams and consultants to choose from).
+	MayRefer    bool
+	MayOverride bool
+	Teams       []domain.Team
+	Consultants []domain.Staff
+}
+
+func (p *Pages) courses(ctx context.Context, by service.Caller, _ *gin.Context) (CoursesPage, error) {
+	page, err := p.d.Service.Courses(ctx, by, service.CourseListInput{Limit: 200})
+	if err != nil {
+		return CoursesPage{}, err
+	}
+	out := CoursesPage{Courses: page.Items, Names: page.Names, Today: p.now().Format(time.DateOnly)}
+	teams, err := p.d.Service.Teams(ctx, by)
+	if err != nil {
+		return out, err
+	}
+	for _, t := range teams {
+		if domain.May(by.Actor, domain.TeamSubject(t.ID), domain.CourseRefer) {
+			out.Teams = append(out.Teams, t)
+		}
+		out.MayOverride = out.MayOverride || domain.May(by.Actor, domain.TeamSubject(t.ID), domain.CourseOverrideNorm)
+	}
+	out.MayRefer = len(out.Teams) > 0
+	if out.MayRefer {
+		staff, err := p.d.Service.Staff(ctx, by, service.StaffListInput{})
+		if err != nil {
+			return out, err
+		}
+		for _, m := range staff {
+			if m.HasRole(domain.RoleConsultant) && m.TeamID != nil && slices.ContainsFunc(out.Teams, func(t domain.Team) bool { return t.ID == *m.TeamID }) {
+				out.Consultants = append(out.Consultants, m)
+			}
+		}
+	}
+	return out, nil
+}
+
+// CoursePage is one course.
+type CoursePage struct {
+	Course      service.Course
+	Team        domain.Team
+	Names       map[string]string
+	Consultants []string
+	Timeline    []TimelineEvent
+	Chart       template.HTML
+	May         CourseSteps
+	ScoreMax    int
+	Today       string
+}
+
+// CourseSteps are the course's steps whose forms the caller sees.
+type CourseSteps struct {
+	Progression, Milestone, Extension, Close bool
+}
+
+// TimelineEvent is one thing that happened in a course, or what comes next.
+type TimelineEvent struct {
+	At   time.Time
+	Text string
+	Next bool
+}
+
+func (p *Pages) course(ctx context.Context, by service.Caller, c *gin.Context) (CoursePage, error) {
+	v, err := p.d.Service.Course(ctx, by, c.Param("id"))
+	if err != nil {
+		return CoursePage{}, err
+	}
+	if v.Full == nil {
+		return CoursePage{}, domain.Errorf(domain.EForbidden, "the steering group decides on extensions from its own page")
+	}
+	st := *v.Full
+	team, err := p.d.Service.Team(ctx, by, st.TeamID)
+	if err != nil {
+		return CoursePage{}, err
+	}
+	names, err := p.staffNames(ctx, by)
+	if err != nil {
+		return CoursePage{}, err
+	}
+	var consultants []string
+	for _, sid := range st.ConsultantIDs {
+		consultants = append(consultants, nameOr(names, sid))
+	}
+	scoreMax := team.Settings.ProgressionScoreMax
+	if st.Terms != nil {
+		scoreMax = st.Terms.ProgressionScoreMax
+	}
+	return CoursePage{
+		Course: st, Team: team, Names: v.Names, Consultants: consultants, Timeline: courseTimeline(st),
+		Chart: progressionChart(st, scoreMax), ScoreMax: scoreMax, Today: p.now().Format(time.DateOnly),
+		May: CourseSteps{Progression: v.Can[domain.CourseProgression], Milestone: v.Can[domain.CourseMilestone],
+			Extension: v.Can[domain.CourseRequestExtension], Close: v.Can[domain.CourseClose]},
+	}, nil
+}
+
+func (p *Pages) staffNames(ctx context.Context, by service.Caller) (map[string]string, error) {
+	staff, err := p.d.Service.Staff(ctx, by, service.StaffListInput{})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(staff))
+	for _, m := range staff {
+		out[m.ID] = m.Name
+	}
+	return out, nil
+}
+
+func nameOr(names map[string]string, id string) string {
+	if n, ok := names[id]; ok {
+		return n
+	}
+	return id
+}
+
+// courseTimeline is what happened in the course, in order, and what comes next.
+func courseTimeline(st service.Course) []TimelineEvent {
+	ev := []TimelineEvent{{At: st.StartDate, Text: "Visiteret"}}
+	for _, pr := range st.Progressions {
+		ev = append(ev, TimelineEvent{At: pr.RecordedAt, Text: fmt.Sprintf("Målprogression %d registreret: %s", pr.Seq, pr.Note)})
+	}
+	for _, m := range st.Milestones {
+		ev = append(ev, TimelineEvent{At: m.Date, Text: "Resultat undervejs: " + label(outcomes, m.Outcome)})
+	}
+	for _, e := range st.Extensions {
+		ev = append(ev, TimelineEvent{At: e.RequestedAt, Text: fmt.Sprintf("Forlængelse til %s ønsket: %s", e.NewEnd.Format("02-01-2006"), e.Reason)})
+		if e.DecidedAt != nil {
+			word := "godkendt"
+			if e.Decision == course.DecisionRejected {
+				word = "afvist"
+			}
+			ev = append(ev, TimelineEvent{At: *e.DecidedAt, Text: "Styregruppen har " + word + " forlængelsen: " + e.DecisionReason})
+		}
+	}
+	for _, ps := range st.Pauses {
+		ev = append(ev, TimelineEvent{At: ps.PausedAt, Text: "Teamet sat på pause"})
+		if ps.ResumedAt != nil {
+			ev = append(ev, TimelineEvent{At: *ps.ResumedAt, Text: "Teamet genoptaget"})
+		}
+	}
+	if st.ClosedOn != nil && st.Outcome != nil {
+		ev = append(ev, TimelineEvent{At: *st.ClosedOn, Text: "Afsluttet: " + label(outcomes, *st.Outcome)})
+	}
+	sort.SliceStable(ev, func(i, j int) bool { return ev[i].At.Before(ev[j].At) })
+	if st.NextDeadline != nil {
+		ev = append(ev, TimelineEvent{At: *st.NextDeadline, Text: "Næste: " + nextLabel(st.Next), Next: true})
+	}
+	return ev
+}
+
+// progressionChart draws each goal's score over the progressions as an SVG line chart.
+func progressionChart(st service.Course, max int) template.HTML {
+	if len(st.Progressions) == 0 || max < 1 {
+		return ""
+	}
+	const w, h, pad = 560, 220, 36
+	colors := []string{"#1d4f91", "#b3261e", "#1e7a3c", "#a05a00", "#6a3d9a"}
+	n := len(st.Progressions)
+	x := func(i int) float64 {
+		if n == 1 {
+			return float64(w) / 2
+		}
+		return pad + float64(i)*float64(w-2*pad)/float64(n-1)
+	}
+	y := func(score int) float64 { return float64(h-pad) - float64(score)*float64(h-2*pad)/float64(max) }
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg role="img" aria-label="Målprogression pr. mål" viewBox="0 0 %d %d" width="100%%" style="max-width:%dpx">`, w, h+20*len(st.Goals), w)
+	fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#999"/>`, pad, h-pad, w-pad, h-pad)
+	fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#999"/>`, pad, pad, pad, h-pad)
+	fmt.Fprintf(&b, `<text x="4" y="%.0f">%d</text><text x="4" y="%.0f">1</text>`, y(max)+4, max, y(1)+4)
+	for i, pr := range st.Progressions {
+		fmt.Fprintf(&b, `<text x="%.0f" y="%d" text-anchor="middle">%s</text>`, x(i), h-pad+16, pr.RecordedAt.Format("01-2006"))
+	}
+	for gi, g := range st.Goals {
+		col := colors[gi%len(colors)]
+		var pts []string
+		for i, pr := range st.Progressions {
+			for _, sc := range pr.Scores {
+				if sc.GoalID == g.ID {
+					pts = append(pts, fmt.Sprintf("%.0f,%.0f", x(i), y(sc.Score)))
+					fmt.Fprintf(&b, `<circle cx="%.0f" cy="%.0f" r="4" fill="%s"><title>%s: %d</title></circle>`, x(i), y(sc.Score), col, template.HTMLEscapeString(g.Text), sc.Score)
+				}
+			}
+		}
+		fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="2" points="%s"/>`, col, strings.Join(pts, " "))
+		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="12" height="12" fill="%s"/><text x="%d" y="%d">%s</text>`,
+			pad, h+6+20*gi, col, pad+18, h+16+20*gi, template.HTMLEscapeString(g.Text))
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}
+
+// barChart draws labelled horizontal bars, with an optional norm line per bar.
+func barChart(title string, rows []bar) template.HTML {
+	if len(rows) == 0 {
+		return ""
+	}
+	max := 1
+	for _, r := range rows {
+		max = maxInt(max, maxInt(r.Value, r.Norm))
+	}
+	const w, left, rowH = 560, 190, 26
+	h := rowH*len(rows) + 10
+	scale := float64(w-left-40) / float64(max)
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg role="img" aria-label="%s" viewBox="0 0 %d %d" width="100%%" style="max-width:%dpx">`, template.HTMLEscapeString(title), w, h, w)
+	for i, r := range rows {
+		yy := 5 + i*rowH
+		col := "#1d4f91"
+		if r.Norm > 0 && r.Value > r.Norm {
+			col = "#b3261e"
+		}
+		fmt.Fprintf(&b, `<text x="0" y="%d">%s</text>`, yy+16, template.HTMLEscapeString(r.Label))
+		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%.0f" height="18" fill="%s"><title>%d</title></rect>`, left, yy+3, float64(r.Value)*scale, col, r.Value)
+		fmt.Fprintf(&b, `<text x="%.0f" y="%d">%d</text>`, float64(left)+float64(r.Value)*scale+4, yy+16, r.Value)
+		if r.Norm > 0 {
+			fmt.Fprintf(&b, `<line x1="%.0f" y1="%d" x2="%.0f" y2="%d" stroke="#f9ab00" stroke-width="3"><title>norm %d</title></line>`,
+				float64(left)+float64(r.Norm)*scale, yy, float64(left)+float64(r.Norm)*scale, yy+24, r.Norm)
+		}
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}
+
+type bar struct {
+	Label       string
+	Value, Norm int
+}
+
+func maxInt(a, b int) int {
+	if a > b {
+		return a
+	}
+	return b
+}
+
+// SteeringPage is the extension requests that wait for the steering group.
+type SteeringPage struct {
+	Items []service.PendingExtension
+}
+
+func (p *Pages) steering(ctx context.Context, by service.Caller, _ *gin.Context) (SteeringPage, error) {
+	items, err := p.d.Service.PendingExtensions(ctx, by)
+	return SteeringPage{Items: items}, err
+}
+
+// PlansPage is the plans the caller takes part in.
+type PlansPage struct {
+	Plans []service.PlanSummary
+	Names map[string]string
+}
+
+func (p *Pages) plans(ctx context.Context, by service.Caller, _ *gin.Context) (PlansPage, error) {
+	page, err := p.d.Service.Plans(ctx, by, service.PlanListInput{Limit: 200})
+	return PlansPage{Plans: page.Items, Names: page.Names}, err
+}
+
+// PlanPage is one citizen's plan.
+type PlanPage struct {
+	Plan        service.Plan
+	CitizenName string
+	StaffNames  map[string]string
+	Next        *domain.Meeting
+	May         PlanSteps
+	Today       string
+	// Versions are the form's versions, newest first.
+	Versions []domain.FormVersion
+}
+
+// PlanSteps are the plan's steps whose forms the caller sees.
+type PlanSteps struct {
+	Schedule, Invitation, MeetingHeld, Consent bool
+}
+
+func (p *Pages) plan(ctx context.Context, by service.Caller, c *gin.Context) (PlanPage, error) {
+	v, err := p.d.Service.Plan(ctx, by, c.Param("id"))
+	if err != nil {
+		return PlanPage{}, err
+	}
+	if v.Full == nil {
+		return PlanPage{}, domain.Errorf(domain.EForbidden, "only the people taking part in the citizen's plan may see it")
+	}
+	rec := *v.Full
+	names, err := p.staffNames(ctx, by)
+	if err != nil {
+		return PlanPage{}, err
+	}
+	var next *domain.Meeting
+	for i := range rec.Meetings {
+		m := &rec.Meetings[i]
+		if m.Kind == domain.MeetingCrossDisciplinary && (m.Status == domain.MeetingUnscheduled || m.Status == domain.MeetingScheduled) {
+			next = m
+		}
+	}
+	versions := slices.Clone(rec.FormVersions)
+	slices.Reverse(versions)
+	return PlanPage{Plan: rec, CitizenName: v.Names[rec.CitizenID], StaffNames: names, Next: next, Versions: versions,
+		May: PlanSteps{Schedule: v.Can[domain.PlanSchedule], Invitation: v.Can[domain.PlanInvitation],
+			MeetingHeld: v.Can[domain.PlanMeetingHeld], Consent: v.Can[domain.PlanConsent] && rec.Consent == nil},
+		Today: p.now().Format(time.DateOnly)}, nil
+}
+
+// TeamPage is a team's page.
+type TeamPage struct {
+	service.TeamPage
+	Chart template.HTML
+}
+
+func (p *Pages) team(ctx context.Context, by service.Caller, c *gin.Context) (TeamPage, error) {
+	t, err := p.d.Service.TeamOverview(ctx, by, c.Param("id"))
+	if err != nil {
+		return TeamPage{}, err
+	}
+	var bars []bar
+	for _, l := range t.Caseloads {
+		bars = append(bars, bar{Label: l.Name, Value: l.Open, Norm: l.NormMax})
+	}
+	return TeamPage{TeamPage: t, Chart: barChart("Åbne forløb pr. borgerkonsulent mod normen", bars)}, nil
+}
+
+// ReportsPage is the status report and the stored committee reports.
+type ReportsPage struct {
+	Report report.Status
+	Stored []store.StoredReport
+	Chart  template.HTML
+}
+
+func (p *Pages) reports(ctx context.Context, by service.Caller, _ *gin.Context) (ReportsPage, error) {
+	r, err := p.d.Service.StatusReport(ctx, by, service.ReportInput{})
+	if err != nil {
+		return ReportsPage{}, err
+	}
+	stored, err := p.d.Service.CommitteeReports(ctx, by)
+	if err != nil {
+		return ReportsPage{}, err
+	}
+	var bars []bar
+	for _, t := range r.Teams {
+		bars = append(bars, bar{Label: t.TeamName + ": berørte", Value: t.Touched},
+			bar{Label: t.TeamName + ": igangværende", Value: t.Ongoing},
+			bar{Label: t.TeamName + ": uddannelse", Value: t.Education},
+			bar{Label: t.TeamName + ": beskæftigelse", Value: t.Employment})
+	}
+	return ReportsPage{Report: r, Stored: stored, Chart: barChart("Status pr. team", bars)}, nil
+}
+
+// SteeringReportPage is the programme's targets, resources and decisions.
+type SteeringReportPage struct {
+	Report    report.Steering
+	Decisions []domain.Decision
+}
+
+func (p *Pages) steeringReport(ctx context.Context, by service.Caller, _ *gin.Context) (SteeringReportPage, error) {
+	r, err := p.d.Service.SteeringReport(ctx, by, service.ReportInput{})
+	if err != nil {
+		return SteeringReportPage{}, err
+	}
+	decisions, err := p.d.Service.Decisions(ctx, by, service.DecisionListInput{})
+	return SteeringReportPage{Report: r, Decisions: decisions}, err
+}
