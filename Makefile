@@ -13,8 +13,8 @@ chaos: ## the fault tests, long form: worker SIGKILLs, Temporal and PostgreSQL s
 bench: ## TVP against the bare Temporal client in one run; a Markdown table in bench/out/results.md
 	./scripts/bench.sh
 
-fuzz: ## the request-decoding fuzz target, longer (FUZZTIME, default 2m)
-	go test -run='^$$' -fuzz=FuzzDecodeRequest -fuzztime=$${FUZZTIME:-2m} ./api/
+fuzz: ## the fuzz targets (request decoding, the service's text inputs), longer (FUZZTIME, default 2m each)
+	ONLY_FUZZ=1 FUZZTIME=$${FUZZTIME:-2m} ./scripts/test.sh
 
 build: ## the tvp binary into bin/
 	go build -o bin/tvp ./cmd/tvp

@@ -50,7 +50,7 @@ func (s *Server) idempotent(c *gin.Context) {
 	c.Request.Body = io.NopCloser(bytes.NewReader(body))
 	sum := sha256.Sum256(body)
 	ctx := c.Request.Context()
-	first, err := s.Service.ClaimRequest(ctx, by, c.Request.Method, c.Request.URL.Path, sum[:], s.IdempotencyTTL)
+	first, err := s.Service.ClaimRequest(ctx, by, c.Request.Method, c.Request.URL.EscapedPath(), sum[:], s.IdempotencyTTL)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -3,7 +3,8 @@
 # Temporal dev server that this script starts (and stops) itself.
 #   gofmt, go vet, Temporal's workflowcheck, then go test over every package.
 # Environment: TEST_PKGS (default: every package but ./chaos), GOTEST_FLAGS (extra flags),
-# ONLY_CHAOS=1 (just the fault tests; with TVP_CHAOS_LONG=1 their long form: make chaos).
+# ONLY_CHAOS=1 (just the fault tests; with TVP_CHAOS_LONG=1 their long form: make chaos),
+# ONLY_FUZZ=1 (just the fuzz targets, FUZZTIME each: make fuzz).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
@@ -12,7 +13,7 @@ WORKFLOWCHECK_VERSION=v0.6.0
 TOOLS="$ROOT/.tools"
 mkdir -p "$TOOLS" "$ROOT/.dev"
 
-if [ -z "${ONLY_CHAOS:-}" ]; then
+if [ -z "${ONLY_CHAOS:-}${ONLY_FUZZ:-}" ]; then
 log "gofmt"
 unformatted="$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.tools/*') 2>/dev/null || true)"
 if [ -n "$unformatted" ]; then
@@ -73,15 +74,19 @@ if [ -z "${TVP_TEST_TEMPORAL_ADDRESS:-}" ]; then
   log "Temporal: dev server on $TVP_TEST_TEMPORAL_ADDRESS"
 fi
 
-if [ -z "${ONLY_CHAOS:-}" ]; then
+if [ -z "${ONLY_CHAOS:-}${ONLY_FUZZ:-}" ]; then
   log "go test"
   # shellcheck disable=SC2086
   go test -count=1 -timeout 20m ${GOTEST_FLAGS:-} ${TEST_PKGS:-$(go list ./... | grep -v '/chaos$')}
-
+fi
+if [ -z "${ONLY_CHAOS:-}" ]; then
   log "fuzz (request decoding, ${FUZZTIME:-10s})"
   go test -run='^$' -fuzz=FuzzDecodeRequest -fuzztime="${FUZZTIME:-10s}" ./api/
+  log "fuzz (the service's text inputs, ${FUZZTIME:-10s})"
+  go test -run='^$' -fuzz=FuzzServiceText -fuzztime="${FUZZTIME:-10s}" ./service/
 fi
 
+if [ -n "${ONLY_FUZZ:-}" ]; then exit 0; fi
 log "chaos: faults injected into a running system"
 set -o pipefail
 go test -count=1 -timeout 20m -v ./chaos/ | grep -vE '^=== (RUN|PAUSE|CONT)'

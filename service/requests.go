@@ -24,6 +24,9 @@ type Answer struct {
 // again once the access rule for what it was about has been asked again (AuthorizeReplay,
 // here): a repeat is audited, and refused if the caller may no longer take the step.
 func (s *Service) ClaimRequest(ctx context.Context, by Caller, method, path string, hash []byte, ttl time.Duration) (*Answer, error) {
+	if err := domain.CheckLine("path", path); err != nil {
+		return nil, err
+	}
 	first, err := s.store.ClaimIdempotencyKey(ctx, by.Actor.ID, by.Key, method, path, hash, ttl)
 	if err != nil || first == nil {
 		return nil, err

@@ -101,11 +101,13 @@ func (s *Store) UpsertStaff(ctx context.Context, m domain.Staff) error {
 type staffRow struct {
 	domain.Staff
 	RoleList pq.StringArray `db:"roles"`
+	LeadsOf  pq.StringArray `db:"leads"`
 }
 
 const (
 	staffColumns = `s.id, s.name, s.email, s.team_id, s.centre, s.hours_per_week, s.lead_id,
-		COALESCE(array_agg(r.role ORDER BY r.role) FILTER (WHERE r.role IS NOT NULL), '{}') AS roles`
+		COALESCE(array_agg(r.role ORDER BY r.role) FILTER (WHERE r.role IS NOT NULL), '{}') AS roles,
+		ARRAY(SELECT l.id FROM staff l WHERE l.lead_id = s.id AND l.active ORDER BY l.id) AS leads`
 	staffFrom   = ` FROM staff s LEFT JOIN staff_roles r ON r.staff_id = s.id`
 	staffSelect = `SELECT ` + staffColumns + staffFrom
 )
@@ -115,6 +117,9 @@ func (r staffRow) staff() domain.Staff {
 	m.Roles = make([]domain.Role, len(r.RoleList))
 	for i, x := range r.RoleList {
 		m.Roles[i] = domain.Role(x)
+	}
+	if len(r.LeadsOf) > 0 {
+		m.Leads = []string(r.LeadsOf)
 	}
 	return m
 }
