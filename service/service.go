@@ -83,6 +83,9 @@ const MaxIdempotencyKey = 200
 // roles, team and the people they lead, from the staff register (the token says who, TVP
 // says what they may do), with the purpose and idempotency key of the request checked.
 func (s *Service) Identify(ctx context.Context, staffID, purpose, key string) (Caller, error) {
+	if staffID == "" || len(staffID) > 200 || domain.CheckLine("user", staffID) != nil {
+		return Caller{}, domain.Errorf(domain.EUnauthorized, "not a member of TVP's staff")
+	}
 	m, err := s.store.GetStaff(ctx, staffID)
 	if domain.ErrorCode(err) == domain.ENotFound {
 		return Caller{}, domain.Errorf(domain.EUnauthorized, "%q is not a member of TVP's staff", staffID)
