@@ -25,6 +25,9 @@ type as struct {
 	user string
 	// header, if set, is added to every request.
 	header map[string]string
+	// unchecked marks requests that are deliberately outside the API's description (tests of
+	// refusals): they are not validated against it. Answers always are.
+	unchecked bool
 }
 
 func (a as) do(method, path string, body any, out any) *http.Response {
@@ -36,35 +39,55 @@ func (a as) do(method, path string, body any, out any) *http.Response {
 	if a.user != "" {
 		h["Authorization"] = "Bearer " + a.app.Token(a.user)
 	}
-	return call(a.t, method, a.app.URL+path, body, out, h)
+	return send(a.t, method, a.app.URL+path, body, out, h, a.unchecked)
 }
 
-// call sends a JSON request and decodes the JSON answer into out (if not nil).
+// call sends a JSON request and decodes the JSON answer into out (if not nil). The request and
+// the answer are validated against the API's OpenAPI description (openapi_test.go).
 func call(t *testing.T, method, url string, body any, out any, headers ...map[string]string) *http.Response {
 	t.Helper()
-	var r io.Reader
+	h := map[string]string{}
+	for _, m := range headers {
+		for k, v := range m {
+			h[k] = v
+		}
+	}
+	return send(t, method, url, body, out, h, false)
+}
+
+func send(t *testing.T, method, url string, body any, out any, headers map[string]string, unchecked bool) *http.Response {
+	t.Helper()
+	var raw []byte
 	switch b := body.(type) {
 	case nil:
 	case string:
-		r = strings.NewReader(b)
+		raw = []byte(b)
 	default:
-		buf, err := json.Marshal(b)
+		var err error
+		raw, err = json.Marshal(b)
 		require.NoError(t, err)
-		r = bytes.NewReader(buf)
+	}
+	var r io.Reader
+	if body != nil {
+		r = bytes.NewReader(raw)
 	}
 	req, err := http.NewRequest(method, url, r)
 	require.NoError(t, err)
 	req.Header.Set("Content-Type", "application/json")
-	for _, h := range headers {
-		for k, v := range h {
-			req.Header.Set(k, v)
-		}
+	for k, v := range headers {
+		req.Header.Set(k, v)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
+
+	c, err := contract()
+	require.NoError(t, err)
+	c.check(t, exchange{method: method, url: url, header: req.Header, body: raw, unchecked: unchecked,
+		status: resp.StatusCode, respHead: resp.Header, resp: data})
+
 	if out != nil {
 		require.NoError(t, json.Unmarshal(data, out), "body: %s", data)
 	}
