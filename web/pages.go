@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"log/slog"
 	"math"
@@ -49,7 +50,10 @@ type Pages struct {
 	tmpls map[string]*template.Template
 }
 
-// New parses the templates.
+// shared are the templates parsed with every page: the layout and the charts.
+var shared = []string{"templates/layout.html", "templates/charts.html"}
+
+// New parses the templates: each page's own with the shared ones.
 func New(d Deps) (*Pages, error) {
 	if d.Log == nil {
 		d.Log = slog.Default()
@@ -60,10 +64,10 @@ func New(d Deps) (*Pages, error) {
 		return nil, err
 	}
 	for _, n := range names {
-		if n == "templates/layout.html" {
+		if slices.Contains(shared, n) {
 			continue
 		}
-		t, err := template.New("layout").Funcs(funcs).ParseFS(FS, "templates/layout.html", n)
+		t, err := template.New("layout").Funcs(funcs).ParseFS(FS, append(slices.Clone(shared), n)...)
 		if err != nil {
 			return nil, fmt.Errorf("template %s: %w", n, err)
 		}
@@ -91,6 +95,9 @@ func asTime(v any) (time.Time, bool) {
 	return time.Time{}, false
 }
 
+// dateDA is a day as Danes write it.
+func dateDA(t time.Time) string { return t.In(copenhagen).Format("02-01-2006") }
+
 var copenhagen = func() *time.Location {
 	if l, err := time.LoadLocation("Europe/Copenhagen"); err == nil {
 		return l
@@ -101,7 +108,7 @@ var copenhagen = func() *time.Location {
 var funcs = template.FuncMap{
 	"date": func(v any) string {
 		if t, ok := asTime(v); ok {
-			return t.In(copenhagen).Format("02-01-2006")
+			return dateDA(t)
 		}
 		return "–"
 	},
@@ -263,9 +270,18 @@ func (p *Pages) renderError(c *gin.Context, me domain.Actor, meName string, err 
 		Data: ErrorPage{Message: label(errorMessages, code), Detail: detail}})
 }
 
+// execute renders the page's template with the layout.
+func (p *Pages) execute(w io.Writer, name string, pg any) error {
+	t, ok := p.tmpls[name]
+	if !ok {
+		return fmt.Errorf("no template %q", name)
+	}
+	return t.ExecuteTemplate(w, "layout", pg)
+}
+
 func (p *Pages) write(c *gin.Context, status int, name string, pg any) {
 	var buf bytes.Buffer
-	if err := p.tmpls[name].ExecuteTemplate(&buf, "layout", pg); err != nil {
+	if err := p.execute(&buf, name, pg); err != nil {
 		p.d.Log.ErrorContext(c.Request.Context(), "render page", "page", name, "err", err)
 		c.String(http.StatusInternalServerError, "Der skete en fejl hos os.")
 		return
@@ -389,10 +405,11 @@ type CoursePage struct {
 	Names       map[string]string
 	Consultants []string
 	Timeline    []TimelineEvent
-	Chart       template.HTML
-	May         CourseSteps
-	ScoreMax    int
-	Today       string
+	// Chart is the goals' progression; nil before the first.
+	Chart    *LineChart
+	May      CourseSteps
+	ScoreMax int
+	Today    string
 }
 
 // CourseSteps are the course's steps whose forms the caller sees.
@@ -494,92 +511,6 @@ func courseTimeline(st service.Course) []TimelineEvent {
 	return ev
 }
 
-// progressionChart draws each goal's score over the progressions as an SVG line chart.
-func progressionChart(st service.Course, max int) template.HTML {
-	if len(st.Progressions) == 0 || max < 1 {
-		return ""
-	}
-	const w, h, pad = 560, 220, 36
-	colors := []string{"#1d4f91", "#b3261e", "#1e7a3c", "#a05a00", "#6a3d9a"}
-	n := len(st.Progressions)
-	x := func(i int) float64 {
-		if n == 1 {
-			return float64(w) / 2
-		}
-		return pad + float64(i)*float64(w-2*pad)/float64(n-1)
-	}
-	y := func(score int) float64 { return float64(h-pad) - float64(score)*float64(h-2*pad)/float64(max) }
-	var b strings.Builder
-	fmt.Fprintf(&b, `<svg role="img" aria-label="Målprogression pr. mål" viewBox="0 0 %d %d" width="100%%" style="max-width:%dpx">`, w, h+20*len(st.Goals), w)
-	fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#999"/>`, pad, h-pad, w-pad, h-pad)
-	fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#999"/>`, pad, pad, pad, h-pad)
-	fmt.Fprintf(&b, `<text x="4" y="%.0f">%d</text><text x="4" y="%.0f">1</text>`, y(max)+4, max, y(1)+4)
-	for i, pr := range st.Progressions {
-		fmt.Fprintf(&b, `<text x="%.0f" y="%d" text-anchor="middle">%s</text>`, x(i), h-pad+16, pr.RecordedAt.Format("01-2006"))
-	}
-	for gi, g := range st.Goals {
-		col := colors[gi%len(colors)]
-		var pts []string
-		for i, pr := range st.Progressions {
-			for _, sc := range pr.Scores {
-				if sc.GoalID == g.ID {
-					pts = append(pts, fmt.Sprintf("%.0f,%.0f", x(i), y(sc.Score)))
-					fmt.Fprintf(&b, `<circle cx="%.0f" cy="%.0f" r="4" fill="%s"><title>%s: %d</title></circle>`, x(i), y(sc.Score), col, template.HTMLEscapeString(g.Text), sc.Score)
-				}
-			}
-		}
-		fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="2" points="%s"/>`, col, strings.Join(pts, " "))
-		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="12" height="12" fill="%s"/><text x="%d" y="%d">%s</text>`,
-			pad, h+6+20*gi, col, pad+18, h+16+20*gi, template.HTMLEscapeString(g.Text))
-	}
-	b.WriteString(`</svg>`)
-	return template.HTML(b.String())
-}
-
-// barChart draws labelled horizontal bars, with an optional norm line per bar.
-func barChart(title string, rows []bar) template.HTML {
-	if len(rows) == 0 {
-		return ""
-	}
-	max := 1
-	for _, r := range rows {
-		max = maxInt(max, maxInt(r.Value, r.Norm))
-	}
-	const w, left, rowH = 560, 190, 26
-	h := rowH*len(rows) + 10
-	scale := float64(w-left-40) / float64(max)
-	var b strings.Builder
-	fmt.Fprintf(&b, `<svg role="img" aria-label="%s" viewBox="0 0 %d %d" width="100%%" style="max-width:%dpx">`, template.HTMLEscapeString(title), w, h, w)
-	for i, r := range rows {
-		yy := 5 + i*rowH
-		col := "#1d4f91"
-		if r.Norm > 0 && r.Value > r.Norm {
-			col = "#b3261e"
-		}
-		fmt.Fprintf(&b, `<text x="0" y="%d">%s</text>`, yy+16, template.HTMLEscapeString(r.Label))
-		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%.0f" height="18" fill="%s"><title>%d</title></rect>`, left, yy+3, float64(r.Value)*scale, col, r.Value)
-		fmt.Fprintf(&b, `<text x="%.0f" y="%d">%d</text>`, float64(left)+float64(r.Value)*scale+4, yy+16, r.Value)
-		if r.Norm > 0 {
-			fmt.Fprintf(&b, `<line x1="%.0f" y1="%d" x2="%.0f" y2="%d" stroke="#f9ab00" stroke-width="3"><title>norm %d</title></line>`,
-				float64(left)+float64(r.Norm)*scale, yy, float64(left)+float64(r.Norm)*scale, yy+24, r.Norm)
-		}
-	}
-	b.WriteString(`</svg>`)
-	return template.HTML(b.String())
-}
-
-type bar struct {
-	Label       string
-	Value, Norm int
-}
-
-func maxInt(a, b int) int {
-	if a > b {
-		return a
-	}
-	return b
-}
-
 // SteeringPage is the extension requests that wait for the steering group.
 type SteeringPage struct {
 	Items []service.PendingExtension
@@ -649,7 +580,8 @@ func (p *Pages) plan(ctx context.Context, by service.Caller, c *gin.Context) (Pl
 // TeamPage is a team's page.
 type TeamPage struct {
 	service.TeamPage
-	Chart template.HTML
+	// Chart is the open courses per consultant against the norm; nil without consultants.
+	Chart *BarChart
 }
 
 func (p *Pages) team(ctx context.Context, by service.Caller, c *gin.Context) (TeamPage, error) {
@@ -668,7 +600,8 @@ func (p *Pages) team(ctx context.Context, by service.Caller, c *gin.Context) (Te
 type ReportsPage struct {
 	Report report.Status
 	Stored []store.StoredReport
-	Chart  template.HTML
+	// Chart is the status table as bars; nil without teams.
+	Chart *BarChart
 }
 
 func (p *Pages) reports(ctx context.Context, by service.Caller, _ *gin.Context) (ReportsPage, error) {
