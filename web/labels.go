@@ -80,8 +80,26 @@ var nextSteps = map[domain.NextCode]string{
 // consentMissing is added to what a plan waits for while the citizen's consent is missing.
 const consentMissing = " (borgerens samtykke mangler)"
 
+// bodies are the deciding bodies; the committees are named by their own abbreviations.
 var bodies = map[string]string{
 	domain.BodySteeringGroup: "Styregruppen",
+}
+
+// targetKeys are the success criteria a committee sets a team.
+var targetKeys = map[string]string{
+	domain.TargetOutcomeShare: "andel af forløb med job eller uddannelse",
+	domain.TargetPerYear:      "visiterede forløb det seneste år",
+	domain.TargetCapacityUse:  "udnyttelse af kapaciteten (åbne forløb mod normen)",
+}
+
+// changeKinds are what a decision changed (domain.Change's Kind).
+var changeKinds = map[string]string{
+	"team_settings": "teamets indstillinger",
+	"targets":       "mål",
+	"phase_out":     "udfasning",
+	"course_terms":  "forløbets vilkår",
+	"extension":     "forlængelse",
+	"pause":         "teamets pause",
 }
 
 // errorMessages are the pages' words for a refusal, by error code.

@@ -16,6 +16,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -91,6 +93,10 @@ func asTime(v any) (time.Time, bool) {
 		if t != nil {
 			return *t, !t.IsZero()
 		}
+	case string: // a date as settings keep it
+		if d, err := time.ParseInLocation(time.DateOnly, t, copenhagen); err == nil {
+			return d, true
+		}
 	}
 	return time.Time{}, false
 }
@@ -140,7 +146,15 @@ var funcs = template.FuncMap{
 	"reminderDa":      func(k domain.ReminderKind) string { return k.Title() },
 	"nextDa":          nextLabel,
 	"bodyDa":          func(b string) string { return label(bodies, b) },
-	"pageLink":        pageLink,
+	"changeDa":        func(k string) string { return label(changeKinds, k) },
+	"targetDa":        func(k string) string { return label(targetKeys, k) },
+	"targetValue":     targetValue,
+	"num":             num,
+	"nameOr":          nameOr,
+	"upperFirst":      upperFirst,
+	// dayBefore is the last day of a period that ends before the time (a report's [from, to)).
+	"dayBefore": func(t time.Time) time.Time { return t.AddDate(0, 0, -1) },
+	"pageLink":  pageLink,
 	"kr": func(f float64) string { // Danish thousands: 1.560.811
 		n := strconv.FormatInt(int64(math.Round(f)), 10)
 		for i := len(n) - 3; i > 0 && n[i-1] != '-'; i -= 3 {
@@ -155,6 +169,20 @@ var funcs = template.FuncMap{
 		}
 		return strings.Join(out, ", ")
 	},
+}
+
+// num is a number as Danes write it: a decimal comma, at most two decimals.
+func num(f float64) string {
+	return strings.Replace(strconv.FormatFloat(math.Round(f*100)/100, 'f', -1, 64), ".", ",", 1)
+}
+
+// targetValue is a target's figure: the shares as per cent, the counts as they are.
+func targetValue(key string, f float64) string {
+	switch key {
+	case domain.TargetOutcomeShare, domain.TargetCapacityUse:
+		return num(f*100) + " %"
+	}
+	return num(f)
 }
 
 // pageLink is the page a reminder asks its recipient to act on.
@@ -249,8 +277,16 @@ func render[T any](p *Pages, name, title string, data func(ctx context.Context, 
 			return
 		}
 		pg.Data = d
+		if t, ok := any(d).(titled); ok {
+			pg.Title = t.pageTitle()
+		}
 		p.write(c, http.StatusOK, name, pg)
 	}
+}
+
+// titled is a view model that names its page itself.
+type titled interface {
+	pageTitle() string
 }
 
 // ErrorPage is a refusal, in Danish.
@@ -323,12 +359,12 @@ func (p *Pages) loginPage(c *gin.Context) {
 // login signs a development token for the chosen staff member into the session cookie.
 func (p *Pages) login(c *gin.Context) {
 	if p.d.DevIssuer == nil {
-		p.renderError(c, domain.Actor{}, "", domain.Errorf(domain.ENotFound, "login goes through the municipality's identity provider"))
+		p.renderError(c, domain.Actor{}, "", domain.Errorf(domain.ENotFound, "Man logger ind med kommunens login."))
 		return
 	}
 	user, next := c.PostForm("user"), c.PostForm("next")
 	if _, err := p.d.Service.Identify(c, user, "", ""); err != nil {
-		p.renderError(c, domain.Actor{}, "", domain.Errorf(domain.EUnauthorized, "unknown user"))
+		p.renderError(c, domain.Actor{}, "", domain.Errorf(domain.EUnauthorized, "Brugeren findes ikke."))
 		return
 	}
 	tok, err := p.d.DevIssuer.Token(user, 12*time.Hour)
@@ -358,8 +394,10 @@ func (p *Pages) inbox(ctx context.Context, by service.Caller, _ *gin.Context) (I
 // CoursesPage is the courses the caller may read, and the referral form.
 type CoursesPage struct {
 	Courses []service.CourseSummary
-	Names   map[string]string
-	Today   string
+	// Names are the citizens' names; TeamNames the teams'.
+	Names     map[string]string
+	TeamNames map[string]string
+	Today     string
 	// MayRefer: the referral form (the teams and consultants to choose from).
 	MayRefer    bool
 	MayOverride bool
@@ -372,12 +410,13 @@ func (p *Pages) courses(ctx context.Context, by service.Caller, _ *gin.Context) 
 	if err != nil {
 		return CoursesPage{}, err
 	}
-	out := CoursesPage{Courses: page.Items, Names: page.Names, Today: p.now().Format(time.DateOnly)}
+	out := CoursesPage{Courses: page.Items, Names: page.Names, TeamNames: map[string]string{}, Today: p.now().Format(time.DateOnly)}
 	teams, err := p.d.Service.Teams(ctx, by)
 	if err != nil {
 		return out, err
 	}
 	for _, t := range teams {
+		out.TeamNames[t.ID] = t.Name
 		if domain.May(by.Actor, domain.TeamSubject(t.ID), domain.CourseRefer) {
 			out.Teams = append(out.Teams, t)
 		}
@@ -410,6 +449,33 @@ type CoursePage struct {
 	May      CourseSteps
 	ScoreMax int
 	Today    string
+	// MilestoneOutcomes and CloseOutcomes are the choices of the milestone and close forms.
+	MilestoneOutcomes, CloseOutcomes []Option
+}
+
+// Option is a choice of a form's select: the code sent and its Danish label.
+type Option struct {
+	Value, Label string
+}
+
+// The outcomes the milestone and close forms offer: those the service accepts for each step.
+var (
+	milestoneOutcomes = []domain.Outcome{domain.OutcomeEducation, domain.OutcomeEmployment, domain.OutcomeSelfSupport}
+	closeOutcomes     = append(slices.Clone(milestoneOutcomes), domain.OutcomeNoResult, domain.OutcomeHandedBack)
+)
+
+func outcomeOptions(choices []domain.Outcome) []Option {
+	out := make([]Option, len(choices))
+	for i, o := range choices {
+		out[i] = Option{Value: string(o), Label: upperFirst(label(outcomes, o))}
+	}
+	return out
+}
+
+// upperFirst is s with its first letter in upper case, for a label that begins a line.
+func upperFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // CourseSteps are the course's steps whose forms the caller sees.
@@ -430,7 +496,7 @@ func (p *Pages) course(ctx context.Context, by service.Caller, c *gin.Context) (
 		return CoursePage{}, err
 	}
 	if v.Full == nil {
-		return CoursePage{}, domain.Errorf(domain.EForbidden, "the steering group decides on extensions from its own page")
+		return CoursePage{}, domain.Errorf(domain.EForbidden, "Styregruppen træffer afgørelse om forlængelser fra sin egen side.")
 	}
 	st := *v.Full
 	team, err := p.d.Service.Team(ctx, by, st.TeamID)
@@ -452,6 +518,7 @@ func (p *Pages) course(ctx context.Context, by service.Caller, c *gin.Context) (
 	return CoursePage{
 		Course: st, Team: team, Names: v.Names, Consultants: consultants, Timeline: courseTimeline(st),
 		Chart: progressionChart(st, scoreMax), ScoreMax: scoreMax, Today: p.now().Format(time.DateOnly),
+		MilestoneOutcomes: outcomeOptions(milestoneOutcomes), CloseOutcomes: outcomeOptions(closeOutcomes),
 		May: CourseSteps{Progression: v.Can[domain.CourseProgression], Milestone: v.Can[domain.CourseMilestone],
 			Extension: v.Can[domain.CourseRequestExtension], Close: v.Can[domain.CourseClose]},
 	}, nil
@@ -469,6 +536,19 @@ func (p *Pages) staffNames(ctx context.Context, by service.Caller) (map[string]s
 	return out, nil
 }
 
+func (p *Pages) teamNames(ctx context.Context, by service.Caller) (map[string]string, error) {
+	teams, err := p.d.Service.Teams(ctx, by)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(teams))
+	for _, t := range teams {
+		out[t.ID] = t.Name
+	}
+	return out, nil
+}
+
+// nameOr is the name of the id, or the id when it has none.
 func nameOr(names map[string]string, id string) string {
 	if n, ok := names[id]; ok {
 		return n
@@ -486,7 +566,7 @@ func courseTimeline(st service.Course) []TimelineEvent {
 		ev = append(ev, TimelineEvent{At: m.Date, Text: "Resultat undervejs: " + label(outcomes, m.Outcome)})
 	}
 	for _, e := range st.Extensions {
-		ev = append(ev, TimelineEvent{At: e.RequestedAt, Text: fmt.Sprintf("Forlængelse til %s ønsket: %s", e.NewEnd.Format("02-01-2006"), e.Reason)})
+		ev = append(ev, TimelineEvent{At: e.RequestedAt, Text: fmt.Sprintf("Forlængelse til %s ønsket: %s", dateDA(e.NewEnd), e.Reason)})
 		if e.DecidedAt != nil {
 			word := "godkendt"
 			if e.Decision == course.DecisionRejected {
@@ -514,11 +594,21 @@ func courseTimeline(st service.Course) []TimelineEvent {
 // SteeringPage is the extension requests that wait for the steering group.
 type SteeringPage struct {
 	Items []service.PendingExtension
+	// TeamNames and StaffNames name the teams and the staff who asked.
+	TeamNames, StaffNames map[string]string
 }
 
 func (p *Pages) steering(ctx context.Context, by service.Caller, _ *gin.Context) (SteeringPage, error) {
 	items, err := p.d.Service.PendingExtensions(ctx, by)
-	return SteeringPage{Items: items}, err
+	if err != nil {
+		return SteeringPage{}, err
+	}
+	out := SteeringPage{Items: items}
+	if out.TeamNames, err = p.teamNames(ctx, by); err != nil {
+		return out, err
+	}
+	out.StaffNames, err = p.staffNames(ctx, by)
+	return out, err
 }
 
 // PlansPage is the plans the caller takes part in.
@@ -538,10 +628,27 @@ type PlanPage struct {
 	CitizenName string
 	StaffNames  map[string]string
 	Next        *domain.Meeting
-	May         PlanSteps
-	Today       string
+	// Meetings are the plan's meetings, in order.
+	Meetings []MeetingRow
+	May      PlanSteps
+	Today    string
 	// Versions are the form's versions, newest first.
 	Versions []domain.FormVersion
+}
+
+// MeetingRow is a meeting in the plan's table.
+type MeetingRow struct {
+	domain.Meeting
+	// MinutesOverdue: the minutes are not written and their deadline has passed.
+	MinutesOverdue bool
+}
+
+func meetingRows(ms []domain.Meeting, now time.Time) []MeetingRow {
+	out := make([]MeetingRow, len(ms))
+	for i, m := range ms {
+		out[i] = MeetingRow{Meeting: m, MinutesOverdue: m.MinutesRecordedAt == nil && m.MinutesDue != nil && now.After(*m.MinutesDue)}
+	}
+	return out
 }
 
 // PlanSteps are the plan's steps whose forms the caller sees.
@@ -555,7 +662,7 @@ func (p *Pages) plan(ctx context.Context, by service.Caller, c *gin.Context) (Pl
 		return PlanPage{}, err
 	}
 	if v.Full == nil {
-		return PlanPage{}, domain.Errorf(domain.EForbidden, "only the people taking part in the citizen's plan may see it")
+		return PlanPage{}, domain.Errorf(domain.EForbidden, "Kun de fagpersoner, der deltager i borgerens plan, kan se den.")
 	}
 	rec := *v.Full
 	names, err := p.staffNames(ctx, by)
@@ -569,20 +676,25 @@ func (p *Pages) plan(ctx context.Context, by service.Caller, c *gin.Context) (Pl
 			next = m
 		}
 	}
+	now := p.now()
 	versions := slices.Clone(rec.FormVersions)
 	slices.Reverse(versions)
-	return PlanPage{Plan: rec, CitizenName: v.Names[rec.CitizenID], StaffNames: names, Next: next, Versions: versions,
+	return PlanPage{Plan: rec, CitizenName: v.Names[rec.CitizenID], StaffNames: names, Next: next, Meetings: meetingRows(rec.Meetings, now), Versions: versions,
 		May: PlanSteps{Schedule: v.Can[domain.PlanSchedule], Invitation: v.Can[domain.PlanInvitation],
 			MeetingHeld: v.Can[domain.PlanMeetingHeld], Consent: v.Can[domain.PlanConsent] && rec.Consent == nil},
-		Today: p.now().Format(time.DateOnly)}, nil
+		Today: now.Format(time.DateOnly)}, nil
 }
 
 // TeamPage is a team's page.
 type TeamPage struct {
 	service.TeamPage
+	// StaffNames name the courses' consultants.
+	StaffNames map[string]string
 	// Chart is the open courses per consultant against the norm; nil without consultants.
 	Chart *BarChart
 }
+
+func (t TeamPage) pageTitle() string { return t.Team.Name }
 
 func (p *Pages) team(ctx context.Context, by service.Caller, c *gin.Context) (TeamPage, error) {
 	t, err := p.d.Service.TeamOverview(ctx, by, c.Param("id"))
@@ -593,7 +705,11 @@ func (p *Pages) team(ctx context.Context, by service.Caller, c *gin.Context) (Te
 	for _, l := range t.Caseloads {
 		bars = append(bars, bar{Label: l.Name, Value: l.Open, Norm: l.NormMax})
 	}
-	return TeamPage{TeamPage: t, Chart: barChart("Åbne forløb pr. borgerkonsulent mod normen", bars)}, nil
+	names, err := p.staffNames(ctx, by)
+	if err != nil {
+		return TeamPage{}, err
+	}
+	return TeamPage{TeamPage: t, StaffNames: names, Chart: barChart("Åbne forløb pr. borgerkonsulent mod normen", bars)}, nil
 }
 
 // ReportsPage is the status report and the stored committee reports.
@@ -627,6 +743,7 @@ func (p *Pages) reports(ctx context.Context, by service.Caller, _ *gin.Context) 
 type SteeringReportPage struct {
 	Report    report.Steering
 	Decisions []domain.Decision
+	TeamNames map[string]string
 }
 
 func (p *Pages) steeringReport(ctx context.Context, by service.Caller, _ *gin.Context) (SteeringReportPage, error) {
@@ -635,5 +752,9 @@ func (p *Pages) steeringReport(ctx context.Context, by service.Caller, _ *gin.Co
 		return SteeringReportPage{}, err
 	}
 	decisions, err := p.d.Service.Decisions(ctx, by, service.DecisionListInput{})
-	return SteeringReportPage{Report: r, Decisions: decisions}, err
+	if err != nil {
+		return SteeringReportPage{}, err
+	}
+	names, err := p.teamNames(ctx, by)
+	return SteeringReportPage{Report: r, Decisions: decisions, TeamNames: names}, err
 }
