@@ -32,12 +32,52 @@ type Store struct {
 	db *sqlx.DB
 }
 
+// AppRole is the application's database role, which the migrations create
+// (00009_audit_chain.sql; it belongs to the cluster, so every database of a cluster shares
+// it). It reads and writes every table but the audit log, to which it may only append and
+// which it may read. The audit log, its chain head and its functions are tvp_owner's.
+const AppRole = "tvp_app"
+
+// Option changes how Open connects.
+type Option func(*options)
+
+type options struct {
+	role string
+}
+
+// AsRole makes every connection of the store take the role as it starts (the connection
+// option "-c role=NAME", as SET ROLE), so that the store has that role's privileges only:
+// AppRole for the api and the worker. The URL's login must be a member of the role, or a
+// superuser. Without it the store has the login's own privileges, which migrations need.
+func AsRole(role string) Option {
+	return func(o *options) { o.role = role }
+}
+
 // Open connects to the database at dsn and checks that it answers.
-func Open(ctx context.Context, dsn string) (*Store, error) {
-	db, err := sqlx.Open("postgres", withBinaryParameters(dsn))
+func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	cfg, err := pq.NewConfig(withBinaryParameters(dsn))
+	if err != nil {
+		var urlErr *url.Error // it quotes the URL, password and all
+		if errors.As(err, &urlErr) {
+			err = urlErr.Err
+		}
+		return nil, fmt.Errorf("database URL %s: %w", RedactURL(dsn), err)
+	}
+	if o.role != "" {
+		if !validRole(o.role) {
+			return nil, fmt.Errorf("database role %q: not a plain role name", o.role)
+		}
+		cfg.Options = strings.TrimSpace(cfg.Options + " -c role=" + o.role)
+	}
+	connector, err := pq.NewConnectorConfig(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
+	db := sqlx.NewDb(sql.OpenDB(connector), "postgres")
 	db.SetMaxOpenConns(20)
 	db.SetMaxIdleConns(10)
 	if err := db.PingContext(ctx); err != nil {
@@ -77,7 +117,9 @@ func (s *Store) migrations() (*goose.Provider, error) {
 	return p, nil
 }
 
-// Migrate applies every pending migration and returns the schema version reached.
+// Migrate applies every pending migration and returns the schema version reached. It runs
+// as the store's login, which must own the schema: open the store without AsRole (tvp
+// migrate connects to TVP_MIGRATE_DATABASE_URL so).
 func (s *Store) Migrate(ctx context.Context) (int64, error) {
 	p, err := s.migrations()
 	if err != nil {
@@ -203,6 +245,16 @@ func RedactURL(dsn string) string {
 func jsonText(v any) (string, error) {
 	b, err := json.Marshal(v)
 	return string(b), err
+}
+
+// validRole reports whether a role name can go into the connection option unquoted.
+func validRole(role string) bool {
+	for i, r := range role {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return role != ""
 }
 
 // withBinaryParameters turns on lib/pq's binary_parameters, unless the DSN sets it: a query
