@@ -4,6 +4,7 @@
 //	tvp worker   the Temporal worker (workflows and activities)
 //	tvp migrate  applies the database migrations and exits
 //	tvp dev      migrations, demo data, worker and API in one process (make dev)
+//	tvp audit verify  checks the audit log's hash chain; exit 1 names the first row that does not fit
 package main
 
 import (
@@ -28,6 +29,9 @@ commands:
   migrate   apply the database migrations, then exit
   dev       migrate, load demo data, and run worker and API together
   token     print a development token for a staff member: tvp token konsulent.anna
+  audit verify
+            check the audit log's hash chain: exit 0 when every row fits, exit 1
+            naming the first row that does not
 
 Every flag can also be set by environment (see 'tvp <command> -h').
 `
@@ -41,7 +45,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
-	name := args[0]
+	name, rest := args[0], args[1:]
+	if name == "audit" && len(rest) > 0 {
+		name, rest = name+" "+rest[0], rest[1:] // audit verify
+	}
 	cmd, ok := commands[name]
 	if name == "token" {
 		ok = true
@@ -52,7 +59,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	fs := flag.NewFlagSet("tvp "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	cfg, err := config.Load(fs, args[1:])
+	cfg, err := config.Load(fs, rest)
 	if errors.Is(err, flag.ErrHelp) {
 		return 2
 	}
@@ -88,4 +95,6 @@ var commands = map[string]func(context.Context, config.Config, *slog.Logger) err
 	"worker":  runWorker,
 	"migrate": runMigrate,
 	"dev":     runDev,
+	// audit verify is the one command of two words.
+	"audit verify": runAuditVerify,
 }

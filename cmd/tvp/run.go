@@ -27,13 +27,30 @@ import (
 	"tvp/worker"
 )
 
-// openStore connects to PostgreSQL, retrying until the connect timeout.
+// openStore connects to PostgreSQL as the application: every connection takes the role
+// TVP_DATABASE_ROLE, so the api and the worker have its privileges only (the audit log they
+// may append to and read, nothing more). It retries until the connect timeout.
 func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.Store, error) {
+	var opts []store.Option
+	if cfg.DatabaseRole != "" {
+		opts = append(opts, store.AsRole(cfg.DatabaseRole))
+	}
+	return openStoreAt(ctx, cfg, log, cfg.DatabaseURL, opts...)
+}
+
+// openOwnerStore connects to PostgreSQL as the schema's owner, for the migrations: the login
+// of TVP_MIGRATE_DATABASE_URL (or TVP_DATABASE_URL), with no role taken.
+func openOwnerStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.Store, error) {
+	return openStoreAt(ctx, cfg, log, cfg.MigrationURL())
+}
+
+// openStoreAt connects to the database at dsn, retrying until the connect timeout.
+func openStoreAt(ctx context.Context, cfg config.Config, log *slog.Logger, dsn string, opts ...store.Option) (*store.Store, error) {
 	ctx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout)
 	defer cancel()
 	wait := 250 * time.Millisecond
 	for {
-		s, err := store.Open(ctx, cfg.DatabaseURL)
+		s, err := store.Open(ctx, dsn, opts...)
 		if err == nil {
 			return s, nil
 		}
@@ -114,8 +131,9 @@ func connect(ctx context.Context, cfg config.Config, log *slog.Logger) (deps, er
 	return deps{store: s, temporal: tc, metrics: m, keys: keys}, nil
 }
 
+// runMigrate applies the migrations as the schema's owner.
 func runMigrate(ctx context.Context, cfg config.Config, log *slog.Logger) error {
-	s, err := openStore(ctx, cfg, log)
+	s, err := openOwnerStore(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
@@ -207,19 +225,20 @@ func stopWorker(w sdkworker.Worker, timeout time.Duration) error {
 	}
 }
 
-// runDev runs everything of TVP in one process for a developer: migrations, demo data, the
-// worker and the API. The Temporal dev server and PostgreSQL are started by scripts/dev.sh.
+// runDev runs everything of TVP in one process for a developer: migrations (as the owner),
+// demo data, the worker and the API (as the application's role). The Temporal dev server and
+// PostgreSQL are started by scripts/dev.sh.
 func runDev(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	cfg.DevAuth = true
+	if err := runMigrate(ctx, cfg, log); err != nil {
+		return err
+	}
 	d, err := connect(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
 	s, tc := d.store, d.temporal
-	if _, err := s.Migrate(ctx); err != nil {
-		return err
-	}
 	if err := worker.EnsureSchedules(ctx, tc, cfg.TaskQueue, domain.Duration(cfg.AuditRetention)); err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -26,6 +27,16 @@ type Config struct {
 	ConnectTimeout    time.Duration `env:"TVP_CONNECT_TIMEOUT" envDefault:"30s"`
 	ShutdownTimeout   time.Duration `env:"TVP_SHUTDOWN_TIMEOUT" envDefault:"20s"`
 	TemporalTimeout   time.Duration `env:"TVP_TEMPORAL_CALL_TIMEOUT" envDefault:"10s"`
+	// DatabaseRole is the role the api, the worker, dev and audit verify take on every
+	// connection (SET ROLE as it starts), so that they have the application's privileges only:
+	// tvp_app, which the migrations create, may only append to and read the audit log. The
+	// login of TVP_DATABASE_URL must be a member of it (or a superuser, as in development).
+	// Empty: no role is taken; the login must then be the application's own (in tvp_app).
+	DatabaseRole string `env:"TVP_DATABASE_ROLE" envDefault:"tvp_app"`
+	// MigrateDatabaseURL is where tvp migrate and tvp dev's migrations connect, as the login
+	// that owns the schema (it creates the roles and hands the audit log to tvp_owner); no
+	// role is taken. Empty: TVP_DATABASE_URL.
+	MigrateDatabaseURL string `env:"TVP_MIGRATE_DATABASE_URL"`
 	// WorkerCacheSize bounds how many workflows a worker keeps in memory (the SDK's sticky
 	// cache); a workflow evicted from it is replayed from its history when it next has work.
 	WorkerCacheSize int `env:"TVP_WORKER_CACHE_SIZE" envDefault:"2000"`
@@ -62,6 +73,8 @@ func Load(fs *flag.FlagSet, args []string) (Config, error) {
 	fs.StringVar(&c.HTTPAddr, "http-addr", c.HTTPAddr, "address the API and pages listen on (TVP_HTTP_ADDR)")
 	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "URL people reach the pages at (TVP_PUBLIC_URL)")
 	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "PostgreSQL URL (TVP_DATABASE_URL)")
+	fs.StringVar(&c.DatabaseRole, "database-role", c.DatabaseRole, "role taken on every connection but the migrations'; empty: none (TVP_DATABASE_ROLE)")
+	fs.StringVar(&c.MigrateDatabaseURL, "migrate-database-url", c.MigrateDatabaseURL, "PostgreSQL URL of the schema's owner, for migrations; empty: the database URL (TVP_MIGRATE_DATABASE_URL)")
 	fs.StringVar(&c.TemporalAddress, "temporal-address", c.TemporalAddress, "Temporal frontend host:port (TVP_TEMPORAL_ADDRESS)")
 	fs.StringVar(&c.TemporalNamespace, "temporal-namespace", c.TemporalNamespace, "Temporal namespace (TVP_TEMPORAL_NAMESPACE)")
 	fs.StringVar(&c.TemporalUIURL, "temporal-ui-url", c.TemporalUIURL, "Temporal Web UI URL, for links (TVP_TEMPORAL_UI_URL)")
@@ -90,6 +103,12 @@ func (c Config) Validate() error {
 	if _, err := url.Parse(c.DatabaseURL); err != nil || !strings.HasPrefix(c.DatabaseURL, "postgres") {
 		return fmt.Errorf("TVP_DATABASE_URL must be a postgres:// URL")
 	}
+	if _, err := url.Parse(c.MigrateDatabaseURL); c.MigrateDatabaseURL != "" && (err != nil || !strings.HasPrefix(c.MigrateDatabaseURL, "postgres")) {
+		return fmt.Errorf("TVP_MIGRATE_DATABASE_URL must be a postgres:// URL")
+	}
+	if c.DatabaseRole != "" && !roleName.MatchString(c.DatabaseRole) {
+		return fmt.Errorf("TVP_DATABASE_ROLE must be a plain role name (letters, digits, _), got %q", c.DatabaseRole)
+	}
 	if c.TemporalAddress == "" || !strings.Contains(c.TemporalAddress, ":") {
 		return fmt.Errorf("TVP_TEMPORAL_ADDRESS must be host:port, got %q", c.TemporalAddress)
 	}
@@ -103,6 +122,16 @@ func (c Config) Validate() error {
 		return fmt.Errorf("TVP_CPR_PEPPER must not be empty")
 	}
 	return nil
+}
+
+var roleName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// MigrationURL is the URL the migrations connect to.
+func (c Config) MigrationURL() string {
+	if c.MigrateDatabaseURL != "" {
+		return c.MigrateDatabaseURL
+	}
+	return c.DatabaseURL
 }
 
 // SlogLevel parses LogLevel.
@@ -120,6 +149,8 @@ func (c Config) LogValue() slog.Value {
 		slog.String("http_addr", c.HTTPAddr),
 		slog.String("public_url", c.PublicURL),
 		slog.String("database_url", redactURL(c.DatabaseURL)),
+		slog.String("database_role", c.DatabaseRole),
+		slog.String("migrate_database_url", redactURL(c.MigrateDatabaseURL)),
 		slog.String("temporal_address", c.TemporalAddress),
 		slog.String("temporal_namespace", c.TemporalNamespace),
 		slog.String("task_queue", c.TaskQueue),
