@@ -63,6 +63,8 @@ if [ -z "${TVP_DATABASE_URL:-}" ]; then
   fi
 fi
 
+# tvp dev migrates as the URL's login (postgres, the schema's owner), then runs the worker
+# and the API as the role tvp_app (TVP_DATABASE_ROLE), which may only append to the audit log.
 log "building tvp"
 go build -o "$ROOT/bin/tvp" ./cmd/tvp
 "$ROOT/bin/tvp" dev &
