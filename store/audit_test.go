@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -335,4 +337,50 @@ func TestAuditMigrationChainsEarlierRows(t *testing.T) {
 	rep = verified(t, app)
 	assert.Equal(t, int64(5), rep.Rows)
 	assert.Equal(t, int64(1), rep.FirstID)
+}
+
+// The roles belong to the cluster, and the tests migrate many databases of one cluster at
+// once: the migration's block that creates them, run by transactions racing each other (under
+// names of this test's own, so that they are new), succeeds in every one.
+func TestAuditRolesAreCreatedRaceSafely(t *testing.T) {
+	src, err := os.ReadFile("migrations/00009_audit_chain.sql")
+	require.NoError(t, err)
+	_, block, ok := strings.Cut(string(src), "-- +goose StatementBegin\n")
+	require.True(t, ok)
+	block, _, ok = strings.Cut(block, "-- +goose StatementEnd")
+	require.True(t, ok)
+	require.Contains(t, block, "ARRAY['tvp_owner', 'tvp_app']")
+	suffix := fmt.Sprintf("_%d", time.Now().UnixNano())
+	owner, app := "tvp_owner"+suffix, "tvp_app"+suffix
+	block = strings.Replace(block, "ARRAY['tvp_owner', 'tvp_app']", fmt.Sprintf("ARRAY['%s', '%s']", owner, app), 1)
+
+	dsn := testenv.NewDatabase(t)
+	db := storetest.MustOpenOwner(t, dsn).DB()
+	t.Cleanup(func() { _, _ = db.Exec(fmt.Sprintf("DROP ROLE IF EXISTS %s, %s", owner, app)) })
+	const racers = 6
+	errs := make([]error, racers)
+	var wg sync.WaitGroup
+	for i := range racers {
+		wg.Go(func() {
+			tx, err := db.Begin()
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			defer func() { _ = tx.Rollback() }()
+			if _, err := tx.Exec(block); err != nil {
+				errs[i] = err
+				return
+			}
+			time.Sleep(300 * time.Millisecond) // the others wait on this one's new roles
+			errs[i] = tx.Commit()
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		assert.NoError(t, err, "racer %d", i)
+	}
+	var n int
+	require.NoError(t, db.Get(&n, "SELECT count(*) FROM pg_roles WHERE rolname IN ($1, $2)", owner, app))
+	assert.Equal(t, 2, n)
 }
