@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -170,7 +169,7 @@ func (c *apiContract) check(t *testing.T, x exchange) {
 	req, err := http.NewRequest(x.method, x.url, bytes.NewReader(x.body))
 	require.NoError(t, err)
 	req.Header = x.header.Clone()
-	ctx := context.Background()
+	ctx := t.Context()
 	route, params, err := c.router.FindRoute(req)
 	if err != nil {
 		if !strings.HasPrefix(req.URL.Path, "/api/") {
