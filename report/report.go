@@ -36,6 +36,9 @@ func Build(ctx context.Context, s *store.Store, asOf time.Time) (Status, error) 
 	if r.Progression, err = s.ProgressionStats(ctx); err != nil {
 		return r, err
 	}
+	if r.Progression == nil {
+		r.Progression = []store.ProgressionStat{}
+	}
 	if r.Caseloads, err = s.Caseloads(ctx); err != nil {
 		return r, err
 	}
@@ -47,6 +50,12 @@ func Build(ctx context.Context, s *store.Store, asOf time.Time) (Status, error) 
 	}
 	if r.Collaboration, err = s.CollaborationStats(ctx); err != nil {
 		return r, err
+	}
+	if r.Teams == nil {
+		r.Teams = []store.TeamStatus{}
+	}
+	if r.Caseloads == nil {
+		r.Caseloads = []store.ConsultantLoad{}
 	}
 	return r, nil
 }

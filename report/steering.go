@@ -70,7 +70,7 @@ func BuildSteering(ctx context.Context, s *store.Store, asOf time.Time) (Steerin
 	if err != nil {
 		return Steering{}, err
 	}
-	out := Steering{AsOf: asOf, Resources: res}
+	out := Steering{AsOf: asOf, Resources: res, Teams: []TeamSteering{}}
 	for _, f := range figures {
 		norm := 0
 		for _, l := range loads {

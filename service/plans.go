@@ -321,8 +321,7 @@ func (s *Service) planError(ctx context.Context, id string, err error) error {
 // check (in, if any), then the Update that step makes of it; the answer is the plan as the
 // caller may read it.
 func (s *Service) planStep(ctx context.Context, by Caller, id string, act domain.Action, in any, step func() (name string, arg any)) (PlanView, error) {
-	f, _, err := s.planFor(ctx, by, id, act)
-	if err != nil {
+	if _, _, err := s.planFor(ctx, by, id, act); err != nil {
 		return PlanView{}, err
 	}
 	if in != nil {
@@ -335,14 +334,9 @@ func (s *Service) planStep(ctx context.Context, by Caller, id string, act domain
 	if err := s.update(ctx, by, collab.WorkflowID(id), name, arg, &res); err != nil {
 		return PlanView{}, s.planError(ctx, id, err)
 	}
-	// The view after the step: a coordinator who handed the plan over reads it no more.
-	v, err := domain.Access(by.Actor, res.State.Subject(), domain.PlanRead)
-	if err != nil {
-		v, _ = domain.Access(by.Actor, planSubject(f), domain.PlanRead)
-	}
-	if v == domain.ViewNone {
-		v = domain.ViewOversight
-	}
+	// The view after the step: a coordinator who handed the plan over reads it no more, and
+	// is told only that the step happened.
+	v, _ := domain.Access(by.Actor, res.State.Subject(), domain.PlanRead)
 	return planView(res.State.Record(), v), nil
 }
 

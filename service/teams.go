@@ -30,12 +30,20 @@ type StaffListInput struct {
 	TeamID string `json:"team" binding:"max=100" text:"line"`
 }
 
-// Staff lists the active staff (names, roles, teams: no citizen's data).
-func (s *Service) Staff(ctx context.Context, by Caller, in StaffListInput) ([]domain.Staff, error) {
+// Staff lists the active staff as colleagues see them: names, teams, centres, roles.
+func (s *Service) Staff(ctx context.Context, by Caller, in StaffListInput) ([]StaffMember, error) {
 	if err := validate(&in); err != nil {
 		return nil, err
 	}
-	return s.store.ListStaff(ctx, in.TeamID)
+	staff, err := s.store.ListStaff(ctx, in.TeamID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]StaffMember, len(staff))
+	for i, m := range staff {
+		out[i] = StaffMember{ID: m.ID, Name: m.Name, TeamID: m.TeamID, Centre: m.Centre, Roles: m.Roles}
+	}
+	return out, nil
 }
 
 // teamFor returns the team and the caller's view of it for the action, or a refusal (audited).

@@ -181,7 +181,32 @@ type Page[T any] struct {
 }
 
 // Plan is a plan as the people taking part in it and an administrator read it.
-type Plan = domain.PlanRecord
+type Plan struct {
+	ID                       string               `json:"id"`
+	CitizenID                string               `json:"citizen_id"`
+	CoordinatorID            string               `json:"coordinator_id"`
+	CoordinatingCaseworkerID string               `json:"coordinating_caseworker_id"`
+	Phase                    domain.PlanPhase     `json:"phase"`
+	Consent                  *domain.Consent      `json:"consent,omitempty"`
+	NextMeetingAt            *time.Time           `json:"next_meeting_at,omitempty"`
+	NextDeadline             *time.Time           `json:"next_deadline,omitempty"`
+	NextAction               string               `json:"next_action"`
+	Next                     *domain.Next         `json:"next,omitempty"`
+	FromCourseID             string               `json:"from_course_id,omitempty"`
+	EndedOn                  *time.Time           `json:"ended_on,omitempty"`
+	EndReason                string               `json:"end_reason,omitempty"`
+	Revision                 int64                `json:"revision"`
+	Participants             []domain.Participant `json:"participants"`
+	Meetings                 []domain.Meeting     `json:"meetings"`
+	FormVersions             []domain.FormVersion `json:"form_versions"`
+}
+
+// StepAccepted answers a step whose caller may no longer read its subject (a coordinator who
+// handed the plan over): it happened, and that is all.
+type StepAccepted struct {
+	ID       string `json:"id"`
+	Revision int64  `json:"revision"`
+}
 
 // PlanOversight is a plan as the coordinator's lead reads it (domain.ViewOversight): the course
 // of its meetings and who takes part, without the citizen, the form, minutes or notes.
@@ -218,6 +243,7 @@ type MeetingOversight struct {
 type PlanView struct {
 	Full      *Plan
 	Oversight *PlanOversight
+	Accepted  *StepAccepted
 	// Names are the citizen's name, for the pages (Caller.Names; the full view only).
 	Names map[string]string
 	// Can are the steps the caller may take on the plan (the access rules' answer).
@@ -226,10 +252,13 @@ type PlanView struct {
 
 // Body is the view to encode.
 func (v PlanView) Body() any {
-	if v.Full != nil {
+	switch {
+	case v.Full != nil:
 		return v.Full
+	case v.Oversight != nil:
+		return v.Oversight
 	}
-	return v.Oversight
+	return v.Accepted
 }
 
 func planView(p domain.PlanRecord, v domain.View) PlanView {
@@ -242,8 +271,16 @@ func planView(p domain.PlanRecord, v domain.View) PlanView {
 	if p.FormVersions == nil {
 		p.FormVersions = []domain.FormVersion{}
 	}
-	if v == domain.ViewFull {
-		return PlanView{Full: &p}
+	switch v {
+	case domain.ViewFull:
+		return PlanView{Full: &Plan{
+			ID: p.ID, CitizenID: p.CitizenID, CoordinatorID: p.CoordinatorID, CoordinatingCaseworkerID: p.CoordinatingCaseworkerID,
+			Phase: p.Phase, Consent: p.Consent, NextMeetingAt: p.NextMeetingAt, NextDeadline: p.NextDeadline,
+			NextAction: p.NextAction, Next: p.Next, FromCourseID: p.FromCourseID, EndedOn: p.EndedOn, EndReason: p.EndReason,
+			Revision: p.Revision, Participants: p.Participants, Meetings: p.Meetings, FormVersions: p.FormVersions,
+		}}
+	case domain.ViewNone:
+		return PlanView{Accepted: &StepAccepted{ID: p.ID, Revision: p.Revision}}
 	}
 	o := &PlanOversight{
 		ID: p.ID, Phase: p.Phase, CoordinatorID: p.CoordinatorID, CoordinatingCaseworkerID: p.CoordinatingCaseworkerID,
@@ -287,6 +324,26 @@ func planSummary(p store.PlanSummary) PlanSummary {
 		Phase: p.Phase, NextMeetingAt: p.NextMeetingAt, NextDeadline: p.NextDeadline, NextAction: p.NextAction,
 		Next: p.Next.Next, ConsentDate: p.ConsentDate, EndedOn: p.EndedOn, CreatedAt: p.CreatedAt,
 	}
+}
+
+// StaffMember is a person of the staff register as colleagues see them: name, team, centre,
+// roles.
+type StaffMember struct {
+	ID     string         `json:"id"`
+	Name   string         `json:"name"`
+	TeamID *string        `json:"team_id,omitempty"`
+	Centre *domain.Centre `json:"centre,omitempty"`
+	Roles  []domain.Role  `json:"roles"`
+}
+
+// HasRole reports whether the staff member holds the role.
+func (m StaffMember) HasRole(r domain.Role) bool {
+	for _, x := range m.Roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
 }
 
 // Created names what a request started.

@@ -330,7 +330,7 @@ func (p *Pages) write(c *gin.Context, status int, name string, pg any) {
 type LoginPage struct {
 	Dev   bool
 	Next  string
-	Staff []domain.Staff
+	Staff []service.StaffMember
 	// OIDCLogin is where the municipality's login begins.
 	OIDCLogin string
 }
@@ -402,7 +402,7 @@ type CoursesPage struct {
 	MayRefer    bool
 	MayOverride bool
 	Teams       []domain.Team
-	Consultants []domain.Staff
+	Consultants []service.StaffMember
 }
 
 func (p *Pages) courses(ctx context.Context, by service.Caller, _ *gin.Context) (CoursesPage, error) {

@@ -90,7 +90,7 @@ type pageCase struct {
 }
 
 func pageCases() []pageCase {
-	staff := []domain.Staff{
+	staff := []service.StaffMember{
 		{ID: "konsulent.anna", Name: "Anna " + evil, TeamID: str("ungeteam"), Roles: []domain.Role{domain.RoleConsultant}},
 		{ID: "leder.ulla", Name: "Ulla", TeamID: str("ungeteam"), Roles: []domain.Role{domain.RoleTeamLead, domain.RoleSteeringGroup}},
 		{ID: "admin", Name: "Admin", Roles: []domain.Role{domain.RoleAdmin}},
