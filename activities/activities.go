@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"time"
 
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
 	"tvp/domain"
@@ -23,6 +24,9 @@ type Activities struct {
 	Mailer *mail.Mailer
 	// PublicURL is where people reach TVP, for links in mails.
 	PublicURL string
+	// Temporal is the client for the Updates a team pause sends to its courses (worker.New sets
+	// it to the worker's client).
+	Temporal client.Client
 }
 
 // SaveCourseInput is the course's read-model row at one revision.

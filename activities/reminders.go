@@ -25,7 +25,8 @@ type RaiseReminderInput struct {
 	Recipients    []string    `json:"recipients,omitempty"`
 	RecipientRole domain.Role `json:"recipient_role,omitempty"`
 	RecipientTeam string      `json:"recipient_team,omitempty"`
-	// RecipientLeadOf names a staff member whose lead receives the reminder (escalation).
+	// RecipientLeadOf names a staff member whose lead receives the reminder (escalation); if
+	// they have no lead in the register, the administrators receive it.
 	RecipientLeadOf string `json:"recipient_lead_of,omitempty"`
 }
 
@@ -55,10 +56,21 @@ func (a *Activities) RaiseReminder(ctx context.Context, in RaiseReminderInput) (
 	}
 	if in.RecipientLeadOf != "" {
 		lead, err := a.Store.LeadOf(ctx, in.RecipientLeadOf)
-		if err != nil {
+		switch {
+		case domain.ErrorCode(err) == domain.ENotFound:
+			// Nobody is registered as their lead (or they have left the register): the
+			// administrators are told instead, so that the escalation reaches someone who can
+			// act on it (and fix the register).
+			admins, err := a.Store.StaffWithRole(ctx, domain.RoleAdmin, "")
+			if err != nil {
+				return RaiseReminderResult{}, permanent(err)
+			}
+			recipients = append(append([]string(nil), recipients...), admins...)
+		case err != nil:
 			return RaiseReminderResult{}, permanent(err)
+		default:
+			recipients = append(append([]string(nil), recipients...), lead)
 		}
-		recipients = append(append([]string(nil), recipients...), lead)
 	}
 	items := make([]domain.Reminder, 0, len(recipients))
 	for _, r := range recipients {

@@ -63,6 +63,7 @@ const (
 	TeamReorganise     Action = "team.reorganise"
 	TeamPhaseOut       Action = "team.phase_out"
 	TeamTargets        Action = "team.set_targets"
+	TeamMoveResume     Action = "team.move_resume" // move a pause's latest resume date, by a new decision
 )
 
 // Actions on a plan.
@@ -92,6 +93,8 @@ const (
 	DecisionsRecord   Action = "decisions.record"
 	AccessLogExport   Action = "citizen.access_log"
 	PayloadsDecode    Action = "payloads.decode"
+	EffectsRead       Action = "effects.read"  // the workflows' stuck effects (writes that failed after a step)
+	EffectsRetry      Action = "effects.retry" // try a workflow's stuck effects again now
 )
 
 // Audit is the access as the audit log records it.
@@ -144,6 +147,7 @@ var rules = map[Action]rule{
 	TeamReorganise:     {SubjectTeam, steering, "only the steering group (or an administrator recording a committee's decision) reorganises a team"},
 	TeamPhaseOut:       {SubjectTeam, steering, "only the steering group (or an administrator recording a committee's decision) phases out a team"},
 	TeamTargets:        {SubjectTeam, steering, "only the steering group (or an administrator recording a committee's decision) sets a team's targets"},
+	TeamMoveResume:     {SubjectTeam, steering, "only the steering group (or an administrator recording a committee's decision) moves a pause's latest resume date"},
 
 	// A plan.
 	PlanRead: {SubjectPlan, map[Relation]View{RelCoordinator: ViewFull, RelCoordinatingCaseworker: ViewFull, RelParticipant: ViewFull, RelAdmin: ViewFull, RelCoordinatorLead: ViewOversight},
@@ -175,6 +179,8 @@ var rules = map[Action]rule{
 	DecisionsRecord:   {SubjectProgramme, steering, "recording a decision requires the role steering_group or admin"},
 	AccessLogExport:   {SubjectProgramme, map[Relation]View{RelAdmin: ViewFull}, "exporting a citizen's access log requires the role admin"},
 	PayloadsDecode:    {SubjectProgramme, map[Relation]View{RelAdmin: ViewFull}, "only admins read payloads"},
+	EffectsRead:       {SubjectProgramme, map[Relation]View{RelAdmin: ViewFull}, "only an administrator sees the workflows' stuck effects"},
+	EffectsRetry:      {SubjectProgramme, map[Relation]View{RelAdmin: ViewFull}, "only an administrator retries a workflow's stuck effects"},
 }
 
 var (

@@ -1,5 +1,7 @@
 package domain
 
+import "time"
+
 // ReminderKind is what a reminder asks its recipient to do. Each kind is defined here once;
 // the workflows raise them, the inbox, the pages and the mails name them.
 type ReminderKind string
@@ -18,6 +20,7 @@ const (
 	ReminderMinutesDue        ReminderKind = "collab.minutes_due"         // coordinator: write the minutes
 	ReminderMinutesEscalated  ReminderKind = "collab.minutes_escalated"   // the coordinator's lead: missed twice
 	ReminderCitizenMeeting    ReminderKind = "collab.citizen_meeting_due" // coordinating caseworker: meet the citizen
+	ReminderEffectsStuck      ReminderKind = "system.effects_stuck"       // admins: a workflow's writes keep failing
 )
 
 // reminderTitles are the reminder kinds as people read them (Danish, as the pages are).
@@ -34,6 +37,7 @@ var reminderTitles = map[ReminderKind]string{
 	ReminderMinutesDue:        "referatet af samarbejdsmødet mangler",
 	ReminderMinutesEscalated:  "et referat mangler for anden gang",
 	ReminderCitizenMeeting:    "mødet med borgeren mellem to samarbejdsmøder",
+	ReminderEffectsStuck:      "en sags registreringer kunne ikke gemmes: ret årsagen og prøv igen",
 }
 
 // Title returns the reminder kind as people read it.
@@ -58,3 +62,20 @@ const (
 	SubjectCitizen   SubjectType = "citizen"
 	SubjectProgramme SubjectType = "programme" // the register, reports, the steering group's worklist
 )
+
+// StuckEffect is a write that a workflow could not make after it had accepted the step that
+// asked for it (the database refused it, or its retries ran out). The workflow keeps it in its
+// state, retries it with a long backoff and when an administrator asks, and goes on with its
+// timers meanwhile; an administrator is told in their inbox.
+type StuckEffect struct {
+	// Key identifies the effect within its workflow (the kind and what it is about).
+	Key string `json:"key" db:"effect_key"`
+	// Kind is what the effect writes: save, audit, raise, complete, reassign, ...
+	Kind string `json:"kind" db:"kind"`
+	// Error is the last failure, as the activity reported it (no case data).
+	Error    string    `json:"error" db:"error"`
+	Since    time.Time `json:"since" db:"since"`
+	Attempts int       `json:"attempts" db:"attempts"`
+	// RetryAt is when the workflow tries it again by itself.
+	RetryAt time.Time `json:"retry_at" db:"retry_at"`
+}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"tvp/domain"
+	"tvp/workflows/effects"
 )
 
 // Names of the workflow's handlers.
@@ -24,6 +25,17 @@ const (
 	UpdateRecordCitizenMeeting = "record-citizen-meeting"
 	UpdateChangeParticipants   = "change-participants"
 	UpdateLeave                = "leave"
+	// UpdateRetryEffects tries the plan's stuck effects again now (an administrator).
+	UpdateRetryEffects = effects.UpdateRetry
+)
+
+// Changes to the plan's logic since histories were recorded, each behind workflow.GetVersion
+// (a plan that ran before a change keeps the old logic; see also effects.StuckEffects,
+// effects.MailReminders and effects.LocalWrites).
+const (
+	// MovedCitizenMeeting (1): moving the next meeting marks the reminder of the citizen meeting
+	// before it done (its due date moves with the meeting) and starts its count afresh.
+	MovedCitizenMeeting = "moved-citizen-meeting"
 )
 
 // Reminder kinds the plan raises (defined in domain).
@@ -59,6 +71,9 @@ type Input struct {
 	EnrolledAt time.Time                    `json:"enrolled_at,omitempty"`
 	Settings   domain.CollaborationSettings `json:"settings"`
 	Carry      *State                       `json:"carry,omitempty"`
+	// Handled are the IDs of the Updates applied by earlier runs (continue-as-new carries the
+	// newest): one sent again is accepted and changes nothing.
+	Handled []string `json:"handled_updates,omitempty"`
 }
 
 // Result is how the citizen left the model.
@@ -97,6 +112,9 @@ type State struct {
 	Revision                 int64                `json:"revision"`
 	Tracks                   []Track              `json:"tracks"`
 	Runs                     int                  `json:"runs"` // workflow runs so far (continue-as-new)
+	// Effects are the plan's writes that failed after their step was accepted (stuck), kept
+	// and retried until made.
+	Effects effects.Ledger `json:"effects"`
 }
 
 // StateQuery asks for the state.
@@ -176,6 +194,13 @@ type LeaveRequest struct {
 	Date   time.Time    `json:"date"`
 	Reason string       `json:"reason"`
 }
+
+// RetryEffectsRequest and RetryEffectsResult are the retry-effects Update's (shared by every
+// long-running workflow): an administrator asks; the answer is what is still stuck.
+type (
+	RetryEffectsRequest = effects.RetryRequest
+	RetryEffectsResult  = effects.RetryResult
+)
 
 // StepResult is the plan's state after a step.
 type StepResult struct {

@@ -19,41 +19,60 @@ type update struct {
 	validator any
 }
 
-// updates pairs every step with its validator; a validator refuses without side effects.
+// updates pairs every step with its validator; a validator refuses without side effects. A step
+// applied in an earlier run (the same Update ID, after continue-as-new) is accepted again and
+// changes nothing.
 func (p *plan) updates() []update {
-	v := func(check func() error) error { return workflows.Failure(check()) }
-	return []update{
-		{UpdateRecordConsent, p.recordConsent, func(ctx workflow.Context, r ConsentRequest) error {
-			return v(func() error { return p.validateConsent(r) })
-		}},
-		{UpdateWithdrawConsent, p.withdrawConsent, func(ctx workflow.Context, r WithdrawRequest) error {
-			return v(func() error { return p.validateEnd(r.Actor, r.Reason, true) })
-		}},
-		{UpdateScheduleMeeting, p.scheduleMeeting, func(ctx workflow.Context, r ScheduleRequest) error {
-			return v(func() error { return p.validateSchedule(ctx, r) })
-		}},
-		{UpdateRecordInvitation, p.recordInvitation, func(ctx workflow.Context, r InvitationRequest) error {
-			return v(func() error { return p.validateInvitation(r) })
-		}},
-		{UpdateRecordMeeting, p.recordMeeting, func(ctx workflow.Context, r MeetingRequest) error {
-			return v(func() error { return p.validateMeeting(ctx, r) })
-		}},
-		{UpdateRecordNotHeld, p.recordNotHeld, func(ctx workflow.Context, r NotHeldRequest) error {
-			return v(func() error { return p.validateNotHeld(r) })
-		}},
-		{UpdateRecordMinutes, p.recordMinutes, func(ctx workflow.Context, r MinutesRequest) error {
-			return v(func() error { return p.validateMinutes(r) })
-		}},
-		{UpdateRecordCitizenMeeting, p.recordCitizenMeeting, func(ctx workflow.Context, r CitizenMeetingRequest) error {
-			return v(func() error { return p.validateCitizenMeeting(ctx, r) })
-		}},
-		{UpdateChangeParticipants, p.changeParticipants, func(ctx workflow.Context, r ParticipantsRequest) error {
-			return v(func() error { return p.validateParticipants(r) })
-		}},
-		{UpdateLeave, p.leave, func(ctx workflow.Context, r LeaveRequest) error {
-			return v(func() error { return p.validateEnd(r.Actor, r.Reason, false) })
-		}},
+	var out []update
+	now := func() StepResult { return StepResult{State: p.state} }
+	step := func(name string, v, h any) { out = append(out, update{name: name, validator: v, handler: h}) }
+	{
+		v, h := workflows.Once(p.log, func(ctx workflow.Context, r ConsentRequest) error { return p.validateConsent(r) }, p.recordConsent, now)
+		step(UpdateRecordConsent, v, h)
 	}
+	{
+		v, h := workflows.Once(p.log, func(ctx workflow.Context, r WithdrawRequest) error { return p.validateEnd(r.Actor, r.Reason, true) }, p.withdrawConsent, now)
+		step(UpdateWithdrawConsent, v, h)
+	}
+	{
+		v, h := workflows.Once(p.log, p.validateSchedule, p.scheduleMeeting, now)
+		step(UpdateScheduleMeeting, v, h)
+	}
+	{
+		v, h := workflows.Once(p.log, func(ctx workflow.Context, r InvitationRequest) error { return p.validateInvitation(r) }, p.recordInvitation, now)
+		step(UpdateRecordInvitation, v, h)
+	}
+	{
+		v, h := workflows.Once(p.log, p.validateMeeting, p.recordMeeting, now)
+		step(UpdateRecordMeeting, v, h)
+	}
+	{
+		v, h := workflows.Once(p.log, func(ctx workflow.Context, r NotHeldRequest) error { return p.validateNotHeld(r) }, p.recordNotHeld, now)
+		step(UpdateRecordNotHeld, v, h)
+	}
+	{
+		v, h := workflows.Once(p.log, func(ctx workflow.Context, r MinutesRequest) error { return p.validateMinutes(r) }, p.recordMinutes, now)
+		step(UpdateRecordMinutes, v, h)
+	}
+	{
+		v, h := workflows.Once(p.log, p.validateCitizenMeeting, p.recordCitizenMeeting, now)
+		step(UpdateRecordCitizenMeeting, v, h)
+	}
+	{
+		v, h := workflows.Once(p.log, func(ctx workflow.Context, r ParticipantsRequest) error { return p.validateParticipants(r) }, p.changeParticipants, now)
+		step(UpdateChangeParticipants, v, h)
+	}
+	{
+		v, h := workflows.Once(p.log, func(ctx workflow.Context, r LeaveRequest) error { return p.validateEnd(r.Actor, r.Reason, false) }, p.leave, now)
+		step(UpdateLeave, v, h)
+	}
+	step(UpdateRetryEffects, func(ctx workflow.Context, r RetryEffectsRequest) error {
+		return workflows.Failure(effects.ValidateRetry(r))
+	}, func(ctx workflow.Context, r RetryEffectsRequest) (RetryEffectsResult, error) {
+		p.fx.Retry(ctx, true)
+		return RetryEffectsResult{Stuck: p.state.Effects.List()}, nil
+	})
+	return out
 }
 
 func (p *plan) live() error {
@@ -77,7 +96,7 @@ func (s State) Subject() domain.Subject {
 // permit is the access rule (domain.Permit), checked again here: the service checks it before
 // it sends a step, and the workflow refuses a step that the rule does not allow.
 func (p *plan) permit(a domain.Actor, act domain.Action) error {
-	return domain.Permit(a, p.state.Subject(), act)
+	return workflows.Permit(a, p.state.Subject(), act)
 }
 
 // openMeeting is the next cross-disciplinary meeting: unscheduled or scheduled.
@@ -125,6 +144,9 @@ func (p *plan) validateConsent(r ConsentRequest) error {
 	if strings.TrimSpace(r.Scope) == "" {
 		return domain.FieldError("scope", "say what the citizen consents to (which information, shared with whom)")
 	}
+	if err := domain.CheckText("scope", r.Scope); err != nil {
+		return err
+	}
 	if r.Date.IsZero() {
 		return domain.FieldError("date", "is required")
 	}
@@ -152,7 +174,7 @@ func (p *plan) validateEnd(a domain.Actor, reason string, consent bool) error {
 	if strings.TrimSpace(reason) == "" {
 		return domain.FieldError("reason", "a reason is required")
 	}
-	return nil
+	return domain.CheckText("reason", reason)
 }
 
 func (p *plan) withdrawConsent(ctx workflow.Context, r WithdrawRequest) (StepResult, error) {
@@ -195,7 +217,14 @@ func (p *plan) scheduleMeeting(ctx workflow.Context, r ScheduleRequest) (StepRes
 	m.InvitationSentAt = nil // a new date needs a new invitation
 	p.forget(m.Seq, ReminderSendInvitation, ReminderRecordMeeting)
 	if c := p.pendingCitizenMeeting(); c != nil {
-		c.DueBy = midpoint(p.lastHeld(), at)
+		due := midpoint(p.lastHeld(), at)
+		if !due.Equal(c.DueBy) && workflow.GetVersion(ctx, MovedCitizenMeeting, workflow.DefaultVersion, 1) == 1 {
+			// The citizen meeting's due date moves with the meeting: its reminder of the old
+			// date is done, and it is reminded afresh from the new one.
+			done = append(done, p.answered(*c, ReminderCitizenMeeting)...)
+			p.forget(c.Seq, ReminderCitizenMeeting)
+		}
+		c.DueBy = due
 	}
 	action := domain.AuditMeetingScheduled
 	if moved {
@@ -252,9 +281,17 @@ func validGoals(goals []domain.FormGoal) error {
 		if strings.TrimSpace(g.Goal) == "" {
 			return domain.FieldError(fieldf("goals[%d].goal", i), "a goal needs a text")
 		}
+		if err := domain.CheckText(fieldf("goals[%d].goal", i), g.Goal); err != nil {
+			return err
+		}
 		for j, a := range g.Agreements {
 			if strings.TrimSpace(a.Text) == "" || strings.TrimSpace(a.Responsible) == "" {
 				return domain.FieldError(fieldf("goals[%d].agreements[%d]", i, j), "an agreement needs a text and who is responsible")
+			}
+			for _, f := range [][2]string{{"text", a.Text}, {"responsible", a.Responsible}, {"due", a.Due}} {
+				if err := domain.CheckText(fieldf("goals[%d].agreements[%d].%s", i, j, f[0]), f[1]); err != nil {
+					return err
+				}
 			}
 		}
 	}
@@ -280,6 +317,14 @@ func (p *plan) validateMeeting(ctx workflow.Context, r MeetingRequest) error {
 	}
 	if strings.TrimSpace(r.Summary) == "" {
 		return domain.FieldError("summary", "say what changed in the plan at this meeting")
+	}
+	if err := domain.CheckText("summary", r.Summary); err != nil {
+		return err
+	}
+	for i, a := range r.Attendees {
+		if err := domain.CheckLine(fieldf("attendees[%d]", i), a); err != nil {
+			return err
+		}
 	}
 	return validGoals(r.Goals)
 }
@@ -323,7 +368,7 @@ func (p *plan) validateNotHeld(r NotHeldRequest) error {
 	if strings.TrimSpace(r.Reason) == "" {
 		return domain.FieldError("reason", "say why the meeting did not take place")
 	}
-	return nil
+	return domain.CheckText("reason", r.Reason)
 }
 
 // recordNotHeld: a meeting that did not take place is rescheduled, not skipped: a new meeting
@@ -354,7 +399,7 @@ func (p *plan) validateMinutes(r MinutesRequest) error {
 	if strings.TrimSpace(r.Minutes) == "" {
 		return domain.FieldError("minutes", "the minutes are empty")
 	}
-	return nil
+	return domain.CheckText("minutes", r.Minutes)
 }
 
 func (p *plan) recordMinutes(ctx workflow.Context, r MinutesRequest) (StepResult, error) {
@@ -382,9 +427,15 @@ func (p *plan) validateCitizenMeeting(ctx workflow.Context, r CitizenMeetingRequ
 	if strings.TrimSpace(r.Note) == "" {
 		return domain.FieldError("note", "note the follow-up on what was agreed")
 	}
+	if err := domain.CheckText("note", r.Note); err != nil {
+		return err
+	}
 	if len(r.Goals) > 0 {
 		if strings.TrimSpace(r.Summary) == "" {
 			return domain.FieldError("summary", "say what changed in the plan")
+		}
+		if err := domain.CheckText("summary", r.Summary); err != nil {
+			return err
 		}
 		return validGoals(r.Goals)
 	}
@@ -420,7 +471,15 @@ func (p *plan) validateParticipants(r ParticipantsRequest) error {
 		if j.StaffID == "" {
 			return domain.FieldError(fieldf("join[%d].staff_id", i), "is required")
 		}
+		if err := domain.CheckLine(fieldf("join[%d].staff_id", i), j.StaffID); err != nil {
+			return err
+		}
 		remaining = append(remaining, j)
+	}
+	for _, f := range [][2]string{{"new_coordinator", r.NewCoordinator}, {"new_coordinating_caseworker", r.NewCoordinatingCaseworker}} {
+		if err := domain.CheckLine(f[0], f[1]); err != nil {
+			return err
+		}
 	}
 	if err := twoCentres(remaining); err != nil {
 		return err
@@ -476,7 +535,7 @@ func (p *plan) changeParticipants(ctx workflow.Context, r ParticipantsRequest) (
 		return StepResult{}, err
 	}
 	for _, h := range handovers {
-		if err := effects.Write(ctx, acts.ReassignReminders, h, nil); err != nil {
+		if err := p.fx.Run(ctx, effects.Reassign(ctx, h)); err != nil {
 			return StepResult{}, err
 		}
 	}

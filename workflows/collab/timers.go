@@ -21,6 +21,7 @@ const (
 	occMinutes
 	occCitizenMeeting
 	occContinueAsNew
+	occRetryEffects // stuck effects are due to be tried again
 )
 
 type occasion struct {
@@ -82,11 +83,18 @@ func (p *plan) next(now time.Time) (time.Time, occasion) {
 			consider(p.dueAfter(p.peek(m.Seq, ReminderCitizenMeeting), m.DueBy), occCitizenMeeting, m.Seq)
 		}
 	}
+	if t := p.fx.NextRetry(); !t.IsZero() {
+		consider(t, occRetryEffects, 0)
+	}
 	return at, o
 }
 
 // fire raises the reminder of one occasion whose time (at) has come.
 func (p *plan) fire(ctx workflow.Context, o occasion, at time.Time) error {
+	if o.kind == occRetryEffects {
+		p.fx.Retry(ctx, false)
+		return nil
+	}
 	st := &p.state
 	now := workflow.Now(ctx)
 	m := p.meeting(o.seq)
@@ -114,7 +122,7 @@ func (p *plan) fire(ctx workflow.Context, o occasion, at time.Time) error {
 	t.Last = now
 	in.Key = fmt.Sprintf("%s%d", p.occasion(kind, o.seq, due), t.Count)
 	in.Kind, in.SubjectType, in.SubjectID, in.DueAt, in.ScheduledFor = kind, domain.SubjectPlan, st.PlanID, due, at
-	if err := effects.Remind(ctx, in); err != nil {
+	if err := p.fx.Run(ctx, effects.Raise(ctx, in)); err != nil {
 		return err
 	}
 	// The second miss of the minutes goes to the coordinator's lead as well.
@@ -124,7 +132,7 @@ func (p *plan) fire(ctx workflow.Context, o occasion, at time.Time) error {
 			Kind: ReminderMinutesEscalated, SubjectType: domain.SubjectPlan, SubjectID: st.PlanID, DueAt: due, ScheduledFor: at,
 			RecipientLeadOf: st.CoordinatorID,
 		}
-		if err := effects.Remind(ctx, esc); err != nil {
+		if err := p.fx.Run(ctx, effects.Raise(ctx, esc)); err != nil {
 			return err
 		}
 	}

@@ -32,6 +32,8 @@ type plan struct {
 	fresh    bool
 	saved    int64
 	runStart time.Time
+	fx       *effects.Runner
+	log      *workflows.UpdateLog
 }
 
 func (p *plan) setup(ctx workflow.Context, in Input) error {
@@ -39,6 +41,8 @@ func (p *plan) setup(ctx workflow.Context, in Input) error {
 		return workflows.Failure(err)
 	}
 	p.in, p.s = in, in.Settings
+	p.log = workflows.NewUpdateLog(in.Handled)
+	p.in.Handled = nil
 	now := workflow.Now(ctx)
 	p.runStart = now
 	if in.Carry != nil {
@@ -65,6 +69,10 @@ func (p *plan) setup(ctx workflow.Context, in Input) error {
 			FormVersions: []domain.FormVersion{}, Tracks: []Track{},
 		}
 	}
+	p.fx = &effects.Runner{
+		Ledger: &p.state.Effects, Workflow: "collaboration", WorkflowID: WorkflowID(p.state.PlanID),
+		SubjectType: domain.SubjectPlan, SubjectID: p.state.PlanID, Apply: p.apply,
+	}
 	p.refreshNext()
 	if err := workflow.SetQueryHandler(ctx, QueryState, func(StateQuery) (State, error) { return p.state, nil }); err != nil {
 		return fmt.Errorf("register query: %w", err)
@@ -84,7 +92,7 @@ func (p *plan) run(ctx workflow.Context) (Result, error) {
 		}
 	}
 	for p.state.Phase != domain.PlanEnded {
-		if p.state.Revision > p.saved {
+		if p.state.Revision > p.saved && !p.fx.Has(effects.SaveKey) {
 			if err := p.save(ctx); err != nil {
 				return Result{}, err
 			}
@@ -93,8 +101,8 @@ func (p *plan) run(ctx workflow.Context) (Result, error) {
 			return Result{}, p.continueAsNew(ctx)
 		}
 		at, o := p.next(workflow.Now(ctx))
-		seen := p.state.Revision
-		changed := func() bool { return p.state.Revision != seen }
+		seen, seenFx := p.state.Revision, p.state.Effects.Seq
+		changed := func() bool { return p.state.Revision != seen || p.state.Effects.Seq != seenFx }
 		due := effects.ScheduledFor(ctx, at)
 		if wait := at.Sub(workflow.Now(ctx)); wait > 0 {
 			ok, err := workflow.AwaitWithTimeout(ctx, wait, changed)
@@ -112,18 +120,44 @@ func (p *plan) run(ctx workflow.Context) (Result, error) {
 			return Result{}, err
 		}
 	}
-	if err := effects.Complete(ctx, domain.SubjectPlan, p.state.PlanID); err != nil {
+	if err := p.fx.Run(ctx, effects.Complete(ctx, domain.SubjectPlan, p.state.PlanID)); err != nil {
 		return Result{}, err
 	}
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return Result{}, err
 	}
-	if p.state.Revision > p.saved {
+	if p.state.Revision > p.saved && !p.fx.Has(effects.SaveKey) {
 		if err := p.save(ctx); err != nil {
 			return Result{}, err
 		}
 	}
+	if err := p.drain(ctx); err != nil {
+		return Result{}, err
+	}
 	return Result{EndedOn: *p.state.EndedOn, EndReason: p.state.EndReason}, nil
+}
+
+// drain keeps an ended plan's workflow open while any of its effects is stuck: they are tried
+// again, after the long backoff or when an administrator asks, until made. Then it waits for
+// the mail steps in flight.
+func (p *plan) drain(ctx workflow.Context) error {
+	for p.fx.Stuck() {
+		seq := p.state.Effects.Seq
+		if wait := p.fx.NextRetry().Sub(workflow.Now(ctx)); wait > 0 {
+			ok, err := workflow.AwaitWithTimeout(ctx, wait, func() bool { return p.state.Effects.Seq != seq })
+			if err != nil {
+				return err
+			}
+			if ok {
+				continue
+			}
+		}
+		p.fx.Retry(ctx, false)
+	}
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return err
+	}
+	return p.fx.Settle(ctx)
 }
 
 // continueAsNew carries the state into a new run once every handler has finished.
@@ -131,36 +165,64 @@ func (p *plan) continueAsNew(ctx workflow.Context) error {
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return err
 	}
-	if p.state.Revision > p.saved {
+	if p.state.Revision > p.saved && !p.fx.Has(effects.SaveKey) {
 		if err := p.save(ctx); err != nil {
 			return err
 		}
 	}
+	if err := p.fx.Settle(ctx); err != nil {
+		return err
+	}
 	next := p.in
 	st := p.state
 	next.Carry = &st
+	next.Handled = p.log.Carry()
 	return workflow.NewContinueAsNewError(ctx, CollaborationWorkflow, next)
 }
 
-// commit records a step: a new revision (if bump), the read model, the audit log, and the
-// inbox items of the occasions the step has answered (key prefixes).
+// commit records a step: a new revision (if bump), the read model, the audit log (keyed by the
+// step's own revision, taken before anything blocks), and the inbox items of the occasions the
+// step has answered (key prefixes). An effect that fails is kept as stuck (effects.Runner):
+// commit fails only in a history from before that.
 func (p *plan) commit(ctx workflow.Context, actor string, action domain.AuditAction, purpose string, bump bool, done ...string) error {
 	if bump {
 		p.state.Revision++
 	}
+	rev := p.state.Revision
 	p.refreshNext()
 	if err := p.save(ctx); err != nil {
 		return err
 	}
-	if err := effects.Audit(ctx, fmt.Sprintf("%s/%d", WorkflowID(p.state.PlanID), p.state.Revision),
+	if err := p.fx.Run(ctx, effects.Audit(ctx, fmt.Sprintf("%s/%d", WorkflowID(p.state.PlanID), rev),
 		domain.AuditEntry{ActorID: actor, Action: action, SubjectType: domain.SubjectPlan, SubjectID: p.state.PlanID, Purpose: purpose},
-		[]string{p.state.CitizenID}); err != nil {
+		[]string{p.state.CitizenID})); err != nil {
 		return err
 	}
-	return effects.CompleteOccasions(ctx, done...)
+	if len(done) == 0 {
+		return nil
+	}
+	return p.fx.Run(ctx, effects.CompleteOccasions(ctx, done...))
 }
 
+// save writes the read model, unless an earlier save is stuck: its retry writes the newest
+// state.
 func (p *plan) save(ctx workflow.Context) error {
+	if p.fx.Has(effects.SaveKey) {
+		return nil
+	}
+	return p.fx.Run(ctx, effects.Save())
+}
+
+// apply makes one effect: the plan's read model itself, the others by the shared runner.
+func (p *plan) apply(ctx workflow.Context, e effects.Effect) error {
+	if e.Kind == effects.KindSave {
+		return p.write(ctx)
+	}
+	return p.fx.Common(ctx, e)
+}
+
+// write writes the plan's read model at its newest revision.
+func (p *plan) write(ctx workflow.Context) error {
 	rev := p.state.Revision
 	if err := effects.Write(ctx, acts.SavePlan, activities.SavePlanInput{Plan: p.state.Record()}, nil); err != nil {
 		return fmt.Errorf("save plan %s: %w", p.state.PlanID, err)

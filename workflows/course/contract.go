@@ -9,6 +9,7 @@ import (
 
 	"tvp/domain"
 	"tvp/workflows/collab"
+	"tvp/workflows/effects"
 )
 
 // Names of the course workflow's handlers.
@@ -21,8 +22,15 @@ const (
 	UpdateDecideExtension   = "decide-extension"
 	UpdateClose             = "close"
 	UpdateApplyTerms        = "apply-terms"
+	// UpdateRetryEffects tries the course's stuck effects again now (an administrator).
+	UpdateRetryEffects = effects.UpdateRetry
 
-	// Signals from the team-pause workflow.
+	// Updates from the team-pause workflow: the team is paused (again with the same pause: its
+	// planned resume date moved), and resumed.
+	UpdatePause  = "pause"
+	UpdateResume = "resume"
+
+	// Signals from team-pause workflows started before pauses were Updates (still handled).
 	SignalPause  = "team-paused"
 	SignalResume = "team-resumed"
 )
@@ -42,6 +50,19 @@ const (
 const (
 	RulesChange  = "course-rules"
 	RulesVersion = workflow.Version(1)
+)
+
+// Changes to the course's logic since histories were recorded, each behind workflow.GetVersion
+// (a course that ran before a change keeps the old logic; see also effects.StuckEffects,
+// effects.MailReminders and effects.LocalWrites).
+const (
+	// PauseKeepsExtension (1): a pause while an extension request waits marks the steering
+	// group's reminder done (they cannot decide during it), and the resume moves the requested
+	// new end by the pause's length, as it moves the planned end.
+	PauseKeepsExtension = "pause-keeps-extension"
+	// PauseHandlers (1): continue-as-new waits for a pause or resume signal being handled, as it
+	// waits for Updates.
+	PauseHandlers = "pause-handlers"
 )
 
 // WorkflowID returns the workflow ID of the course with the given course id. The course id is
@@ -69,6 +90,9 @@ type Input struct {
 	Settings      domain.TeamSettings `json:"settings"`
 	ReferredBy    string              `json:"referred_by"`
 	Carry         *State              `json:"carry,omitempty"`
+	// Handled are the IDs of the Updates applied by earlier runs (continue-as-new carries the
+	// newest): one sent again is accepted and changes nothing.
+	Handled []string `json:"handled_updates,omitempty"`
 }
 
 // Result is how the course ended.
@@ -98,6 +122,9 @@ type Pause struct {
 	PlannedResume time.Time  `json:"planned_resume"`
 	ResumedAt     *time.Time `json:"resumed_at,omitempty"`
 	PausedBy      string     `json:"paused_by"`
+	ResumedBy     string     `json:"resumed_by,omitempty"`
+	// ResumedAutomatically: the pause's latest resume date came and the course resumed by itself.
+	ResumedAutomatically bool `json:"resumed_automatically,omitempty"`
 }
 
 // State is the course as its query returns it, and what continue-as-new carries.
@@ -147,6 +174,9 @@ type State struct {
 	TermsChanges []TermsChange `json:"terms_changes,omitempty"`
 	// Terms are the course's settings now, if a decision changed them since its referral.
 	Terms *domain.TeamSettings `json:"terms,omitempty"`
+	// Effects are the course's writes that failed after their step was accepted (stuck), kept
+	// and retried until made.
+	Effects effects.Ledger `json:"effects"`
 }
 
 // StateQuery asks for the course's state.
@@ -207,19 +237,44 @@ type TermsChange struct {
 	NewEnd     time.Time `json:"new_end"`
 }
 
+// RetryEffectsRequest and RetryEffectsResult are the retry-effects Update's (shared by every
+// long-running workflow): an administrator asks; the answer is what is still stuck.
+type (
+	RetryEffectsRequest = effects.RetryRequest
+	RetryEffectsResult  = effects.RetryResult
+)
+
 // StepResult is the course's state after a step.
 type StepResult struct {
 	State State `json:"state"`
 }
 
-// PauseSignal pauses the course with its team.
+// PauseRequest pauses the course with its team (the team-pause workflow's Update). Sent again
+// with the same pause and another planned resume date, it moves that date.
+type PauseRequest struct {
+	PauseID       string    `json:"pause_id"`
+	PausedBy      string    `json:"paused_by"`
+	PlannedResume time.Time `json:"planned_resume"`
+}
+
+// ResumeRequest resumes the course with its team (the team-pause workflow's Update).
+type ResumeRequest struct {
+	PauseID   string `json:"pause_id"`
+	ResumedBy string `json:"resumed_by"`
+	// Automatic: the pause's latest resume date came.
+	Automatic bool `json:"automatic,omitempty"`
+}
+
+// PauseSignal pauses the course with its team (from a team pause started before pauses were
+// Updates).
 type PauseSignal struct {
 	PauseID       string    `json:"pause_id"`
 	PausedBy      string    `json:"paused_by"`
 	PlannedResume time.Time `json:"planned_resume"`
 }
 
-// ResumeSignal resumes the course with its team.
+// ResumeSignal resumes the course with its team (from a team pause started before pauses were
+// Updates).
 type ResumeSignal struct {
 	PauseID   string `json:"pause_id"`
 	ResumedBy string `json:"resumed_by"`

@@ -1,7 +1,6 @@
 package course
 
 import (
-	"fmt"
 	"slices"
 	"time"
 
@@ -9,6 +8,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"tvp/domain"
+	"tvp/workflows"
 	"tvp/workflows/collab"
 )
 
@@ -20,10 +20,13 @@ func (c *course) subject() domain.Subject {
 // permit is the access rule (domain.Permit), checked again here: the service checks it before
 // it sends a step, and the workflow refuses a step that the rule does not allow.
 func (c *course) permit(a Actor, act domain.Action) error {
-	return domain.Permit(a, c.subject(), act)
+	return workflows.Permit(a, c.subject(), act)
 }
 
 func (c *course) open() error {
+	if c.closing {
+		return domain.Errorf(domain.EPhase, "the course is being closed")
+	}
 	switch c.state.Phase {
 	case domain.PhaseClosed:
 		return domain.Errorf(domain.EPhase, "the course is closed")
@@ -64,7 +67,7 @@ func (c *course) validateProgression(r ProgressionRequest) error {
 	if trimmed(r.Note) == "" {
 		return domain.FieldError("note", "a note is required")
 	}
-	return nil
+	return domain.CheckText("note", r.Note)
 }
 
 func (c *course) recordProgression(ctx workflow.Context, r ProgressionRequest) (StepResult, error) {
@@ -80,7 +83,7 @@ func (c *course) recordProgression(ctx workflow.Context, r ProgressionRequest) (
 }
 
 func (c *course) validateMilestone(ctx workflow.Context, r MilestoneRequest) error {
-	if c.state.Phase == domain.PhaseClosed {
+	if c.state.Phase == domain.PhaseClosed || c.closing {
 		return domain.Errorf(domain.EPhase, "the course is closed")
 	}
 	if err := c.permit(r.Actor, domain.CourseMilestone); err != nil {
@@ -116,6 +119,9 @@ func (c *course) validateExtension(r ExtensionRequest) error {
 	if trimmed(r.Reason) == "" {
 		return domain.FieldError("reason", "a reason is required")
 	}
+	if err := domain.CheckText("reason", r.Reason); err != nil {
+		return err
+	}
 	if !r.NewEnd.After(c.state.PlannedEnd) {
 		return domain.FieldError("new_end", "the new end must be after the planned end (%s)", c.state.PlannedEnd.Format(time.DateOnly))
 	}
@@ -139,20 +145,22 @@ func (c *course) requestExtension(ctx workflow.Context, r ExtensionRequest) (Ste
 }
 
 func (c *course) validateDecision(r DecisionRequest) error {
-	if c.state.Phase != domain.PhaseExtensionPending {
+	if c.state.Phase != domain.PhaseExtensionPending || c.closing {
 		return domain.Errorf(domain.EPhase, "no extension request waits for a decision")
 	}
 	if err := c.permit(r.Actor, domain.CourseDecideExtension); err != nil {
 		return err
 	}
+	// The decision names the request it decides: a decision made on an earlier request (sent
+	// late, or again) never applies to whatever is pending now.
 	pending := c.state.Extensions[len(c.state.Extensions)-1]
-	if r.Sequence != 0 && r.Sequence != pending.Seq {
+	if r.Sequence != pending.Seq {
 		return domain.FieldError("seq", "extension request %d is the one pending", pending.Seq)
 	}
 	if trimmed(r.Reason) == "" {
 		return domain.FieldError("reason", "a decision needs a reason")
 	}
-	return nil
+	return domain.CheckText("reason", r.Reason)
 }
 
 func (c *course) decideExtension(ctx workflow.Context, r DecisionRequest) (StepResult, error) {
@@ -178,9 +186,12 @@ func (c *course) decideExtension(ctx workflow.Context, r DecisionRequest) (StepR
 	return StepResult{State: c.state}, err
 }
 
-func (c *course) validateClose(r CloseRequest) error {
+func (c *course) validateClose(ctx workflow.Context, r CloseRequest) error {
 	if c.state.Phase == domain.PhaseClosed {
 		return domain.Errorf(domain.EPhase, "the course is closed")
+	}
+	if c.closing {
+		return domain.Errorf(domain.EPhase, "the course is being closed")
 	}
 	act := domain.CourseClose
 	if r.Outcome == domain.OutcomeCollaboration {
@@ -197,6 +208,12 @@ func (c *course) validateClose(r CloseRequest) error {
 	}
 	if r.Date.Before(c.state.StartDate) {
 		return domain.FieldError("date", "the course cannot close before it started (%s)", c.state.StartDate.Format(time.DateOnly))
+	}
+	if r.Date.After(workflow.Now(ctx)) {
+		return domain.FieldError("date", "a course is closed on a day that has come, not ahead of time")
+	}
+	if err := domain.CheckText("note", r.Note); err != nil {
+		return err
 	}
 	if r.Outcome == domain.OutcomeCollaboration {
 		if r.Enrolment == nil {
@@ -215,6 +232,9 @@ func (c *course) validateClose(r CloseRequest) error {
 func (c *course) close(ctx workflow.Context, r CloseRequest) (StepResult, error) {
 	st := &c.state
 	if r.Enrolment != nil {
+		// Marked before the plan's start is awaited: a step sent meanwhile (another close, a
+		// second move that would start a second plan) is refused by its validator.
+		c.closing = true
 		// The plan outlives the course: its workflow is abandoned, not ended, when the course ends.
 		opts := workflow.ChildWorkflowOptions{
 			WorkflowID:            collab.WorkflowID(r.Enrolment.PlanID),
@@ -223,8 +243,11 @@ func (c *course) close(ctx workflow.Context, r CloseRequest) (StepResult, error)
 		}
 		child := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, opts), collab.CollaborationWorkflow, *r.Enrolment)
 		if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
-			return StepResult{}, fmt.Errorf("start the collaboration plan: %w", err)
+			c.closing = false
+			workflow.GetLogger(ctx).Error("start the collaboration plan", "plan", r.Enrolment.PlanID, "err", err)
+			return StepResult{}, workflows.Failure(domain.Errorf(domain.EConflict, "the collaboration plan could not be started; the course stays open"))
 		}
+		c.closing = false
 		st.MovedToPlanID = r.Enrolment.PlanID
 	}
 	st.Phase = domain.PhaseClosed
@@ -233,7 +256,7 @@ func (c *course) close(ctx workflow.Context, r CloseRequest) (StepResult, error)
 	return StepResult{State: c.state}, err
 }
 
-// pause stops every timer of the course; a repeated signal changes nothing.
+// pause stops every timer of the course; a repeated pause changes nothing.
 func (c *course) pause(ctx workflow.Context, sig PauseSignal) {
 	st := &c.state
 	if st.Phase == domain.PhaseClosed || st.Phase == domain.PhasePaused {
@@ -244,20 +267,27 @@ func (c *course) pause(ctx workflow.Context, sig PauseSignal) {
 			return
 		}
 	}
+	pending := st.Phase == domain.PhaseExtensionPending
 	st.Pauses = append(st.Pauses, Pause{PauseID: sig.PauseID, PausedAt: workflow.Now(ctx), PlannedResume: sig.PlannedResume, PausedBy: sig.PausedBy})
 	st.PhaseBeforePause, st.Phase = st.Phase, domain.PhasePaused
-	c.commitSignal(ctx, sig.PausedBy, domain.AuditCoursePaused)
+	var done []domain.ReminderKind
+	if pending && workflow.GetVersion(ctx, PauseKeepsExtension, workflow.DefaultVersion, 1) == 1 {
+		// The steering group cannot decide while the team is paused: their reminder is done
+		// now, and comes again after the resume if the request still waits.
+		done = append(done, ReminderExtensionDecision)
+	}
+	c.commitPause(ctx, sig.PausedBy, domain.AuditCoursePaused, nil, done...)
 }
 
 // resume continues the remaining time: every date ahead moves by the pause's length.
-func (c *course) resume(ctx workflow.Context, sig ResumeSignal) {
+func (c *course) resume(ctx workflow.Context, r ResumeRequest) {
 	st := &c.state
-	if st.Phase != domain.PhasePaused || st.Pauses[len(st.Pauses)-1].PauseID != sig.PauseID {
+	if st.Phase != domain.PhasePaused || st.Pauses[len(st.Pauses)-1].PauseID != r.PauseID {
 		return
 	}
 	now := workflow.Now(ctx)
 	p := &st.Pauses[len(st.Pauses)-1]
-	p.ResumedAt = &now
+	p.ResumedAt, p.ResumedBy, p.ResumedAutomatically = &now, r.ResumedBy, r.Automatic
 	d := now.Sub(p.PausedAt)
 	shift := func(t *time.Time) {
 		if !t.IsZero() {
@@ -267,25 +297,90 @@ func (c *course) resume(ctx workflow.Context, sig ResumeSignal) {
 	if st.EndReminderSentFor.Equal(st.PlannedEnd) {
 		shift(&st.EndReminderSentFor)
 	}
+	if st.PhaseBeforePause == domain.PhaseExtensionPending &&
+		workflow.GetVersion(ctx, PauseKeepsExtension, workflow.DefaultVersion, 1) == 1 {
+		// The pending request's new end moves with the planned end: approved after the pause,
+		// it leaves the course as much time as it asked for.
+		shift(&st.Extensions[len(st.Extensions)-1].NewEnd)
+	}
 	shift(&st.PlannedEnd)
 	shift(&st.NextProgressionDue)
 	shift(&st.LastProgressionReminder)
 	shift(&st.LastOverdueReminder)
 	shift(&st.LastExtensionReminder)
 	st.Phase, st.PhaseBeforePause = st.PhaseBeforePause, ""
-	c.commitSignal(ctx, sig.ResumedBy, domain.AuditCourseResumed)
+	var details map[string]any
+	if r.Automatic {
+		details = map[string]any{"automatic": true}
+	}
+	c.commitPause(ctx, r.ResumedBy, domain.AuditCourseResumed, details)
 }
 
-// commitSignal commits a step that came by signal; a failure is logged, and the main loop
-// writes the read model again (the revision is ahead of the saved one).
-func (c *course) commitSignal(ctx workflow.Context, actor string, action domain.AuditAction) {
-	if err := c.commit(ctx, actor, action, "team pause", nil, true); err != nil {
+// commitPause commits a pause or a resume; a failure (in a history from before stuck effects)
+// is logged, and the main loop writes the read model again (the revision is ahead of the saved
+// one).
+func (c *course) commitPause(ctx workflow.Context, actor string, action domain.AuditAction, details map[string]any, done ...domain.ReminderKind) {
+	if err := c.commit(ctx, actor, action, "team pause", details, true, done...); err != nil {
 		workflow.GetLogger(ctx).Error("commit signal", "action", action, "err", err)
 	}
 }
 
+func (c *course) validatePause(r PauseRequest) error {
+	st := c.state
+	switch {
+	case r.PauseID == "" || r.PausedBy == "":
+		return domain.FieldError("pause_id", "a pause names itself and who paused")
+	case st.Phase == domain.PhaseClosed || c.closing:
+		return domain.Errorf(domain.EPhase, "the course is closed")
+	case st.Phase == domain.PhasePaused && st.Pauses[len(st.Pauses)-1].PauseID != r.PauseID:
+		return domain.Errorf(domain.EPhase, "the course is paused by another pause")
+	}
+	for _, p := range st.Pauses {
+		if p.PauseID == r.PauseID && p.ResumedAt != nil {
+			return domain.Errorf(domain.EPhase, "that pause has ended")
+		}
+	}
+	return nil
+}
+
+// pauseStep is the team pause's Update: the course pauses; the same pause again with another
+// planned resume date moves that date (a decision moved it).
+func (c *course) pauseStep(ctx workflow.Context, r PauseRequest) (StepResult, error) {
+	st := &c.state
+	if st.Phase == domain.PhasePaused {
+		if p := &st.Pauses[len(st.Pauses)-1]; !r.PlannedResume.IsZero() && !p.PlannedResume.Equal(r.PlannedResume) {
+			p.PlannedResume = r.PlannedResume
+			st.Revision++
+			c.refreshNext()
+			if err := c.save(ctx); err != nil {
+				return StepResult{}, err
+			}
+		}
+		return StepResult{State: c.state}, nil
+	}
+	c.pause(ctx, PauseSignal(r))
+	return StepResult{State: c.state}, nil
+}
+
+func (c *course) validateResume(r ResumeRequest) error {
+	st := c.state
+	if st.Phase != domain.PhasePaused || st.Pauses[len(st.Pauses)-1].PauseID != r.PauseID {
+		return domain.Errorf(domain.EPhase, "the course is not paused by that pause")
+	}
+	if r.ResumedBy == "" {
+		return domain.FieldError("resumed_by", "is required")
+	}
+	return nil
+}
+
+// resumeStep is the team pause's Update: the course resumes.
+func (c *course) resumeStep(ctx workflow.Context, r ResumeRequest) (StepResult, error) {
+	c.resume(ctx, r)
+	return StepResult{State: c.state}, nil
+}
+
 func (c *course) validateTerms(r TermsRequest) error {
-	if c.state.Phase == domain.PhaseClosed {
+	if c.state.Phase == domain.PhaseClosed || c.closing {
 		return domain.Errorf(domain.EPhase, "the course is closed")
 	}
 	if err := c.permit(r.Actor, domain.CourseApplyTerms); err != nil {

@@ -21,6 +21,7 @@ const (
 	occOverdue                    // past the end, still nothing: remind again
 	occEscalate                   // past the end by EscalateAfter: tell the team lead
 	occExtensionReminder          // an extension waits for the steering group
+	occRetryEffects               // stuck effects are due to be tried again
 )
 
 // next returns the earliest occasion and its time. It is derived from the state alone, so a
@@ -59,11 +60,18 @@ func (c *course) next() (time.Time, occasion) {
 		progression()
 		consider(st.LastExtensionReminder.Add(s.ReminderInterval.D()), occExtensionReminder)
 	}
+	if t := c.fx.NextRetry(); !t.IsZero() { // in every phase, a pause too
+		consider(t, occRetryEffects)
+	}
 	return at, occ
 }
 
 // fire handles one occasion whose time (at) has come.
 func (c *course) fire(ctx workflow.Context, occ occasion, at time.Time) error {
+	if occ == occRetryEffects {
+		c.fx.Retry(ctx, false)
+		return nil
+	}
 	st := &c.state
 	now := workflow.Now(ctx)
 	consultants := activities.RaiseReminderInput{Recipients: st.ConsultantIDs}

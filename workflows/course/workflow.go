@@ -2,6 +2,7 @@ package course
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -28,6 +29,14 @@ type course struct {
 	state State
 	fresh bool  // started by a referral, not by continue-as-new
 	saved int64 // the newest revision written to the read model
+	fx    *effects.Runner
+	log   *workflows.UpdateLog
+	// closing: a close is under way (waiting for its plan's workflow to start); every other
+	// step, and another close, is refused meanwhile.
+	closing bool
+	// signals counts pause or resume signals being handled (from a team pause started before
+	// pauses were Updates): continue-as-new waits for them, as it waits for Updates.
+	signals int
 }
 
 var acts *activities.Activities // nil: only its methods' names are used
@@ -37,6 +46,8 @@ func (c *course) setup(ctx workflow.Context, in Input) error {
 		return workflows.Failure(err)
 	}
 	c.in, c.s = in, in.Settings
+	c.log = workflows.NewUpdateLog(in.Handled)
+	c.in.Handled = nil
 	if in.Carry != nil {
 		c.state, c.saved = *in.Carry, in.Carry.Revision
 		c.in.Carry = nil
@@ -64,6 +75,10 @@ func (c *course) setup(ctx workflow.Context, in Input) error {
 			Milestones:         []Milestone{},
 		}
 	}
+	c.fx = &effects.Runner{
+		Ledger: &c.state.Effects, Workflow: "course", WorkflowID: WorkflowID(c.state.CourseID),
+		SubjectType: domain.SubjectCourse, SubjectID: c.state.CourseID, Apply: c.apply,
+	}
 	if c.fresh {
 		c.state.Rules = workflow.GetVersion(ctx, RulesChange, workflow.DefaultVersion, RulesVersion)
 	}
@@ -73,30 +88,51 @@ func (c *course) setup(ctx workflow.Context, in Input) error {
 	}); err != nil {
 		return fmt.Errorf("register query: %w", err)
 	}
-	updates := []struct {
-		name      string
-		handler   any
-		validator any
-	}{
-		{UpdateRecordProgression, c.recordProgression, func(ctx workflow.Context, r ProgressionRequest) error {
-			return workflows.Failure(c.validateProgression(r))
-		}},
-		{UpdateRecordMilestone, c.recordMilestone, func(ctx workflow.Context, r MilestoneRequest) error {
-			return workflows.Failure(c.validateMilestone(ctx, r))
-		}},
-		{UpdateRequestExtension, c.requestExtension, func(ctx workflow.Context, r ExtensionRequest) error {
-			return workflows.Failure(c.validateExtension(r))
-		}},
-		{UpdateDecideExtension, c.decideExtension, func(ctx workflow.Context, r DecisionRequest) error {
-			return workflows.Failure(c.validateDecision(r))
-		}},
-		{UpdateClose, c.close, func(ctx workflow.Context, r CloseRequest) error {
-			return workflows.Failure(c.validateClose(r))
-		}},
-		{UpdateApplyTerms, c.applyTerms, func(ctx workflow.Context, r TermsRequest) error {
-			return workflows.Failure(c.validateTerms(r))
-		}},
+	now := func() StepResult { return StepResult{State: c.state} }
+	type update struct {
+		name               string
+		validator, handler any
 	}
+	var updates []update
+	add := func(name string, v, h any) { updates = append(updates, update{name, v, h}) }
+	{
+		v, h := workflows.Once(c.log, func(ctx workflow.Context, r ProgressionRequest) error { return c.validateProgression(r) }, c.recordProgression, now)
+		add(UpdateRecordProgression, v, h)
+	}
+	{
+		v, h := workflows.Once(c.log, c.validateMilestone, c.recordMilestone, now)
+		add(UpdateRecordMilestone, v, h)
+	}
+	{
+		v, h := workflows.Once(c.log, func(ctx workflow.Context, r ExtensionRequest) error { return c.validateExtension(r) }, c.requestExtension, now)
+		add(UpdateRequestExtension, v, h)
+	}
+	{
+		v, h := workflows.Once(c.log, func(ctx workflow.Context, r DecisionRequest) error { return c.validateDecision(r) }, c.decideExtension, now)
+		add(UpdateDecideExtension, v, h)
+	}
+	{
+		v, h := workflows.Once(c.log, c.validateClose, c.close, now)
+		add(UpdateClose, v, h)
+	}
+	{
+		v, h := workflows.Once(c.log, func(ctx workflow.Context, r TermsRequest) error { return c.validateTerms(r) }, c.applyTerms, now)
+		add(UpdateApplyTerms, v, h)
+	}
+	{
+		v, h := workflows.Once(c.log, func(ctx workflow.Context, r PauseRequest) error { return c.validatePause(r) }, c.pauseStep, now)
+		add(UpdatePause, v, h)
+	}
+	{
+		v, h := workflows.Once(c.log, func(ctx workflow.Context, r ResumeRequest) error { return c.validateResume(r) }, c.resumeStep, now)
+		add(UpdateResume, v, h)
+	}
+	add(UpdateRetryEffects, func(ctx workflow.Context, r RetryEffectsRequest) error {
+		return workflows.Failure(effects.ValidateRetry(r))
+	}, func(ctx workflow.Context, r RetryEffectsRequest) (RetryEffectsResult, error) {
+		c.fx.Retry(ctx, true)
+		return RetryEffectsResult{Stuck: c.state.Effects.List()}, nil
+	})
 	for _, u := range updates {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler, workflow.UpdateHandlerOptions{Validator: u.validator}); err != nil {
 			return fmt.Errorf("register update %s: %w", u.name, err)
@@ -119,19 +155,23 @@ func (c *course) run(ctx workflow.Context) (Result, error) {
 			sel.AddReceive(pauses, func(ch workflow.ReceiveChannel, _ bool) {
 				var sig PauseSignal
 				ch.Receive(ctx, &sig)
+				c.signals++
 				c.pause(ctx, sig)
+				c.signals--
 			})
 			sel.AddReceive(resumes, func(ch workflow.ReceiveChannel, _ bool) {
 				var sig ResumeSignal
 				ch.Receive(ctx, &sig)
-				c.resume(ctx, sig)
+				c.signals++
+				c.resume(ctx, ResumeRequest{PauseID: sig.PauseID, ResumedBy: sig.ResumedBy})
+				c.signals--
 			})
 			sel.Select(ctx)
 		}
 	})
 
 	for c.state.Phase != domain.PhaseClosed {
-		if c.state.Revision > c.saved {
+		if c.state.Revision > c.saved && !c.fx.Has(effects.SaveKey) {
 			if err := c.save(ctx); err != nil {
 				return Result{}, err
 			}
@@ -140,8 +180,8 @@ func (c *course) run(ctx workflow.Context) (Result, error) {
 			return Result{}, c.continueAsNew(ctx, pauses, resumes)
 		}
 		at, occ := c.next()
-		seen := c.state.Revision
-		changed := func() bool { return c.state.Revision != seen }
+		seen, seenFx := c.state.Revision, c.state.Effects.Seq
+		changed := func() bool { return c.state.Revision != seen || c.state.Effects.Seq != seenFx }
 		if occ == occNone {
 			if err := workflow.Await(ctx, changed); err != nil {
 				return Result{}, err
@@ -170,12 +210,38 @@ func (c *course) run(ctx workflow.Context) (Result, error) {
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return Result{}, err
 	}
-	if c.state.Revision > c.saved {
+	if c.state.Revision > c.saved && !c.fx.Has(effects.SaveKey) {
 		if err := c.save(ctx); err != nil {
 			return Result{}, err
 		}
 	}
+	if err := c.drain(ctx); err != nil {
+		return Result{}, err
+	}
 	return Result{Outcome: *c.state.Outcome, ClosedOn: *c.state.ClosedOn}, nil
+}
+
+// drain keeps a closed course's workflow open while any of its effects is stuck: they are
+// tried again, after the long backoff or when an administrator asks, until made. Then it waits
+// for the mail steps in flight.
+func (c *course) drain(ctx workflow.Context) error {
+	for c.fx.Stuck() {
+		seq := c.state.Effects.Seq
+		if wait := c.fx.NextRetry().Sub(workflow.Now(ctx)); wait > 0 {
+			ok, err := workflow.AwaitWithTimeout(ctx, wait, func() bool { return c.state.Effects.Seq != seq })
+			if err != nil {
+				return err
+			}
+			if ok {
+				continue
+			}
+		}
+		c.fx.Retry(ctx, false)
+	}
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return err
+	}
+	return c.fx.Settle(ctx)
 }
 
 func (c *course) shouldContinueAsNew(ctx workflow.Context) bool {
@@ -185,7 +251,11 @@ func (c *course) shouldContinueAsNew(ctx workflow.Context) bool {
 // continueAsNew carries the state into a new run once every handler has finished and no
 // signal is left unread.
 func (c *course) continueAsNew(ctx workflow.Context, chans ...workflow.ReceiveChannel) error {
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+	idle := func() bool { return workflow.AllHandlersFinished(ctx) }
+	if workflow.GetVersion(ctx, PauseHandlers, workflow.DefaultVersion, 1) == 1 {
+		idle = func() bool { return workflow.AllHandlersFinished(ctx) && c.signals == 0 }
+	}
+	if err := workflow.Await(ctx, idle); err != nil {
 		return err
 	}
 	for {
@@ -200,30 +270,37 @@ func (c *course) continueAsNew(ctx workflow.Context, chans ...workflow.ReceiveCh
 		if !chans[1].ReceiveAsync(&sig) {
 			break
 		}
-		c.resume(ctx, sig)
+		c.resume(ctx, ResumeRequest{PauseID: sig.PauseID, ResumedBy: sig.ResumedBy})
 	}
-	if c.state.Revision > c.saved {
+	if c.state.Revision > c.saved && !c.fx.Has(effects.SaveKey) {
 		if err := c.save(ctx); err != nil {
 			return err
 		}
 	}
+	if err := c.fx.Settle(ctx); err != nil {
+		return err
+	}
 	next := c.in
 	st := c.state
 	next.Carry = &st
+	next.Handled = c.log.Carry()
 	return workflow.NewContinueAsNewError(ctx, CourseWorkflow, next)
 }
 
-// commit records a step: a new revision, the read model, the audit log, and the inbox items
-// that the step has made unnecessary.
+// commit records a step: a new revision, the read model, the audit log (keyed by the step's
+// own revision, taken before anything blocks: another step in the same workflow task moves
+// the revision on), and the inbox items that the step has made unnecessary. An effect that
+// fails is kept as stuck (effects.Runner): commit fails only in a history from before that.
 func (c *course) commit(ctx workflow.Context, actor string, action domain.AuditAction, purpose string, details map[string]any, bump bool, done ...domain.ReminderKind) error {
 	if bump {
 		c.state.Revision++
 	}
+	rev := c.state.Revision
 	c.refreshNext()
 	if err := c.save(ctx); err != nil {
 		return err
 	}
-	if err := c.audit(ctx, actor, action, purpose, details); err != nil {
+	if err := c.audit(ctx, rev, actor, action, purpose, details); err != nil {
 		return err
 	}
 	if len(done) > 0 {
@@ -232,7 +309,25 @@ func (c *course) commit(ctx workflow.Context, actor string, action domain.AuditA
 	return nil
 }
 
+// save writes the read model, unless an earlier save is stuck: its retry writes the newest
+// state.
 func (c *course) save(ctx workflow.Context) error {
+	if c.fx.Has(effects.SaveKey) {
+		return nil
+	}
+	return c.fx.Run(ctx, effects.Save())
+}
+
+// apply makes one effect: the course's read model itself, the others by the shared runner.
+func (c *course) apply(ctx workflow.Context, e effects.Effect) error {
+	if e.Kind == effects.KindSave {
+		return c.write(ctx)
+	}
+	return c.fx.Common(ctx, e)
+}
+
+// write writes the course's read-model row at its newest revision.
+func (c *course) write(ctx workflow.Context) error {
 	rev := c.state.Revision
 	if err := effects.Write(ctx, acts.SaveCourse, activities.SaveCourseInput{Course: c.state.Record()}, nil); err != nil {
 		return fmt.Errorf("save course %s: %w", c.state.CourseID, err)
@@ -242,22 +337,25 @@ func (c *course) save(ctx workflow.Context) error {
 }
 
 // audit appends one entry per citizen of the course, keyed by workflow and revision.
-func (c *course) audit(ctx workflow.Context, actor string, action domain.AuditAction, purpose string, details map[string]any) error {
-	return effects.Audit(ctx, fmt.Sprintf("%s/%d", WorkflowID(c.state.CourseID), c.state.Revision),
+func (c *course) audit(ctx workflow.Context, rev int64, actor string, action domain.AuditAction, purpose string, details map[string]any) error {
+	return c.fx.Run(ctx, effects.Audit(ctx, fmt.Sprintf("%s/%d", WorkflowID(c.state.CourseID), rev),
 		domain.AuditEntry{ActorID: actor, Action: action, SubjectType: domain.SubjectCourse, SubjectID: c.state.CourseID,
-			Purpose: purpose, Details: details}, c.state.CitizenIDs)
+			Purpose: purpose, Details: details}, c.state.CitizenIDs))
 }
 
 func (c *course) completeReminders(ctx workflow.Context, kinds []domain.ReminderKind) error {
-	return effects.Complete(ctx, domain.SubjectCourse, c.state.CourseID, kinds...)
+	return c.fx.Run(ctx, effects.Complete(ctx, domain.SubjectCourse, c.state.CourseID, kinds...))
 }
 
 func (c *course) remind(ctx workflow.Context, at time.Time, kind domain.ReminderKind, key string, due time.Time, in activities.RaiseReminderInput) error {
 	in.Key, in.ScheduledFor = WorkflowID(c.state.CourseID)+"/"+key, at
 	in.Kind, in.SubjectType, in.SubjectID, in.DueAt = kind, domain.SubjectCourse, c.state.CourseID, due
-	return effects.Remind(ctx, in)
+	return c.fx.Run(ctx, effects.Raise(ctx, in))
 }
 
+// validateInput checks a course's input. A referral's is checked in full (the service has
+// checked it before it starts the course; the workflow refuses what it cannot keep); a run
+// continued as new carries what was checked then.
 func validateInput(in Input) error {
 	switch {
 	case in.CourseID == "":
@@ -273,5 +371,31 @@ func validateInput(in Input) error {
 	case in.StartDate.IsZero():
 		return domain.FieldError("start_date", "is required")
 	}
-	return in.Settings.Validate()
+	if err := in.Settings.Validate(); err != nil {
+		return err
+	}
+	if in.Carry != nil {
+		return nil
+	}
+	s := in.Settings
+	if n := len(in.ConsultantIDs); n < s.ConsultantsMin || n > s.ConsultantsMax {
+		return domain.FieldError("consultant_ids", "a course has %d to %d consultants", s.ConsultantsMin, s.ConsultantsMax)
+	}
+	for i, id := range in.ConsultantIDs {
+		if err := domain.CheckLine(fieldf("consultant_ids[%d]", i), id); err != nil {
+			return err
+		}
+		if slices.Contains(in.ConsultantIDs[:i], id) {
+			return domain.FieldError(fieldf("consultant_ids[%d]", i), "%q is named twice", id)
+		}
+	}
+	for i, g := range in.Goals {
+		if trimmed(g.Text) == "" {
+			return domain.FieldError(fieldf("goals[%d].text", i), "a goal needs a text")
+		}
+		if err := domain.CheckText(fieldf("goals[%d].text", i), g.Text); err != nil {
+			return err
+		}
+	}
+	return domain.CheckLine("referred_by", in.ReferredBy)
 }

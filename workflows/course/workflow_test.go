@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	tlog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
@@ -54,7 +55,16 @@ func newHarness(t *testing.T) *harness {
 
 func newHarnessOn(t *testing.T, s *store.Store) *harness {
 	t.Helper()
+	return newHarnessWith(t, s, nil)
+}
+
+// newHarnessWith is newHarnessOn with a metrics handler for the workflow's metrics.
+func newHarnessWith(t *testing.T, s *store.Store, metrics client.MetricsHandler) *harness {
+	t.Helper()
 	var suite testsuite.WorkflowTestSuite
+	if metrics != nil {
+		suite.SetMetricsHandler(metrics)
+	}
 	suite.SetLogger(tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))))
 	if os.Getenv("TVP_TEST_WORKFLOW_LOG") != "" {
 		suite.SetLogger(tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, nil))))
@@ -262,7 +272,7 @@ func TestExtensionRejected(t *testing.T) {
 		h.send("request", course.UpdateRequestExtension, course.ExtensionRequest{Actor: anna, Reason: "Behov", NewEnd: end.Add(90 * day)})
 	})
 	h.at(301*day, func() {
-		h.send("reject", course.UpdateDecideExtension, course.DecisionRequest{Actor: bo, Approve: false, Reason: "Ikke grundlag"})
+		h.send("reject", course.UpdateDecideExtension, course.DecisionRequest{Actor: bo, Approve: false, Reason: "Ikke grundlag", Sequence: 1})
 	})
 	h.at(340*day, func() {
 		h.send("close", course.UpdateClose, course.CloseRequest{Actor: anna, Outcome: domain.OutcomeSelfSupport, Date: start.Add(340 * day)})
@@ -474,7 +484,7 @@ func TestContinueAsNewCarriesEverything(t *testing.T) {
 	var resumed course.State
 	h2.at(time.Hour, func() {
 		resumed = h2.query()
-		h2.send("approve", course.UpdateDecideExtension, course.DecisionRequest{Actor: bo, Approve: true, Reason: "ok"})
+		h2.send("approve", course.UpdateDecideExtension, course.DecisionRequest{Actor: bo, Approve: true, Reason: "ok", Sequence: 1})
 	})
 	h2.at(2*time.Hour, func() {
 		h2.send("close", course.UpdateClose, course.CloseRequest{Actor: anna, Outcome: domain.OutcomeEducation, Date: stoppedAt})

@@ -1,6 +1,9 @@
-// Package effects runs the side effects that TVP's workflows share (reminders, the audit
-// log, completing inbox items) as activities with one set of options: writes retry until the
-// database is back, so nothing is lost.
+// Package effects runs the side effects that TVP's workflows share (the read model, reminders
+// and their mail, the audit log, completing inbox items) with one set of options, and keeps
+// the rule that data and effects never fail a workflow: an effect that fails after its step
+// was accepted is kept in the workflow's state as a stuck effect (shown in its query and the
+// read model, raised to the administrators, counted as a metric) and retried, with a long
+// backoff and when an administrator asks, while the workflow keeps its timers (runner.go).
 package effects
 
 import (
@@ -16,7 +19,7 @@ import (
 
 var acts *activities.Activities // nil: only its methods' names are used
 
-// ActivityOptions are the options of every TVP activity call.
+// ActivityOptions are the options of an ordinary TVP activity call.
 var ActivityOptions = workflow.ActivityOptions{
 	// Short: a worker that dies mid-activity is noticed, and the activity retried, within seconds.
 	StartToCloseTimeout: 10 * time.Second,
@@ -44,10 +47,17 @@ func Do(ctx workflow.Context, activity, in, out any) error {
 
 // localOptions are the options of a step's writes run as local activities: each attempt
 // bounded, retried (with the workflow's own timers for the longer waits) until the database is
-// back.
+// back, for at most ten minutes and twenty-five attempts; after that the write is a stuck
+// effect, retried by the workflow with a long backoff.
 var localOptions = workflow.LocalActivityOptions{
-	StartToCloseTimeout: ActivityOptions.StartToCloseTimeout,
-	RetryPolicy:         ActivityOptions.RetryPolicy,
+	StartToCloseTimeout:    ActivityOptions.StartToCloseTimeout,
+	ScheduleToCloseTimeout: 10 * time.Minute,
+	RetryPolicy: &temporal.RetryPolicy{
+		InitialInterval:    time.Second,
+		BackoffCoefficient: 2,
+		MaximumInterval:    time.Minute,
+		MaximumAttempts:    25,
+	},
 }
 
 // LocalWrites is the change (GetVersion) from which a step's writes run as local activities.
@@ -75,56 +85,40 @@ func ScheduledFor(ctx workflow.Context, at time.Time) time.Time {
 	return at
 }
 
-// Remind raises one reminder now; in.Key must identify the occasion. Each recipient with an
-// address is then mailed (when SMTP is configured) without holding the workflow up: a mail
-// server that refuses for a while delays the mail, not the course.
-func Remind(ctx workflow.Context, in activities.RaiseReminderInput) error {
-	in.RaisedAt = workflow.Now(ctx)
-	var raised activities.RaiseReminderResult
-	if err := Write(ctx, acts.RaiseReminder, in, &raised); err != nil {
-		return fmt.Errorf("raise %s: %w", in.Kind, err)
-	}
-	// Histories recorded before reminders were mailed replay without the mail step, and those
-	// recorded before version 2 with it always; since version 2 there is a mail step only when
-	// the workers mail (SMTP configured), as the raise's result says.
-	if v := workflow.GetVersion(ctx, "mail-reminders", workflow.DefaultVersion, 2); v == 1 || (v == 2 && raised.Mailing) {
-		mail := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, mailOptions), acts.MailReminders,
-			activities.MailRemindersInput{Key: in.Key})
-		workflow.Go(ctx, func(ctx workflow.Context) {
-			if err := mail.Get(ctx, nil); err != nil {
-				workflow.GetLogger(ctx).Error("mail reminder", "kind", in.Kind, "err", err)
-			}
-		})
-	}
-	return nil
+// Kind is what an effect writes.
+type Kind string
+
+// Kinds of effect. KindSave and the kinds a workflow defines itself are made by the
+// workflow's own Apply; the others by Runner.Common.
+const (
+	KindSave     Kind = "save"     // the workflow's read model, at its newest revision
+	KindAudit    Kind = "audit"    // audit entries
+	KindRaise    Kind = "raise"    // a reminder in its recipients' inboxes (and its mail)
+	KindComplete Kind = "complete" // open reminders marked done
+	KindReassign Kind = "reassign" // open reminders handed to someone else
+)
+
+// SaveKey is the key of the save effect: one per workflow, since a save writes the newest state.
+const SaveKey = "save"
+
+// Effect is one write that a workflow asks for, complete enough to be made again later.
+type Effect struct {
+	Kind Kind `json:"kind"`
+	// Key identifies the effect within its workflow: a failure of the same effect again updates
+	// its record instead of adding one.
+	Key      string                             `json:"key"`
+	Audit    *activities.AuditInput             `json:"audit,omitempty"`
+	Raise    *activities.RaiseReminderInput     `json:"raise,omitempty"`
+	Complete *activities.CompleteRemindersInput `json:"complete,omitempty"`
+	Reassign *activities.ReassignRemindersInput `json:"reassign,omitempty"`
 }
 
-// Complete marks a subject's open reminders of the kinds (all kinds if none) done.
-func Complete(ctx workflow.Context, subjectType domain.SubjectType, subjectID string, kinds ...domain.ReminderKind) error {
-	in := activities.CompleteRemindersInput{SubjectType: subjectType, SubjectID: subjectID, Kinds: kinds, At: workflow.Now(ctx)}
-	if err := Write(ctx, acts.CompleteReminders, in, nil); err != nil {
-		return fmt.Errorf("complete reminders: %w", err)
-	}
-	return nil
-}
+// Save is the effect that writes the workflow's read model (the workflow's Apply makes it).
+func Save() Effect { return Effect{Kind: KindSave, Key: SaveKey} }
 
-// CompleteOccasions marks done the open items of the occasions whose keys start with the
-// prefixes: precise where a step answers one occasion while the workflow may already raise
-// the next one of the same kind.
-func CompleteOccasions(ctx workflow.Context, prefixes ...string) error {
-	if len(prefixes) == 0 {
-		return nil
-	}
-	in := activities.CompleteRemindersInput{KeyPrefixes: prefixes, At: workflow.Now(ctx)}
-	if err := Write(ctx, acts.CompleteReminders, in, nil); err != nil {
-		return fmt.Errorf("complete reminders: %w", err)
-	}
-	return nil
-}
-
-// Audit appends one entry per citizen; keyPrefix (workflow ID and revision) makes a retry
-// append nothing.
-func Audit(ctx workflow.Context, keyPrefix string, e domain.AuditEntry, citizenIDs []string) error {
+// Audit is the effect that appends one entry per citizen; keyPrefix (workflow ID and the
+// step's revision) makes a retry append nothing.
+func Audit(ctx workflow.Context, keyPrefix string, e domain.AuditEntry, citizenIDs []string) Effect {
 	e.At = workflow.Now(ctx)
 	entries := make([]domain.AuditEntry, 0, len(citizenIDs))
 	for _, cid := range citizenIDs {
@@ -133,8 +127,39 @@ func Audit(ctx workflow.Context, keyPrefix string, e domain.AuditEntry, citizenI
 		x.Key = keyPrefix + "/" + string(e.Action) + "/" + cid
 		entries = append(entries, x)
 	}
-	if err := Write(ctx, acts.Audit, activities.AuditInput{Entries: entries}, nil); err != nil {
-		return fmt.Errorf("audit %s: %w", e.Action, err)
+	return Effect{Kind: KindAudit, Key: "audit/" + keyPrefix + "/" + string(e.Action), Audit: &activities.AuditInput{Entries: entries}}
+}
+
+// Raise is the effect that raises one reminder now; in.Key must identify the occasion.
+func Raise(ctx workflow.Context, in activities.RaiseReminderInput) Effect {
+	in.RaisedAt = workflow.Now(ctx)
+	return Effect{Kind: KindRaise, Key: "raise/" + in.Key, Raise: &in}
+}
+
+// Complete is the effect that marks a subject's open reminders of the kinds (all kinds if none)
+// done.
+func Complete(ctx workflow.Context, subjectType domain.SubjectType, subjectID string, kinds ...domain.ReminderKind) Effect {
+	in := activities.CompleteRemindersInput{SubjectType: subjectType, SubjectID: subjectID, Kinds: kinds, At: workflow.Now(ctx)}
+	key := fmt.Sprintf("complete/%s/%s/%d", subjectType, subjectID, in.At.UnixNano())
+	for _, k := range kinds {
+		key += "/" + string(k)
 	}
-	return nil
+	return Effect{Kind: KindComplete, Key: key, Complete: &in}
+}
+
+// CompleteOccasions is the effect that marks done the open items of the occasions whose keys
+// start with the prefixes: precise where a step answers one occasion while the workflow may
+// already raise the next one of the same kind.
+func CompleteOccasions(ctx workflow.Context, prefixes ...string) Effect {
+	in := activities.CompleteRemindersInput{KeyPrefixes: prefixes, At: workflow.Now(ctx)}
+	key := fmt.Sprintf("complete/%d", in.At.UnixNano())
+	for _, p := range prefixes {
+		key += "|" + p
+	}
+	return Effect{Kind: KindComplete, Key: key, Complete: &in}
+}
+
+// Reassign is the effect that hands one person's open items about a subject to another.
+func Reassign(ctx workflow.Context, in activities.ReassignRemindersInput) Effect {
+	return Effect{Kind: KindReassign, Key: fmt.Sprintf("reassign/%s/%s/%d", in.From, in.To, workflow.Now(ctx).UnixNano()), Reassign: &in}
 }
