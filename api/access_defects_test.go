@@ -431,3 +431,17 @@ func keys(m map[string]any) []string {
 	}
 	return out
 }
+
+// A coordinator who hands the plan over to another was answered with the whole plan, which a
+// GET right after refused them: the answer says only that the step happened.
+func TestHandingOverAPlanAnswersWithoutItsContent(t *testing.T) {
+	app := apptest.Start(t)
+	var plan struct{ ID string }
+	require.Equal(t, http.StatusCreated, as{t: t, app: app, user: "tovholder.ida"}.do("POST", "/api/v1/plans", enrolment(), &plan).StatusCode)
+	waitPlan(t, app, plan.ID)
+	var doc map[string]any
+	require.Equal(t, http.StatusOK, as{t: t, app: app, user: "tovholder.ida"}.do("POST", "/api/v1/plans/"+plan.ID+"/participants",
+		map[string]any{"new_coordinator": "tovholder.nina"}, &doc).StatusCode)
+	assert.ElementsMatch(t, []string{"id", "revision"}, keys(doc))
+	assert.Equal(t, http.StatusForbidden, as{t: t, app: app, user: "tovholder.ida"}.do("GET", "/api/v1/plans/"+plan.ID, nil, nil).StatusCode)
+}

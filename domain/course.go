@@ -1,6 +1,9 @@
 package domain
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // CoursePhase is where a borgerkonsulent course stands.
 type CoursePhase string
@@ -118,3 +121,17 @@ type Reminder struct {
 	// the time the item reached the inbox it shows how late the reminder was.
 	ScheduledFor *time.Time `json:"scheduled_for,omitempty" db:"scheduled_for"`
 }
+
+// MilestoneOutcomes are the outcomes a course can reach while it goes on.
+func MilestoneOutcomes() []Outcome {
+	return []Outcome{OutcomeEducation, OutcomeEmployment, OutcomeSelfSupport}
+}
+
+// CloseOutcomes are the outcomes a course is closed with (moving to the collaboration model is
+// a step of its own).
+func CloseOutcomes() []Outcome {
+	return append(MilestoneOutcomes(), OutcomeNoResult, OutcomeHandedBack)
+}
+
+// IsMilestone reports whether o can be reached while a course goes on.
+func (o Outcome) IsMilestone() bool { return slices.Contains(MilestoneOutcomes(), o) }

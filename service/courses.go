@@ -243,7 +243,7 @@ func (s *Service) courseError(ctx context.Context, id string, err error) error {
 // courseStep runs a step of a course as an Update: the access rule for it first, then the
 // input's check (in), then the Update that step makes of it; the answer is the course as the
 // caller may read it.
-func (s *Service) courseStep(ctx context.Context, by Caller, id string, act domain.Action, in any, step func() (name string, arg any)) (CourseView, error) {
+func (s *Service) courseStep(ctx context.Context, by Caller, id string, act domain.Action, in any, step func() (name string, arg any, err error)) (CourseView, error) {
 	rec, _, err := s.courseFor(ctx, by, id, act)
 	if err != nil {
 		return CourseView{}, err
@@ -251,7 +251,10 @@ func (s *Service) courseStep(ctx context.Context, by Caller, id string, act doma
 	if err := validate(in); err != nil {
 		return CourseView{}, err
 	}
-	name, arg := step()
+	name, arg, err := step()
+	if err != nil {
+		return CourseView{}, err
+	}
 	var res course.StepResult
 	if err := s.update(ctx, by, course.WorkflowID(id), name, arg, &res); err != nil {
 		return CourseView{}, s.courseError(ctx, id, err)
@@ -279,25 +282,26 @@ type ProgressionInput struct {
 
 // RecordProgression records the half-yearly goal progression of a course.
 func (s *Service) RecordProgression(ctx context.Context, by Caller, id string, in ProgressionInput) (CourseView, error) {
-	return s.courseStep(ctx, by, id, domain.CourseProgression, &in, func() (string, any) {
+	return s.courseStep(ctx, by, id, domain.CourseProgression, &in, func() (string, any, error) {
 		scores := make([]course.GoalScore, len(in.Scores))
 		for i, sc := range in.Scores {
 			scores[i] = course.GoalScore{GoalID: sc.GoalID, Score: sc.Score}
 		}
-		return course.UpdateRecordProgression, course.ProgressionRequest{Actor: by.Actor, Scores: scores, Note: in.Note}
+		return course.UpdateRecordProgression, course.ProgressionRequest{Actor: by.Actor, Scores: scores, Note: in.Note}, nil
 	})
 }
 
 // MilestoneInput is an outcome reached while the course goes on.
 type MilestoneInput struct {
-	Outcome domain.Outcome `json:"outcome" binding:"required,oneof=employment education self_support"`
+	Outcome domain.Outcome `json:"outcome" binding:"required"`
 	Date    string         `json:"date" binding:"required,datetime=2006-01-02"`
 }
 
 // RecordMilestone records an outcome reached during a course.
 func (s *Service) RecordMilestone(ctx context.Context, by Caller, id string, in MilestoneInput) (CourseView, error) {
-	return s.courseStep(ctx, by, id, domain.CourseMilestone, &in, func() (string, any) {
-		return course.UpdateRecordMilestone, course.MilestoneRequest{Actor: by.Actor, Outcome: in.Outcome, Date: day(in.Date)}
+	return s.courseStep(ctx, by, id, domain.CourseMilestone, &in, func() (string, any, error) {
+		return course.UpdateRecordMilestone, course.MilestoneRequest{Actor: by.Actor, Outcome: in.Outcome, Date: day(in.Date)},
+			oneOf("outcome", in.Outcome, domain.MilestoneOutcomes())
 	})
 }
 
@@ -309,8 +313,8 @@ type ExtensionInput struct {
 
 // RequestExtension asks the steering group for an extension.
 func (s *Service) RequestExtension(ctx context.Context, by Caller, id string, in ExtensionInput) (CourseView, error) {
-	return s.courseStep(ctx, by, id, domain.CourseRequestExtension, &in, func() (string, any) {
-		return course.UpdateRequestExtension, course.ExtensionRequest{Actor: by.Actor, Reason: in.Reason, NewEnd: day(in.NewEnd)}
+	return s.courseStep(ctx, by, id, domain.CourseRequestExtension, &in, func() (string, any, error) {
+		return course.UpdateRequestExtension, course.ExtensionRequest{Actor: by.Actor, Reason: in.Reason, NewEnd: day(in.NewEnd)}, nil
 	})
 }
 
@@ -363,15 +367,16 @@ func (s *Service) DecideExtension(ctx context.Context, by Caller, id string, seq
 
 // CloseInput ends a course with an outcome.
 type CloseInput struct {
-	Outcome domain.Outcome `json:"outcome" binding:"required,oneof=employment education self_support no_result handed_back"`
+	Outcome domain.Outcome `json:"outcome" binding:"required"`
 	Date    string         `json:"date" binding:"required,datetime=2006-01-02"`
 	Note    string         `json:"note" binding:"max=5000"`
 }
 
 // Close ends a course with an outcome.
 func (s *Service) Close(ctx context.Context, by Caller, id string, in CloseInput) (CourseView, error) {
-	return s.courseStep(ctx, by, id, domain.CourseClose, &in, func() (string, any) {
-		return course.UpdateClose, course.CloseRequest{Actor: by.Actor, Outcome: in.Outcome, Date: day(in.Date), Note: in.Note}
+	return s.courseStep(ctx, by, id, domain.CourseClose, &in, func() (string, any, error) {
+		return course.UpdateClose, course.CloseRequest{Actor: by.Actor, Outcome: in.Outcome, Date: day(in.Date), Note: in.Note},
+			oneOf("outcome", in.Outcome, domain.CloseOutcomes())
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/go-playground/validator/v10"
@@ -157,4 +158,16 @@ func jsonPath(t reflect.Type, ns string) string {
 		out = append(out, jsonName)
 	}
 	return strings.Join(out, ".")
+}
+
+// oneOf refuses a value that is not among the allowed (a list of the domain's).
+func oneOf[T ~string](field string, v T, allowed []T) error {
+	if slices.Contains(allowed, v) {
+		return nil
+	}
+	names := make([]string, len(allowed))
+	for i, a := range allowed {
+		names[i] = string(a)
+	}
+	return domain.FieldError(field, "must be one of: %s", strings.Join(names, " "))
 }

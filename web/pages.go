@@ -460,8 +460,8 @@ type Option struct {
 
 // The outcomes the milestone and close forms offer: those the service accepts for each step.
 var (
-	milestoneOutcomes = []domain.Outcome{domain.OutcomeEducation, domain.OutcomeEmployment, domain.OutcomeSelfSupport}
-	closeOutcomes     = append(slices.Clone(milestoneOutcomes), domain.OutcomeNoResult, domain.OutcomeHandedBack)
+	milestoneOutcomes = domain.MilestoneOutcomes()
+	closeOutcomes     = domain.CloseOutcomes()
 )
 
 func outcomeOptions(choices []domain.Outcome) []Option {
