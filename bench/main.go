@@ -149,7 +149,12 @@ func run(c config) error {
 
 	ik, _ := auth.GenerateKey()
 	issuer := auth.NewDevIssuer("https://bench", ik)
-	svc := service.New(s, tc, service.Config{TaskQueue: b.queue, TemporalTimeout: 30 * time.Second, CPRPepper: "bench"}, log)
+	app, err := store.Open(ctx, c.dsn, store.AsRole(store.AppRole)) // the API as it runs: the application's role
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	svc := service.New(app, tc, service.Config{TaskQueue: b.queue, TemporalTimeout: 30 * time.Second, CPRPepper: "bench"}, log)
 	b.srv = httptest.NewServer(api.New(api.Deps{Service: svc, Metrics: m, Log: log, Verifier: issuer.Verifier()}).Handler())
 	defer b.srv.Close()
 	for _, u := range []string{"konsulent.anna", "admin"} {

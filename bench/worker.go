@@ -114,7 +114,7 @@ func (w *workerProc) memory() (rss, peak int64, err error) {
 func runWorker() error {
 	ctx := context.Background()
 	cacheSize, _ := strconv.Atoi(os.Getenv("TVP_BENCH_CACHE_SIZE"))
-	s, err := store.Open(ctx, os.Getenv("TVP_BENCH_DATABASE_URL"))
+	s, err := store.Open(ctx, os.Getenv("TVP_BENCH_DATABASE_URL"), store.AsRole(store.AppRole))
 	if err != nil {
 		return err
 	}
