@@ -30,8 +30,12 @@ type Options struct {
 	CacheSize int
 }
 
-// New returns a worker on the task queue with every workflow and activity registered.
+// New returns a worker on the task queue with every workflow and activity registered. The
+// activities get the worker's client for the Updates a team pause sends to its courses.
 func New(c client.Client, taskQueue string, acts *activities.Activities, o Options) sdkworker.Worker {
+	if acts.Temporal == nil {
+		acts.Temporal = c
+	}
 	if o.CacheSize > 0 {
 		sdkworker.SetStickyWorkflowCacheSize(o.CacheSize) // ignored once a worker has started
 	}

@@ -114,7 +114,7 @@ type State struct {
 	Runs                     int                  `json:"runs"` // workflow runs so far (continue-as-new)
 	// Effects are the plan's writes that failed after their step was accepted (stuck), kept
 	// and retried until made.
-	Effects effects.Ledger `json:"effects"`
+	Effects effects.Ledger `json:"effects,omitzero"`
 }
 
 // StateQuery asks for the state.

@@ -182,7 +182,9 @@ func TestMovedMeetingClosesTheOldCitizenMeetingReminder(t *testing.T) {
 	h.at(day+12*time.Hour, func() {
 		h.send("held 1", collab.UpdateRecordMeeting, collab.MeetingRequest{Actor: ida, HeldAt: at(1, 10), Goals: goals, Summary: "Plan"})
 	})
-	h.at(3*day, func() { h.send("minutes 1", collab.UpdateRecordMinutes, collab.MinutesRequest{Actor: ida, MeetingSeq: 1, Minutes: "Referat"}) })
+	h.at(3*day, func() {
+		h.send("minutes 1", collab.UpdateRecordMinutes, collab.MinutesRequest{Actor: ida, MeetingSeq: 1, Minutes: "Referat"})
+	})
 	// The citizen meeting is due midway to the next meeting: day 1 + 60.8 = day 62; reminded then.
 	// On day 64 the next meeting is set for day 200: the citizen meeting is now due on day 100.
 	h.at(64*day, func() {

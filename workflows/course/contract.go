@@ -176,7 +176,7 @@ type State struct {
 	Terms *domain.TeamSettings `json:"terms,omitempty"`
 	// Effects are the course's writes that failed after their step was accepted (stuck), kept
 	// and retried until made.
-	Effects effects.Ledger `json:"effects"`
+	Effects effects.Ledger `json:"effects,omitzero"`
 }
 
 // StateQuery asks for the course's state.

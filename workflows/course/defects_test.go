@@ -380,8 +380,8 @@ func (c *counter) WithTags(tags map[string]string) client.MetricsHandler {
 	return &counter{counts: c.counts, tags: tags}
 }
 func (c *counter) Counter(name string) client.MetricsCounter { return counterOf{c, name} }
-func (c *counter) Gauge(string) client.MetricsGauge         { return client.MetricsNopHandler.Gauge("") }
-func (c *counter) Timer(string) client.MetricsTimer         { return client.MetricsNopHandler.Timer("") }
+func (c *counter) Gauge(string) client.MetricsGauge          { return client.MetricsNopHandler.Gauge("") }
+func (c *counter) Timer(string) client.MetricsTimer          { return client.MetricsNopHandler.Timer("") }
 
 type counterOf struct {
 	c    *counter

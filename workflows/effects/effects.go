@@ -111,6 +111,8 @@ type Effect struct {
 	Raise    *activities.RaiseReminderInput     `json:"raise,omitempty"`
 	Complete *activities.CompleteRemindersInput `json:"complete,omitempty"`
 	Reassign *activities.ReassignRemindersInput `json:"reassign,omitempty"`
+	Pause    *activities.TeamPauseInput         `json:"pause,omitempty"`
+	Courses  *activities.UpdateTeamCoursesInput `json:"courses,omitempty"`
 }
 
 // Save is the effect that writes the workflow's read model (the workflow's Apply makes it).

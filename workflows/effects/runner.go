@@ -172,6 +172,15 @@ func (r *Runner) Retry(ctx workflow.Context, all bool) {
 	r.settled(ctx)
 }
 
+// Forget drops a stuck effect that is no longer wanted, without making it.
+func (r *Runner) Forget(ctx workflow.Context, key string) {
+	if r.Ledger.find(key) < 0 {
+		return
+	}
+	r.resolve(ctx, key)
+	r.settled(ctx)
+}
+
 // stick keeps a failed effect; the first of an episode tells the administrators.
 func (r *Runner) stick(ctx workflow.Context, e Effect, err error) {
 	now := workflow.Now(ctx)

@@ -12,13 +12,10 @@ import (
 	"tvp/workflows/effects"
 )
 
-var acts *activities.Activities
-
-// TeamPauseWorkflow pauses the team until the team lead resumes it.
-func TeamPauseWorkflow(ctx workflow.Context, in Input) (Result, error) {
-	if in.TeamID == "" || in.PausedBy == "" || in.PlannedResume.IsZero() || in.RemindEvery <= 0 {
-		return Result{}, workflows.Failure(domain.Errorf(domain.EInvalid, "a pause needs a team, who paused it, a planned resume date and a reminder interval"))
-	}
+// legacy is the team pause as it ran before version 1 of Shape: it signals its courses, reminds
+// the team lead from the planned resume date for as long as the pause lasts, and resumes only
+// when the team lead does. Pauses started before replay it; none starts with it any more.
+func legacy(ctx workflow.Context, in Input) (Result, error) {
 	ctx = workflow.WithActivityOptions(ctx, effects.ActivityOptions)
 	now := workflow.Now(ctx)
 	st := State{
@@ -103,7 +100,7 @@ func TeamPauseWorkflow(ctx workflow.Context, in Input) (Result, error) {
 	return Result{ResumedAt: resumedAt, CourseIDs: st.CourseIDs}, nil
 }
 
-// signalAll signals every course; a course that has closed meanwhile is skipped.
+// signalAll signals every course; a course that has closed meanwhile is skipped (legacy).
 func signalAll(ctx workflow.Context, courseIDs []string, name string, arg any) {
 	futures := make([]workflow.Future, len(courseIDs))
 	for i, id := range courseIDs {
