@@ -199,6 +199,9 @@ func startSystem(t *testing.T, dsn string, s *store.Store) *system {
 	keys := apptest.Keyring(t)
 	m, _ := metrics.New()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if os.Getenv("TVP_CHAOS_LOG") != "" { // the API's errors, for a failing run
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	}
 	dctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	tc, err := temporalx.Dial(dctx, temporalx.Options{Address: ts.addr, Namespace: "default", Logger: log, Metrics: m.Temporal(), DataConverter: keys.DataConverter()})

@@ -1,0 +1,618 @@
+package chaos_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/api/workflowservice/v1"
+
+	"tvp/domain"
+	"tvp/workflows/collab"
+	"tvp/workflows/course"
+)
+
+// A day in the life (months, scaled into minutes): a seeded, reproducible generator drives
+// many courses and plans through random valid and invalid steps over the HTTP API, several at
+// once on the same workflow (pauses during extensions, moved meetings, double closes, repeated
+// idempotency keys, NUL and oversized text), with the worker killed and restarted in the
+// middle. At the end it checks that no workflow failed; that the read model equals each
+// workflow's queried state; that each accepted step has exactly one audit row per citizen; that
+// nothing answered 500; and that every reminder raised is done, or open for the right person.
+// A failure names the seed: TVP_DAY_SEED=<seed> runs the same day again.
+func TestDayInTheLife(t *testing.T) {
+	seed := uint64(time.Now().UnixNano())
+	if v := os.Getenv("TVP_DAY_SEED"); v != "" {
+		var err error
+		seed, err = strconv.ParseUint(v, 10, 64)
+		require.NoError(t, err)
+	}
+	var sys *system
+	t.Cleanup(func() {
+		if t.Failed() {
+			if sys != nil && sys.worker != nil {
+				logs := sys.worker.stderr.String()
+				t.Logf("the worker's last words:\n%s", logs[max(0, len(logs)-8000):])
+			}
+			t.Logf("the day's seed: TVP_DAY_SEED=%d", seed)
+		}
+	})
+	cfg := dayConfig{courses: 10, plans: 6, runFor: 75 * time.Second, day: 200 * time.Millisecond, parallel: 4}
+	if !short() {
+		cfg = dayConfig{courses: 40, plans: 24, runFor: 8 * time.Minute, day: time.Second, parallel: 6}
+	}
+	sys = startSystem(t, "", nil)
+	d := newDay(t, sys, seed, cfg)
+	d.setUp()
+	d.live()
+	d.quiesce()
+	d.check()
+	note("day in the life (seed %d): %d courses, %d plans, %d steps sent (%d accepted, %d refused, %d unanswered in time), %d bad inputs, %d concurrent bursts, %d repeated keys, worker restarts %d; every invariant held: %v",
+		seed, len(d.courses), len(d.plans), d.sent.Load(), d.accepted.Load(), d.refused.Load(), d.lost.Load(), d.bad.Load(), d.bursts.Load(), d.repeats.Load(), d.restarts.Load(), !t.Failed())
+}
+
+type dayConfig struct {
+	courses, plans int
+	runFor, day    time.Duration // how long the day lasts; one day of the programme
+	parallel       int           // steps in flight at once
+}
+
+type dayCourse struct {
+	id, consultant, team string
+	citizens             int
+}
+
+type dayPlan struct {
+	id string
+}
+
+type day struct {
+	t   *testing.T
+	sys *system
+	cfg dayConfig
+
+	mu  sync.Mutex
+	rnd *rand.Rand
+
+	courses []*dayCourse
+	plans   []*dayPlan
+	// steps counts the steps accepted per subject and audit action (not the replays); maybe
+	// those whose answer was lost (503 or 504 while the worker was down: applied or not).
+	steps, maybe map[string]int
+	// keys are idempotency keys used, with their request, to be sent again.
+	keys []keyedRequest
+
+	sent, accepted, refused, bad, bursts, repeats, restarts atomic.Int64
+	status5xx, lost                                         atomic.Int64
+	failures                                                []string
+}
+
+type keyedRequest struct {
+	user, key, method, path string
+	body                    any
+}
+
+func newDay(t *testing.T, sys *system, seed uint64, cfg dayConfig) *day {
+	return &day{t: t, sys: sys, cfg: cfg, rnd: rand.New(rand.NewPCG(seed, seed^0x5eed)), steps: map[string]int{}, maybe: map[string]int{}}
+}
+
+func (d *day) intn(n int) int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.rnd.IntN(n)
+}
+
+func (d *day) chance(p float64) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.rnd.Float64() < p
+}
+
+func (d *day) days(n float64) time.Duration { return time.Duration(n * float64(d.cfg.day)) }
+
+// setUp scales the teams' and the collaboration model's settings (a year lasts 365 days of
+// cfg.day) and refers and enrols the day's citizens.
+func (d *day) setUp() {
+	t, ctx := d.t, context.Background()
+	now := time.Now().UTC()
+	since := now.Sub(now.Truncate(24 * time.Hour)) // a course starts at midnight of its start date
+	for _, id := range []string{"ungeteam", "familieteam"} {
+		team, err := d.sys.store.GetTeam(ctx, id)
+		require.NoError(t, err)
+		s := &team.Settings
+		s.CourseLength = domain.Duration(since + d.days(365))
+		s.ProgressionInterval = domain.Duration(since + d.days(60))
+		s.EndReminderLead = domain.Duration(d.days(60))
+		s.ReminderInterval = domain.Duration(d.days(7))
+		s.EscalateAfter = domain.Duration(d.days(14))
+		s.MaxExtension = domain.Days(400) // an extension is asked to a date (a day's granularity)
+		s.CaseloadMax, s.CaseloadMin = 40, 0
+		require.NoError(t, d.sys.store.UpsertTeam(ctx, team))
+	}
+	cs := domain.DefaultCollaborationSettings()
+	cs.FirstMeetingWithin = domain.Duration(d.days(42))
+	cs.InvitationLead = domain.Duration(d.days(21))
+	cs.MinutesDueWorkingDays = 0
+	cs.ReminderInterval = domain.Duration(d.days(3))
+	cs.MeetingGrace = domain.Duration(d.days(1))
+	cs.RunLength = domain.Duration(d.days(150)) // a plan continues as new during the day
+	require.NoError(t, d.sys.store.SetCollaborationSettings(ctx, cs))
+
+	young := []string{"konsulent.anna", "konsulent.bilal", "konsulent.cecilie", "konsulent.dennis"}
+	family := []string{"konsulent.eva", "konsulent.frida", "konsulent.gustav", "konsulent.hanne"}
+	for i := 0; i < d.cfg.courses; i++ {
+		c := &dayCourse{team: "ungeteam", consultant: young[i%len(young)], citizens: 1}
+		if i%3 == 2 {
+			c.team, c.consultant, c.citizens = "familieteam", family[i%len(family)], 2
+		}
+		var citizens []map[string]any
+		for j := 0; j < c.citizens; j++ {
+			citizens = append(citizens, map[string]any{"cpr": cprOf(i, j), "name": fmt.Sprintf("Dag Borger %d-%d", i, j)})
+		}
+		var created struct{ ID string }
+		status := d.sys.call(t, c.consultant, "POST", "/api/v1/courses", map[string]any{
+			"team_id": c.team, "citizens": citizens, "consultant_ids": []string{c.consultant},
+			"start_date": now.Format(time.DateOnly), "goals": []map[string]any{{"text": "Uddannelse"}, {"text": "Trivsel"}},
+		}, &created)
+		require.Equal(t, http.StatusCreated, status, "referral %d", i)
+		c.id = created.ID
+		d.steps["course/"+c.id+"/"+string(domain.AuditCourseReferred)]++
+		d.courses = append(d.courses, c)
+	}
+	for i := 0; i < d.cfg.plans; i++ {
+		var created struct{ ID string }
+		status := d.sys.call(t, "tovholder.ida", "POST", "/api/v1/plans", map[string]any{
+			"citizen":        map[string]any{"cpr": cprOf(100+i, 0), "name": fmt.Sprintf("Plan Borger %d", i)},
+			"coordinator_id": "tovholder.ida", "coordinating_caseworker_id": "koordinator.jonas",
+			"caseworker_ids": []string{"sagsbehandler.lise", "sagsbehandler.mads"},
+		}, &created)
+		require.Equal(t, http.StatusCreated, status, "enrolment %d", i)
+		d.plans = append(d.plans, &dayPlan{id: created.ID})
+		d.steps["plan/"+created.ID+"/"+string(domain.AuditEnrolled)]++
+	}
+}
+
+func cprOf(i, j int) string {
+	return fmt.Sprintf("%02d%02d%02d-%04d", 1+i%28, 1+j%12, 50+i/28, 1000+i*10+j)
+}
+
+// live runs the day: cfg.parallel steps in flight, a burst of several steps at once on one
+// workflow now and then, the worker killed and started again half-way.
+func (d *day) live() {
+	deadline := time.Now().Add(d.cfg.runFor)
+	var wg sync.WaitGroup
+	for w := 0; w < d.cfg.parallel; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for time.Now().Before(deadline) {
+				if d.chance(0.1) {
+					d.burst()
+				} else {
+					d.step()
+				}
+			}
+		}()
+	}
+	time.Sleep(d.cfg.runFor / 2)
+	d.sys.worker.kill()
+	d.restarts.Add(1)
+	time.Sleep(2 * time.Second)
+	d.sys.worker.start()
+	wg.Wait()
+}
+
+// burst sends several steps at once to one workflow: double closes, a pause with an extension
+// waiting, moved meetings.
+func (d *day) burst() {
+	d.bursts.Add(1)
+	var wg sync.WaitGroup
+	n := 2 + d.intn(3)
+	if d.chance(0.5) {
+		c := d.courses[d.intn(len(d.courses))]
+		for i := 0; i < n; i++ {
+			wg.Add(1)
+			go func() { defer wg.Done(); d.courseStep(c) }()
+		}
+	} else {
+		p := d.plans[d.intn(len(d.plans))]
+		for i := 0; i < n; i++ {
+			wg.Add(1)
+			go func() { defer wg.Done(); d.planStep(p) }()
+		}
+	}
+	wg.Wait()
+}
+
+func (d *day) step() {
+	switch x := d.intn(100); {
+	case x < 40:
+		d.courseStep(d.courses[d.intn(len(d.courses))])
+	case x < 80:
+		d.planStep(d.plans[d.intn(len(d.plans))])
+	case x < 85:
+		d.teamStep()
+	case x < 92:
+		d.repeatKey()
+	default:
+		d.answerInbox()
+	}
+}
+
+// text is a step's free text: mostly fine, now and then with a NUL, a control character or
+// too long.
+func (d *day) text(base string) (string, bool) {
+	switch d.intn(20) {
+	case 0:
+		return base + "\u0000nul", true
+	case 1:
+		return base + "\u001b[31m", true
+	case 2:
+		return strings.Repeat("x", 25000), true
+	}
+	return base, false
+}
+
+func (d *day) courseStep(c *dayCourse) {
+	path := "/api/v1/courses/" + c.id
+	lead := map[string]string{"ungeteam": "leder.ulla", "familieteam": "leder.finn"}[c.team]
+	who := c.consultant
+	if d.chance(0.2) {
+		who = lead
+	}
+	if d.chance(0.05) {
+		who = []string{"konsulent.bilal", "leder.finn", "styregruppe.bo", "tovholder.ida"}[d.intn(4)] // often no access
+	}
+	today := time.Now().UTC().Format(time.DateOnly)
+	tomorrow := time.Now().UTC().AddDate(0, 0, 1+d.intn(3)).Format(time.DateOnly)
+	note, badNote := d.text("Godt i gang")
+	switch d.intn(9) {
+	case 0, 1:
+		d.send(who, "POST", path+"/progressions", map[string]any{"scores": []map[string]any{
+			{"goal_id": "g1", "score": 1 + d.intn(10)}, {"goal_id": "g2", "score": 1 + d.intn(12)}}, "note": note}, "course", c.id, domain.AuditProgressionRecorded, badNote)
+	case 2:
+		d.send(who, "POST", path+"/milestones", map[string]any{"outcome": []string{"education", "employment", "self_support"}[d.intn(3)], "date": today},
+			"course", c.id, domain.AuditMilestoneRecorded, false)
+	case 3, 4:
+		d.send(who, "POST", path+"/extensions", map[string]any{"reason": note, "new_end": tomorrow}, "course", c.id, domain.AuditExtensionRequested, badNote)
+	case 5, 6:
+		approve := d.chance(0.6)
+		action := domain.AuditExtensionRejected
+		if approve {
+			action = domain.AuditExtensionApproved
+		}
+		seq := strconv.Itoa(1 + d.intn(2))
+		if d.chance(0.1) {
+			seq = "0"
+		}
+		d.send([]string{"styregruppe.bo", "styregruppe.dorte"}[d.intn(2)], "POST", path+"/extensions/"+seq+"/decision",
+			map[string]any{"approve": approve, "reason": "Besluttet"}, "course", c.id, action, false)
+	case 7:
+		if d.chance(0.3) {
+			d.send(who, "POST", path+"/move-to-collaboration", map[string]any{"date": today,
+				"coordinator_id": "tovholder.nina", "coordinating_caseworker_id": "koordinator.olga",
+				"caseworker_ids": []string{"sagsbehandler.per", "sagsbehandler.mads"}}, "course", c.id, domain.AuditCourseClosed, false)
+			return
+		}
+		d.send(who, "POST", path+"/close", map[string]any{"outcome": []string{"education", "employment", "no_result", "handed_back"}[d.intn(4)],
+			"date": today, "note": note}, "course", c.id, domain.AuditCourseClosed, badNote)
+	default:
+		d.send(who, "GET", path, nil, "", "", "", false)
+	}
+}
+
+func (d *day) planStep(p *dayPlan) {
+	path := "/api/v1/plans/" + p.id
+	now := time.Now().UTC()
+	text, bad := d.text("Aftalt")
+	switch d.intn(12) {
+	case 0:
+		d.send([]string{"tovholder.ida", "koordinator.jonas"}[d.intn(2)], "POST", path+"/consent",
+			map[string]any{"scope": text, "date": now.Format(time.DateOnly)}, "plan", p.id, domain.AuditConsentRecorded, bad)
+	case 1, 2:
+		at := now.Add(d.days(float64(2 + d.intn(40))))
+		d.send("tovholder.ida", "POST", path+"/meeting/schedule", map[string]any{"at": at}, "plan", p.id, domain.AuditMeetingMoved, false)
+	case 3:
+		d.send("tovholder.ida", "POST", path+"/meeting/invitation", nil, "plan", p.id, domain.AuditInvitationSent, false)
+	case 4, 5:
+		d.send("tovholder.ida", "POST", path+"/meeting/held", map[string]any{"held_at": now.Add(-time.Second), "citizen_present": d.chance(0.7),
+			"goals":   []map[string]any{{"goal": text, "agreements": []map[string]any{{"text": "Ringe til jobcentret", "responsible": "Borgeren"}}}},
+			"summary": "Nye mål"}, "plan", p.id, domain.AuditMeetingHeld, bad)
+	case 6:
+		d.send("tovholder.ida", "POST", path+"/meeting/not-held", map[string]any{"reason": "Borgeren var syg"}, "plan", p.id, domain.AuditMeetingNotHeld, false)
+	case 7:
+		seq := strconv.Itoa(1 + d.intn(6))
+		d.send("tovholder.ida", "POST", path+"/meetings/"+seq+"/minutes", map[string]any{"minutes": text}, "plan", p.id, domain.AuditMinutesRecorded, bad)
+	case 8:
+		d.send("koordinator.jonas", "POST", path+"/citizen-meeting", map[string]any{"held_at": now.Add(-time.Second), "note": text},
+			"plan", p.id, domain.AuditCitizenMeetingHeld, bad)
+	case 9:
+		join := []string{"sagsbehandler.per"}
+		if d.chance(0.5) {
+			join = []string{}
+		}
+		d.send([]string{"tovholder.ida", "leder.karen", "leder.ulla"}[d.intn(3)], "POST", path+"/participants",
+			map[string]any{"join": join, "leave": []string{}}, "plan", p.id, domain.AuditParticipantsChanged, false)
+	case 10:
+		if d.chance(0.1) {
+			d.send("tovholder.ida", "POST", path+"/leave", map[string]any{"date": now.Format(time.DateOnly), "reason": "Flyttet"}, "plan", p.id, domain.AuditLeft, false)
+		}
+	default:
+		d.send([]string{"tovholder.ida", "sagsbehandler.lise", "leder.karen", "sagsbehandler.per"}[d.intn(4)], "GET", path, nil, "", "", "", false)
+	}
+}
+
+// teamStep pauses or resumes Ungeteam (its courses pause with it, extensions waiting or not).
+func (d *day) teamStep() {
+	if d.chance(0.5) {
+		d.send("leder.ulla", "POST", "/api/v1/teams/ungeteam/pause", map[string]any{
+			"planned_resume": time.Now().UTC().AddDate(0, 0, 2).Format(time.DateOnly), "reason": "Omorganisering"}, "", "", "", false)
+	} else {
+		d.send("leder.ulla", "POST", "/api/v1/teams/ungeteam/resume", nil, "", "", "", false)
+	}
+}
+
+// repeatKey sends a request again with the idempotency key it was first sent with.
+func (d *day) repeatKey() {
+	d.mu.Lock()
+	if len(d.keys) == 0 {
+		d.mu.Unlock()
+		return
+	}
+	k := d.keys[d.rnd.IntN(len(d.keys))]
+	d.mu.Unlock()
+	d.repeats.Add(1)
+	status, _, replayed := d.do(k.user, k.key, k.method, k.path, k.body)
+	if status < 500 && status != 409 && !replayed && status < 300 {
+		d.fail("a repeat of %s %s with key %s was applied again (%d)", k.method, k.path, k.key, status)
+	}
+}
+
+// answerInbox: a coordinator or consultant reads their inbox and marks an item done.
+func (d *day) answerInbox() {
+	user := []string{"tovholder.ida", "konsulent.anna", "koordinator.jonas", "leder.ulla"}[d.intn(4)]
+	var inbox struct{ Items []struct{ ID int64 } }
+	status, body, _ := d.do(user, "", "GET", "/api/v1/me/inbox", nil)
+	d.count(status)
+	_ = json.Unmarshal(body, &inbox)
+	if len(inbox.Items) > 0 {
+		it := inbox.Items[d.intn(len(inbox.Items))]
+		status, _, _ := d.do(user, "", "POST", fmt.Sprintf("/api/v1/me/inbox/%d/done", it.ID), nil)
+		d.count(status)
+	}
+}
+
+// send sends a step (with an idempotency key, mostly) and counts what it came to: an
+// accepted step is one audit action on its subject.
+func (d *day) send(user, method, path string, body any, subject, id string, action domain.AuditAction, bad bool) {
+	if bad {
+		d.bad.Add(1)
+	}
+	n := d.sent.Add(1)
+	key := ""
+	if method == "POST" && d.chance(0.7) {
+		key = fmt.Sprintf("k-%d", n)
+	}
+	status, _, replayed := d.do(user, key, method, path, body)
+	d.count(status)
+	if bad && status < 300 {
+		d.fail("%s %s accepted bad text (%d)", method, path, status)
+	}
+	if action == domain.AuditMeetingMoved {
+		action = domain.AuditMeetingScheduled // a meeting set again is moved: counted as one kind
+	}
+	if method == "POST" && !replayed && action != "" {
+		d.mu.Lock()
+		switch {
+		case status >= 200 && status < 300:
+			d.steps[subject+"/"+id+"/"+string(action)]++
+		case status == http.StatusServiceUnavailable || status == http.StatusGatewayTimeout:
+			d.maybe[subject+"/"+id+"/"+string(action)]++
+		}
+		d.mu.Unlock()
+	}
+	if key != "" && status < 500 {
+		d.mu.Lock()
+		d.keys = append(d.keys, keyedRequest{user: user, key: key, method: method, path: path, body: body})
+		d.mu.Unlock()
+	}
+}
+
+func (d *day) count(status int) {
+	switch {
+	case status == http.StatusServiceUnavailable || status == http.StatusGatewayTimeout:
+		d.lost.Add(1) // the worker or Temporal did not answer in time: said so, not hidden
+	case status >= 500:
+		d.status5xx.Add(1)
+	case status >= 300:
+		d.refused.Add(1)
+	default:
+		d.accepted.Add(1)
+	}
+}
+
+func (d *day) do(user, key, method, path string, body any) (int, []byte, bool) {
+	var r io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		r = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, d.sys.api.URL+path, r)
+	req.Header.Set("Content-Type", "application/json")
+	tok, _ := d.sys.issuer.Token(user, time.Hour)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		d.fail("%s %s: %v", method, path, err)
+		return 0, nil, false
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode >= 500 && resp.StatusCode != http.StatusServiceUnavailable && resp.StatusCode != http.StatusGatewayTimeout {
+		d.fail("%s %s as %s: %d %s", method, path, user, resp.StatusCode, data)
+	}
+	return resp.StatusCode, data, resp.Header.Get("Idempotent-Replayed") == "true"
+}
+
+func (d *day) fail(format string, args ...any) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if len(d.failures) < 50 {
+		d.failures = append(d.failures, fmt.Sprintf(format, args...))
+	}
+}
+
+// quiesce lets the workers finish what the day left: every workflow's read model catches up.
+func (d *day) quiesce() {
+	// A pause left open would keep its courses paused; the day ends with the team at work.
+	d.sys.call(d.t, "leder.ulla", "POST", "/api/v1/teams/ungeteam/resume", nil, nil)
+	time.Sleep(3 * time.Second)
+}
+
+// check asserts the invariants.
+func (d *day) check() {
+	t, ctx := d.t, context.Background()
+	for _, f := range d.failures {
+		t.Error(f)
+	}
+	assert.Zero(t, d.status5xx.Load(), "no answer was a 500")
+
+	// No workflow failed, timed out or was terminated.
+	for _, status := range []string{"Failed", "TimedOut", "Terminated"} {
+		resp, err := d.sys.client.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+			Query: fmt.Sprintf("ExecutionStatus = '%s'", status),
+		})
+		require.NoError(t, err)
+		for _, ex := range resp.Executions {
+			t.Errorf("workflow %s is %s", ex.Execution.WorkflowId, ex.Status)
+		}
+	}
+
+	// The read model equals each workflow's queried state (given a moment to catch up).
+	for _, c := range d.courses {
+		require.Eventually(t, func() bool {
+			rec, err := d.sys.store.GetCourse(ctx, c.id)
+			if err != nil {
+				return false
+			}
+			if rec.Phase == domain.PhaseClosed {
+				return true // the workflow has ended; its last save is the read model
+			}
+			var st course.State
+			v, err := d.sys.client.QueryWorkflow(ctx, course.WorkflowID(c.id), "", course.QueryState, course.StateQuery{})
+			if err != nil || v.Get(&st) != nil {
+				return false
+			}
+			return st.Revision == rec.Revision && st.Phase == rec.Phase && st.PlannedEnd.Equal(rec.PlannedEnd) && sameTime(st.NextDeadline, rec.NextDeadline)
+		}, 30*time.Second, 200*time.Millisecond, "course %s: the read model differs from the workflow", c.id)
+	}
+	for _, p := range d.plans {
+		require.Eventually(t, func() bool {
+			rec, err := d.sys.store.GetPlan(ctx, p.id)
+			if err != nil {
+				return false
+			}
+			if rec.Phase == domain.PlanEnded {
+				return true
+			}
+			var st collab.State
+			v, err := d.sys.client.QueryWorkflow(ctx, collab.WorkflowID(p.id), "", collab.QueryState, collab.StateQuery{})
+			if err != nil || v.Get(&st) != nil {
+				return false
+			}
+			return st.Revision == rec.Revision && st.Phase == rec.Phase && st.CoordinatorID == rec.CoordinatorID &&
+				len(st.Meetings) == len(rec.Meetings) && len(st.FormVersions) == len(rec.FormVersions)
+		}, 30*time.Second, 200*time.Millisecond, "plan %s: the read model differs from the workflow", p.id)
+	}
+
+	// Each accepted step has exactly one audit row per citizen of its subject.
+	var rows []struct {
+		SubjectType string `db:"subject_type"`
+		SubjectID   string `db:"subject_id"`
+		Action      string `db:"action"`
+		N           int    `db:"n"`
+	}
+	require.NoError(t, d.sys.store.DB().Select(&rows, `
+		SELECT subject_type, subject_id, action, count(*) / GREATEST(count(DISTINCT citizen_id), 1) AS n
+		FROM audit_log WHERE actor_id <> '' AND key IS NOT NULL GROUP BY subject_type, subject_id, action`))
+	got := map[string]int{}
+	for _, r := range rows {
+		if r.Action == string(domain.AuditMeetingMoved) {
+			r.Action = string(domain.AuditMeetingScheduled)
+		}
+		got[r.SubjectType+"/"+r.SubjectID+"/"+r.Action] += r.N
+	}
+	var keys []string
+	for k := range d.steps {
+		keys = append(keys, k)
+	}
+	for k := range d.maybe {
+		if _, ok := d.steps[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if got[k] < d.steps[k] || got[k] > d.steps[k]+d.maybe[k] {
+			t.Errorf("audit rows of %s: %d, for %d steps accepted and %d whose answer was lost", k, got[k], d.steps[k], d.maybe[k])
+		}
+	}
+
+	// Every reminder raised is done, or open for the right person.
+	var open []domain.Reminder
+	require.NoError(t, d.sys.store.DB().Select(&open, `
+		SELECT key, recipient_id, kind, subject_type, subject_id, due_at, created_at, done_at, scheduled_for
+		FROM reminders WHERE done_at IS NULL`))
+	for _, r := range open {
+		switch r.SubjectType {
+		case domain.SubjectCourse:
+			rec, err := d.sys.store.GetCourse(ctx, r.SubjectID)
+			require.NoError(t, err)
+			if assert.NotEqual(t, domain.PhaseClosed, rec.Phase, "%s is open on a closed course", r.Key) {
+				lead := map[string]string{"ungeteam": "leder.ulla", "familieteam": "leder.finn"}[rec.TeamID]
+				ok := containsStr(rec.ConsultantIDs, r.RecipientID) || r.RecipientID == lead || strings.HasPrefix(r.RecipientID, "styregruppe.")
+				assert.True(t, ok, "%s is open for %s, who has no part in the course", r.Key, r.RecipientID)
+			}
+		case domain.SubjectPlan:
+			rec, err := d.sys.store.GetPlan(ctx, r.SubjectID)
+			require.NoError(t, err)
+			if assert.NotEqual(t, domain.PlanEnded, rec.Phase, "%s is open on an ended plan", r.Key) {
+				ok := r.RecipientID == rec.CoordinatorID || r.RecipientID == rec.CoordinatingCaseworkerID || r.RecipientID == "leder.karen"
+				assert.True(t, ok, "%s is open for %s, who is no longer responsible", r.Key, r.RecipientID)
+			}
+		}
+	}
+}
+
+func sameTime(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return a.Equal(*b)
+}
+
+func containsStr(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
