@@ -137,8 +137,8 @@ func TestSaveRefusedByTheDatabaseIsStuckNotFatal(t *testing.T) {
 		h.send("join", collab.UpdateChangeParticipants, collab.ParticipantsRequest{Actor: ida,
 			Join: []collab.Caseworker{{StaffID: "sagsbehandler.ghost", Centre: domain.CentreLabour}}})
 	})
-	h.at(30*day, func() {
-		stuck = h.query()
+	h.at(30*day, func() { stuck = h.query() })
+	h.at(30*day+time.Hour, func() {
 		centre := domain.CentreLabour
 		require.NoError(t, h.store.UpsertStaff(ctx, domain.Staff{ID: "sagsbehandler.ghost", Name: "Ny Sagsbehandler", Centre: &centre,
 			HoursPerWeek: 37, Roles: []domain.Role{domain.RoleCaseworker}}))
@@ -155,7 +155,7 @@ func TestSaveRefusedByTheDatabaseIsStuckNotFatal(t *testing.T) {
 	})
 	h.run()
 	h.ok("join")
-	require.Len(t, stuck.Effects.Stuck, 1)
+	require.Len(t, stuck.Effects.Stuck, 1, "%+v", stuck.Effects.List())
 	assert.Equal(t, "save", stuck.Effects.Stuck[0].Kind)
 	assert.Contains(t, stuck.Effects.Stuck[0].Error, "refers to something that does not exist")
 	var reminded []string

@@ -72,6 +72,7 @@ func (p *plan) setup(ctx workflow.Context, in Input) error {
 	p.fx = &effects.Runner{
 		Ledger: &p.state.Effects, Workflow: "collaboration", WorkflowID: WorkflowID(p.state.PlanID),
 		SubjectType: domain.SubjectPlan, SubjectID: p.state.PlanID, Apply: p.apply,
+		Saved: func() bool { return p.saved >= p.state.Revision },
 	}
 	p.refreshNext()
 	if err := workflow.SetQueryHandler(ctx, QueryState, func(StateQuery) (State, error) { return p.state, nil }); err != nil {

@@ -78,6 +78,7 @@ func (c *course) setup(ctx workflow.Context, in Input) error {
 	c.fx = &effects.Runner{
 		Ledger: &c.state.Effects, Workflow: "course", WorkflowID: WorkflowID(c.state.CourseID),
 		SubjectType: domain.SubjectCourse, SubjectID: c.state.CourseID, Apply: c.apply,
+		Saved: func() bool { return c.saved >= c.state.Revision },
 	}
 	if c.fresh {
 		c.state.Rules = workflow.GetVersion(ctx, RulesChange, workflow.DefaultVersion, RulesVersion)

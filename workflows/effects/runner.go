@@ -95,6 +95,10 @@ type Runner struct {
 	// Apply makes one effect. A workflow handles its own kinds (KindSave) and passes the others
 	// to Common.
 	Apply func(ctx workflow.Context, e Effect) error
+	// Saved reports whether the read model holds the workflow's newest revision: a stuck save
+	// is made only then (a save that succeeded with an older revision, while a newer step was
+	// under way, leaves it to be tried again at once).
+	Saved func() bool
 
 	mails int // mail steps in flight (version 3 of mail-reminders): awaited by Settle
 }
@@ -105,7 +109,7 @@ type Runner struct {
 func (r *Runner) Run(ctx workflow.Context, e Effect) error {
 	err := r.Apply(ctx, e)
 	if err == nil {
-		if r.Ledger.find(e.Key) >= 0 { // made by a later attempt than the one that stuck
+		if r.Ledger.find(e.Key) >= 0 && r.made(ctx, e) { // made by a later attempt than the one that stuck
 			r.resolve(ctx, e.Key)
 			r.settled(ctx)
 		}
@@ -160,7 +164,9 @@ func (r *Runner) Retry(ctx workflow.Context, all bool) {
 			continue
 		}
 		if err == nil {
-			r.resolve(ctx, k)
+			if r.made(ctx, r.Ledger.Stuck[i].Effect) {
+				r.resolve(ctx, k)
+			}
 			continue
 		}
 		s := &r.Ledger.Stuck[i]
@@ -179,6 +185,19 @@ func (r *Runner) Forget(ctx workflow.Context, key string) {
 	}
 	r.resolve(ctx, key)
 	r.settled(ctx)
+}
+
+// made reports whether an effect that succeeded is made: a save only if it holds the newest
+// revision; if not, it is due again at once.
+func (r *Runner) made(ctx workflow.Context, e Effect) bool {
+	if e.Kind != KindSave || r.Saved == nil || r.Saved() {
+		return true
+	}
+	if i := r.Ledger.find(e.Key); i >= 0 {
+		r.Ledger.Stuck[i].RetryAt = workflow.Now(ctx)
+		r.Ledger.Seq++
+	}
+	return false
 }
 
 // stick keeps a failed effect; the first of an episode tells the administrators.
