@@ -9,7 +9,11 @@ import (
 	"go.temporal.io/sdk/activity"
 
 	"tvp/domain"
+	"tvp/internal/mail"
 )
+
+// sendTimeout bounds one mail: dialling, the SMTP conversation.
+const sendTimeout = 30 * time.Second
 
 // MailRemindersInput names one occasion (the key given to RaiseReminder).
 type MailRemindersInput struct {
@@ -23,31 +27,73 @@ type MailRemindersResult struct {
 }
 
 // MailReminders mails each recipient of the occasion who has an address: a reference and a
-// link to the inbox, never a citizen's data. Mailed items are marked, so a retry (the SMTP
-// server refused for a while) mails only what is left.
+// link to the inbox, never a citizen's data. Each item is claimed before it is sent and marked
+// after, so a retry, or the outbox's sweep running at the same time, sends nothing twice; a
+// sender that dies between sending and marking leaves the item to be sent again once its claim
+// lapses, with the same Message-ID.
 func (a *Activities) MailReminders(ctx context.Context, in MailRemindersInput) (MailRemindersResult, error) {
 	if a.Mailer == nil {
 		return MailRemindersResult{}, nil
 	}
-	items, err := a.Store.UnmailedReminders(ctx, in.Key)
+	n, err := a.mailReminders(ctx, in.Key, 0)
+	return MailRemindersResult{Mailed: n, Enabled: true}, err
+}
+
+// MailOutboxInput bounds one sweep.
+type MailOutboxInput struct {
+	Limit int `json:"limit"`
+}
+
+// MailOutboxResult counts what the sweep mailed, and what is left.
+type MailOutboxResult struct {
+	Mailed int `json:"mailed"`
+	Left   int `json:"left"`
+}
+
+// MailOutbox mails the items raised to be mailed that no sender has mailed (their workflow's mail
+// step ran out of attempts, or was dropped with its run): the mail-outbox Schedule's sweep.
+func (a *Activities) MailOutbox(ctx context.Context, in MailOutboxInput) (MailOutboxResult, error) {
+	if a.Mailer == nil {
+		return MailOutboxResult{}, nil
+	}
+	n, err := a.mailReminders(ctx, "", in.Limit)
 	if err != nil {
-		return MailRemindersResult{Enabled: true}, permanent(err)
+		return MailOutboxResult{Mailed: n}, err
+	}
+	left, _, err := a.Store.MailOutbox(ctx)
+	return MailOutboxResult{Mailed: n, Left: left}, permanent(err)
+}
+
+func (a *Activities) mailReminders(ctx context.Context, keyPrefix string, limit int) (int, error) {
+	items, err := a.Store.ClaimReminderMails(ctx, keyPrefix, limit)
+	if err != nil {
+		return 0, permanent(err)
 	}
 	n := 0
-	for _, it := range items {
+	for i, it := range items {
 		subject := "TVP: ny påmindelse (" + domain.ReminderTitle(it.Kind) + ")"
 		body := fmt.Sprintf("Du har en ny påmindelse i TVP: %s.\r\n\r\nSe den her: %s/indbakke#r%d\r\n\r\nReference: %s %d\r\n",
 			domain.ReminderTitle(it.Kind), strings.TrimSuffix(a.PublicURL, "/"), it.ID, it.SubjectType, it.ID)
-		if err := a.Mailer.Send(ctx, it.Email, subject, body); err != nil {
-			return MailRemindersResult{Mailed: n, Enabled: true}, fmt.Errorf("mail reminder %d: %w", it.ID, err)
+		if err := a.send(ctx, mail.Message{To: it.Email, Subject: subject, Body: body, MessageID: a.Mailer.MessageID("reminder/" + it.Key)}); err != nil {
+			for _, rest := range items[i:] { // the next attempt, or the sweep, takes them at once
+				_ = a.Store.ReleaseReminderMail(context.WithoutCancel(ctx), rest.Key)
+			}
+			return n, fmt.Errorf("mail reminder %d: %w", it.ID, err)
 		}
-		if err := a.Store.MarkMailed(ctx, it.Key, time.Now()); err != nil {
-			return MailRemindersResult{Mailed: n, Enabled: true}, permanent(err)
+		if err := a.Store.MarkReminderMailed(ctx, it.Key); err != nil {
+			// Sent, not marked: its claim lapses and it is sent again, with the same Message-ID.
+			return n, permanent(err)
 		}
 		n++
 		activity.RecordHeartbeat(ctx, n)
 	}
-	return MailRemindersResult{Mailed: n, Enabled: true}, nil
+	return n, nil
+}
+
+func (a *Activities) send(ctx context.Context, m mail.Message) error {
+	ctx, cancel := context.WithTimeout(ctx, sendTimeout)
+	defer cancel()
+	return a.Mailer.SendMessage(ctx, m)
 }
 
 // SendDigestsInput names whose digest to send (the coordinators).
@@ -62,7 +108,10 @@ type SendDigestsResult struct {
 	Mailed int `json:"mailed"`
 }
 
-// SendDigests mails each holder of the role a count of their open and overdue reminders.
+// SendDigests mails each holder of the role a count of their open and overdue reminders, once a
+// day: each digest is claimed before it is sent and marked after (as reminders are), and the
+// activity heartbeats after each, so a worker that dies mid-way is noticed and the retry mails
+// the rest.
 func (a *Activities) SendDigests(ctx context.Context, in SendDigestsInput) (SendDigestsResult, error) {
 	if a.Mailer == nil {
 		return SendDigestsResult{}, nil
@@ -73,17 +122,20 @@ func (a *Activities) SendDigests(ctx context.Context, in SendDigestsInput) (Send
 	}
 	n := 0
 	for _, l := range lines {
-		if sent, err := a.Store.DigestSent(ctx, in.Day, l.StaffID); err != nil {
+		activity.RecordHeartbeat(ctx, n)
+		if claimed, err := a.Store.ClaimDigest(ctx, in.Day, l.StaffID); err != nil {
 			return SendDigestsResult{Mailed: n}, permanent(err)
-		} else if sent {
-			continue
+		} else if !claimed {
+			continue // sent, or being sent
 		}
 		body := fmt.Sprintf("Du har %d åbne påmindelser i TVP, heraf %d overskredne.\r\n\r\nSe dem her: %s/indbakke\r\n",
 			l.Open, l.Overdue, strings.TrimSuffix(a.PublicURL, "/"))
-		if err := a.Mailer.Send(ctx, l.Email, "TVP: dagens påmindelser", body); err != nil {
+		m := mail.Message{To: l.Email, Subject: "TVP: dagens påmindelser", Body: body, MessageID: a.Mailer.MessageID("digest/" + in.Day + "/" + l.StaffID)}
+		if err := a.send(ctx, m); err != nil {
+			_ = a.Store.ReleaseDigest(context.WithoutCancel(ctx), in.Day, l.StaffID)
 			return SendDigestsResult{Mailed: n}, fmt.Errorf("digest to %s: %w", l.StaffID, err)
 		}
-		if err := a.Store.MarkDigestSent(ctx, in.Day, l.StaffID); err != nil {
+		if err := a.Store.MarkDigestMailed(ctx, in.Day, l.StaffID); err != nil {
 			return SendDigestsResult{Mailed: n}, permanent(err)
 		}
 		n++

@@ -80,7 +80,7 @@ func (a *Activities) RaiseReminder(ctx context.Context, in RaiseReminderInput) (
 			ScheduledFor: optionalTime(in.ScheduledFor),
 		})
 	}
-	if err := a.Store.RaiseReminders(ctx, items); err != nil {
+	if err := a.Store.RaiseReminders(ctx, items, a.Mailer != nil); err != nil {
 		return RaiseReminderResult{}, permanent(fmt.Errorf("raise %s: %w", in.Kind, err))
 	}
 	return RaiseReminderResult{Key: in.Key, Recipients: recipients, Mailing: a.Mailer != nil}, nil

@@ -58,29 +58,6 @@ type MailItem struct {
 	Email       string              `db:"email"`
 }
 
-// UnmailedReminders returns the items with the keys (prefix match: one occasion's items for
-// every recipient) that are open, not yet mailed, and whose recipient has an address.
-func (s *Store) UnmailedReminders(ctx context.Context, keyPrefix string) ([]MailItem, error) {
-	var out []MailItem
-	err := s.db.SelectContext(ctx, &out, `
-		SELECT r.key, r.id, r.kind, r.subject_type, r.subject_id, st.email
-		FROM reminders r JOIN staff st ON st.id = r.recipient_id
-		WHERE left(r.key, length($1) + 1) = $1 || '/' AND r.mailed_at IS NULL AND r.done_at IS NULL AND st.email <> ''
-		ORDER BY r.id`, keyPrefix)
-	if err != nil {
-		return nil, fmt.Errorf("unmailed reminders: %w", translate(err))
-	}
-	return out, nil
-}
-
-// MarkMailed records that an item was mailed.
-func (s *Store) MarkMailed(ctx context.Context, key string, at time.Time) error {
-	if _, err := s.db.ExecContext(ctx, `UPDATE reminders SET mailed_at = $2 WHERE key = $1`, key, at); err != nil {
-		return fmt.Errorf("mark mailed: %w", translate(err))
-	}
-	return nil
-}
-
 // DigestLine is one person's open reminders.
 type DigestLine struct {
 	StaffID string `db:"staff_id"`
@@ -103,23 +80,4 @@ func (s *Store) Digests(ctx context.Context, role domain.Role, now time.Time) ([
 		return nil, fmt.Errorf("digests: %w", translate(err))
 	}
 	return out, nil
-}
-
-// DigestSent reports whether the day's digest was mailed to the person.
-func (s *Store) DigestSent(ctx context.Context, day, staffID string) (bool, error) {
-	var ok bool
-	err := s.db.GetContext(ctx, &ok, `SELECT EXISTS (SELECT 1 FROM digests_sent WHERE day = $1 AND staff_id = $2)`, day, staffID)
-	if err != nil {
-		return false, fmt.Errorf("digest sent: %w", translate(err))
-	}
-	return ok, nil
-}
-
-// MarkDigestSent records the day's digest to the person.
-func (s *Store) MarkDigestSent(ctx context.Context, day, staffID string) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO digests_sent (day, staff_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, day, staffID)
-	if err != nil {
-		return fmt.Errorf("mark digest sent: %w", translate(err))
-	}
-	return nil
 }

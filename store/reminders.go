@@ -10,14 +10,15 @@ import (
 	"tvp/domain"
 )
 
-// RaiseReminders adds inbox items. An item whose key is there already adds nothing, so the
-// same occasion raised twice (a retried activity) yields one item.
-func (s *Store) RaiseReminders(ctx context.Context, items []domain.Reminder) error {
+// RaiseReminders adds inbox items; with mail, each is due to be mailed as well (the outbox). An
+// item whose key is there already adds nothing, so the same occasion raised twice (a retried
+// activity) yields one item.
+func (s *Store) RaiseReminders(ctx context.Context, items []domain.Reminder, mail bool) error {
 	for _, r := range items {
 		_, err := s.db.ExecContext(ctx, `
-			INSERT INTO reminders (key, recipient_id, kind, subject_type, subject_id, due_at, created_at, scheduled_for)
-			VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7, now()), $8) ON CONFLICT (key) DO NOTHING`,
-			r.Key, r.RecipientID, r.Kind, r.SubjectType, r.SubjectID, r.DueAt, nullTime(r.CreatedAt), r.ScheduledFor)
+			INSERT INTO reminders (key, recipient_id, kind, subject_type, subject_id, due_at, created_at, scheduled_for, mail_due)
+			VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7, now()), $8, $9) ON CONFLICT (key) DO NOTHING`,
+			r.Key, r.RecipientID, r.Kind, r.SubjectType, r.SubjectID, r.DueAt, nullTime(r.CreatedAt), r.ScheduledFor, mail)
 		if err != nil {
 			return fmt.Errorf("raise reminder %s: %w", r.Kind, translate(err))
 		}

@@ -17,6 +17,8 @@ import (
 
 	"tvp/domain"
 	"tvp/internal/demo"
+	"tvp/internal/mail"
+	"tvp/internal/mailtest"
 	"tvp/workflows/collab"
 	"tvp/workflows/course"
 )
@@ -413,7 +415,7 @@ func (c *counter) get(key string) int64 {
 func TestStuckEffectsKeepTheCourse(t *testing.T) {
 	h := newHarness(t)
 	metrics := newCounter()
-	h = newHarnessWith(t, h.store, metrics)
+	h = newHarnessWith(t, h.store, metrics, nil)
 	h.in.ConsultantIDs = []string{"konsulent.ghost"}
 	ctx := context.Background()
 	var stuck course.State
@@ -459,4 +461,24 @@ func TestStuckEffectsKeepTheCourse(t *testing.T) {
 	assert.Empty(t, open)
 	assert.Equal(t, int64(1), metrics.get("tvp_effects_stuck/save"))
 	assert.Equal(t, int64(1), metrics.get("tvp_effects_recovered/save"))
+}
+
+// A reminder's mail step is awaited before the run continues as new (version 3 of
+// mail-reminders): the mail goes out although the server refused at first. Before, the step
+// was started and forgotten, and continue-as-new dropped it with the run.
+func TestContinueAsNewWaitsForTheMailStep(t *testing.T) {
+	smtpd := mailtest.Start(t, 3)
+	h := newHarness(t)
+	h = newHarnessWith(t, h.store, nil, &mail.Mailer{Addr: smtpd.Addr, From: "tvp@tvp.test"})
+	h.at(182*day, func() { h.env.SetContinueAsNewSuggested(true) }) // as the progression reminder is raised
+	h.env.ExecuteWorkflow(course.CourseWorkflow, h.in)
+	var can *workflow.ContinueAsNewError
+	require.ErrorAs(t, h.env.GetWorkflowError(), &can)
+	var to []string
+	for _, m := range smtpd.Messages() {
+		to = append(to, m.To...)
+	}
+	assert.Equal(t, []string{"konsulent.anna@tvp.example"}, to)
+	assert.GreaterOrEqual(t, smtpd.Refused(), 3)
+	assert.Equal(t, 1, h.count("SELECT count(*) FROM reminders WHERE mailed_at IS NOT NULL"))
 }

@@ -21,6 +21,7 @@ import (
 	"tvp/domain"
 	"tvp/internal/apptest"
 	"tvp/internal/demo"
+	"tvp/internal/mail"
 	"tvp/store"
 	"tvp/store/storetest"
 	"tvp/worker"
@@ -55,11 +56,12 @@ func newHarness(t *testing.T) *harness {
 
 func newHarnessOn(t *testing.T, s *store.Store) *harness {
 	t.Helper()
-	return newHarnessWith(t, s, nil)
+	return newHarnessWith(t, s, nil, nil)
 }
 
-// newHarnessWith is newHarnessOn with a metrics handler for the workflow's metrics.
-func newHarnessWith(t *testing.T, s *store.Store, metrics client.MetricsHandler) *harness {
+// newHarnessWith is newHarnessOn with a metrics handler for the workflow's metrics, and a
+// mailer for its reminders (either may be nil).
+func newHarnessWith(t *testing.T, s *store.Store, metrics client.MetricsHandler, mailer *mail.Mailer) *harness {
 	t.Helper()
 	var suite testsuite.WorkflowTestSuite
 	if metrics != nil {
@@ -71,7 +73,7 @@ func newHarnessWith(t *testing.T, s *store.Store, metrics client.MetricsHandler)
 	}
 	e := suite.NewTestWorkflowEnvironment()
 	e.SetTestTimeout(time.Minute)
-	worker.Register(e, &activities.Activities{Store: s})
+	worker.Register(e, &activities.Activities{Store: s, Mailer: mailer, PublicURL: "https://tvp.test"})
 	e.SetStartTime(start)
 	return &harness{t: t, env: e, store: s, outcomes: map[string]outcome{}, in: course.Input{
 		CourseID:      "3b0a6a2e-8d0f-4d8e-9a3c-000000000001",

@@ -39,6 +39,22 @@ var mailOptions = workflow.ActivityOptions{
 	RetryPolicy:         ActivityOptions.RetryPolicy,
 }
 
+// mailOptionsBounded are the mail step's options since version 3 of mail-reminders: the
+// workflow awaits the step before it continues as new or ends, so the step is bounded; a mail
+// server that refuses for longer leaves the item to the outbox's sweep (the mail-outbox
+// Schedule).
+var mailOptionsBounded = workflow.ActivityOptions{
+	StartToCloseTimeout:    2 * time.Minute,
+	ScheduleToCloseTimeout: 10 * time.Minute,
+	HeartbeatTimeout:       20 * time.Second,
+	RetryPolicy: &temporal.RetryPolicy{
+		InitialInterval:    time.Second,
+		BackoffCoefficient: 2,
+		MaximumInterval:    time.Minute,
+		MaximumAttempts:    20,
+	},
+}
+
 // Do runs an activity with TVP's options (update handlers get a context without them).
 func Do(ctx workflow.Context, activity, in, out any) error {
 	ctx = workflow.WithActivityOptions(ctx, ActivityOptions)

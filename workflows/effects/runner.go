@@ -303,7 +303,8 @@ func (r *Runner) Common(ctx workflow.Context, e Effect) error {
 // MailReminders is the change (GetVersion) of a reminder's mail step: histories recorded
 // before reminders were mailed replay without it, and those recorded before version 2 with it
 // always; since version 2 there is a mail step only when the workers mail (SMTP configured), as
-// the raise's result says.
+// the raise's result says; since version 3 the step is bounded and awaited before the workflow
+// continues as new or ends (Settle), and the mail-outbox Schedule mails what it could not.
 const MailReminders = "mail-reminders"
 
 // raise raises one reminder; each recipient with an address is then mailed (when SMTP is
@@ -314,15 +315,24 @@ func (r *Runner) raise(ctx workflow.Context, in activities.RaiseReminderInput) e
 	if err := Write(ctx, acts.RaiseReminder, in, &raised); err != nil {
 		return fmt.Errorf("raise %s: %w", in.Kind, err)
 	}
-	if v := workflow.GetVersion(ctx, MailReminders, workflow.DefaultVersion, 2); v == 1 || (v == 2 && raised.Mailing) {
-		mail := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, mailOptions), acts.MailReminders,
-			activities.MailRemindersInput{Key: in.Key})
-		workflow.Go(ctx, func(ctx workflow.Context) {
-			if err := mail.Get(ctx, nil); err != nil {
-				workflow.GetLogger(ctx).Error("mail reminder", "kind", in.Kind, "err", err)
-			}
-		})
+	v := workflow.GetVersion(ctx, MailReminders, workflow.DefaultVersion, 3)
+	if !(v == 1 || (v >= 2 && raised.Mailing)) {
+		return nil
 	}
+	opts := mailOptions
+	if v >= 3 {
+		opts = mailOptionsBounded
+		r.mails++
+	}
+	mail := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), acts.MailReminders, activities.MailRemindersInput{Key: in.Key})
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		if err := mail.Get(ctx, nil); err != nil {
+			workflow.GetLogger(ctx).Error("mail reminder", "kind", in.Kind, "err", err)
+		}
+		if v >= 3 {
+			r.mails--
+		}
+	})
 	return nil
 }
 

@@ -19,6 +19,8 @@ import (
 	"tvp/activities"
 	"tvp/domain"
 	"tvp/internal/demo"
+	"tvp/internal/mail"
+	"tvp/internal/mailtest"
 	"tvp/store"
 	"tvp/store/storetest"
 	"tvp/worker"
@@ -45,13 +47,19 @@ type harness struct {
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
+	return newHarnessMailing(t, nil)
+}
+
+// newHarnessMailing is newHarness with reminders mailed through the mailer.
+func newHarnessMailing(t *testing.T, mailer *mail.Mailer) *harness {
+	t.Helper()
 	s, _ := storetest.MustOpen(t)
 	require.NoError(t, demo.LoadRegister(context.Background(), s))
 	var suite testsuite.WorkflowTestSuite
 	suite.SetLogger(tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))))
 	env := suite.NewTestWorkflowEnvironment()
 	env.SetTestTimeout(time.Minute)
-	worker.Register(env, &activities.Activities{Store: s})
+	worker.Register(env, &activities.Activities{Store: s, Mailer: mailer, PublicURL: "https://tvp.test"})
 	env.SetStartTime(start)
 	h := &harness{t: t, env: env, store: s, errs: map[string]error{}}
 	env.OnActivity("UpdateTeamCourses", mock.Anything, mock.Anything).Return(
@@ -198,6 +206,24 @@ func TestNewDecisionMovesTheLatestResumeDate(t *testing.T) {
 		"leder.finn 2021-01-22 done=true", "leder.finn 2021-01-29 done=true", "leder.finn 2021-02-05 done=true",
 		"leder.finn 2021-02-12 done=true", "leder.finn 2021-02-19 done=true", "leder.finn 2021-02-26 done=true",
 	}, h.reminders())
+}
+
+// The team lead's reminders to end the pause are mailed like every other reminder. Before, the
+// pause raised them without a mail step.
+func TestResumeRemindersAreMailed(t *testing.T) {
+	smtpd := mailtest.Start(t, 1)
+	h := newHarnessMailing(t, &mail.Mailer{Addr: smtpd.Addr, From: "tvp@tvp.test"})
+	in := input()
+	in.PlannedResume = resume.AddDate(0, 0, -7)
+	in.ResumeBy = resume
+	h.run(in)
+	require.Len(t, h.reminders(), 1)
+	var to []string
+	for _, m := range smtpd.Messages() {
+		to = append(to, m.To...)
+		assert.Contains(t, m.Data, "https://tvp.test/indbakke")
+	}
+	assert.Equal(t, []string{"leder.finn@tvp.example"}, to, "mailed once, although the server refused first")
 }
 
 // argOf decodes an Update's argument as the activity received it (JSON).
