@@ -94,3 +94,19 @@ func (a *Activities) DeleteExpiredAudit(ctx context.Context, in DeleteExpiredAud
 	n, err := a.Store.DeleteAuditBefore(ctx, in.Before)
 	return DeleteExpiredAuditResult{Deleted: n}, permanent(err)
 }
+
+// DeleteExpiredIdempotencyKeysInput is the time-to-live limit.
+type DeleteExpiredIdempotencyKeysInput struct {
+	Before time.Time `json:"before"`
+}
+
+// DeleteExpiredIdempotencyKeysResult counts the answers deleted.
+type DeleteExpiredIdempotencyKeysResult struct {
+	Deleted int64 `json:"deleted"`
+}
+
+// DeleteExpiredIdempotencyKeys deletes the Idempotency-Key answers claimed before the limit.
+func (a *Activities) DeleteExpiredIdempotencyKeys(ctx context.Context, in DeleteExpiredIdempotencyKeysInput) (DeleteExpiredIdempotencyKeysResult, error) {
+	n, err := a.Store.DeleteIdempotencyKeysBefore(ctx, in.Before)
+	return DeleteExpiredIdempotencyKeysResult{Deleted: n}, permanent(err)
+}

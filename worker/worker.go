@@ -14,10 +14,8 @@ import (
 	"tvp/activities"
 	"tvp/domain"
 	"tvp/workflows/collab"
-	"tvp/workflows/committee"
 	"tvp/workflows/course"
-	"tvp/workflows/digest"
-	"tvp/workflows/retention"
+	"tvp/workflows/schedules"
 	"tvp/workflows/teampause"
 )
 
@@ -61,54 +59,34 @@ func Register(r interface {
 // Workflows are every workflow TVP runs (for a worker, a test environment or a replayer).
 func Workflows() []any {
 	return []any{course.CourseWorkflow, teampause.TeamPauseWorkflow, collab.CollaborationWorkflow,
-		retention.AuditRetentionWorkflow, digest.DigestWorkflow, committee.StatusReportWorkflow}
+		schedules.AuditRetentionWorkflow, schedules.DigestWorkflow, schedules.StatusReportWorkflow,
+		schedules.IdempotencySweepWorkflow, schedules.MailOutboxWorkflow}
 }
 
-// EnsureSchedules creates TVP's Temporal Schedules, or updates them to the current settings:
-// the daily deletion of expired audit entries, the coordinators' daily digest, and the
-// half-yearly status report for the committees.
+// EnsureSchedules creates TVP's Temporal Schedules with the default idempotency TTL (24 hours).
+//
+// Deprecated: use EnsureSchedulesWith, which takes every setting (TVP_IDEMPOTENCY_TTL too).
 func EnsureSchedules(ctx context.Context, c client.Client, taskQueue string, auditRetention domain.Duration) error {
-	every := func(d time.Duration) client.ScheduleSpec {
-		return client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: d}}}
-	}
-	halfYearly := client.ScheduleSpec{Calendars: []client.ScheduleCalendarSpec{{
-		Month: []client.ScheduleRange{{Start: 1}, {Start: 7}}, DayOfMonth: []client.ScheduleRange{{Start: 1}},
-		Hour: []client.ScheduleRange{{Start: 6}}, Minute: []client.ScheduleRange{{Start: 0}}, Second: []client.ScheduleRange{{Start: 0}},
-	}}}
-	schedules := []struct {
-		id     string
-		spec   client.ScheduleSpec
-		action *client.ScheduleWorkflowAction
-	}{
-		{retention.ScheduleID, every(retention.Every), &client.ScheduleWorkflowAction{
-			ID: retention.ScheduleID, Workflow: retention.AuditRetentionWorkflow, TaskQueue: taskQueue,
-			Args: []any{retention.Input{Retention: auditRetention}},
-		}},
-		{digest.ScheduleID, every(digest.Every), &client.ScheduleWorkflowAction{
-			ID: digest.ScheduleID, Workflow: digest.DigestWorkflow, TaskQueue: taskQueue,
-			Args: []any{digest.Input{Role: domain.RoleCoordinator}},
-		}},
-		{committee.ScheduleID, halfYearly, &client.ScheduleWorkflowAction{
-			ID: committee.ScheduleID, Workflow: committee.StatusReportWorkflow, TaskQueue: taskQueue,
-			Args: []any{committee.Input{}},
-		}},
-	}
-	for _, sc := range schedules {
-		_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{
-			ID:     sc.id,
-			Spec:   sc.spec,
-			Action: sc.action,
-		})
+	return EnsureSchedulesWith(ctx, c, schedules.Settings{TaskQueue: taskQueue, AuditRetention: auditRetention, IdempotencyTTL: domain.Duration(24 * time.Hour)})
+}
+
+// EnsureSchedulesWith creates TVP's Temporal Schedules (schedules.All), or updates an existing
+// one to the current settings: its timing (calendars in Europe/Copenhagen) as well as its
+// action.
+func EnsureSchedulesWith(ctx context.Context, c client.Client, s schedules.Settings) error {
+	for _, sc := range schedules.All(s) {
+		_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{ID: sc.ID, Spec: sc.Spec, Action: sc.Action})
 		if errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
-			action := sc.action
-			err = c.ScheduleClient().GetHandle(ctx, sc.id).Update(ctx, client.ScheduleUpdateOptions{
+			spec, action := sc.Spec, sc.Action
+			err = c.ScheduleClient().GetHandle(ctx, sc.ID).Update(ctx, client.ScheduleUpdateOptions{
 				DoUpdate: func(in client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
+					in.Description.Schedule.Spec = &spec
 					in.Description.Schedule.Action = action
 					return &client.ScheduleUpdate{Schedule: &in.Description.Schedule}, nil
 				}})
 		}
 		if err != nil {
-			return fmt.Errorf("schedule %s: %w", sc.id, err)
+			return fmt.Errorf("schedule %s: %w", sc.ID, err)
 		}
 	}
 	return nil

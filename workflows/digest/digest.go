@@ -1,46 +1,19 @@
-// Package digest mails each coordinator a daily digest of their open reminders. It runs as a
-// Temporal Schedule.
+// Package digest is the coordinators' daily digest under its former name.
+//
+// Deprecated: the jobs of TVP's Schedules are one package, schedules; use
+// schedules.DigestWorkflow. This package goes once nothing imports it.
 package digest
 
-import (
-	"fmt"
-	"time"
-
-	"go.temporal.io/sdk/workflow"
-
-	"tvp/activities"
-	"tvp/domain"
-	"tvp/workflows/effects"
-)
+import "tvp/workflows/schedules"
 
 // ScheduleID is the Temporal Schedule that runs DigestWorkflow daily.
-const ScheduleID = "coordinator-digest"
+const ScheduleID = schedules.DigestID
 
-// Every is how often the schedule runs.
-const Every = 24 * time.Hour
+// Input and Result are the digest's.
+type (
+	Input  = schedules.DigestInput
+	Result = schedules.DigestResult
+)
 
-// Input says whose digest to send.
-type Input struct {
-	Role domain.Role `json:"role"`
-}
-
-// Result counts the mails.
-type Result struct {
-	Mailed int `json:"mailed"`
-}
-
-var acts *activities.Activities
-
-// DigestWorkflow mails the day's digests; the day is part of the key, so a retried run mails
-// nobody twice.
-func DigestWorkflow(ctx workflow.Context, in Input) (Result, error) {
-	if in.Role == "" {
-		in.Role = domain.RoleCoordinator
-	}
-	day := workflow.Now(ctx).UTC().Format(time.DateOnly)
-	var out activities.SendDigestsResult
-	if err := effects.Do(ctx, acts.SendDigests, activities.SendDigestsInput{Role: in.Role, Day: day}, &out); err != nil {
-		return Result{}, fmt.Errorf("send digests: %w", err)
-	}
-	return Result{Mailed: out.Mailed}, nil
-}
+// DigestWorkflow is schedules.DigestWorkflow.
+var DigestWorkflow = schedules.DigestWorkflow
