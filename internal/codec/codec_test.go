@@ -172,8 +172,13 @@ func TestTampering(t *testing.T) {
 	require.NoError(t, err)
 }
 
-func TestDecodePassesThroughUnencrypted(t *testing.T) {
-	c := mustKeys(t, "k1:"+newKey(t)).Codec()
+// A payload the codec did not make is refused on the way in: a client without the key cannot
+// hand a worker anything. Only a codec made to accept plain text (for replaying histories
+// recorded before encryption) lets it through, unchanged.
+func TestDecodeRefusesUnencrypted(t *testing.T) {
+	keys := mustKeys(t, "k1:"+newKey(t))
+	enc, err := keys.Codec().Encode([]*commonpb.Payload{personPayload(t)})
+	require.NoError(t, err)
 	tests := []struct {
 		name    string
 		payload *commonpb.Payload
@@ -181,10 +186,24 @@ func TestDecodePassesThroughUnencrypted(t *testing.T) {
 		{"json", personPayload(t)},
 		{"no metadata", &commonpb.Payload{Data: []byte("raw")}},
 		{"other binary encoding", &commonpb.Payload{Metadata: map[string][]byte{"encoding": []byte("binary/plain")}, Data: []byte{1, 2}}},
+		{"null", &commonpb.Payload{Metadata: map[string][]byte{"encoding": []byte("binary/null")}}},
+		{"an encoding label that is not text", &commonpb.Payload{Metadata: map[string][]byte{"encoding": []byte("json/\x00\n" + marker)}, Data: []byte("{}")}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dec, err := c.Decode([]*commonpb.Payload{tt.payload})
+			_, err := keys.Codec().Decode([]*commonpb.Payload{tt.payload})
+			require.ErrorIs(t, err, codec.ErrNotEncrypted)
+			assert.NotContains(t, err.Error(), marker, "the error shows no payload content")
+
+			_, err = keys.Codec().Decode([]*commonpb.Payload{enc[0], tt.payload})
+			require.ErrorIs(t, err, codec.ErrNotEncrypted, "one plain payload among encrypted ones")
+			assert.Contains(t, err.Error(), "payload 1")
+
+			var v any
+			err = keys.DataConverter().FromPayload(tt.payload, &v)
+			require.ErrorIs(t, err, codec.ErrNotEncrypted, "the data converter of clients and workers")
+
+			dec, err := keys.Codec(codec.AcceptPlaintext()).Decode([]*commonpb.Payload{tt.payload})
 			require.NoError(t, err)
 			require.Len(t, dec, 1)
 			assert.Same(t, tt.payload, dec[0])
@@ -271,6 +290,8 @@ func TestHandler(t *testing.T) {
 	orig := personPayload(t)
 	enc, err := keys.Codec().Encode([]*commonpb.Payload{orig})
 	require.NoError(t, err)
+	plain := mustPayload(t, "shown as it is")
+	searchAttr := mustPayload(t, []string{"course-rules-1"})
 
 	authorize := func(r *http.Request) error {
 		switch r.Header.Get("Authorization") {
@@ -342,6 +363,18 @@ func TestHandler(t *testing.T) {
 				require.NoError(t, protojson.Unmarshal(b, &got))
 				require.Len(t, got.GetPayloads(), 1)
 				assert.True(t, proto.Equal(orig, got.GetPayloads()[0]), "got %v", got.GetPayloads()[0])
+			},
+		},
+		{
+			name: "decode a history's payloads: the encrypted decrypted, the plain shown as they are", method: http.MethodPost, path: "/codec/decode",
+			origin: origin, auth: "Bearer good", body: body(plain, enc[0], searchAttr), wantStatus: http.StatusOK, wantCORS: true,
+			check: func(t *testing.T, _ *http.Response, b []byte) {
+				var got commonpb.Payloads
+				require.NoError(t, protojson.Unmarshal(b, &got))
+				require.Len(t, got.GetPayloads(), 3)
+				assert.True(t, proto.Equal(plain, got.GetPayloads()[0]))
+				assert.True(t, proto.Equal(orig, got.GetPayloads()[1]))
+				assert.True(t, proto.Equal(searchAttr, got.GetPayloads()[2]))
 			},
 		},
 		{

@@ -3,8 +3,10 @@ package codec
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 
+	commonpb "go.temporal.io/api/common/v1"
 	"go.temporal.io/sdk/converter"
 )
 
@@ -19,11 +21,16 @@ const maxRequestBytes = 8 << 20
 // headers; other preflights get 403. Responses to allowedOrigin carry
 // Access-Control-Allow-Origin and Access-Control-Allow-Credentials; other origins get none.
 //
+// Decode answers a payload that is not encrypted as it is (the Web UI sends every payload of a
+// history, search attributes and histories recorded before encryption included): showing it
+// decrypts nothing, and the codec given, which may refuse such payloads, sees only the
+// encrypted ones.
+//
 // Every non-OPTIONS request is first passed to authorize. If it returns an error the request
 // is answered 403 when the error message starts with "forbidden" and 401 otherwise, with a
 // small JSON body. A nil authorize rejects every request.
 func Handler(c converter.PayloadCodec, authorize func(r *http.Request) error, allowedOrigin string) http.Handler {
-	inner := converter.NewPayloadCodecHTTPHandler(c)
+	inner := converter.NewPayloadCodecHTTPHandler(showPlaintext{c})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Add("Vary", "Origin")
@@ -80,4 +87,30 @@ func writeJSONError(w http.ResponseWriter, status int, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]string{"error": msg})
+}
+
+// showPlaintext decodes the encrypted payloads with its codec and returns the others as they
+// are: what the codec endpoint shows, never what a worker or a client accepts.
+type showPlaintext struct{ converter.PayloadCodec }
+
+func (s showPlaintext) Decode(payloads []*commonpb.Payload) ([]*commonpb.Payload, error) {
+	var idx []int
+	var enc []*commonpb.Payload
+	for i, p := range payloads {
+		if encrypted(p) {
+			idx, enc = append(idx, i), append(enc, p)
+		}
+	}
+	if len(enc) == 0 {
+		return payloads, nil
+	}
+	dec, err := s.PayloadCodec.Decode(enc)
+	if err != nil {
+		return payloads, err
+	}
+	out := slices.Clone(payloads)
+	for j, i := range idx {
+		out[i] = dec[j]
+	}
+	return out, nil
 }
