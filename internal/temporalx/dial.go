@@ -20,9 +20,12 @@ type Options struct {
 	Logger        *slog.Logger
 	Metrics       client.MetricsHandler
 	DataConverter converter.DataConverter
+	// TLS secures the connection (mutual TLS with a client certificate); zero: plain.
+	TLS TLS
 }
 
 // Dial connects to the Temporal server, retrying until ctx ends. The error names the address.
+// A TLS file that cannot be read is an error at once.
 func Dial(ctx context.Context, o Options) (client.Client, error) {
 	opts := client.Options{
 		HostPort:       o.Address,
@@ -30,6 +33,11 @@ func Dial(ctx context.Context, o Options) (client.Client, error) {
 		MetricsHandler: o.Metrics,
 		DataConverter:  o.DataConverter,
 	}
+	tc, err := o.TLS.Config()
+	if err != nil {
+		return nil, err
+	}
+	opts.ConnectionOptions.TLS = tc
 	if o.Logger != nil {
 		opts.Logger = tlog.NewStructuredLogger(o.Logger.With("component", "temporal"))
 	}
