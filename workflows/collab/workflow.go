@@ -244,7 +244,17 @@ func ValidateInput(in Input) error {
 	case in.CoordinatingCaseworkerID == "":
 		return domain.FieldError("coordinating_caseworker_id", "is required")
 	}
+	for _, f := range [][2]string{{"coordinator_id", in.CoordinatorID}, {"coordinating_caseworker_id", in.CoordinatingCaseworkerID}, {"enrolled_by", in.EnrolledBy}} {
+		if err := domain.CheckLine(f[0], f[1]); err != nil {
+			return err
+		}
+	}
 	if in.Carry == nil {
+		for i, cw := range in.Caseworkers {
+			if err := domain.CheckLine(fieldf("caseworkers[%d].staff_id", i), cw.StaffID); err != nil {
+				return err
+			}
+		}
 		if err := twoCentres(in.Caseworkers); err != nil {
 			return err
 		}

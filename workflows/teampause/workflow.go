@@ -26,6 +26,11 @@ func TeamPauseWorkflow(ctx workflow.Context, in Input) (Result, error) {
 	if workflow.GetVersion(ctx, Shape, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		return legacy(ctx, in)
 	}
+	if in.Carry == nil {
+		if err := domain.CheckText("reason", in.Reason); err != nil {
+			return Result{}, workflows.Failure(err)
+		}
+	}
 	p := &pause{}
 	if err := p.setup(ctx, in); err != nil {
 		return Result{}, err
