@@ -1,7 +1,8 @@
-# Builds the single tvp binary (subcommands: migrate, api, worker) and ships it
-# in a minimal, non-root runtime image. docker-compose.yml runs this image
-# three times with a different command; deploy/compose_test.go checks that the
-# two files stay in sync.
+# Builds the single tvp binary (subcommands: migrate, api, worker, certs, ...)
+# and ships it in a minimal, non-root runtime image that runs in production mode
+# (TVP_ENV=production: it refuses to start on development settings).
+# docker-compose.yml runs this image with a different command per service;
+# deploy/compose_test.go checks that the two files stay in sync.
 
 # ---- build stage ------------------------------------------------------------
 FROM golang:1.26.8-bookworm AS build
@@ -18,6 +19,9 @@ RUN go mod download
 COPY . .
 # Static binary (no cgo) so it runs on distroless/static.
 RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/tvp ./cmd/tvp
+# Where `tvp certs` writes the compose stack's TLS files: a volume mounted here
+# takes this directory's owner (nonroot) when it is first created.
+RUN mkdir -p /out/certs
 
 # ---- runtime stage ----------------------------------------------------------
 # distroless/static has CA certificates and tzdata, no shell and no package
@@ -25,6 +29,11 @@ RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/tvp ./cmd/tvp
 FROM gcr.io/distroless/static-debian12:nonroot
 
 COPY --from=build /out/tvp /usr/local/bin/tvp
+COPY --from=build --chown=65532:65532 /out/certs /var/lib/tvp/certs
+
+# Production unless told otherwise: development auth, the development pepper,
+# relative or missing key files and plaintext Temporal are refused at start.
+ENV TVP_ENV=production
 
 USER nonroot
 EXPOSE 8080

@@ -33,11 +33,11 @@ const (
 )
 
 // requiredServices must all be defined in docker-compose.yml.
-var requiredServices = []string{"postgres", "temporal", "temporal-ui", "migrate", "api", "worker"}
+var requiredServices = []string{"postgres", "temporal", "temporal-ui", "certs", "migrate", "api", "worker"}
 
 // appServices are built from this repository and each runs the tvp
 // subcommand of the same name.
-var appServices = []string{"migrate", "api", "worker"}
+var appServices = []string{"certs", "migrate", "api", "worker"}
 
 // requiredEnv lists the variables each tvp subcommand needs.
 var requiredEnv = map[string][]string{
@@ -45,10 +45,13 @@ var requiredEnv = map[string][]string{
 	"api": {
 		"TVP_HTTP_ADDR", "TVP_DATABASE_URL", "TVP_TEMPORAL_ADDRESS",
 		"TVP_TEMPORAL_NAMESPACE", "TVP_TASK_QUEUE", "TVP_CPR_PEPPER",
+		"TVP_PAYLOAD_KEYS", "TVP_OIDC_ISSUER",
+		"TVP_TEMPORAL_TLS_CERT", "TVP_TEMPORAL_TLS_KEY", "TVP_TEMPORAL_TLS_CA",
 	},
 	"worker": {
 		"TVP_DATABASE_URL", "TVP_TEMPORAL_ADDRESS",
 		"TVP_TEMPORAL_NAMESPACE", "TVP_TASK_QUEUE", "TVP_CPR_PEPPER",
+		"TVP_PAYLOAD_KEYS", "TVP_TEMPORAL_TLS_CERT", "TVP_TEMPORAL_TLS_KEY", "TVP_TEMPORAL_TLS_CA",
 	},
 }
 
@@ -157,7 +160,8 @@ func TestComposeAppEnvironment(t *testing.T) {
 		worker := resolvedEnv(t, requireService(t, c, "worker"))
 		migrate := resolvedEnv(t, requireService(t, c, "migrate"))
 
-		for _, key := range []string{"TVP_TEMPORAL_ADDRESS", "TVP_TEMPORAL_NAMESPACE", "TVP_TASK_QUEUE", "TVP_CPR_PEPPER"} {
+		for _, key := range []string{"TVP_TEMPORAL_ADDRESS", "TVP_TEMPORAL_NAMESPACE", "TVP_TASK_QUEUE", "TVP_CPR_PEPPER",
+			"TVP_CPR_PEPPER_PREVIOUS", "TVP_PAYLOAD_KEYS", "TVP_TEMPORAL_TLS_CA", "TVP_TEMPORAL_TLS_SERVER_NAME", "TVP_ENV"} {
 			assert.Equal(t, api[key], worker[key], "api and worker must use the same %s", key)
 		}
 		assert.Equal(t, migrate["TVP_DATABASE_URL"], api["TVP_DATABASE_URL"],
@@ -248,6 +252,7 @@ func TestComposeDependsOn(t *testing.T) {
 		{"api", "temporal", []string{serviceStarted, serviceHealthy}},
 		{"worker", "migrate", []string{serviceCompleted}},
 		{"worker", "temporal", []string{serviceStarted, serviceHealthy}},
+		{"temporal", "certs", []string{serviceCompleted}},
 		{"migrate", "postgres", []string{serviceHealthy}},
 		{"temporal", "postgres", []string{serviceHealthy}},
 		{"temporal-ui", "temporal", []string{serviceStarted, serviceHealthy}},
@@ -716,6 +721,7 @@ func (d *dependsOn) UnmarshalYAML(n *yaml.Node) error {
 
 // portMapping is a short ("[ip:]host:container[/proto]") or long port entry.
 type portMapping struct {
+	HostIP    string `yaml:"host_ip"`
 	Published string `yaml:"published"`
 	Target    string `yaml:"target"`
 }
@@ -730,6 +736,9 @@ func (p *portMapping) UnmarshalYAML(n *yaml.Node) error {
 	p.Target = parts[len(parts)-1]
 	if len(parts) > 1 {
 		p.Published = parts[len(parts)-2]
+	}
+	if len(parts) > 2 {
+		p.HostIP = strings.Join(parts[:len(parts)-2], ":")
 	}
 	return nil
 }

@@ -5,6 +5,7 @@
 //	tvp migrate  applies the database migrations and exits
 //	tvp dev      migrations, demo data, worker and API in one process (make dev)
 //	tvp audit verify  checks the audit log's hash chain; exit 1 names the first row that does not fit
+//	tvp certs    writes the compose stack's private CA and TLS certificates for Temporal
 package main
 
 import (
@@ -32,6 +33,9 @@ commands:
   audit verify
             check the audit log's hash chain: exit 0 when every row fits, exit 1
             naming the first row that does not
+  certs DIR NAME...
+            write a private CA and TLS certificates for a Temporal frontend named
+            NAME and its clients into DIR, unless it has them (the compose stack)
 
 Every flag can also be set by environment (see 'tvp <command> -h').
 `
@@ -46,11 +50,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	name, rest := args[0], args[1:]
-	if name == "audit" && len(rest) > 0 {
-		name, rest = name+" "+rest[0], rest[1:] // audit verify
+	if (name == "audit" || name == "citizens") && len(rest) > 0 {
+		name, rest = name+" "+rest[0], rest[1:] // audit verify, citizens rehash
 	}
 	cmd, ok := commands[name]
-	if name == "token" {
+	if name == "token" || name == "certs" {
 		ok = true
 	}
 	if !ok {
@@ -63,6 +67,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if errors.Is(err, flag.ErrHelp) {
 		return 2
 	}
+	if err == nil {
+		err = cfg.CheckProduction(uses[name])
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "tvp %s: %v\n", name, err)
 		return 2
@@ -70,6 +77,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if name == "token" {
 		if err := runToken(cfg, fs.Arg(0), stdout); err != nil {
 			fmt.Fprintf(stderr, "tvp token: %v\n", err)
+			return 1
+		}
+		return 0
+	}
+	if name == "certs" {
+		if err := runCerts(fs.Args(), stdout); err != nil {
+			fmt.Fprintf(stderr, "tvp certs: %v\n", err)
 			return 1
 		}
 		return 0

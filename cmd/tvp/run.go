@@ -73,6 +73,13 @@ func keyring(cfg config.Config, log *slog.Logger) (*codec.Keyring, error) {
 		}
 		return k, nil
 	}
+	if cfg.Production() {
+		k, err := codec.LoadKeyFile(cfg.PayloadKeyFile) // never created in production
+		if err != nil {
+			return nil, fmt.Errorf("TVP_PAYLOAD_KEY_FILE: %w", err)
+		}
+		return k, nil
+	}
 	k, err := codec.DevKeyring(cfg.PayloadKeyFile)
 	if err != nil {
 		return nil, fmt.Errorf("payload key file: %w", err)
@@ -88,7 +95,7 @@ func dialTemporal(ctx context.Context, cfg config.Config, log *slog.Logger, m *m
 	defer cancel()
 	c, err := temporalx.Dial(ctx, temporalx.Options{
 		Address: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace, Logger: log, Metrics: m.Temporal(),
-		DataConverter: keys.DataConverter(),
+		DataConverter: keys.DataConverter(), TLS: temporalTLS(cfg),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("gave up after %s: %w", cfg.ConnectTimeout, err)

@@ -123,7 +123,7 @@ func DevKeyring(path string) (*Keyring, error) {
 	if err != nil {
 		return nil, fmt.Errorf("codec: dev keyring: %w", err)
 	}
-	spec := "dev1:" + key
+	spec := DevKeyID + ":" + key
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if errors.Is(err, fs.ErrExist) {
 		// Another process created the file first; use its key.
@@ -148,16 +148,29 @@ func DevKeyring(path string) (*Keyring, error) {
 	return k, nil
 }
 
-// loadKeyFile reads and parses a key file. A missing file yields an error matching
-// fs.ErrNotExist.
-func loadKeyFile(path string) (*Keyring, error) {
+// LoadKeyFile reads a key specification (as ParseKeys takes it) from a file, which it never
+// creates: a missing file is an error matching fs.ErrNotExist. Errors never contain key
+// material.
+func LoadKeyFile(path string) (*Keyring, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("codec: dev keyring: read %s: %w", path, err)
+		return nil, fmt.Errorf("codec: read %s: %w", path, err)
 	}
 	k, err := ParseKeys(string(b))
 	if err != nil {
-		return nil, fmt.Errorf("codec: dev keyring: %s: %w", path, err)
+		return nil, fmt.Errorf("codec: %s: %w", path, err)
+	}
+	return k, nil
+}
+
+// DevKeyID is the id of the key DevKeyring creates; production refuses a key of that name.
+const DevKeyID = "dev1"
+
+// loadKeyFile is LoadKeyFile for DevKeyring.
+func loadKeyFile(path string) (*Keyring, error) {
+	k, err := LoadKeyFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("dev keyring: %w", err)
 	}
 	return k, nil
 }

@@ -62,6 +62,8 @@ type Config struct {
 	DevAuth      bool   `env:"TVP_DEV_AUTH" envDefault:"false"`
 	// DevIssuerKey is the PEM file of the development issuer's key (created if missing).
 	DevIssuerKey string `env:"TVP_DEV_ISSUER_KEY" envDefault:".dev/dev-issuer.pem"`
+	// Platform: production mode, TLS to Temporal, rate limits, pepper rotation (platform.go).
+	Platform
 }
 
 // Load reads the environment, then the flags in args (which override it).
@@ -92,6 +94,7 @@ func Load(fs *flag.FlagSet, args []string) (Config, error) {
 	fs.BoolVar(&c.DevAuth, "dev-auth", c.DevAuth, "accept tokens of TVP's development issuer (TVP_DEV_AUTH; never in production)")
 	fs.StringVar(&c.DevIssuerKey, "dev-issuer-key", c.DevIssuerKey, "PEM key file of the development issuer (TVP_DEV_ISSUER_KEY)")
 	fs.DurationVar(&c.TemporalTimeout, "temporal-call-timeout", c.TemporalTimeout, "deadline of each Temporal call from the API (TVP_TEMPORAL_CALL_TIMEOUT)")
+	c.Platform.flags(fs)
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -121,7 +124,7 @@ func (c Config) Validate() error {
 	if c.CPRPepper == "" {
 		return fmt.Errorf("TVP_CPR_PEPPER must not be empty")
 	}
-	return nil
+	return c.Platform.validate(c.CPRPepper)
 }
 
 var roleName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
@@ -145,7 +148,7 @@ func (c Config) SlogLevel() (slog.Level, error) {
 
 // LogValue masks secrets when the configuration is logged.
 func (c Config) LogValue() slog.Value {
-	return slog.GroupValue(
+	return slog.GroupValue(append([]slog.Attr{
 		slog.String("http_addr", c.HTTPAddr),
 		slog.String("public_url", c.PublicURL),
 		slog.String("database_url", redactURL(c.DatabaseURL)),
@@ -162,7 +165,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("smtp_addr", c.SMTPAddr),
 		slog.String("payload_keys", mask(c.PayloadKeys)),
 		slog.Bool("dev_auth", c.DevAuth),
-	)
+	}, c.Platform.logAttrs()...)...)
 }
 
 func redactURL(s string) string {
