@@ -248,7 +248,7 @@ func TestDefectReadsMissingFromTheAccessLog(t *testing.T) {
 	require.Equal(t, http.StatusOK, as{t: t, app: app, user: "styregruppe.bo"}.do("GET", "/api/v1/extensions/pending", nil, nil).StatusCode)
 	require.Equal(t, http.StatusOK, as{t: t, app: app, user: "leder.ulla"}.do("GET", "/api/v1/teams/ungeteam/worklist", nil, nil).StatusCode)
 	pageReq, _ := http.NewRequest("GET", app.URL+"/styregruppe", nil)
-	pageReq.AddCookie(&http.Cookie{Name: api.SessionCookie, Value: app.Token("styregruppe.dorte")})
+	pageReq.AddCookie(app.SessionCookie("styregruppe.dorte"))
 	resp, err := http.DefaultClient.Do(pageReq)
 	require.NoError(t, err)
 	resp.Body.Close()

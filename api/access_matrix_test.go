@@ -345,7 +345,7 @@ func TestAccessMatrixPages(t *testing.T) {
 			t.Run(shortPath(r.path, f)+" as "+u, func(t *testing.T) {
 				req, err := http.NewRequest("GET", app.URL+r.path, nil)
 				require.NoError(t, err)
-				req.AddCookie(&http.Cookie{Name: api.SessionCookie, Value: app.Token(u)})
+				req.AddCookie(app.SessionCookie(u))
 				resp, err := client.Do(req)
 				require.NoError(t, err)
 				defer resp.Body.Close()

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
@@ -12,9 +13,6 @@ import (
 
 const callerKey = "tvp.caller"
 
-// SessionCookie holds the pages' token (HttpOnly, SameSite=Strict).
-const SessionCookie = "tvp_session"
-
 // PurposeHeader says why the caller reads or changes a citizen's data; it is logged with
 // every access (default: casework).
 const PurposeHeader = "X-TVP-Purpose"
@@ -22,8 +20,8 @@ const PurposeHeader = "X-TVP-Purpose"
 // IdempotencyHeader lets a client repeat a POST safely.
 const IdempotencyHeader = "Idempotency-Key"
 
-// authenticate verifies the bearer token (or the pages' session cookie) and asks the service
-// who the caller is: the token says who, TVP's staff register what they may do.
+// authenticate finds out who the caller is (a bearer access token, or the pages' session)
+// and asks the service what they may do: the provider says who, TVP's staff register what.
 func (s *Server) authenticate(c *gin.Context) {
 	by, err := s.Identify(c.Request)
 	if err != nil {
@@ -37,29 +35,45 @@ func (s *Server) authenticate(c *gin.Context) {
 	c.Next()
 }
 
-// Identify returns the caller of a request. A request with the session cookie (from the
-// pages) that changes something must carry the header X-TVP-Page, which another site cannot
-// set.
+// Identify returns the caller of a request: the staff member of its bearer token or, for the
+// pages' scripts, of its session (whose posts carry the session's CSRF token), made a
+// Caller by the service.
 func (s *Server) Identify(r *http.Request) (service.Caller, error) {
-	raw, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	staffID, err := s.staffOf(r)
+	if err != nil {
+		return service.Caller{}, err
+	}
+	return s.Service.Identify(r.Context(), staffID, r.Header.Get(PurposeHeader), r.Header.Get(IdempotencyHeader))
+}
+
+// staffOf returns the staff id a request is from. A bearer token must be an access token of
+// the configured provider for the API (auth.Verifier says what is checked); its subject is
+// linked to the register on first use by the verified claim the configuration names.
+func (s *Server) staffOf(r *http.Request) (string, error) {
+	h := r.Header.Get("Authorization")
+	if h == "" {
+		if s.Sessions != nil {
+			return s.Sessions(r)
+		}
+		return "", domain.Errorf(domain.EUnauthorized, "a bearer token is required (Authorization: Bearer ...)")
+	}
+	raw, ok := strings.CutPrefix(h, "Bearer ")
 	if !ok || raw == "" {
-		cookie, err := r.Cookie(SessionCookie)
-		if err != nil || cookie.Value == "" {
-			return service.Caller{}, domain.Errorf(domain.EUnauthorized, "a bearer token is required (Authorization: Bearer ...)")
-		}
-		if r.Method != http.MethodGet && r.Method != http.MethodHead && r.Header.Get("X-TVP-Page") == "" {
-			return service.Caller{}, domain.Errorf(domain.EForbidden, "a change from a page must come from TVP's own pages")
-		}
-		raw = cookie.Value
+		return "", domain.Errorf(domain.EUnauthorized, "a bearer token is required (Authorization: Bearer ...)")
 	}
 	if s.Verifier == nil {
-		return service.Caller{}, domain.Errorf(domain.EUnauthorized, "no identity provider is configured")
+		return "", domain.Errorf(domain.EUnauthorized, "no identity provider is configured")
 	}
-	user, err := s.Verifier.Identify(r.Context(), raw)
+	ctx := r.Context()
+	id, err := s.Verifier.VerifyAccessToken(ctx, raw)
 	if err != nil {
-		return service.Caller{}, domain.Errorf(domain.EUnauthorized, "the token is not valid")
+		s.log.DebugContext(ctx, "bearer token refused", "err", err)
+		return "", domain.Errorf(domain.EUnauthorized, "the token is not valid")
 	}
-	return s.Service.Identify(r.Context(), user, r.Header.Get(PurposeHeader), r.Header.Get(IdempotencyHeader))
+	return s.Service.StaffOf(ctx, service.Identity{Issuer: id.Issuer, Subject: id.Subject}, func(ctx context.Context) (service.LinkKey, error) {
+		claim, value, err := s.Verifier.LinkKey(ctx, id, raw)
+		return service.LinkKey{Claim: claim, Value: value}, err
+	})
 }
 
 // caller returns the authenticated caller.

@@ -272,7 +272,7 @@ func TestOpenAPIIsValidAndClosed(t *testing.T) {
 			want := []string{"401", "422", "500", "503", "504"}
 			if method == http.MethodPost {
 				// idempotent: 409 for a key reused, 413 for a body too large, 403 for a replay
-				// the caller may no longer see (and a page's change without X-TVP-Page).
+				// the caller may no longer see (and a page's change without its CSRF token).
 				want = append(want, "403", "409", "413")
 			}
 			if strings.Contains(path, "{") {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -69,13 +70,28 @@ func shot(t *testing.T, ctx context.Context, name string) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644))
 }
 
+// login logs a user in as a person does: TVP's login page, then the provider's own login
+// form (user name and password), back to TVP. The browser forgets its cookies first, at TVP
+// and at the provider: the next user is someone else.
 func login(t *testing.T, ctx context.Context, app *apptest.App, user string) {
 	t.Helper()
 	run(t, ctx, "log in as "+user,
-		chromedp.Navigate(app.URL+"/logout"),
-		chromedp.WaitVisible(`#user`, chromedp.ByID),
-		chromedp.SetValue(`#user`, user, chromedp.ByID),
-		chromedp.Click(`form[action="/login"] button`, chromedp.ByQuery),
+		network.ClearBrowserCookies(),
+		chromedp.Navigate(app.URL+"/login"),
+		chromedp.WaitVisible(`#login`, chromedp.ByID),
+		chromedp.Click(`#login`, chromedp.ByID),
+	)
+	providerLogin(t, ctx, user)
+}
+
+// providerLogin answers the provider's login form, which the browser shows.
+func providerLogin(t *testing.T, ctx context.Context, user string) {
+	t.Helper()
+	run(t, ctx, "the provider's login form as "+user,
+		chromedp.WaitVisible(`#username`, chromedp.ByID),
+		chromedp.SendKeys(`#username`, user, chromedp.ByID),
+		chromedp.SendKeys(`#password`, apptest.Password, chromedp.ByID),
+		chromedp.Click(`button[type=submit]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`header .who`, chromedp.ByQuery), // only a logged-in page has it
 	)
 }
@@ -87,7 +103,7 @@ func TestPagesInABrowser(t *testing.T) {
 	app := apptest.Start(t)
 	ctx := browser(t)
 
-	run(t, ctx, "the login page", chromedp.Navigate(app.URL+"/indbakke"), chromedp.WaitVisible(`#user`, chromedp.ByID))
+	run(t, ctx, "the login page", chromedp.Navigate(app.URL+"/indbakke"), chromedp.WaitVisible(`#login`, chromedp.ByID))
 	shot(t, ctx, "01-login")
 
 	login(t, ctx, app, "konsulent.anna")

@@ -24,10 +24,12 @@ type Deps struct {
 	Service *service.Service
 	Metrics *metrics.Metrics
 	Log     *slog.Logger
-	// Verifier checks bearer tokens.
+	// Verifier checks bearer tokens: access tokens of the OpenID provider for the API.
 	Verifier *auth.Verifier
-	// DevIssuer, if set, is published at /dev-issuer (development and tests only).
-	DevIssuer *auth.DevIssuer
+	// Sessions, if set, returns the staff member of a request from the pages (their session
+	// cookie; a post must carry the session's CSRF token). Without it only bearer tokens
+	// are accepted.
+	Sessions func(r *http.Request) (staffID string, err error)
 	// Codec, if set, is served at /codec for the Temporal Web UI (admins only).
 	Codec converter.PayloadCodec
 	// TemporalUIURL is the Web UI's origin, allowed to call /codec.
@@ -76,9 +78,6 @@ func New(d Deps) *Server {
 	e.GET("/readyz", s.readyz)
 	e.GET("/api/v1/openapi.json", s.openapi)
 
-	if d.DevIssuer != nil {
-		d.DevIssuer.Routes(e, DevIssuerPath)
-	}
 	if d.Codec != nil {
 		h := http.StripPrefix("/codec", codec.Handler(d.Codec, s.authorizeCodec, strings.TrimSuffix(d.TemporalUIURL, "/")))
 		e.Any("/codec/*path", gin.WrapH(h))
@@ -107,6 +106,7 @@ func New(d Deps) *Server {
 	v1.POST("/decisions", s.addDecision)
 	v1.GET("/reports/steering", s.steeringReport)
 	v1.GET("/staff", s.listStaff)
+	v1.POST("/staff/:id/sessions/revoke", s.revokeSessions)
 	v1.POST("/courses", s.createCourse)
 	v1.GET("/courses/:id", s.getCourse)
 	v1.POST("/courses/:id/progressions", s.recordProgression)
@@ -133,9 +133,6 @@ func New(d Deps) *Server {
 
 // Mount adds routes of another transport (the pages) to the server.
 func (s *Server) Mount(routes func(e *gin.Engine)) { routes(s.engine) }
-
-// DevIssuerPath is where the development issuer is published.
-const DevIssuerPath = "/dev-issuer"
 
 // Routes lists the registered routes (method and path), for the OpenAPI test.
 func (s *Server) Routes() gin.RoutesInfo { return s.engine.Routes() }

@@ -93,8 +93,9 @@ const (
 	DecisionsRecord   Action = "decisions.record"
 	AccessLogExport   Action = "citizen.access_log"
 	PayloadsDecode    Action = "payloads.decode"
-	EffectsRead       Action = "effects.read"  // the workflows' stuck effects (writes that failed after a step)
-	EffectsRetry      Action = "effects.retry" // try a workflow's stuck effects again now
+	EffectsRead       Action = "effects.read"    // the workflows' stuck effects (writes that failed after a step)
+	EffectsRetry      Action = "effects.retry"   // try a workflow's stuck effects again now
+	SessionsRevoke    Action = "sessions.revoke" // end a staff member's page sessions at once
 )
 
 // Audit is the access as the audit log records it.
@@ -181,6 +182,7 @@ var rules = map[Action]rule{
 	PayloadsDecode:    {SubjectProgramme, map[Relation]View{RelAdmin: ViewFull}, "only admins read payloads"},
 	EffectsRead:       {SubjectProgramme, map[Relation]View{RelAdmin: ViewFull}, "only an administrator sees the workflows' stuck effects"},
 	EffectsRetry:      {SubjectProgramme, map[Relation]View{RelAdmin: ViewFull}, "only an administrator retries a workflow's stuck effects"},
+	SessionsRevoke:    {SubjectProgramme, map[Relation]View{RelAdmin: ViewFull}, "only an administrator ends another person's sessions"},
 }
 
 var (

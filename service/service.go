@@ -33,6 +33,9 @@ type Config struct {
 	CPRPepper string
 	// Now is the clock (time.Now if nil).
 	Now func() time.Time
+	// SessionIdle ends a page session after so long without a request (30 minutes if
+	// zero); SessionMaxAge ends it so long after login whatever happens (10 hours if zero).
+	SessionIdle, SessionMaxAge time.Duration
 }
 
 // Service holds the use cases. It is safe for concurrent use.
@@ -47,6 +50,12 @@ type Service struct {
 func New(s *store.Store, tc client.Client, cfg Config, log *slog.Logger) *Service {
 	if cfg.TemporalTimeout <= 0 {
 		cfg.TemporalTimeout = 10 * time.Second
+	}
+	if cfg.SessionIdle <= 0 {
+		cfg.SessionIdle = 30 * time.Minute
+	}
+	if cfg.SessionMaxAge <= 0 {
+		cfg.SessionMaxAge = 10 * time.Hour
 	}
 	if log == nil {
 		log = slog.Default()

@@ -32,14 +32,12 @@ import (
 // Deps are what the pages need.
 type Deps struct {
 	Service *service.Service
-	// Identify returns the caller of a request (the API's authentication: token or session).
-	Identify func(r *http.Request) (service.Caller, error)
 	// StatusOf maps an error to its HTTP status and code (the API's one table).
 	StatusOf func(err error) (int, string)
-	// SessionCookie is the name of the session cookie that Identify reads.
-	SessionCookie string
-	// DevIssuer, if set, signs the development login's sessions.
-	DevIssuer *auth.DevIssuer
+	// Login is the municipality's OpenID provider (nil: the pages cannot log anyone in).
+	Login *auth.Provider
+	// PublicURL is where people reach TVP: the provider sends them back below it.
+	PublicURL string
 	Log       *slog.Logger
 	// Now is the clock (time.Now if nil).
 	Now func() time.Time
@@ -204,8 +202,10 @@ func (p *Pages) Routes(e *gin.Engine) {
 	e.StaticFS("/static", http.FS(static))
 	e.GET("/", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/indbakke") })
 	e.GET("/login", p.loginPage)
-	e.POST("/login", p.login)
-	e.GET("/logout", p.logout)
+	e.POST("/login", p.startLogin)
+	e.GET("/login/callback", p.callback)
+	e.POST("/logout", p.logout)
+	e.GET("/logget-ud", p.loggedOut)
 	g := e.Group("/", p.authenticate)
 	g.GET("/indbakke", render(p, "inbox", "Min indbakke", p.inbox))
 	g.GET("/forloeb", render(p, "courses", "Forløb", p.courses))
@@ -220,17 +220,26 @@ func (p *Pages) Routes(e *gin.Engine) {
 
 const callerKey = "tvp.page.caller"
 
-// authenticate sends a visitor without a valid session to the login page. The pages show
-// citizens by name.
+// authenticate sends a visitor without a live session to the login page; the session's
+// staff member is made a Caller by the service. The pages show citizens by name.
 func (p *Pages) authenticate(c *gin.Context) {
-	by, err := p.d.Identify(c.Request)
-	if err != nil {
+	sess, err := p.session(c.Request)
+	var by service.Caller
+	if err == nil {
+		by, err = p.d.Service.Identify(c, sess.StaffID, c.GetHeader("X-TVP-Purpose"), "")
+	}
+	if domain.ErrorCode(err) == domain.EUnauthorized {
 		c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request.URL.Path))
+		c.Abort()
+		return
+	} else if err != nil {
+		p.renderError(c, domain.Actor{}, "", err)
 		c.Abort()
 		return
 	}
 	by.Names = true
 	c.Set(callerKey, by)
+	c.Set(sessionKey, sess)
 	c.Next()
 }
 
@@ -246,7 +255,9 @@ type Page[T any] struct {
 	MeName string
 	MyTeam string
 	Nav    Nav
-	Data   T
+	// CSRF is the session's token, which every form and script post sends back.
+	CSRF string
+	Data T
 }
 
 // Nav are the menu's entries the caller may use (the access rules' answer).
@@ -267,7 +278,7 @@ func navFor(a domain.Actor) Nav {
 func render[T any](p *Pages, name, title string, data func(ctx context.Context, by service.Caller, c *gin.Context) (T, error)) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		by := caller(c)
-		pg := Page[T]{Title: title, Me: by.Actor, MeName: by.Actor.ID, MyTeam: by.Actor.TeamID, Nav: navFor(by.Actor)}
+		pg := Page[T]{Title: title, Me: by.Actor, MeName: by.Actor.ID, MyTeam: by.Actor.TeamID, Nav: navFor(by.Actor), CSRF: csrfOf(c)}
 		if m, err := p.d.Service.Me(c, by); err == nil {
 			pg.MeName = m.Name
 		}
@@ -303,7 +314,7 @@ func (p *Pages) renderError(c *gin.Context, me domain.Actor, meName string, err 
 		p.d.Log.ErrorContext(c.Request.Context(), "page failed", "route", c.FullPath(), "err", err)
 	}
 	p.write(c, status, "error", Page[ErrorPage]{Title: "Det lykkedes ikke", Me: me, MeName: meName, Nav: navFor(me), MyTeam: me.TeamID,
-		Data: ErrorPage{Message: label(errorMessages, code), Detail: detail}})
+		CSRF: csrfOf(c), Data: ErrorPage{Message: label(errorMessages, code), Detail: detail}})
 }
 
 // execute renders the page's template with the layout.
@@ -324,61 +335,6 @@ func (p *Pages) write(c *gin.Context, status int, name string, pg any) {
 	}
 	c.Header("Content-Security-Policy", "default-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'")
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
-}
-
-// LoginPage is the login form.
-type LoginPage struct {
-	Dev   bool
-	Next  string
-	Staff []service.StaffMember
-	// OIDCLogin is where the municipality's login begins.
-	OIDCLogin string
-}
-
-// safeNext is where a login may send the browser on: a path of TVP's own.
-func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\\\r\n\t") {
-		return "/indbakke"
-	}
-	return next
-}
-
-func (p *Pages) loginPage(c *gin.Context) {
-	data := LoginPage{Dev: p.d.DevIssuer != nil, Next: safeNext(c.Query("next"))}
-	if p.d.DevIssuer != nil {
-		staff, err := p.d.Service.Staff(c, service.Caller{}, service.StaffListInput{})
-		if err != nil {
-			p.renderError(c, domain.Actor{}, "", err)
-			return
-		}
-		data.Staff = staff
-	}
-	p.write(c, http.StatusOK, "login", Page[LoginPage]{Title: "Log ind", Data: data})
-}
-
-// login signs a development token for the chosen staff member into the session cookie.
-func (p *Pages) login(c *gin.Context) {
-	if p.d.DevIssuer == nil {
-		p.renderError(c, domain.Actor{}, "", domain.Errorf(domain.ENotFound, "Man logger ind med kommunens login."))
-		return
-	}
-	user, next := c.PostForm("user"), c.PostForm("next")
-	if _, err := p.d.Service.Identify(c, user, "", ""); err != nil {
-		p.renderError(c, domain.Actor{}, "", domain.Errorf(domain.EUnauthorized, "Brugeren findes ikke."))
-		return
-	}
-	tok, err := p.d.DevIssuer.Token(user, 12*time.Hour)
-	if err != nil {
-		p.renderError(c, domain.Actor{}, "", err)
-		return
-	}
-	http.SetCookie(c.Writer, &http.Cookie{Name: p.d.SessionCookie, Value: tok, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: 12 * 3600})
-	c.Redirect(http.StatusSeeOther, safeNext(next))
-}
-
-func (p *Pages) logout(c *gin.Context) {
-	http.SetCookie(c.Writer, &http.Cookie{Name: p.d.SessionCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: -1})
-	c.Redirect(http.StatusSeeOther, "/login")
 }
 
 // InboxPage is the caller's reminders.

@@ -114,10 +114,10 @@ func pageCases() []pageCase {
 	paused.Courses, paused.Caseloads, paused.MayPause = nil, nil, false
 	body := json.RawMessage(`{}`)
 	return []pageCase{
-		{"login, development", "login", Page[LoginPage]{Title: "Log ind", Data: LoginPage{Dev: true, Next: "/forloeb/x", Staff: staff}},
-			[]string{"Anna &lt;x-evil", "teamleder, styregruppe", `value="/forloeb/x"`}},
-		{"login, municipality", "login", Page[LoginPage]{Title: "Log ind", Data: LoginPage{OIDCLogin: "/oidc/start"}}, []string{`href="/oidc/start"`}},
+		{"login", "login", Page[LoginPage]{Title: "Log ind", CSRF: "tok" + evil, Data: LoginPage{Configured: true, Next: "/forloeb/x"}},
+			[]string{`action="/login"`, `name="csrf" value="tok&lt;x-evil`, `value="/forloeb/x"`}},
 		{"login, no municipal login", "login", Page[LoginPage]{Title: "Log ind"}, []string{"Kontakt en administrator"}},
+		{"logged out", "loggedout", Page[LoggedOutPage]{Title: "Du er logget ud"}, []string{`href="/login"`}},
 		{"error", "error", page("Det lykkedes ikke", ErrorPage{Message: errorMessages[domain.EForbidden], Detail: evil}), []string{"Du har ikke adgang"}},
 		{"inbox", "inbox", page("Min indbakke", InboxPage{Items: []service.InboxItem{
 			{ID: 1, Kind: domain.ReminderMinutesDue, SubjectType: domain.SubjectPlan, SubjectID: "p-1", DueAt: at(-1), Overdue: true},

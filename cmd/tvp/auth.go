@@ -2,68 +2,115 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"strings"
 	"time"
 
 	"tvp/api"
 	"tvp/internal/auth"
 	"tvp/internal/config"
+	"tvp/internal/idp"
 )
 
-// authentication returns how the API verifies tokens: the configured OIDC issuer, or with
-// dev auth TVP's own development issuer (which the API then also publishes).
-func authentication(ctx context.Context, cfg config.Config, log *slog.Logger) (*auth.Verifier, *auth.DevIssuer, error) {
-	if cfg.OIDCIssuer != "" {
-		ctx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout)
-		defer cancel()
-		for {
-			v, err := auth.NewOIDCVerifier(ctx, cfg.OIDCIssuer, cfg.OIDCClientID)
-			if err == nil {
-				return v, nil, nil
-			}
-			log.Warn("OIDC issuer not reachable yet", "err", err)
-			select {
-			case <-ctx.Done():
-				return nil, nil, fmt.Errorf("gave up after %s: %w", cfg.ConnectTimeout, err)
-			case <-time.After(time.Second):
-			}
+// login returns the OpenID provider staff log in with and whose access tokens the API
+// accepts: the configured one (TVP_OIDC_ISSUER), retried until the connect timeout; or, with
+// dev auth, the development provider, which it then runs on TVP_DEV_IDP_ADDR until ctx ends.
+// Either way TVP takes the same path: discovery, the authorization code grant with PKCE, the
+// provider's keys.
+func login(ctx context.Context, cfg config.Config, log *slog.Logger) (*auth.Provider, error) {
+	ac := authConfig(cfg)
+	if cfg.OIDCIssuer == "" {
+		if !cfg.DevAuth {
+			return nil, errors.New("no identity provider: set TVP_OIDC_ISSUER (or TVP_DEV_AUTH=true for development)")
+		}
+		issuer, err := runDevProvider(ctx, cfg, &ac, log)
+		if err != nil {
+			return nil, err
+		}
+		ac.Issuer = issuer
+	}
+	ctx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout)
+	defer cancel()
+	for {
+		p, err := auth.Discover(ctx, ac)
+		if err == nil {
+			return p, nil
+		}
+		log.Warn("OIDC issuer not reachable yet", "err", err)
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("gave up after %s: %w", cfg.ConnectTimeout, err)
+		case <-time.After(time.Second):
 		}
 	}
-	if !cfg.DevAuth {
-		return nil, nil, fmt.Errorf("no identity provider: set TVP_OIDC_ISSUER (or TVP_DEV_AUTH=true for development)")
-	}
-	dev, err := devIssuer(cfg)
-	if err != nil {
-		return nil, nil, err
-	}
-	log.Warn("using the development issuer: not for production", "issuer", dev.URL())
-	return dev.Verifier(), dev, nil
 }
 
-func devIssuer(cfg config.Config) (*auth.DevIssuer, error) {
-	key, err := auth.LoadOrCreateKey(cfg.DevIssuerKey)
-	if err != nil {
-		return nil, err
+func authConfig(cfg config.Config) auth.Config {
+	return auth.Config{
+		Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID, ClientSecret: cfg.OIDCClientSecret,
+		RedirectURL: strings.TrimSuffix(cfg.PublicURL, "/") + "/login/callback", Scopes: cfg.OIDCScopes,
+		Audience: cfg.OIDCAudience, APIClients: cfg.OIDCAPIClients, LinkClaim: cfg.OIDCLinkClaim,
 	}
-	return auth.NewDevIssuer(strings.TrimSuffix(cfg.PublicURL, "/")+api.DevIssuerPath, key), nil
 }
 
-// runToken prints a token of the development issuer for a staff member, for curl.
+// runDevProvider serves the development OpenID provider (internal/idp) until ctx ends: the
+// demo staff with the password TVP_DEV_PASSWORD, TVP's pages as a confidential client (with a
+// secret made for this run unless one is configured) and tvp-cli for API tokens. It returns
+// the issuer URL.
+func runDevProvider(ctx context.Context, cfg config.Config, ac *auth.Config, log *slog.Logger) (string, error) {
+	key, err := idp.LoadOrCreateKey(cfg.DevIssuerKey)
+	if err != nil {
+		return "", err
+	}
+	if ac.ClientSecret == "" {
+		ac.ClientSecret = auth.Random()
+	}
+	issuer := cfg.DevIssuerURL()
+	p, err := idp.New(idp.Config{
+		Issuer: issuer, Key: key, Users: idp.DemoUsers(cfg.DevPassword),
+		Clients: idp.TVPClients(cfg.PublicURL, cfg.OIDCClientID, ac.ClientSecret, cfg.OIDCAudience), Log: log,
+	})
+	if err != nil {
+		return "", err
+	}
+	ln, err := net.Listen("tcp", cfg.DevIdPAddr)
+	if err != nil {
+		return "", fmt.Errorf("development provider: listen on %s: %w", cfg.DevIdPAddr, err)
+	}
+	srv := api.NewHTTPServer(cfg.DevIdPAddr, p)
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("development provider stopped", "err", err)
+		}
+	}()
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	}()
+	log.Warn("running the development OpenID provider: not for production", "issuer", issuer, "users", "the demo staff")
+	return issuer, nil
+}
+
+// runToken prints an access token for a demo staff member, for curl: it logs in to the
+// development provider that make dev runs, as its public client tvp-cli, by the authorization
+// code grant with PKCE, answering the provider's login form with TVP_DEV_PASSWORD.
 func runToken(cfg config.Config, user string, out io.Writer) error {
 	if user == "" {
 		return fmt.Errorf("usage: tvp token USER (a staff id, e.g. konsulent.anna)")
 	}
-	dev, err := devIssuer(cfg)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	tok, err := idp.Token(ctx, cfg.DevIssuerURL(), idp.CLIClientID, idp.CLIRedirectURI, user, cfg.DevPassword)
 	if err != nil {
-		return err
+		return fmt.Errorf("%w (is make dev running? the development provider is at %s)", err, cfg.DevIssuerURL())
 	}
-	tok, err := dev.Token(user, 12*time.Hour)
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintln(out, tok)
+	_, err = fmt.Fprintln(out, tok.AccessToken)
 	return err
 }

@@ -163,17 +163,18 @@ func runAPI(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 }
 
 func serveAPI(ctx context.Context, cfg config.Config, log *slog.Logger, d deps) error {
-	verifier, dev, err := authentication(ctx, cfg, log)
+	provider, err := login(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	svc := service.New(d.store, d.temporal, service.Config{
 		TaskQueue: cfg.TaskQueue, TemporalTimeout: cfg.TemporalTimeout, CPRPepper: cfg.CPRPepper,
+		SessionIdle: cfg.SessionIdleTimeout, SessionMaxAge: cfg.SessionMaxAge,
 	}, log)
-	h, err := app.Handler(app.Deps{
-		Service: svc, Metrics: d.metrics, Log: log, Verifier: verifier, DevIssuer: dev, Codec: d.keys.Codec(),
+	h, err := app.Handler(app.Deps{Deps: api.Deps{
+		Service: svc, Metrics: d.metrics, Log: log, Codec: d.keys.Codec(),
 		TemporalUIURL: cfg.TemporalUIURL, IdempotencyTTL: cfg.IdempotencyTTL,
-	})
+	}, Login: provider, PublicURL: cfg.PublicURL})
 	if err != nil {
 		return err
 	}

@@ -7,22 +7,35 @@ import (
 	"net/http"
 
 	"tvp/api"
+	"tvp/internal/auth"
 	"tvp/web"
 )
 
-// Deps are the API's dependencies; the pages share them.
-type Deps = api.Deps
+// Deps are the API's dependencies, with what the pages need besides.
+type Deps struct {
+	api.Deps
+	// Login is the OpenID provider the pages log in with (its Verifier checks the API's
+	// bearer tokens, unless Deps.Verifier is set).
+	Login *auth.Provider
+	// PublicURL is where people reach TVP.
+	PublicURL string
+}
 
-// Handler returns the API with the pages mounted beside it.
+// Handler returns the API with the pages mounted beside it. The pages' sessions are the
+// API's second way in, for the pages' own scripts.
 func Handler(d Deps) (http.Handler, error) {
-	srv := api.New(d)
 	pages, err := web.New(web.Deps{
-		Service: d.Service, Identify: srv.Identify, StatusOf: api.StatusOf, SessionCookie: api.SessionCookie,
-		DevIssuer: d.DevIssuer, Log: d.Log,
+		Service: d.Service, StatusOf: api.StatusOf, Login: d.Login, PublicURL: d.PublicURL, Log: d.Log,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("pages: %w", err)
 	}
+	ad := d.Deps
+	if ad.Verifier == nil && d.Login != nil {
+		ad.Verifier = d.Login.Verifier()
+	}
+	ad.Sessions = pages.SessionStaff
+	srv := api.New(ad)
 	srv.Mount(pages.Routes)
 	return srv.Handler(), nil
 }

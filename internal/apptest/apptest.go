@@ -1,15 +1,18 @@
 // Package apptest runs the whole application for an integration test: a fresh PostgreSQL
 // database with the demo register, a client of the real Temporal server, a worker on a task
-// queue of the test's own, and the API on an httptest server.
+// queue of the test's own, the development OpenID provider (internal/idp) and the API with
+// the pages, each on an httptest server.
 package apptest
 
 import (
 	"context"
+	"crypto/rsa"
 	"io"
 	"log/slog"
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,13 +20,16 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
+	"golang.org/x/oauth2"
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"tvp/activities"
+	"tvp/api"
 	"tvp/internal/app"
 	"tvp/internal/auth"
 	"tvp/internal/codec"
 	"tvp/internal/demo"
+	"tvp/internal/idp"
 	"tvp/internal/mail"
 	"tvp/internal/metrics"
 	"tvp/internal/temporalx"
@@ -42,9 +48,34 @@ type App struct {
 	TaskQueue string
 	URL       string
 	Log       *slog.Logger
-	Issuer    *auth.DevIssuer
-	tb        testing.TB
+	// IdP is the OpenID provider the app trusts, with the demo staff (password Password);
+	// IdPKey is its signing key, for tests that forge tokens.
+	IdP    *idp.Provider
+	IdPKey *rsa.PrivateKey
+	tb     testing.TB
+
+	mu       sync.Mutex
+	tokens   map[string]*oauth2.Token
+	sessions map[string]PageSession
 }
+
+// Password is every demo user's password at the test provider.
+const Password = "test-password"
+
+// Strangers are users of the test provider who are not the demo staff: one not in the
+// register, one with a demo member's e-mail unverified, and a second account with a demo
+// member's verified e-mail.
+var Strangers = []idp.User{
+	{Subject: idp.DemoSubject("nobody"), Username: "nobody", Password: Password, Name: "Nobody", Email: "nobody@tvp.example", EmailVerified: true},
+	{Subject: idp.DemoSubject("unverified.anna"), Username: "unverified.anna", Password: Password, Name: "Anna?", Email: "konsulent.anna@tvp.example"},
+	{Subject: idp.DemoSubject("twin.anna"), Username: "twin.anna", Password: Password, Name: "Anna Twin", Email: "konsulent.anna@tvp.example", EmailVerified: true},
+}
+
+// Client ids and the API's audience at the test provider.
+const (
+	PagesClientID = "tvp"
+	APIAudience   = "tvp-api"
+)
 
 // Pepper is the CPR pepper the test API uses.
 const Pepper = "test-pepper"
@@ -56,6 +87,8 @@ type Options struct {
 	// LogWriter, if set, receives every log line of the API, the worker and the Temporal SDK
 	// (debug level), for tests that read what the process logs.
 	LogWriter io.Writer
+	// SessionIdle and SessionMaxAge bound the pages' sessions (the service's defaults if zero).
+	SessionIdle, SessionMaxAge time.Duration
 }
 
 // PayloadKeys is the test payload key: it encrypts test data only, and the replay tests
@@ -113,32 +146,70 @@ func StartWith(tb testing.TB, o Options) *App {
 		tb.Fatalf("start worker: %v", err)
 	}
 	tb.Cleanup(w.Stop)
-	key, err := auth.GenerateKey()
+	// The provider and the app know each other's URLs before either serves.
+	idpSrv, appSrv := httptest.NewUnstartedServer(nil), httptest.NewUnstartedServer(nil)
+	appURL := "http://" + appSrv.Listener.Addr().String()
+	key, err := idp.GenerateKey()
 	if err != nil {
-		tb.Fatalf("issuer key: %v", err)
+		tb.Fatalf("provider key: %v", err)
 	}
-	issuer := auth.NewDevIssuer("https://issuer.test", key)
-	svc := service.New(s, tc, service.Config{TaskQueue: queue, TemporalTimeout: 10 * time.Second, CPRPepper: Pepper}, log)
-	h, err := app.Handler(app.Deps{
-		Service: svc, Metrics: m, Log: log, Verifier: issuer.Verifier(), DevIssuer: issuer,
-		Codec: keys.Codec(), TemporalUIURL: "http://ui.test",
+	secret := auth.Random()
+	provider, err := idp.New(idp.Config{
+		Issuer: "http://" + idpSrv.Listener.Addr().String(), Key: key, Users: append(idp.DemoUsers(Password), Strangers...),
+		Clients: idp.TVPClients(appURL, PagesClientID, secret, APIAudience), Log: log,
 	})
+	if err != nil {
+		tb.Fatalf("provider: %v", err)
+	}
+	idpSrv.Config.Handler = provider
+	idpSrv.Start()
+	tb.Cleanup(idpSrv.Close)
+	login, err := auth.Discover(ctx, auth.Config{
+		Issuer: provider.Issuer(), ClientID: PagesClientID, ClientSecret: secret, RedirectURL: appURL + "/login/callback",
+		Scopes: []string{"profile", "email"}, Audience: APIAudience, APIClients: []string{idp.CLIClientID}, LinkClaim: "email",
+	})
+	if err != nil {
+		tb.Fatalf("discover the provider: %v", err)
+	}
+	svc := service.New(s, tc, service.Config{TaskQueue: queue, TemporalTimeout: 10 * time.Second, CPRPepper: Pepper,
+		SessionIdle: o.SessionIdle, SessionMaxAge: o.SessionMaxAge}, log)
+	h, err := app.Handler(app.Deps{Deps: api.Deps{
+		Service: svc, Metrics: m, Log: log, Codec: keys.Codec(), TemporalUIURL: "http://ui.test",
+	}, Login: login, PublicURL: appURL})
 	if err != nil {
 		tb.Fatalf("handler: %v", err)
 	}
-	srv := httptest.NewServer(h)
-	tb.Cleanup(srv.Close)
-	return &App{Store: s, Service: svc, Temporal: tc, TaskQueue: queue, URL: srv.URL, Log: log, Issuer: issuer, tb: tb}
+	appSrv.Config.Handler = h
+	appSrv.Start()
+	tb.Cleanup(appSrv.Close)
+	return &App{Store: s, Service: svc, Temporal: tc, TaskQueue: queue, URL: appURL, Log: log, IdP: provider, IdPKey: key, tb: tb,
+		tokens: map[string]*oauth2.Token{}, sessions: map[string]PageSession{}}
 }
 
-// Token returns a bearer token for the staff member.
+// Token returns a bearer token for the staff member: an access token for the API, from the
+// provider, by the authorization code grant with PKCE as its CLI client (the login form
+// answered with the user's password). A token is reused while it has five minutes left.
 func (a *App) Token(user string) string {
 	a.tb.Helper()
-	tok, err := a.Issuer.Token(user, time.Hour)
+	return a.Tokens(user).AccessToken
+}
+
+// Tokens returns the provider's whole answer for the staff member (the ID token too).
+func (a *App) Tokens(user string) *oauth2.Token {
+	a.tb.Helper()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if t, ok := a.tokens[user]; ok && time.Until(t.Expiry) > 5*time.Minute {
+		return t
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	t, err := idp.Token(ctx, a.IdP.Issuer(), idp.CLIClientID, idp.CLIRedirectURI, user, Password)
 	if err != nil {
 		a.tb.Fatalf("token for %s: %v", user, err)
 	}
-	return tok
+	a.tokens[user] = t
+	return t
 }
 
 type testWriter struct{ tb testing.TB }

@@ -55,13 +55,17 @@ type Config struct {
 	// IdempotencyTTL is how long the answer to an Idempotency-Key is given again; a daily job
 	// deletes older ones.
 	IdempotencyTTL time.Duration `env:"TVP_IDEMPOTENCY_TTL" envDefault:"24h"`
-	// OIDCIssuer is the identity provider whose tokens the API accepts. Empty: TVP's own
-	// development issuer, allowed only with DevAuth (tvp dev sets it).
+	// OIDCIssuer is the OpenID provider staff log in with and whose access tokens the API
+	// accepts; OIDCClientID is the pages' client there. Empty issuer: the development
+	// provider, run in process, allowed only with DevAuth (tvp dev sets it).
 	OIDCIssuer   string `env:"TVP_OIDC_ISSUER"`
 	OIDCClientID string `env:"TVP_OIDC_CLIENT_ID" envDefault:"tvp"`
 	DevAuth      bool   `env:"TVP_DEV_AUTH" envDefault:"false"`
-	// DevIssuerKey is the PEM file of the development issuer's key (created if missing).
+	// DevIssuerKey is the PEM file of the development provider's signing key (created if
+	// missing).
 	DevIssuerKey string `env:"TVP_DEV_ISSUER_KEY" envDefault:".dev/dev-issuer.pem"`
+	// Login: the provider's registration, sessions, the development provider (login.go).
+	Login
 	// Platform: production mode, TLS to Temporal, rate limits, pepper rotation (platform.go).
 	Platform
 }
@@ -89,10 +93,11 @@ func Load(fs *flag.FlagSet, args []string) (Config, error) {
 	fs.StringVar(&c.PayloadKeyFile, "payload-key-file", c.PayloadKeyFile, "development payload key file, used when TVP_PAYLOAD_KEYS is empty (TVP_PAYLOAD_KEY_FILE)")
 	fs.DurationVar(&c.AuditRetention, "audit-retention", c.AuditRetention, "how long audit entries are kept (TVP_AUDIT_RETENTION)")
 	fs.DurationVar(&c.IdempotencyTTL, "idempotency-ttl", c.IdempotencyTTL, "how long an Idempotency-Key's answer is given again (TVP_IDEMPOTENCY_TTL)")
-	fs.StringVar(&c.OIDCIssuer, "oidc-issuer", c.OIDCIssuer, "OIDC issuer URL whose tokens are accepted (TVP_OIDC_ISSUER)")
-	fs.StringVar(&c.OIDCClientID, "oidc-client-id", c.OIDCClientID, "expected token audience (TVP_OIDC_CLIENT_ID)")
-	fs.BoolVar(&c.DevAuth, "dev-auth", c.DevAuth, "accept tokens of TVP's development issuer (TVP_DEV_AUTH; never in production)")
-	fs.StringVar(&c.DevIssuerKey, "dev-issuer-key", c.DevIssuerKey, "PEM key file of the development issuer (TVP_DEV_ISSUER_KEY)")
+	fs.StringVar(&c.OIDCIssuer, "oidc-issuer", c.OIDCIssuer, "OpenID provider's issuer URL (TVP_OIDC_ISSUER)")
+	fs.StringVar(&c.OIDCClientID, "oidc-client-id", c.OIDCClientID, "the pages' client id at the provider (TVP_OIDC_CLIENT_ID)")
+	fs.BoolVar(&c.DevAuth, "dev-auth", c.DevAuth, "run the development OpenID provider and trust it (TVP_DEV_AUTH; never in production)")
+	fs.StringVar(&c.DevIssuerKey, "dev-issuer-key", c.DevIssuerKey, "PEM signing key file of the development provider (TVP_DEV_ISSUER_KEY)")
+	c.Login.flags(fs)
 	fs.DurationVar(&c.TemporalTimeout, "temporal-call-timeout", c.TemporalTimeout, "deadline of each Temporal call from the API (TVP_TEMPORAL_CALL_TIMEOUT)")
 	c.Platform.flags(fs)
 	if err := fs.Parse(args); err != nil {
@@ -123,6 +128,9 @@ func (c Config) Validate() error {
 	}
 	if c.CPRPepper == "" {
 		return fmt.Errorf("TVP_CPR_PEPPER must not be empty")
+	}
+	if err := c.Login.validate(c.PublicURL); err != nil {
+		return err
 	}
 	return c.Platform.validate(c.CPRPepper)
 }
@@ -165,7 +173,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("smtp_addr", c.SMTPAddr),
 		slog.String("payload_keys", mask(c.PayloadKeys)),
 		slog.Bool("dev_auth", c.DevAuth),
-	}, c.Platform.logAttrs()...)...)
+	}, append(c.Login.logAttrs(), c.Platform.logAttrs()...)...)...)
 }
 
 func redactURL(s string) string {

@@ -81,6 +81,12 @@
     return String(Date.now()) + Math.random().toString(16).slice(2);
   }
 
+  // The session's CSRF token: every post to the API carries it (X-TVP-CSRF).
+  function csrf() {
+    var m = document.querySelector('meta[name="tvp-csrf"]');
+    return m ? m.content : "";
+  }
+
   document.addEventListener("submit", function (e) {
     var form = e.target;
     if (!form.dataset.api) return;
@@ -92,7 +98,7 @@
     fetch(form.dataset.api, {
       method: "POST",
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-TVP-Page": "1", "Idempotency-Key": form.dataset.key },
+      headers: { "Content-Type": "application/json", "X-TVP-CSRF": csrf(), "Idempotency-Key": form.dataset.key },
       body: form.dataset.empty === "true" ? "" : JSON.stringify(formJSON(form))
     }).then(function (res) {
       return res.text().then(function (text) {
