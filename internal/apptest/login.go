@@ -27,13 +27,21 @@ type PageSession struct {
 // password), back to TVP's callback. Every call starts a new session.
 func (a *App) Login(user string) PageSession {
 	a.tb.Helper()
+	s, _ := a.LoginNext(user, "/indbakke")
+	return s
+}
+
+// LoginNext logs in as Login does, asking to go on to next, and returns where the login
+// sent the browser in the end.
+func (a *App) LoginNext(user, next string) (PageSession, string) {
+	a.tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	s, err := a.login(ctx, user)
+	s, landed, err := a.login(ctx, user, next)
 	if err != nil {
 		a.tb.Fatalf("log %s in to the pages: %v", user, err)
 	}
-	return s
+	return s, landed
 }
 
 // SessionCookie returns a session cookie of the staff member, logged in once per app.
@@ -56,56 +64,57 @@ var (
 	csrfMeta  = regexp.MustCompile(`<meta name="tvp-csrf" content="([^"]+)">`)
 )
 
-func (a *App) login(ctx context.Context, user string) (PageSession, error) {
+func (a *App) login(ctx context.Context, user, next string) (PageSession, string, error) {
 	b := &browser{ctx: ctx, cookies: map[string]*http.Cookie{}}
-	resp, body, err := b.do(http.MethodGet, a.URL+"/login?next=/indbakke", nil)
+	resp, body, err := b.do(http.MethodGet, a.URL+"/login?next="+url.QueryEscape(next), nil)
 	if err != nil {
-		return PageSession{}, err
+		return PageSession{}, "", err
 	}
 	m := csrfField.FindStringSubmatch(body)
 	if resp.StatusCode != http.StatusOK || m == nil {
-		return PageSession{}, fmt.Errorf("the login page answered %d without a form", resp.StatusCode)
+		return PageSession{}, "", fmt.Errorf("the login page answered %d without a form", resp.StatusCode)
 	}
-	resp, _, err = b.do(http.MethodPost, a.URL+"/login", url.Values{"csrf": {html.UnescapeString(m[1])}, "next": {"/indbakke"}})
+	resp, _, err = b.do(http.MethodPost, a.URL+"/login", url.Values{"csrf": {html.UnescapeString(m[1])}, "next": {next}})
 	if err != nil {
-		return PageSession{}, err
+		return PageSession{}, "", err
 	}
 	authorize, err := b.redirect(resp)
 	if err != nil {
-		return PageSession{}, fmt.Errorf("start the login: %w", err)
+		return PageSession{}, "", fmt.Errorf("start the login: %w", err)
 	}
 	resp, _, err = b.do(http.MethodGet, authorize.String(), nil)
 	if err != nil {
-		return PageSession{}, err
+		return PageSession{}, "", err
 	}
 	form, err := b.redirect(resp)
 	if err != nil {
-		return PageSession{}, fmt.Errorf("the provider's authorization: %w", err)
+		return PageSession{}, "", fmt.Errorf("the provider's authorization: %w", err)
 	}
 	back, err := idp.SignIn(ctx, b.client(), form.String(), user, Password)
 	if err != nil {
-		return PageSession{}, err
+		return PageSession{}, "", err
 	}
 	resp, _, err = b.do(http.MethodGet, back.String(), nil)
 	if err != nil {
-		return PageSession{}, err
+		return PageSession{}, "", err
 	}
-	if _, err := b.redirect(resp); err != nil {
-		return PageSession{}, fmt.Errorf("the callback: %w", err)
+	landed, err := b.redirect(resp)
+	if err != nil {
+		return PageSession{}, "", fmt.Errorf("the callback: %w", err)
 	}
 	cookie, ok := b.cookies[web.SessionCookie]
 	if !ok {
-		return PageSession{}, fmt.Errorf("the callback set no session cookie")
+		return PageSession{}, "", fmt.Errorf("the callback set no session cookie")
 	}
 	_, body, err = b.do(http.MethodGet, a.URL+"/indbakke", nil)
 	if err != nil {
-		return PageSession{}, err
+		return PageSession{}, "", err
 	}
 	m = csrfMeta.FindStringSubmatch(body)
 	if m == nil {
-		return PageSession{}, fmt.Errorf("the inbox carries no CSRF token")
+		return PageSession{}, "", fmt.Errorf("the inbox carries no CSRF token")
 	}
-	return PageSession{Cookie: &http.Cookie{Name: cookie.Name, Value: cookie.Value}, CSRF: html.UnescapeString(m[1])}, nil
+	return PageSession{Cookie: &http.Cookie{Name: cookie.Name, Value: cookie.Value}, CSRF: html.UnescapeString(m[1])}, landed.String(), nil
 }
 
 // browser is as much of a browser as a login needs: it keeps TVP's cookies (Secure ones
