@@ -268,8 +268,8 @@ func TestOpenAPIIsValidAndClosed(t *testing.T) {
 			}
 			assert.Nil(t, op.Responses.Default(), "%s: no default answer; every status is listed", key)
 			// authenticate: 401, and 422 for a malformed X-TVP-Purpose or Idempotency-Key;
-			// PostgreSQL and Temporal: 500, 503, 504.
-			want := []string{"401", "422", "500", "503", "504"}
+			// the rate limits: 429; PostgreSQL and Temporal: 500, 503, 504.
+			want := []string{"401", "422", "429", "500", "503", "504"}
 			if method == http.MethodPost {
 				// idempotent: 409 for a key reused, 413 for a body too large, 403 for a replay
 				// the caller may no longer see (and a page's change without its CSRF token).

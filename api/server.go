@@ -37,6 +37,8 @@ type Deps struct {
 	// IdempotencyTTL is how long an answer to an Idempotency-Key is given again (24 hours
 	// if zero).
 	IdempotencyTTL time.Duration
+	// RateLimits bound the API and the login per user and per address (ratelimit.go).
+	RateLimits RateLimits
 }
 
 // Server is the HTTP API.
@@ -45,6 +47,7 @@ type Server struct {
 	log    *slog.Logger
 	engine *gin.Engine
 	spec   []byte
+	limits *limits
 }
 
 // New builds the API's routes.
@@ -55,7 +58,7 @@ func New(d Deps) *Server {
 	if d.IdempotencyTTL <= 0 {
 		d.IdempotencyTTL = 24 * time.Hour
 	}
-	s := &Server{Deps: d, log: d.Log.With("component", "api")}
+	s := &Server{Deps: d, log: d.Log.With("component", "api"), limits: newLimits(d.RateLimits)}
 	spec, err := OpenAPI()
 	if err != nil {
 		panic(err) // the embedded description is checked by the tests
@@ -71,6 +74,7 @@ func New(d Deps) *Server {
 		e.GET("/metrics", gin.WrapH(d.Metrics.Handler()))
 	}
 	e.Use(s.requestLog())
+	e.Use(s.limitRequests)
 	e.NoRoute(s.notFoundRoute)
 	e.NoMethod(s.methodNotAllowed)
 
@@ -83,7 +87,7 @@ func New(d Deps) *Server {
 		e.Any("/codec/*path", gin.WrapH(h))
 	}
 
-	v1 := e.Group("/api/v1", s.authenticate, s.idempotent)
+	v1 := e.Group("/api/v1", s.authenticate, s.limitUser, s.idempotent)
 	v1.GET("/reports/status", s.statusReport)
 	v1.GET("/reports/committee", s.committeeReports)
 	v1.POST("/reports/committee", s.produceCommitteeReport)

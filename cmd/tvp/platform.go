@@ -1,6 +1,7 @@
 package main
 
 import (
+	"tvp/api"
 	"tvp/internal/config"
 	"tvp/internal/temporalx"
 )
@@ -19,5 +20,20 @@ func temporalTLS(cfg config.Config) temporalx.TLS {
 	return temporalx.TLS{
 		CertFile: cfg.TemporalTLSCert, KeyFile: cfg.TemporalTLSKey,
 		CAFile: cfg.TemporalTLSCA, ServerName: cfg.TemporalTLSServerName,
+	}
+}
+
+// rateLimits are the API's and the login's limits that the configuration sets.
+func rateLimits(cfg config.Config) api.RateLimits {
+	rate := func(r config.Rate) api.Rate {
+		if r.Off() {
+			return api.Rate{}
+		}
+		return api.Rate{PerSecond: r.PerSecond(), Burst: r.Burst}
+	}
+	return api.RateLimits{
+		APIPerUser: rate(cfg.RateAPIUser), APIPerAddress: rate(cfg.RateAPIAddress),
+		LoginPerUser: rate(cfg.RateLoginUser), LoginPerAddress: rate(cfg.RateLoginAddress),
+		TrustedProxies: cfg.TrustedProxies,
 	}
 }

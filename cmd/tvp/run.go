@@ -173,7 +173,7 @@ func serveAPI(ctx context.Context, cfg config.Config, log *slog.Logger, d deps) 
 	}, log)
 	h, err := app.Handler(app.Deps{Deps: api.Deps{
 		Service: svc, Metrics: d.metrics, Log: log, Codec: d.keys.Codec(),
-		TemporalUIURL: cfg.TemporalUIURL, IdempotencyTTL: cfg.IdempotencyTTL,
+		TemporalUIURL: cfg.TemporalUIURL, IdempotencyTTL: cfg.IdempotencyTTL, RateLimits: rateLimits(cfg),
 	}, Login: provider, PublicURL: cfg.PublicURL})
 	if err != nil {
 		return err

@@ -89,6 +89,8 @@ type Options struct {
 	LogWriter io.Writer
 	// SessionIdle and SessionMaxAge bound the pages' sessions (the service's defaults if zero).
 	SessionIdle, SessionMaxAge time.Duration
+	// RateLimits are the API's and the login's (none if zero).
+	RateLimits api.RateLimits
 }
 
 // PayloadKeys is the test payload key: it encrypts test data only, and the replay tests
@@ -174,7 +176,7 @@ func StartWith(tb testing.TB, o Options) *App {
 	svc := service.New(s, tc, service.Config{TaskQueue: queue, TemporalTimeout: 10 * time.Second, CPRPepper: Pepper,
 		SessionIdle: o.SessionIdle, SessionMaxAge: o.SessionMaxAge}, log)
 	h, err := app.Handler(app.Deps{Deps: api.Deps{
-		Service: svc, Metrics: m, Log: log, Codec: keys.Codec(), TemporalUIURL: "http://ui.test",
+		Service: svc, Metrics: m, Log: log, Codec: keys.Codec(), TemporalUIURL: "http://ui.test", RateLimits: o.RateLimits,
 	}, Login: login, PublicURL: appURL})
 	if err != nil {
 		tb.Fatalf("handler: %v", err)
