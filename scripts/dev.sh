@@ -9,6 +9,8 @@ cd "$ROOT"
 
 export TVP_HTTP_ADDR="${TVP_HTTP_ADDR:-127.0.0.1:8080}"
 export TVP_PUBLIC_URL="${TVP_PUBLIC_URL:-http://$TVP_HTTP_ADDR}"
+# tvp dev runs the development OpenID provider here (internal/idp): the pages log in there.
+export TVP_DEV_IDP_ADDR="${TVP_DEV_IDP_ADDR:-127.0.0.1:8081}"
 TEMPORAL_PORT="${TEMPORAL_PORT:-7233}"
 TEMPORAL_UI_PORT="${TEMPORAL_UI_PORT:-8233}"
 export TVP_TEMPORAL_ADDRESS="127.0.0.1:$TEMPORAL_PORT"
@@ -32,9 +34,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 0' INT TERM
 
-for port in "$TEMPORAL_PORT" "$TEMPORAL_UI_PORT" "${TVP_HTTP_ADDR##*:}"; do
+for port in "$TEMPORAL_PORT" "$TEMPORAL_UI_PORT" "${TVP_HTTP_ADDR##*:}" "${TVP_DEV_IDP_ADDR##*:}"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-    log "port $port on 127.0.0.1 is in use: is another make dev running? (ports: TEMPORAL_PORT, TEMPORAL_UI_PORT, TVP_HTTP_ADDR)"
+    log "port $port on 127.0.0.1 is in use: is another make dev running? (ports: TEMPORAL_PORT, TEMPORAL_UI_PORT, TVP_HTTP_ADDR, TVP_DEV_IDP_ADDR)"
     exit 1
   fi
 done
@@ -67,6 +69,7 @@ fi
 # and the API as the role tvp_app (TVP_DATABASE_ROLE), which may only append to the audit log.
 log "building tvp"
 go build -o "$ROOT/bin/tvp" ./cmd/tvp
+log "the pages: $TVP_PUBLIC_URL, log in at the development provider (http://$TVP_DEV_IDP_ADDR) as a demo staff member (e.g. konsulent.anna), password ${TVP_DEV_PASSWORD:-demo}; an API token: bin/tvp token konsulent.anna"
 "$ROOT/bin/tvp" dev &
 pids+=($!)
 wait "${pids[-1]}"

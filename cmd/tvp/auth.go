@@ -71,8 +71,12 @@ func runDevProvider(ctx context.Context, cfg config.Config, ac *auth.Config, log
 		ac.ClientSecret = auth.Random()
 	}
 	issuer := cfg.DevIssuerURL()
+	hint := "Brugerne er TVP's demopersonale, fx konsulent.anna, leder.ulla eller admin."
+	if cfg.DevPassword == idp.DemoPassword {
+		hint += " Adgangskoden er " + idp.DemoPassword + "."
+	}
 	p, err := idp.New(idp.Config{
-		Issuer: issuer, Key: key, Users: idp.DemoUsers(cfg.DevPassword),
+		Issuer: issuer, Key: key, Users: idp.DemoUsers(cfg.DevPassword), Hint: hint,
 		Clients: idp.TVPClients(cfg.PublicURL, cfg.OIDCClientID, ac.ClientSecret, cfg.OIDCAudience), Log: log,
 	})
 	if err != nil {

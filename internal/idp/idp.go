@@ -74,7 +74,9 @@ type Config struct {
 	// AccessTokenLifetime and IDTokenLifetime: an hour if zero.
 	AccessTokenLifetime time.Duration
 	IDTokenLifetime     time.Duration
-	Log                 *slog.Logger
+	// Hint is shown on the login form (which users there are, say).
+	Hint string
+	Log  *slog.Logger
 }
 
 // Provider is the running provider: an http.Handler serving the OpenID endpoints and the
@@ -128,7 +130,7 @@ func New(cfg Config) (*Provider, error) {
 	if err != nil {
 		return nil, fmt.Errorf("idp: %w", err)
 	}
-	l := &loginForm{storage: st, callback: op.AuthCallbackURL(p), secure: iu.Scheme == "https", cookiePath: prefix + "/"}
+	l := &loginForm{storage: st, callback: op.AuthCallbackURL(p), secure: iu.Scheme == "https", cookiePath: prefix + "/", hint: cfg.Hint}
 	interceptor := op.NewIssuerInterceptor(p.IssuerFromRequest)
 	mux := http.NewServeMux()
 	mux.Handle("GET "+prefix+loginPath, interceptor.Handler(http.HandlerFunc(l.show)))

@@ -21,6 +21,7 @@ type loginForm struct {
 	callback   func(ctx context.Context, requestID string) string
 	secure     bool
 	cookiePath string
+	hint       string
 }
 
 var loginPage = template.Must(template.New("login").Parse(`<!doctype html>
@@ -28,7 +29,7 @@ var loginPage = template.Must(template.New("login").Parse(`<!doctype html>
 <style>body{font-family:sans-serif;max-width:24rem;margin:4rem auto}label,input,button{display:block;margin:.4rem 0}.error{color:#a00}</style>
 </head><body>
 <h1>Kommunens login</h1>
-<p>Udviklingsmiljøets identitetsudbyder. Demobrugerne er TVP's demopersonale.</p>
+<p>Udviklingsmiljøets identitetsudbyder.{{with .Hint}} {{.}}{{end}}</p>
 {{if .Error}}<p class="error" role="alert">{{.Error}}</p>{{end}}
 <form method="post" action="">
 <input type="hidden" name="authRequestID" value="{{.ID}}">
@@ -42,7 +43,7 @@ var loggedOutPage = []byte(`<!doctype html><html lang="da"><head><meta charset="
 <body><h1>Du er logget ud af kommunens login</h1></body></html>`)
 
 type loginData struct {
-	ID, Username, Error string
+	ID, Username, Error, Hint string
 }
 
 // show answers the redirect of an authorization request: the form, or, for a user with a
@@ -98,6 +99,7 @@ func (l *loginForm) loggedOut(w http.ResponseWriter, _ *http.Request) {
 }
 
 func (l *loginForm) render(w http.ResponseWriter, status int, d loginData) {
+	d.Hint = l.hint
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' http: https:; frame-ancestors 'none'")
 	w.WriteHeader(status)
