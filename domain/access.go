@@ -213,6 +213,16 @@ type Subject struct {
 // Programme is the subject of the programme-wide actions (lists, the register, reports).
 var Programme = Subject{Type: SubjectProgramme, ID: "*"}
 
+// roleRelations are the relations a role gives, whatever the case (a slice, not a map: the
+// workflows call Relations, and their code must not range over maps).
+var roleRelations = []struct {
+	role Role
+	rel  Relation
+}{
+	{RoleConsultant, RelAnyConsultant}, {RoleTeamLead, RelAnyTeamLead}, {RoleCoordinator, RelAnyCoordinator},
+	{RoleCoordinatingCaseworker, RelAnyCoordinatingCaseworker}, {RoleCaseworker, RelAnyCaseworker}, {RoleAdmin, RelAdmin},
+}
+
 // Relations returns how the actor stands to the subject.
 func Relations(a Actor, s Subject) []Relation {
 	var out []Relation
@@ -221,12 +231,9 @@ func Relations(a Actor, s Subject) []Relation {
 			out = append(out, r)
 		}
 	}
-	for role, rel := range map[Role]Relation{
-		RoleConsultant: RelAnyConsultant, RoleTeamLead: RelAnyTeamLead, RoleCoordinator: RelAnyCoordinator,
-		RoleCoordinatingCaseworker: RelAnyCoordinatingCaseworker, RoleCaseworker: RelAnyCaseworker, RoleAdmin: RelAdmin,
-	} {
-		if a.Has(role) {
-			add(rel)
+	for _, rr := range roleRelations {
+		if a.Has(rr.role) {
+			add(rr.rel)
 		}
 	}
 	if a.Has(RoleSteeringGroup) {
