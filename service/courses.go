@@ -70,7 +70,8 @@ func (s *Service) Refer(ctx context.Context, by Caller, in ReferInput) (Created,
 			return Created{}, domain.FieldError(field, "the same person is named twice")
 		}
 		seen[cpr] = true
-		citizens[i] = store.NewCitizen{ID: newID(by, fmt.Sprintf("citizen/%d", i)), Hash: domain.CPRHash(s.cfg.CPRPepper, cpr), Name: ci.Name}
+		citizens[i] = store.NewCitizen{ID: newID(by, fmt.Sprintf("citizen/%d", i)), Hash: domain.CPRHash(s.cfg.CPRPepper, cpr),
+			Previous: s.previousCPRHash(cpr), Name: ci.Name}
 		if ci.BirthDate != "" {
 			b := ci.BirthDate
 			citizens[i].BirthDate = &b

@@ -118,7 +118,8 @@ func (s *Service) Enrol(ctx context.Context, by Caller, in EnrolInput) (Created,
 	if err != nil {
 		return Created{}, err
 	}
-	citizen := store.NewCitizen{ID: newID(by, "citizen"), Hash: domain.CPRHash(s.cfg.CPRPepper, cpr), Name: in.Citizen.Name}
+	citizen := store.NewCitizen{ID: newID(by, "citizen"), Hash: domain.CPRHash(s.cfg.CPRPepper, cpr),
+		Previous: s.previousCPRHash(cpr), Name: in.Citizen.Name}
 	if in.Citizen.BirthDate != "" {
 		b := in.Citizen.BirthDate
 		citizen.BirthDate = &b

@@ -29,8 +29,9 @@ type Config struct {
 	TaskQueue string
 	// TemporalTimeout bounds every call to Temporal made for one request.
 	TemporalTimeout time.Duration
-	// CPRPepper keys the hash under which CPR numbers are recognised.
-	CPRPepper string
+	// CPRPepper keys the hash under which CPR numbers are recognised. CPRPepperPrevious, if
+	// set, is the pepper being rotated out: a citizen recorded under it is recognised too.
+	CPRPepper, CPRPepperPrevious string
 	// Now is the clock (time.Now if nil).
 	Now func() time.Time
 	// SessionIdle ends a page session after so long without a request (30 minutes if

@@ -68,10 +68,12 @@ func (s *Store) ReservePlan(ctx context.Context, p domain.PlanRecord, citizen *N
 		}
 		if citizen != nil {
 			var known []string
-			if err := tx.SelectContext(ctx, &known, `SELECT id::text FROM citizens WHERE cpr_hmac = $1`, citizen.Hash); err != nil {
+			// Under the current pepper first; during a rotation under the previous one too.
+			if err := tx.SelectContext(ctx, &known, `SELECT id::text FROM citizens WHERE cpr_hmac = ANY($1) ORDER BY cpr_hmac = $2 DESC`,
+				pq.ByteaArray(citizen.hashes()), citizen.Hash); err != nil {
 				return fmt.Errorf("reserve plan: %w", translate(err))
 			}
-			if len(known) == 1 {
+			if len(known) > 0 {
 				p.CitizenID = known[0]
 			} else {
 				p.CitizenID = citizen.ID

@@ -16,10 +16,27 @@ import (
 // NewCitizen is a person as a referral or an enrolment names them: recognised by the keyed
 // hash of their CPR number, recorded under ID (with the name) only if they are new.
 type NewCitizen struct {
-	ID        string
-	Hash      []byte
+	ID   string
+	Hash []byte
+	// Previous is the hash under the pepper being rotated out (TVP_CPR_PEPPER_PREVIOUS), if
+	// any: a citizen recorded under it is the same person. A new citizen is recorded under
+	// Hash.
+	Previous  []byte
 	Name      string
 	BirthDate *string
+}
+
+// hashes are the hashes the citizen may be recorded under.
+func (c NewCitizen) hashes() [][]byte {
+	if len(c.Previous) == 0 {
+		return [][]byte{c.Hash}
+	}
+	return [][]byte{c.Hash, c.Previous}
+}
+
+// is reports whether a stored hash is this citizen's.
+func (c NewCitizen) is(stored []byte) bool {
+	return string(stored) == string(c.Hash) || len(c.Previous) > 0 && string(stored) == string(c.Previous)
 }
 
 // Referral is a referral to reserve: the course's row (its citizens are filled in from
@@ -144,9 +161,9 @@ func referralFacts(ctx context.Context, q sqlx.QueryerContext, teamID string, on
 		f.Consultants[m.ID] = domain.ConsultantLoad{Staff: m.staff(), Caseload: m.Caseload}
 	}
 
-	hashes := make([][]byte, len(citizens))
-	for i, c := range citizens {
-		hashes[i] = c.Hash
+	var hashes [][]byte
+	for _, c := range citizens {
+		hashes = append(hashes, c.hashes()...)
 	}
 	var known []struct {
 		ID     string  `db:"id"`
@@ -163,7 +180,7 @@ func referralFacts(ctx context.Context, q sqlx.QueryerContext, teamID string, on
 	f.Citizens = make([]domain.ReferredCitizen, len(citizens))
 	for i, c := range citizens {
 		for _, k := range known {
-			if string(k.Hash) == string(c.Hash) {
+			if c.is(k.Hash) {
 				f.Citizens[i] = domain.ReferredCitizen{ID: k.ID, ActiveCourseID: deref(k.Active)}
 			}
 		}
@@ -172,15 +189,17 @@ func referralFacts(ctx context.Context, q sqlx.QueryerContext, teamID string, on
 }
 
 // recordCitizen records a new citizen and returns their id; a citizen recorded meanwhile by
-// another request (the same hash) keeps their id and name.
+// another request (the same hash), or under the previous pepper, keeps their id and name.
 func recordCitizen(ctx context.Context, tx *sqlx.Tx, c NewCitizen) (string, error) {
 	var id string
 	err := tx.GetContext(ctx, &id, `
-		WITH ins AS (
-			INSERT INTO citizens (id, cpr_hmac, name, birth_date) VALUES ($1, $2, $3, $4)
+		WITH old AS (SELECT id FROM citizens WHERE cpr_hmac = $5),
+		ins AS (
+			INSERT INTO citizens (id, cpr_hmac, name, birth_date) SELECT $1, $2, $3, $4 WHERE NOT EXISTS (SELECT 1 FROM old)
 			ON CONFLICT (cpr_hmac) DO NOTHING RETURNING id)
-		SELECT id::text FROM ins UNION ALL SELECT id::text FROM citizens WHERE cpr_hmac = $2 LIMIT 1`,
-		c.ID, c.Hash, c.Name, c.BirthDate)
+		SELECT id::text FROM ins UNION ALL SELECT id::text FROM old
+		UNION ALL SELECT id::text FROM citizens WHERE cpr_hmac = $2 LIMIT 1`,
+		c.ID, c.Hash, c.Name, c.BirthDate, c.Previous)
 	if err != nil {
 		return "", fmt.Errorf("record citizen: %w", translate(err))
 	}

@@ -5,6 +5,7 @@
 //	tvp migrate  applies the database migrations and exits
 //	tvp dev      migrations, demo data, worker and API in one process (make dev)
 //	tvp audit verify  checks the audit log's hash chain; exit 1 names the first row that does not fit
+//	tvp citizens rehash  moves the citizens' CPR hashes to a new pepper
 //	tvp certs    writes the compose stack's private CA and TLS certificates for Temporal
 package main
 
@@ -33,6 +34,9 @@ commands:
   audit verify
             check the audit log's hash chain: exit 0 when every row fits, exit 1
             naming the first row that does not
+  citizens rehash
+            move the citizens' CPR hashes from TVP_CPR_PEPPER_PREVIOUS to
+            TVP_CPR_PEPPER (minutes): exit 0 when every citizen is under the new one
   certs DIR NAME...
             write a private CA and TLS certificates for a Temporal frontend named
             NAME and its clients into DIR, unless it has them (the compose stack)
@@ -109,6 +113,7 @@ var commands = map[string]func(context.Context, config.Config, *slog.Logger) err
 	"worker":  runWorker,
 	"migrate": runMigrate,
 	"dev":     runDev,
-	// audit verify is the one command of two words.
-	"audit verify": runAuditVerify,
+	// audit verify and citizens rehash are the commands of two words.
+	"audit verify":    runAuditVerify,
+	"citizens rehash": runCitizensRehash,
 }

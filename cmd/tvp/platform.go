@@ -13,6 +13,8 @@ var uses = map[string]config.Uses{
 	"worker": {Temporal: true},
 	"dev":    {DevelopmentOnly: true},
 	"token":  {DevelopmentOnly: true},
+	// It writes hashes under TVP_CPR_PEPPER (TVP_CPR_PEPPER_PREVIOUS may be anything).
+	"citizens rehash": {Pepper: true},
 }
 
 // temporalTLS is the TLS to Temporal that the configuration asks for.

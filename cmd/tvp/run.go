@@ -168,7 +168,7 @@ func serveAPI(ctx context.Context, cfg config.Config, log *slog.Logger, d deps) 
 		return err
 	}
 	svc := service.New(d.store, d.temporal, service.Config{
-		TaskQueue: cfg.TaskQueue, TemporalTimeout: cfg.TemporalTimeout, CPRPepper: cfg.CPRPepper,
+		TaskQueue: cfg.TaskQueue, TemporalTimeout: cfg.TemporalTimeout, CPRPepper: cfg.CPRPepper, CPRPepperPrevious: cfg.CPRPepperPrevious,
 		SessionIdle: cfg.SessionIdleTimeout, SessionMaxAge: cfg.SessionMaxAge,
 	}, log)
 	h, err := app.Handler(app.Deps{Deps: api.Deps{
