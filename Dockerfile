@@ -19,9 +19,10 @@ RUN go mod download
 COPY . .
 # Static binary (no cgo) so it runs on distroless/static.
 RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/tvp ./cmd/tvp
-# Where `tvp certs` writes the compose stack's TLS files: a volume mounted here
-# takes this directory's owner (nonroot) when it is first created.
-RUN mkdir -p /out/certs
+# Where `tvp certs` writes the compose stack's TLS files: a volume mounted at
+# /var/lib/tvp/certs takes this directory's owner (nonroot) when it is first
+# created. (certs is copied as an item of state/, so --chown surely applies.)
+RUN mkdir -p /out/state/certs
 
 # ---- runtime stage ----------------------------------------------------------
 # distroless/static has CA certificates and tzdata, no shell and no package
@@ -29,7 +30,7 @@ RUN mkdir -p /out/certs
 FROM gcr.io/distroless/static-debian12:nonroot
 
 COPY --from=build /out/tvp /usr/local/bin/tvp
-COPY --from=build --chown=65532:65532 /out/certs /var/lib/tvp/certs
+COPY --from=build --chown=65532:65532 /out/state /var/lib/tvp
 
 # Production unless told otherwise: development auth, the development pepper,
 # relative or missing key files and plaintext Temporal are refused at start.

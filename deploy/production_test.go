@@ -78,6 +78,8 @@ func TestComposeIsSafeByDefault(t *testing.T) {
 		dir, ok := mountOf(svc, certsVolume)
 		require.True(t, ok, "service certs must mount the volume %s", certsVolume)
 		assert.Equal(t, dir, svc.Command[1], "certs writes into the volume")
+		assert.True(t, nonrootOwns(t, dir), "Dockerfile: the final stage must COPY --chown=65532 a directory at or above %s, "+
+			"so that the volume mounted there is nonroot's and tvp certs may write into it", dir)
 		assert.Contains(t, svc.Command[2:], "temporal", "the frontend's certificate names the host its clients dial")
 		_, declared := c.Volumes[certsVolume]
 		assert.True(t, declared, "volume %s is declared", certsVolume)
@@ -117,15 +119,37 @@ func mountOf(svc service, volume string) (string, bool) {
 	return "", false
 }
 
-// dockerfileEnv returns the ENV of the Dockerfile's final stage.
-func dockerfileEnv(t *testing.T) map[string]string {
+// nonrootOwns reports whether the Dockerfile's final stage copies a directory that holds dir
+// (or is it) with --chown to nonroot (65532).
+func nonrootOwns(t *testing.T, dir string) bool {
+	t.Helper()
+	for _, in := range finalStage(t).Instructions {
+		if in.Cmd != "COPY" || !strings.Contains(in.Args, "--chown=65532") && !strings.Contains(in.Args, "--chown=nonroot") {
+			continue
+		}
+		cp, err := parseCopy(in.Args)
+		require.NoError(t, err)
+		if dest := path.Clean(cp.Dest); dir == dest || strings.HasPrefix(dir, dest+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+func finalStage(t *testing.T) stage {
 	t.Helper()
 	src, err := os.ReadFile(filepath.Join(repoRoot(t), "Dockerfile"))
 	require.NoError(t, err)
 	stages, err := parseDockerfile(string(src))
 	require.NoError(t, err)
+	return stages[len(stages)-1]
+}
+
+// dockerfileEnv returns the ENV of the Dockerfile's final stage.
+func dockerfileEnv(t *testing.T) map[string]string {
+	t.Helper()
 	env := map[string]string{}
-	for _, in := range stages[len(stages)-1].Instructions {
+	for _, in := range finalStage(t).Instructions {
 		if in.Cmd != "ENV" {
 			continue
 		}
