@@ -147,10 +147,10 @@ func TestTheCallbackTakesOnlyThisBrowsersStateOnce(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, state, back.Query().Get("state"))
 
-	callback := func(cookie *http.Cookie) (int, string) {
+	callback := func(cookies ...*http.Cookie) (int, string) {
 		req, _ := http.NewRequest(http.MethodGet, back.String(), nil)
-		if cookie != nil {
-			req.AddCookie(cookie)
+		for _, c := range cookies {
+			req.AddCookie(c)
 		}
 		resp, err := noFollow.Do(req)
 		require.NoError(t, err)
@@ -162,15 +162,18 @@ func TestTheCallbackTakesOnlyThisBrowsersStateOnce(t *testing.T) {
 		}
 		return resp.StatusCode, ""
 	}
-	status, session := callback(nil)
+	status, session := callback()
 	assert.Equal(t, http.StatusUnauthorized, status, "another browser (no login cookie) is refused")
 	assert.Empty(t, session)
 	status, session = callback(&http.Cookie{Name: "__Host-tvp_login", Value: "another-state"})
 	assert.Equal(t, http.StatusUnauthorized, status, "another login's state is refused")
 	assert.Empty(t, session)
-	status, session = callback(&http.Cookie{Name: "__Host-tvp_login", Value: state})
+	before := app.Login("leder.ulla") // the browser had a session of someone else's
+	status, session = callback(&http.Cookie{Name: "__Host-tvp_login", Value: state}, before.Cookie)
 	assert.Equal(t, http.StatusSeeOther, status, "the browser that began it is let in")
 	assert.NotEmpty(t, session)
+	got, _ := pageStatus(t, app, "/indbakke", before.Cookie)
+	assert.Equal(t, http.StatusSeeOther, got, "a new login ends the browser's earlier session")
 	status, session = callback(&http.Cookie{Name: "__Host-tvp_login", Value: state})
 	assert.Equal(t, http.StatusUnauthorized, status, "a state is good once")
 	assert.Empty(t, session)

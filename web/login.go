@@ -186,6 +186,13 @@ func (p *Pages) callback(c *gin.Context) {
 		p.renderError(c, domain.Actor{}, "", err)
 		return
 	}
+	if old, err := c.Request.Cookie(SessionCookie); err == nil && old.Value != "" {
+		// A new login in this browser ends the session it had (whoever's it was).
+		if _, err := p.d.Service.EndSession(c, old.Value); err != nil && domain.ErrorCode(err) != domain.EUnauthorized {
+			p.renderError(c, domain.Actor{}, "", err)
+			return
+		}
+	}
 	id, _, err := p.d.Service.StartSession(c, service.NewSession{StaffID: staffID, Identity: who, IDToken: login.IDToken})
 	if err != nil {
 		p.renderError(c, domain.Actor{}, "", err)
