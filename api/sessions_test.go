@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -228,4 +229,19 @@ func TestAnAdministratorRevokesSessions(t *testing.T) {
 	assert.Equal(t, 1, n, "the revocation is audited")
 	require.NoError(t, app.Store.DB().Get(&n, `SELECT count(*) FROM audit_log WHERE action = 'sessions.revoke' AND refused`))
 	assert.Equal(t, 2, n, "so are the refusals")
+}
+
+// A session ends at its maximum age, however busy.
+func TestSessionMaxAge(t *testing.T) {
+	app := apptest.StartWith(t, apptest.Options{SessionIdle: time.Hour, SessionMaxAge: 3 * time.Second})
+	s := app.Login("konsulent.anna")
+	start := time.Now()
+	for time.Since(start) < 2*time.Second {
+		got, _ := pageStatus(t, app, "/indbakke", s.Cookie)
+		require.Equal(t, http.StatusOK, got, "in use, before its maximum age")
+		time.Sleep(300 * time.Millisecond)
+	}
+	time.Sleep(time.Until(start.Add(3500 * time.Millisecond)))
+	got, _ := pageStatus(t, app, "/indbakke", s.Cookie)
+	assert.Equal(t, http.StatusSeeOther, got, "past its maximum age")
 }
