@@ -2,8 +2,11 @@ package workflows
 
 import (
 	"slices"
+	"time"
 
 	"go.temporal.io/sdk/workflow"
+
+	"tvp/domain"
 )
 
 // KeepUpdateIDs is how many Update IDs a workflow carries across continue-as-new: the newest,
@@ -17,6 +20,7 @@ const KeepUpdateIDs = 256
 type UpdateLog struct {
 	earlier map[string]bool // applied in an earlier run
 	ids     []string        // applied, oldest first (earlier runs' too)
+	held    bool            // the run is about to continue as new: steps are refused
 }
 
 // NewUpdateLog starts the log of a run with the IDs the previous run carried.
@@ -44,8 +48,32 @@ func (l *UpdateLog) Add(ctx workflow.Context) {
 	}
 }
 
+// Hold refuses every step from now on (EUnavailable: send it again, to the next run): the run is
+// about to continue as new.
+func (l *UpdateLog) Hold() { l.held = true }
+
+// Held reports whether steps are refused because the run is about to continue as new.
+func (l *UpdateLog) Held() bool { return l.held }
+
 // Carry returns the IDs to carry into the next run: the newest KeepUpdateIDs.
 func (l *UpdateLog) Carry() []string { return slices.Clone(l.ids) }
+
+// EndBarrier is the change (GetVersion) from which a run that continues as new or ends first
+// completes a workflow task of its own (Barrier).
+const EndBarrier = "end-barrier"
+
+// Barrier makes the steps accepted so far part of the history before the run continues as new
+// or ends: it waits for a timer (a millisecond), so the workflow task that accepted them, and
+// made their writes (local activities, inside that task), completes first. A workflow task
+// that continues as new or completes while another step arrives is failed by the server, and
+// the steps it accepted are aborted, although their writes were made; after the barrier the
+// last task accepts none (they are refused: see Hold, and a closed workflow's validators).
+func Barrier(ctx workflow.Context) error {
+	if workflow.GetVersion(ctx, EndBarrier, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return nil
+	}
+	return workflow.Sleep(ctx, time.Millisecond)
+}
 
 // Once wraps a step's validator and handler so that an Update applied in an earlier run is
 // accepted again and changes nothing: the handler answers with again() (the state now).
@@ -53,6 +81,9 @@ func Once[R, S any](l *UpdateLog, validate func(workflow.Context, R) error, hand
 	v := func(ctx workflow.Context, r R) error {
 		if l.Earlier(ctx) {
 			return nil
+		}
+		if l.held {
+			return Failure(domain.Errorf(domain.EUnavailable, "the workflow is starting its next run: send the step again"))
 		}
 		return Failure(validate(ctx, r))
 	}

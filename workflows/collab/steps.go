@@ -67,6 +67,9 @@ func (p *plan) updates() []update {
 		step(UpdateLeave, v, h)
 	}
 	step(UpdateRetryEffects, func(ctx workflow.Context, r RetryEffectsRequest) error {
+		if p.log.Held() {
+			return workflows.Failure(domain.Errorf(domain.EUnavailable, "the workflow is starting its next run: send it again"))
+		}
 		return workflows.Failure(effects.ValidateRetry(r))
 	}, func(ctx workflow.Context, r RetryEffectsRequest) (RetryEffectsResult, error) {
 		p.fx.Retry(ctx, true)

@@ -135,6 +135,12 @@ func (p *plan) run(ctx workflow.Context) (Result, error) {
 	if err := p.drain(ctx); err != nil {
 		return Result{}, err
 	}
+	if err := workflows.Barrier(ctx); err != nil {
+		return Result{}, err
+	}
+	if err := p.drain(ctx); err != nil { // a retry-effects sent during the barrier
+		return Result{}, err
+	}
 	return Result{EndedOn: *p.state.EndedOn, EndReason: p.state.EndReason}, nil
 }
 
@@ -163,7 +169,15 @@ func (p *plan) drain(ctx workflow.Context) error {
 
 // continueAsNew carries the state into a new run once every handler has finished.
 func (p *plan) continueAsNew(ctx workflow.Context) error {
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+	p.log.Hold()
+	idle := func() bool { return workflow.AllHandlersFinished(ctx) }
+	if err := workflow.Await(ctx, idle); err != nil {
+		return err
+	}
+	if err := workflows.Barrier(ctx); err != nil {
+		return err
+	}
+	if err := workflow.Await(ctx, idle); err != nil {
 		return err
 	}
 	if p.state.Revision > p.saved && !p.fx.Has(effects.SaveKey) {

@@ -129,6 +129,9 @@ func (c *course) setup(ctx workflow.Context, in Input) error {
 		add(UpdateResume, v, h)
 	}
 	add(UpdateRetryEffects, func(ctx workflow.Context, r RetryEffectsRequest) error {
+		if c.log.Held() {
+			return workflows.Failure(domain.Errorf(domain.EUnavailable, "the workflow is starting its next run: send it again"))
+		}
 		return workflows.Failure(effects.ValidateRetry(r))
 	}, func(ctx workflow.Context, r RetryEffectsRequest) (RetryEffectsResult, error) {
 		c.fx.Retry(ctx, true)
@@ -219,6 +222,12 @@ func (c *course) run(ctx workflow.Context) (Result, error) {
 	if err := c.drain(ctx); err != nil {
 		return Result{}, err
 	}
+	if err := workflows.Barrier(ctx); err != nil {
+		return Result{}, err
+	}
+	if err := c.drain(ctx); err != nil { // a retry-effects sent during the barrier
+		return Result{}, err
+	}
 	return Result{Outcome: *c.state.Outcome, ClosedOn: *c.state.ClosedOn}, nil
 }
 
@@ -252,9 +261,16 @@ func (c *course) shouldContinueAsNew(ctx workflow.Context) bool {
 // continueAsNew carries the state into a new run once every handler has finished and no
 // signal is left unread.
 func (c *course) continueAsNew(ctx workflow.Context, chans ...workflow.ReceiveChannel) error {
+	c.log.Hold()
 	idle := func() bool { return workflow.AllHandlersFinished(ctx) }
 	if workflow.GetVersion(ctx, PauseHandlers, workflow.DefaultVersion, 1) == 1 {
 		idle = func() bool { return workflow.AllHandlersFinished(ctx) && c.signals == 0 }
+	}
+	if err := workflow.Await(ctx, idle); err != nil {
+		return err
+	}
+	if err := workflows.Barrier(ctx); err != nil {
+		return err
 	}
 	if err := workflow.Await(ctx, idle); err != nil {
 		return err

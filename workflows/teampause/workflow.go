@@ -107,6 +107,9 @@ func (p *pause) setup(ctx workflow.Context, in Input) error {
 		{UpdateResume, rv, rh},
 		{UpdateMoveResume, mv, mh},
 		{UpdateRetryEffects, func(ctx workflow.Context, r RetryEffectsRequest) error {
+			if p.log.Held() {
+				return workflows.Failure(domain.Errorf(domain.EUnavailable, "the workflow is starting its next run: send it again"))
+			}
 			return workflows.Failure(effects.ValidateRetry(r))
 		}, func(ctx workflow.Context, r RetryEffectsRequest) (RetryEffectsResult, error) {
 			p.fx.Retry(ctx, true)
@@ -182,6 +185,12 @@ func (p *pause) run(ctx workflow.Context) (Result, error) {
 	}
 	st.ResumedAt, st.ResumedBy = &resumedAt, p.resumeBy
 	p.done = true
+	if err := p.drain(ctx); err != nil {
+		return Result{}, err
+	}
+	if err := workflows.Barrier(ctx); err != nil {
+		return Result{}, err
+	}
 	if err := p.drain(ctx); err != nil {
 		return Result{}, err
 	}
@@ -366,6 +375,13 @@ func (p *pause) continueAsNew(ctx workflow.Context) error {
 	}
 	if p.resumeBy != "" {
 		return nil
+	}
+	p.log.Hold()
+	if err := workflows.Barrier(ctx); err != nil {
+		return err
+	}
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return err
 	}
 	if err := p.fx.Settle(ctx); err != nil {
 		return err
