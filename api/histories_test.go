@@ -334,4 +334,3 @@ func countReminders(t *testing.T, app *apptest.App, subjectType domain.SubjectTy
 	}
 	return n
 }
-
