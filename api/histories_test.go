@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
@@ -18,7 +19,6 @@ import (
 
 	"tvp/domain"
 	"tvp/internal/apptest"
-	"tvp/internal/demo"
 	"tvp/internal/mail"
 	"tvp/internal/mailtest"
 	"tvp/workflows/collab"
@@ -85,8 +85,15 @@ func firstRun(t *testing.T, app *apptest.App, workflowID string) string {
 
 func refer(t *testing.T, anna as) string {
 	t.Helper()
+	return referTo(t, anna, "ungeteam")
+}
+
+func referTo(t *testing.T, anna as, teamID string) string {
+	t.Helper()
 	ref := validReferral()
 	ref["start_date"] = today()
+	ref["team_id"] = teamID
+	ref["consultant_ids"] = []string{anna.user}
 	var created struct{ ID string }
 	require.Equal(t, http.StatusCreated, anna.do("POST", "/api/v1/courses", ref, &created).StatusCode)
 	require.Eventually(t, func() bool {
@@ -205,13 +212,14 @@ func TestHistoryPlanContinuedAsNew(t *testing.T) {
 // seconds.)
 func TestHistoryPauseRemindedThenResumedByItself(t *testing.T) {
 	app := apptest.Start(t)
-	anna := as{t: t, app: app, user: "konsulent.anna"}
-	id := refer(t, anna)
+	team, lead, consultant := ownTeam(t, app)
+	anna := as{t: t, app: app, user: consultant}
+	id := referTo(t, anna, team)
 	ctx := context.Background()
 	now := time.Now().UTC()
-	run, err := app.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: teampause.WorkflowID("ungeteam"), TaskQueue: app.TaskQueue},
+	run, err := app.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: teampause.WorkflowID(team), TaskQueue: app.TaskQueue},
 		teampause.TeamPauseWorkflow, teampause.Input{
-			TeamID: "ungeteam", PausedBy: "leder.ulla", Reason: "Omorganisering",
+			TeamID: team, PausedBy: lead, Reason: "Omorganisering",
 			PlannedResume: now.Add(3 * time.Second), ResumeBy: now.Add(9 * time.Second), RemindEvery: domain.Duration(2 * time.Second),
 		})
 	require.NoError(t, err)
@@ -224,7 +232,7 @@ func TestHistoryPauseRemindedThenResumedByItself(t *testing.T) {
 	require.NoError(t, run.Get(ctx, &res))
 	assert.True(t, res.Automatic)
 	assert.Equal(t, []string{id}, res.CourseIDs)
-	assert.GreaterOrEqual(t, countReminders(t, app, "team", "ungeteam", teampause.ReminderResumeDue), 2, "reminded from the planned date")
+	assert.GreaterOrEqual(t, countReminders(t, app, "team", team, teampause.ReminderResumeDue), 2, "reminded from the planned date")
 	var st course.State
 	require.Eventually(t, func() bool {
 		anna.do("GET", "/api/v1/courses/"+id, nil, &st)
@@ -234,7 +242,7 @@ func TestHistoryPauseRemindedThenResumedByItself(t *testing.T) {
 	assert.True(t, st.Pauses[0].ResumedAutomatically)
 	require.Equal(t, http.StatusOK, anna.do("POST", "/api/v1/courses/"+id+"/close", map[string]any{"outcome": "handed_back", "date": today()}, &st).StatusCode)
 	waitClosed(t, app, course.WorkflowID(id))
-	app.RecordHistory(teampause.WorkflowID("ungeteam"), pauseData+"reminded_resumed_by_itself.json")
+	app.RecordHistory(teampause.WorkflowID(team), pauseData+"reminded_resumed_by_itself.json")
 	app.RecordHistory(course.WorkflowID(id), courseData+"paused_resumed_by_itself.json")
 }
 
@@ -242,11 +250,12 @@ func TestHistoryPauseRemindedThenResumedByItself(t *testing.T) {
 // answer is the pause's state).
 func TestHistoryPauseResumedByTheLead(t *testing.T) {
 	app := apptest.Start(t)
-	anna := as{t: t, app: app, user: "konsulent.anna"}
-	ulla := as{t: t, app: app, user: "leder.ulla"}
-	id := refer(t, anna)
+	team, lead, consultant := ownTeam(t, app)
+	anna := as{t: t, app: app, user: consultant}
+	ulla := as{t: t, app: app, user: lead}
+	id := referTo(t, anna, team)
 	resume := time.Now().UTC().AddDate(0, 3, 0).Format(time.DateOnly)
-	require.Equal(t, http.StatusAccepted, ulla.do("POST", "/api/v1/teams/ungeteam/pause", map[string]any{"planned_resume": resume, "reason": "Omorganisering"}, nil).StatusCode)
+	require.Equal(t, http.StatusAccepted, ulla.do("POST", "/api/v1/teams/"+team+"/pause", map[string]any{"planned_resume": resume, "reason": "Omorganisering"}, nil).StatusCode)
 	require.Eventually(t, func() bool {
 		var st course.State
 		anna.do("GET", "/api/v1/courses/"+id, nil, &st)
@@ -254,8 +263,9 @@ func TestHistoryPauseResumedByTheLead(t *testing.T) {
 	}, 10*time.Second, 100*time.Millisecond, "the course paused with its team")
 	ctx := context.Background()
 	h, err := app.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: teampause.WorkflowID("ungeteam"), UpdateName: teampause.UpdateResume,
-		Args: []any{teampause.ResumeRequest{Actor: demo.Actor("leder.ulla")}}, WaitForStage: client.WorkflowUpdateStageCompleted,
+		WorkflowID: teampause.WorkflowID(team), UpdateName: teampause.UpdateResume,
+		Args:         []any{teampause.ResumeRequest{Actor: domain.Actor{ID: lead, Roles: []domain.Role{domain.RoleTeamLead}, TeamID: team}}},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	require.NoError(t, err)
 	var res teampause.ResumeResult
@@ -269,7 +279,7 @@ func TestHistoryPauseResumedByTheLead(t *testing.T) {
 	}, 10*time.Second, 100*time.Millisecond, "the course resumed")
 	require.Equal(t, http.StatusOK, anna.do("POST", "/api/v1/courses/"+id+"/close", map[string]any{"outcome": "handed_back", "date": today()}, &st).StatusCode)
 	waitClosed(t, app, course.WorkflowID(id))
-	app.RecordHistory(teampause.WorkflowID("ungeteam"), pauseData+"resumed_by_the_lead.json")
+	app.RecordHistory(teampause.WorkflowID(team), pauseData+"resumed_by_the_lead.json")
 	app.RecordHistory(course.WorkflowID(id), courseData+"paused_resumed_by_the_lead.json")
 }
 
@@ -312,6 +322,25 @@ func TestHistoryWithMailOn(t *testing.T) {
 		assert.Equal(t, 1, n, "one mail per occasion and recipient: %s", id)
 	}
 	app.RecordHistory(course.WorkflowID(id), courseData+"mailed_reminders.json")
+}
+
+// ownTeam makes a team of the test's own and moves konsulent.anna and leder.ulla into it (in
+// the test's database): a team's pause is one workflow per team on the whole server
+// (team-pause-<team>), which other tests' pauses of the demo teams would otherwise meet.
+func ownTeam(t *testing.T, app *apptest.App) (team, lead, consultant string) {
+	t.Helper()
+	ctx := context.Background()
+	suffix := strings.ReplaceAll(uuid.NewString()[:8], "-", "")
+	team, lead, consultant = "team-"+suffix, "leder.ulla", "konsulent.anna"
+	require.NoError(t, app.Store.UpsertTeam(ctx, domain.Team{ID: team, Name: "Team " + suffix, Centre: domain.CentreLabour,
+		TargetGroup: domain.TargetYoung, Settings: domain.DefaultTeamSettings(domain.TargetYoung)}))
+	for _, id := range []string{lead, consultant} {
+		m, err := app.Store.GetStaff(ctx, id)
+		require.NoError(t, err)
+		m.TeamID = &team
+		require.NoError(t, app.Store.UpsertStaff(ctx, m))
+	}
+	return team, lead, consultant
 }
 
 func waitClosed(t *testing.T, app *apptest.App, workflowID string) {
