@@ -30,8 +30,5 @@ func Failure(err error) error {
 // checks it before it sends a step, and the workflow refuses a step that the rule does not
 // allow.
 func Permit(a domain.Actor, s domain.Subject, act domain.Action) error {
-	// domain.Relations ranges over a map of roles, then sorts the relations it found: its
-	// answer does not depend on the order.
-	//workflowcheck:ignore
 	return domain.Permit(a, s, act)
 }
