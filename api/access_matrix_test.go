@@ -206,6 +206,12 @@ func TestAccessMatrix(t *testing.T) {
 		{"GET", "/api/v1/reports/committee", nil, only{}.and(reporters, allow(200))},
 		{"GET", "/api/v1/reports/committee/999999", nil, only{}.and(reporters, allow(404))},
 		{"GET", "/api/v1/citizens/" + f.citizenA + "/access-log", nil, only{"admin": allow(200, "entries")}},
+		// The workflows' stuck effects, and a pause's latest date.
+		{"GET", "/api/v1/effects/stuck", nil, only{"admin": allow(200, "items")}},
+		{"POST", "/api/v1/courses/" + A + "/retry-effects", nil, only{"admin": allow(200, "stuck")}},
+		{"POST", "/api/v1/plans/" + P + "/retry-effects", nil, only{"admin": allow(200, "stuck")}},
+		{"POST", "/api/v1/teams/ungeteam/pause/retry-effects", nil, only{"admin": allow(404)}}, // no pause runs
+		{"POST", "/api/v1/teams/ungeteam/pause/resume-by", map[string]any{}, stepUsers("styregruppe.bo", "admin")},
 		// One's own inbox.
 		{"GET", "/api/v1/me/inbox", nil, everyone(allow(200, "items"))},
 		{"POST", "/api/v1/me/inbox/999999/done", nil, everyone(allow(404))},

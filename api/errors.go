@@ -79,6 +79,9 @@ func (s *Server) fail(c *gin.Context, err error) {
 	case status == http.StatusForbidden:
 		s.log.WarnContext(c.Request.Context(), "request denied", "route", c.FullPath(), "method", c.Request.Method, "reason", p.Detail)
 	}
+	if status == http.StatusServiceUnavailable {
+		c.Header("Retry-After", "2") // a dependency or a busy case: try again in a moment
+	}
 	c.Header("Content-Type", "application/problem+json")
 	c.AbortWithStatusJSON(status, p)
 }

@@ -17,7 +17,7 @@ import (
 	"tvp/internal/mail"
 	"tvp/internal/mailtest"
 	"tvp/workflows/collab"
-	"tvp/workflows/digest"
+	"tvp/workflows/schedules"
 )
 
 type inboxItem struct {
@@ -102,9 +102,9 @@ func TestRemindersReachPeople(t *testing.T) {
 	ctx := context.Background()
 	for i, want := range []int{1, 0} {
 		run, err := app.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-			ID: "digest-test-" + strconv.Itoa(i) + "-" + plan.ID, TaskQueue: app.TaskQueue}, digest.DigestWorkflow, digest.Input{})
+			ID: "digest-test-" + strconv.Itoa(i) + "-" + plan.ID, TaskQueue: app.TaskQueue}, schedules.DigestWorkflow, schedules.DigestInput{})
 		require.NoError(t, err)
-		var res digest.Result
+		var res schedules.DigestResult
 		require.NoError(t, run.Get(ctx, &res))
 		assert.Equal(t, want, res.Mailed, "run %d", i+1)
 	}

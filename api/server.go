@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/sdk/converter"
 
+	"tvp/domain"
 	"tvp/internal/auth"
 	"tvp/internal/codec"
 	"tvp/internal/metrics"
@@ -131,6 +132,11 @@ func New(d Deps) *Server {
 	v1.POST("/plans/:id/citizen-meeting", s.recordCitizenMeeting)
 	v1.POST("/plans/:id/participants", s.changeParticipants)
 	v1.POST("/plans/:id/leave", s.leavePlan)
+	v1.POST("/teams/:id/pause/resume-by", s.movePauseResumeBy)
+	v1.GET("/effects/stuck", s.stuckEffects)
+	v1.POST("/courses/:id/retry-effects", s.retryEffects(domain.SubjectCourse))
+	v1.POST("/plans/:id/retry-effects", s.retryEffects(domain.SubjectPlan))
+	v1.POST("/teams/:id/pause/retry-effects", s.retryEffects(domain.SubjectTeam))
 	s.engine = e
 	return s
 }

@@ -191,3 +191,55 @@ func day(s string) time.Time {
 	}
 	return t
 }
+
+// A pause has a latest resume date ("genoptages senest 1. januar"): it is given with the pause,
+// and a new decision of the steering group moves it, recorded in the register. The lead still
+// resumes the team before it.
+func TestPauseLatestResumeDateMovedByDecision(t *testing.T) {
+	app := apptest.Start(t)
+	finn := as{t: t, app: app, user: "leder.finn"}
+	bo := as{t: t, app: app, user: "styregruppe.bo"}
+	planned := time.Now().UTC().AddDate(0, 2, 0).Format(time.DateOnly)
+	latest := time.Now().UTC().AddDate(0, 3, 0).Format(time.DateOnly)
+	var p api.Problem
+	assert.Equal(t, http.StatusUnprocessableEntity, finn.do("POST", "/api/v1/teams/familieteam/pause",
+		map[string]any{"planned_resume": latest, "resume_by": planned, "reason": "x"}, &p).StatusCode, "the latest date is not before the planned one")
+	assert.Equal(t, "resume_by", p.Field)
+	var started struct {
+		ResumeBy string `json:"resume_by"`
+	}
+	require.Equal(t, http.StatusAccepted, finn.do("POST", "/api/v1/teams/familieteam/pause",
+		map[string]any{"planned_resume": planned, "resume_by": latest, "reason": "Ny organisering"}, &started).StatusCode)
+	t.Cleanup(func() { finn.do("POST", "/api/v1/teams/familieteam/resume", nil, nil) })
+	assert.Equal(t, latest, started.ResumeBy)
+	require.Eventually(t, func() bool {
+		_, err := app.Store.OpenTeamPause(context.Background(), "familieteam")
+		return err == nil
+	}, 10*time.Second, 100*time.Millisecond)
+
+	later := time.Now().UTC().AddDate(0, 4, 0).Format(time.DateOnly)
+	body := map[string]any{"resume_by": later, "decision": decision("Familieteamet genoptages senest " + later)}
+	assert.Equal(t, http.StatusForbidden, finn.do("POST", "/api/v1/teams/familieteam/pause/resume-by", body, &p).StatusCode, "a decision, not the lead's")
+	var moved struct {
+		ResumeBy time.Time `json:"resume_by"`
+		Moves    []struct {
+			DecisionID int64 `json:"decision_id"`
+		} `json:"moves"`
+	}
+	require.Equal(t, http.StatusOK, bo.do("POST", "/api/v1/teams/familieteam/pause/resume-by", body, &moved).StatusCode)
+	assert.Equal(t, later, moved.ResumeBy.UTC().Format(time.DateOnly))
+	require.Len(t, moved.Moves, 1)
+	var register struct{ Items []domain.Decision }
+	require.Equal(t, http.StatusOK, bo.do("GET", "/api/v1/decisions?team=familieteam", nil, &register).StatusCode)
+	require.NotEmpty(t, register.Items)
+	assert.Equal(t, moved.Moves[0].DecisionID, register.Items[0].ID, "the move is the register's newest decision about the team")
+
+	var resumed struct {
+		ResumedBy            string `json:"resumed_by"`
+		ResumedAutomatically bool   `json:"resumed_automatically"`
+	}
+	require.Equal(t, http.StatusOK, finn.do("POST", "/api/v1/teams/familieteam/resume", nil, &resumed).StatusCode)
+	assert.Equal(t, "leder.finn", resumed.ResumedBy)
+	assert.False(t, resumed.ResumedAutomatically)
+	assert.Equal(t, http.StatusConflict, bo.do("POST", "/api/v1/teams/familieteam/pause/resume-by", body, &p).StatusCode, "no pause to move")
+}

@@ -119,3 +119,32 @@ func (s *Server) steeringReport(c *gin.Context) {
 	r, err := s.Service.SteeringReport(c, caller(c), in)
 	s.answer(c, http.StatusOK, r, err)
 }
+
+// movePauseResumeBy moves the latest resume date of the team's pause, by a decision.
+func (s *Server) movePauseResumeBy(c *gin.Context) {
+	step(s, domain.TeamMoveResume, domain.SubjectTeam, s.Service.MovePauseResumeBy, func(p service.TeamPause) any { return p })(c)
+}
+
+// stuckEffects lists the writes that are stuck now (administrators).
+func (s *Server) stuckEffects(c *gin.Context) {
+	items, err := s.Service.StuckEffects(c, caller(c))
+	s.answer(c, http.StatusOK, gin.H{"items": items}, err)
+}
+
+// retryEffects asks a workflow of the kind to try its stuck effects again now.
+func (s *Server) retryEffects(t domain.SubjectType) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if c.Request.ContentLength != 0 {
+			var in noBody
+			if err := decode(c, &in); err != nil {
+				s.fail(c, err)
+				return
+			}
+		}
+		out, err := s.Service.RetryEffects(c, caller(c), t, c.Param("id"))
+		if err == nil {
+			about(c, domain.EffectsRetry, domain.SubjectProgramme, "*")
+		}
+		s.answer(c, http.StatusOK, out, err)
+	}
+}

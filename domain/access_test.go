@@ -83,6 +83,10 @@ func TestAccessRules(t *testing.T) {
 		{ulla, domain.Programme, domain.DecisionsRead, full}, {ulla, domain.Programme, domain.DecisionsRecord, none}, {bo, domain.Programme, domain.DecisionsRecord, full},
 		{admin, domain.Programme, domain.AccessLogExport, full}, {bo, domain.Programme, domain.AccessLogExport, none},
 		{admin, domain.Programme, domain.PayloadsDecode, full}, {ulla, domain.Programme, domain.PayloadsDecode, none},
+		{admin, domain.Programme, domain.EffectsRead, full}, {bo, domain.Programme, domain.EffectsRead, none},
+		{admin, domain.Programme, domain.EffectsRetry, full}, {ulla, domain.Programme, domain.EffectsRetry, none},
+		{bo, unge, domain.TeamMoveResume, full}, {admin, unge, domain.TeamMoveResume, full}, {ulla, unge, domain.TeamMoveResume, none},
+		{admin, domain.Programme, domain.SessionsRevoke, full}, {ulla, domain.Programme, domain.SessionsRevoke, none},
 	}
 	for _, r := range rows {
 		v, err := domain.Access(r.who, r.subj, r.act)

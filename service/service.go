@@ -232,6 +232,7 @@ func FromTemporal(err error) error {
 		unavailable *serviceerror.Unavailable
 		deadline    *serviceerror.DeadlineExceeded
 		canceled    *serviceerror.Canceled
+		notReady    *serviceerror.WorkflowNotReady
 	)
 	switch {
 	case errors.As(err, &notFound):
@@ -240,6 +241,10 @@ func FromTemporal(err error) error {
 		return wrap(domain.EConflict, "already started", err)
 	case errors.As(err, &unavailable):
 		return wrap(domain.EUnavailable, "Temporal is unavailable", err)
+	case errors.As(err, &notReady):
+		// The workflow's task failed while it took the step (its worker died, or it was busy
+		// continuing as new): the step was not applied, and may be sent again.
+		return wrap(domain.EUnavailable, "the case is busy right now; send the step again", err)
 	case errors.As(err, &deadline), errors.Is(err, context.DeadlineExceeded):
 		return wrap(domain.ETimeout, "Temporal did not answer in time", err)
 	case errors.As(err, &canceled):

@@ -11,8 +11,8 @@ import (
 	"tvp/domain"
 	"tvp/report"
 	"tvp/store"
-	"tvp/workflows/committee"
 	"tvp/workflows/course"
+	"tvp/workflows/schedules"
 )
 
 // DecisionIn is a committee's or the steering group's decision.
@@ -324,21 +324,21 @@ func (s *Service) CommitteeReport(ctx context.Context, by Caller, id string) (st
 }
 
 // ProduceCommitteeReport runs the half-yearly report now, through its workflow.
-func (s *Service) ProduceCommitteeReport(ctx context.Context, by Caller) (committee.Result, error) {
+func (s *Service) ProduceCommitteeReport(ctx context.Context, by Caller) (schedules.ReportResult, error) {
 	if _, err := s.allow(ctx, by, domain.Programme, domain.ReportsProduce); err != nil {
-		return committee.Result{}, err
+		return schedules.ReportResult{}, err
 	}
 	tctx, cancel := s.temporalCtx(ctx)
 	defer cancel()
 	run, err := s.temporal.ExecuteWorkflow(tctx, client.StartWorkflowOptions{
-		ID: committee.ScheduleID + "-manual-" + strconv.FormatInt(s.now().Unix(), 10), TaskQueue: s.cfg.TaskQueue,
-	}, committee.StatusReportWorkflow, committee.Input{})
+		ID: schedules.CommitteeReportID + "-manual-" + strconv.FormatInt(s.now().Unix(), 10), TaskQueue: s.cfg.TaskQueue,
+	}, schedules.StatusReportWorkflow, schedules.ReportInput{})
 	if err != nil {
-		return committee.Result{}, FromTemporal(err)
+		return schedules.ReportResult{}, FromTemporal(err)
 	}
-	var res committee.Result
+	var res schedules.ReportResult
 	if err := run.Get(tctx, &res); err != nil {
-		return committee.Result{}, FromTemporal(err)
+		return schedules.ReportResult{}, FromTemporal(err)
 	}
 	return res, nil
 }

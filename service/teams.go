@@ -59,9 +59,12 @@ func (s *Service) teamFor(ctx context.Context, by Caller, id string, act domain.
 	return team, v, err
 }
 
-// PauseInput pauses a team.
+// PauseInput pauses a team until its planned resume date, and at the latest until ResumeBy
+// (the seed's "genoptages senest 1. januar"): at that date the courses resume by themselves.
+// Without ResumeBy the planned date is the latest.
 type PauseInput struct {
 	PlannedResume string `json:"planned_resume" binding:"required,datetime=2006-01-02"`
+	ResumeBy      string `json:"resume_by" binding:"omitempty,datetime=2006-01-02"`
 	Reason        string `json:"reason" binding:"required,max=2000"`
 }
 
@@ -69,20 +72,58 @@ type PauseInput struct {
 type PauseStarted struct {
 	TeamID        string `json:"team_id"`
 	PlannedResume string `json:"planned_resume"`
+	ResumeBy      string `json:"resume_by"`
+}
+
+// TeamPause is a team's pause as its lead and the steering group read it.
+type TeamPause struct {
+	TeamID        string    `json:"team_id"`
+	PausedAt      time.Time `json:"paused_at"`
+	PausedBy      string    `json:"paused_by"`
+	Reason        string    `json:"reason"`
+	PlannedResume time.Time `json:"planned_resume"`
+	// ResumeBy is the latest resume date: the courses resume by themselves at it.
+	ResumeBy             time.Time        `json:"resume_by"`
+	Moves                []teampause.Move `json:"moves"`
+	CourseIDs            []string         `json:"course_ids"`
+	ResumedAt            *time.Time       `json:"resumed_at,omitempty"`
+	ResumedBy            string           `json:"resumed_by,omitempty"`
+	ResumedAutomatically bool             `json:"resumed_automatically,omitempty"`
+}
+
+func teamPause(st teampause.State) TeamPause {
+	p := TeamPause{TeamID: st.TeamID, PausedAt: st.PausedAt, PausedBy: st.PausedBy, Reason: st.Reason,
+		PlannedResume: st.PlannedResume, ResumeBy: st.ResumeBy, Moves: st.Moves, CourseIDs: st.CourseIDs,
+		ResumedAt: st.ResumedAt, ResumedBy: st.ResumedBy, ResumedAutomatically: st.ResumedAutomatically}
+	if p.ResumeBy.IsZero() {
+		p.ResumeBy = p.PlannedResume
+	}
+	if p.Moves == nil {
+		p.Moves = []teampause.Move{}
+	}
+	if p.CourseIDs == nil {
+		p.CourseIDs = []string{}
+	}
+	return p
 }
 
 // PauseTeam starts the team's pause: every open course pauses until the team resumes.
-func (s *Service) PauseTeam(ctx context.Context, by Caller, id string, in PauseInput) (PauseStarted, error) {
-	team, _, err := s.teamFor(ctx, by, id, domain.TeamPause)
+func (s *Service) PauseTeam(ctx context.Context, caller Caller, id string, in PauseInput) (PauseStarted, error) {
+	team, _, err := s.teamFor(ctx, caller, id, domain.TeamPause)
 	if err != nil {
 		return PauseStarted{}, err
 	}
 	if err := validate(&in); err != nil {
 		return PauseStarted{}, err
 	}
-	resume := day(in.PlannedResume)
+	resume, by := day(in.PlannedResume), day(in.PlannedResume)
 	if !resume.After(s.now()) {
 		return PauseStarted{}, domain.FieldError("planned_resume", "the planned resume date must be in the future")
+	}
+	if in.ResumeBy != "" {
+		if by = day(in.ResumeBy); by.Before(resume) {
+			return PauseStarted{}, domain.FieldError("resume_by", "the latest resume date is at or after the planned one")
+		}
 	}
 	tctx, cancel := s.temporalCtx(ctx)
 	defer cancel()
@@ -94,7 +135,7 @@ func (s *Service) PauseTeam(ctx context.Context, by Caller, id string, in PauseI
 		// One pause per team at a time: a second one is an error, not the first one again.
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
 	}, teampause.TeamPauseWorkflow, teampause.Input{
-		TeamID: team.ID, PausedBy: by.Actor.ID, PlannedResume: resume, Reason: in.Reason,
+		TeamID: team.ID, PausedBy: caller.Actor.ID, PlannedResume: resume, ResumeBy: by, Reason: in.Reason,
 		RemindEvery: team.Settings.ReminderInterval,
 	})
 	if err != nil {
@@ -104,21 +145,61 @@ func (s *Service) PauseTeam(ctx context.Context, by Caller, id string, in PauseI
 		}
 		return PauseStarted{}, err
 	}
-	return PauseStarted{TeamID: team.ID, PlannedResume: in.PlannedResume}, nil
+	return PauseStarted{TeamID: team.ID, PlannedResume: in.PlannedResume, ResumeBy: by.Format(time.DateOnly)}, nil
 }
 
 // ResumeTeam ends the team's pause; its courses go on with their remaining time.
-func (s *Service) ResumeTeam(ctx context.Context, by Caller, id string) (teampause.State, error) {
+func (s *Service) ResumeTeam(ctx context.Context, by Caller, id string) (TeamPause, error) {
 	team, _, err := s.teamFor(ctx, by, id, domain.TeamResume)
 	if err != nil {
-		return teampause.State{}, err
+		return TeamPause{}, err
 	}
 	var res teampause.ResumeResult
 	err = s.update(ctx, by, teampause.WorkflowID(team.ID), teampause.UpdateResume, teampause.ResumeRequest{Actor: by.Actor}, &res)
 	if domain.ErrorCode(err) == domain.ENotFound {
 		err = domain.Errorf(domain.EPhase, "team %q is not paused", team.ID)
 	}
-	return res.State, err
+	return teamPause(res.State), err
+}
+
+// ResumeByInput moves a pause's latest resume date, by a decision.
+type ResumeByInput struct {
+	ResumeBy string     `json:"resume_by" binding:"required,datetime=2006-01-02"`
+	Decision DecisionIn `json:"decision" binding:"required"`
+}
+
+// MovePauseResumeBy moves the latest date of the team's pause by a new decision, recorded in
+// the register and linked to the team: the courses then resume by themselves at the new date.
+func (s *Service) MovePauseResumeBy(ctx context.Context, by Caller, id string, in ResumeByInput) (TeamPause, error) {
+	team, _, err := s.teamFor(ctx, by, id, domain.TeamMoveResume)
+	if err != nil {
+		return TeamPause{}, err
+	}
+	if err := validate(&in); err != nil {
+		return TeamPause{}, err
+	}
+	date := day(in.ResumeBy)
+	if !date.After(s.now()) {
+		return TeamPause{}, domain.FieldError("resume_by", "the latest resume date must be in the future")
+	}
+	if _, err := s.store.OpenTeamPause(ctx, team.ID); err != nil {
+		if domain.ErrorCode(err) == domain.ENotFound {
+			err = domain.Errorf(domain.EPhase, "%s is not paused", team.Name)
+		}
+		return TeamPause{}, err
+	}
+	decisionID, err := s.store.AddDecision(ctx, in.Decision.decision(by.Actor.ID,
+		domain.Change{Kind: "pause", TeamID: team.ID, Note: "genoptages senest " + in.ResumeBy}), decisionKey(by))
+	if err != nil {
+		return TeamPause{}, err
+	}
+	var res teampause.MoveResumeResult
+	err = s.update(ctx, by, teampause.WorkflowID(team.ID), teampause.UpdateMoveResume,
+		teampause.MoveResumeRequest{Actor: by.Actor, ResumeBy: date, DecisionID: decisionID}, &res)
+	if domain.ErrorCode(err) == domain.ENotFound {
+		err = domain.Errorf(domain.EPhase, "%s is not paused", team.Name)
+	}
+	return teamPause(res.State), err
 }
 
 // TeamStatus is a team's phase-out status: the open courses still to be handed back to the

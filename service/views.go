@@ -33,10 +33,21 @@ type Course struct {
 	Revision      int64                `json:"revision"`
 	Progressions  []domain.Progression `json:"progressions"`
 	Extensions    []domain.Extension   `json:"extensions"`
-	Pauses        []course.Pause       `json:"pauses"`
+	Pauses        []CoursePause        `json:"pauses"`
 	Milestones    []domain.Milestone   `json:"milestones"`
 	TermsChanges  []course.TermsChange `json:"terms_changes,omitempty"`
 	Terms         *domain.TeamSettings `json:"terms,omitempty"`
+}
+
+// CoursePause is a pause of the course's team, as the course lived it.
+type CoursePause struct {
+	PausedAt      time.Time  `json:"paused_at"`
+	PlannedResume time.Time  `json:"planned_resume"`
+	PausedBy      string     `json:"paused_by"`
+	ResumedAt     *time.Time `json:"resumed_at,omitempty"`
+	ResumedBy     string     `json:"resumed_by,omitempty"`
+	// ResumedAutomatically: the pause's latest resume date came and the course resumed by itself.
+	ResumedAutomatically bool `json:"resumed_automatically,omitempty"`
 }
 
 // CourseExtensions is a course as the steering group reads it (domain.ViewExtension): its
@@ -108,17 +119,18 @@ func courseView(st course.State, v domain.View) CourseView {
 		ConsultantIDs: st.ConsultantIDs, Goals: st.Goals, StartDate: st.StartDate, PlannedEnd: st.PlannedEnd,
 		NextDeadline: st.NextDeadline, NextAction: st.NextAction, Next: st.Next, Outcome: st.Outcome,
 		ClosedOn: st.ClosedOn, CloseNote: st.CloseNote, MovedToPlanID: st.MovedToPlanID, ReferredBy: st.ReferredBy,
-		Revision: st.Revision, Progressions: st.Progressions, Extensions: nonNil(st.Extensions), Pauses: st.Pauses,
+		Revision: st.Revision, Progressions: st.Progressions, Extensions: nonNil(st.Extensions), Pauses: []CoursePause{},
 		Milestones: st.Milestones, TermsChanges: st.TermsChanges, Terms: st.Terms,
+	}
+	for _, p := range st.Pauses {
+		c.Pauses = append(c.Pauses, CoursePause{PausedAt: p.PausedAt, PlannedResume: p.PlannedResume, PausedBy: p.PausedBy,
+			ResumedAt: p.ResumedAt, ResumedBy: p.ResumedBy, ResumedAutomatically: p.ResumedAutomatically})
 	}
 	if c.Goals == nil {
 		c.Goals = []course.Goal{}
 	}
 	if c.Progressions == nil {
 		c.Progressions = []domain.Progression{}
-	}
-	if c.Pauses == nil {
-		c.Pauses = []course.Pause{}
 	}
 	if c.Milestones == nil {
 		c.Milestones = []domain.Milestone{}

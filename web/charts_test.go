@@ -42,7 +42,7 @@ func sampleCourse(closed bool) service.Course {
 		},
 		Extensions: []domain.Extension{{Seq: 1, RequestedAt: at(-30), Reason: evil, OldEnd: at(-10), NewEnd: at(30),
 			Decision: domain.DecisionApproved, DecidedAt: ptr(at(-25)), DecisionReason: evil}},
-		Pauses:     []course.Pause{{PausedAt: at(-100), PlannedResume: at(-90), ResumedAt: ptr(at(-95))}},
+		Pauses:     []service.CoursePause{{PausedAt: at(-100), PlannedResume: at(-90), ResumedAt: ptr(at(-95))}},
 		Milestones: []domain.Milestone{{Outcome: domain.OutcomeEmployment, Date: at(-50)}},
 	}
 	if closed {

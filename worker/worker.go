@@ -5,14 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"tvp/activities"
-	"tvp/domain"
 	"tvp/workflows/collab"
 	"tvp/workflows/course"
 	"tvp/workflows/schedules"
@@ -61,13 +59,6 @@ func Workflows() []any {
 	return []any{course.CourseWorkflow, teampause.TeamPauseWorkflow, collab.CollaborationWorkflow,
 		schedules.AuditRetentionWorkflow, schedules.DigestWorkflow, schedules.StatusReportWorkflow,
 		schedules.IdempotencySweepWorkflow, schedules.MailOutboxWorkflow}
-}
-
-// EnsureSchedules creates TVP's Temporal Schedules with the default idempotency TTL (24 hours).
-//
-// Deprecated: use EnsureSchedulesWith, which takes every setting (TVP_IDEMPOTENCY_TTL too).
-func EnsureSchedules(ctx context.Context, c client.Client, taskQueue string, auditRetention domain.Duration) error {
-	return EnsureSchedulesWith(ctx, c, schedules.Settings{TaskQueue: taskQueue, AuditRetention: auditRetention, IdempotencyTTL: domain.Duration(24 * time.Hour)})
 }
 
 // EnsureSchedulesWith creates TVP's Temporal Schedules (schedules.All), or updates an existing

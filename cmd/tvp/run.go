@@ -25,6 +25,7 @@ import (
 	"tvp/service"
 	"tvp/store"
 	"tvp/worker"
+	"tvp/workflows/schedules"
 )
 
 // openStore connects to PostgreSQL as the application: every connection takes the role
@@ -209,7 +210,8 @@ func runWorker(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 }
 
 func runWorkerUntil(ctx context.Context, cfg config.Config, log *slog.Logger, s *store.Store, tc client.Client) error {
-	if err := worker.EnsureSchedules(ctx, tc, cfg.TaskQueue, domain.Duration(cfg.AuditRetention)); err != nil {
+	if err := worker.EnsureSchedulesWith(ctx, tc, schedules.Settings{TaskQueue: cfg.TaskQueue,
+		AuditRetention: domain.Duration(cfg.AuditRetention), IdempotencyTTL: domain.Duration(cfg.IdempotencyTTL)}); err != nil {
 		return err
 	}
 	w := worker.New(tc, cfg.TaskQueue, newActivities(cfg, s), worker.Options{CacheSize: cfg.WorkerCacheSize})
@@ -247,7 +249,8 @@ func runDev(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	defer d.Close()
 	s, tc := d.store, d.temporal
-	if err := worker.EnsureSchedules(ctx, tc, cfg.TaskQueue, domain.Duration(cfg.AuditRetention)); err != nil {
+	if err := worker.EnsureSchedulesWith(ctx, tc, schedules.Settings{TaskQueue: cfg.TaskQueue,
+		AuditRetention: domain.Duration(cfg.AuditRetention), IdempotencyTTL: domain.Duration(cfg.IdempotencyTTL)}); err != nil {
 		return err
 	}
 	w := worker.New(tc, cfg.TaskQueue, newActivities(cfg, s), worker.Options{CacheSize: cfg.WorkerCacheSize})

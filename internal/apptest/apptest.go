@@ -7,6 +7,7 @@ package apptest
 import (
 	"context"
 	"crypto/rsa"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -19,6 +20,7 @@ import (
 	"github.com/google/uuid"
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"golang.org/x/oauth2"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -148,6 +150,7 @@ func StartWith(tb testing.TB, o Options) *App {
 		tb.Fatalf("start worker: %v", err)
 	}
 	tb.Cleanup(w.Stop)
+	tb.Cleanup(func() { endWorkflows(tb, tc, queue) })
 	// The provider and the app know each other's URLs before either serves.
 	idpSrv, appSrv := httptest.NewUnstartedServer(nil), httptest.NewUnstartedServer(nil)
 	appURL := "http://" + appSrv.Listener.Addr().String()
@@ -247,4 +250,24 @@ func (a *App) RecordHistory(workflowID, path string) {
 		a.tb.Fatalf("write history: %v", err)
 	}
 	a.tb.Logf("recorded %d events of %s into %s", len(h.Events), workflowID, path)
+}
+
+// endWorkflows terminates the test's workflows that still run when it ends: its worker goes
+// with it, and a workflow with a fixed id (a team's pause) would otherwise stay open on the
+// shared server and refuse the next test's.
+func endWorkflows(tb testing.TB, tc client.Client, queue string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	resp, err := tc.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+		Query: fmt.Sprintf("TaskQueue = '%s' AND ExecutionStatus = 'Running'", queue),
+	})
+	if err != nil {
+		tb.Logf("list the test's workflows: %v", err)
+		return
+	}
+	for _, ex := range resp.Executions {
+		if err := tc.TerminateWorkflow(ctx, ex.Execution.WorkflowId, ex.Execution.RunId, "the test ended"); err != nil {
+			tb.Logf("terminate %s: %v", ex.Execution.WorkflowId, err)
+		}
+	}
 }
