@@ -36,6 +36,7 @@ import (
 	"tvp/internal/auth"
 	"tvp/internal/codec"
 	"tvp/internal/demo"
+	"tvp/internal/idp"
 	"tvp/internal/metrics"
 	"tvp/internal/temporalx"
 	"tvp/service"
@@ -147,20 +148,45 @@ func run(c config) error {
 		report: &report{path: c.out}, progress: os.Stderr, tokens: map[string]string{}}
 	b.report.header(c)
 
-	ik, _ := auth.GenerateKey()
-	issuer := auth.NewDevIssuer("https://bench", ik)
 	app, err := store.Open(ctx, c.dsn, store.AsRole(store.AppRole)) // the API as it runs: the application's role
 	if err != nil {
 		return err
 	}
 	defer app.Close()
 	svc := service.New(app, tc, service.Config{TaskQueue: b.queue, TemporalTimeout: 30 * time.Second, CPRPepper: "bench"}, log)
-	b.srv = httptest.NewServer(api.New(api.Deps{Service: svc, Metrics: m, Log: log, Verifier: issuer.Verifier()}).Handler())
+	// The API trusts the development OpenID provider (internal/idp), in this process; its
+	// callers log in to it once.
+	b.srv = httptest.NewUnstartedServer(nil)
+	idpSrv := httptest.NewUnstartedServer(nil)
+	idpKey, err := idp.GenerateKey()
+	if err != nil {
+		return err
+	}
+	const password, audience = "bench", "tvp-api"
+	apiURL := "http://" + b.srv.Listener.Addr().String()
+	provider, err := idp.New(idp.Config{Issuer: "http://" + idpSrv.Listener.Addr().String(), Key: idpKey,
+		Users: idp.DemoUsers(password), Clients: idp.TVPClients(apiURL, "tvp", auth.Random(), audience),
+		AccessTokenLifetime: 6 * time.Hour, Log: log}) // longer than the longest run
+	if err != nil {
+		return err
+	}
+	idpSrv.Config.Handler = provider
+	idpSrv.Start()
+	defer idpSrv.Close()
+	verifier, err := auth.Discover(ctx, auth.Config{Issuer: provider.Issuer(), ClientID: "tvp", ClientSecret: "unused",
+		RedirectURL: apiURL + "/login/callback", Audience: audience, APIClients: []string{idp.CLIClientID}, LinkClaim: "email"})
+	if err != nil {
+		return err
+	}
+	b.srv.Config.Handler = api.New(api.Deps{Service: svc, Metrics: m, Log: log, Verifier: verifier.Verifier()}).Handler()
+	b.srv.Start()
 	defer b.srv.Close()
 	for _, u := range []string{"konsulent.anna", "admin"} {
-		if b.tokens[u], err = issuer.Token(u, 6*time.Hour); err != nil {
+		t, err := idp.Token(ctx, provider.Issuer(), idp.CLIClientID, idp.CLIRedirectURI, u, password)
+		if err != nil {
 			return err
 		}
+		b.tokens[u] = t.AccessToken
 	}
 	b.hc = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: c.concurrency * 2}}
 

@@ -43,9 +43,7 @@ func (s *system) callKey(t *testing.T, user, key, method, path string, body, out
 	}
 	req, _ := http.NewRequest(method, s.api.URL+path, r)
 	req.Header.Set("Content-Type", "application/json")
-	tok, err := s.issuer.Token(user, time.Hour)
-	require.NoError(t, err)
-	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Authorization", "Bearer "+s.token(t, user))
 	if key != "" {
 		req.Header.Set("Idempotency-Key", key)
 	}

@@ -20,7 +20,6 @@ import (
 
 	"tvp/api"
 	"tvp/internal/apptest"
-	"tvp/internal/auth"
 	"tvp/internal/demo"
 	"tvp/internal/metrics"
 	"tvp/internal/temporalx"
@@ -181,7 +180,7 @@ type system struct {
 	client   client.Client
 	worker   *workerProc
 	api      *httptest.Server
-	issuer   *auth.DevIssuer
+	idp      *apptest.TestProvider
 	queue    string
 }
 
@@ -209,16 +208,17 @@ func startSystem(t *testing.T, dsn string, s *store.Store) *system {
 		t.Fatalf("dial: %v", err)
 	}
 	t.Cleanup(tc.Close)
-	key, _ := auth.GenerateKey()
-	issuer := auth.NewDevIssuer("https://issuer.test", key)
 	svc := service.New(s, tc, service.Config{TaskQueue: queue, TemporalTimeout: 5 * time.Second, CPRPepper: apptest.Pepper}, log)
-	srv := httptest.NewServer(api.New(api.Deps{Service: svc, Metrics: m, Log: log, Verifier: issuer.Verifier()}).Handler())
+	srv := httptest.NewUnstartedServer(nil)
+	provider := apptest.StartProvider(t, "http://"+srv.Listener.Addr().String(), log)
+	srv.Config.Handler = api.New(api.Deps{Service: svc, Metrics: m, Log: log, Verifier: provider.Login.Verifier()}).Handler()
+	srv.Start()
 	t.Cleanup(srv.Close)
 	w := startWorker(t, []string{
 		"TVP_DATABASE_URL=" + dsn, "TVP_TEMPORAL_ADDRESS=" + ts.addr, "TVP_TASK_QUEUE=" + queue,
 		"TVP_PAYLOAD_KEYS=" + apptest.PayloadKeys, "TVP_LOG_LEVEL=error", "TVP_CONNECT_TIMEOUT=120s",
 	})
-	return &system{store: s, dsn: dsn, temporal: ts, client: tc, worker: w, api: srv, issuer: issuer, queue: queue}
+	return &system{store: s, dsn: dsn, temporal: ts, client: tc, worker: w, api: srv, idp: provider, queue: queue}
 }
 
 type syncBuffer struct {
@@ -237,4 +237,16 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return string(s.b)
+}
+
+// token is an access token of the test provider for the user.
+func (s *system) token(t *testing.T, user string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	tok, err := s.idp.Token(ctx, user)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	return tok
 }

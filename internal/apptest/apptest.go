@@ -152,30 +152,10 @@ func StartWith(tb testing.TB, o Options) *App {
 	tb.Cleanup(w.Stop)
 	tb.Cleanup(func() { endWorkflows(tb, tc, queue) })
 	// The provider and the app know each other's URLs before either serves.
-	idpSrv, appSrv := httptest.NewUnstartedServer(nil), httptest.NewUnstartedServer(nil)
+	appSrv := httptest.NewUnstartedServer(nil)
 	appURL := "http://" + appSrv.Listener.Addr().String()
-	key, err := idp.GenerateKey()
-	if err != nil {
-		tb.Fatalf("provider key: %v", err)
-	}
-	secret := auth.Random()
-	provider, err := idp.New(idp.Config{
-		Issuer: "http://" + idpSrv.Listener.Addr().String(), Key: key, Users: append(idp.DemoUsers(Password), Strangers...),
-		Clients: idp.TVPClients(appURL, PagesClientID, secret, APIAudience), Log: log,
-	})
-	if err != nil {
-		tb.Fatalf("provider: %v", err)
-	}
-	idpSrv.Config.Handler = provider
-	idpSrv.Start()
-	tb.Cleanup(idpSrv.Close)
-	login, err := auth.Discover(ctx, auth.Config{
-		Issuer: provider.Issuer(), ClientID: PagesClientID, ClientSecret: secret, RedirectURL: appURL + "/login/callback",
-		Scopes: []string{"profile", "email"}, Audience: APIAudience, APIClients: []string{idp.CLIClientID}, LinkClaim: "email",
-	})
-	if err != nil {
-		tb.Fatalf("discover the provider: %v", err)
-	}
+	tp := StartProvider(tb, appURL, log)
+	provider, key, login := tp.IdP, tp.Key, tp.Login
 	svc := service.New(s, tc, service.Config{TaskQueue: queue, TemporalTimeout: 10 * time.Second, CPRPepper: Pepper,
 		SessionIdle: o.SessionIdle, SessionMaxAge: o.SessionMaxAge}, log)
 	h, err := app.Handler(app.Deps{Deps: api.Deps{
@@ -270,4 +250,61 @@ func endWorkflows(tb testing.TB, tc client.Client, queue string) {
 			tb.Logf("terminate %s: %v", ex.Execution.WorkflowId, err)
 		}
 	}
+}
+
+// TestProvider is an OpenID provider for a test (internal/idp, in process, with the demo staff
+// and the Strangers as its users) and TVP's side of it, for an app at a URL.
+type TestProvider struct {
+	IdP    *idp.Provider
+	Key    *rsa.PrivateKey
+	Login  *auth.Provider
+	mu     sync.Mutex
+	tokens map[string]*oauth2.Token
+}
+
+// StartProvider starts a test provider for TVP at appURL until the test ends.
+func StartProvider(tb testing.TB, appURL string, log *slog.Logger) *TestProvider {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	srv := httptest.NewUnstartedServer(nil)
+	key, err := idp.GenerateKey()
+	if err != nil {
+		tb.Fatalf("provider key: %v", err)
+	}
+	secret := auth.Random()
+	provider, err := idp.New(idp.Config{
+		Issuer: "http://" + srv.Listener.Addr().String(), Key: key, Users: append(idp.DemoUsers(Password), Strangers...),
+		Clients: idp.TVPClients(appURL, PagesClientID, secret, APIAudience), Log: log,
+	})
+	if err != nil {
+		tb.Fatalf("provider: %v", err)
+	}
+	srv.Config.Handler = provider
+	srv.Start()
+	tb.Cleanup(srv.Close)
+	login, err := auth.Discover(ctx, auth.Config{
+		Issuer: provider.Issuer(), ClientID: PagesClientID, ClientSecret: secret, RedirectURL: appURL + "/login/callback",
+		Scopes: []string{"profile", "email"}, Audience: APIAudience, APIClients: []string{idp.CLIClientID}, LinkClaim: "email",
+	})
+	if err != nil {
+		tb.Fatalf("discover the provider: %v", err)
+	}
+	return &TestProvider{IdP: provider, Key: key, Login: login, tokens: map[string]*oauth2.Token{}}
+}
+
+// Token returns an access token of the provider for the API, for the staff member (by the
+// authorization code grant with PKCE as its CLI client); reused while it has five minutes left.
+func (p *TestProvider) Token(ctx context.Context, user string) (string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if t, ok := p.tokens[user]; ok && time.Until(t.Expiry) > 5*time.Minute {
+		return t.AccessToken, nil
+	}
+	t, err := idp.Token(ctx, p.IdP.Issuer(), idp.CLIClientID, idp.CLIRedirectURI, user, Password)
+	if err != nil {
+		return "", fmt.Errorf("token for %s: %w", user, err)
+	}
+	p.tokens[user] = t
+	return t.AccessToken, nil
 }
