@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -24,6 +25,7 @@ import (
 	"tvp/domain"
 	"tvp/workflows/collab"
 	"tvp/workflows/course"
+	"tvp/workflows/effects"
 )
 
 // A day in the life (months, scaled into minutes): a seeded, reproducible generator drives
@@ -453,7 +455,11 @@ func (d *day) do(user, key, method, path string, body any) (int, []byte, bool) {
 	}
 	req, _ := http.NewRequest(method, d.sys.api.URL+path, r)
 	req.Header.Set("Content-Type", "application/json")
-	tok, _ := d.sys.issuer.Token(user, time.Hour)
+	tok, err := d.sys.idp.Token(context.Background(), user)
+	if err != nil {
+		d.fail("%v", err)
+		return 0, nil, false
+	}
 	req.Header.Set("Authorization", "Bearer "+tok)
 	if key != "" {
 		req.Header.Set("Idempotency-Key", key)
@@ -520,7 +526,8 @@ func (d *day) check() {
 			if err != nil || v.Get(&st) != nil {
 				return false
 			}
-			return st.Revision == rec.Revision && st.Phase == rec.Phase && st.PlannedEnd.Equal(rec.PlannedEnd) && sameTime(st.NextDeadline, rec.NextDeadline)
+			return st.Revision == rec.Revision && st.Phase == rec.Phase && st.PlannedEnd.Equal(rec.PlannedEnd) && sameTime(st.NextDeadline, rec.NextDeadline) &&
+				d.stuckRecorded(ctx, course.WorkflowID(c.id), st.Effects)
 		}, 30*time.Second, 200*time.Millisecond, "course %s: the read model differs from the workflow", c.id)
 	}
 	for _, p := range d.plans {
@@ -538,7 +545,8 @@ func (d *day) check() {
 				return false
 			}
 			return st.Revision == rec.Revision && st.Phase == rec.Phase && st.CoordinatorID == rec.CoordinatorID &&
-				len(st.Meetings) == len(rec.Meetings) && len(st.FormVersions) == len(rec.FormVersions)
+				len(st.Meetings) == len(rec.Meetings) && len(st.FormVersions) == len(rec.FormVersions) &&
+				d.stuckRecorded(ctx, collab.WorkflowID(p.id), st.Effects)
 		}, 30*time.Second, 200*time.Millisecond, "plan %s: the read model differs from the workflow", p.id)
 	}
 
@@ -599,6 +607,26 @@ func (d *day) check() {
 			}
 		}
 	}
+}
+
+// stuckRecorded reports whether the effects a running workflow holds as stuck are exactly
+// those open in the stuck-effects register: no workflow waits on a failing write that no
+// administrator can see, and nothing is listed as stuck that the workflow has made.
+func (d *day) stuckRecorded(ctx context.Context, workflowID string, l effects.Ledger) bool {
+	open, err := d.sys.store.OpenStuckEffects(ctx, workflowID)
+	if err != nil {
+		return false
+	}
+	var held, recorded []string
+	for _, s := range l.List() {
+		held = append(held, s.Key)
+	}
+	for _, s := range open {
+		recorded = append(recorded, s.Key)
+	}
+	sort.Strings(held)
+	sort.Strings(recorded)
+	return slices.Equal(held, recorded)
 }
 
 func sameTime(a, b *time.Time) bool {
