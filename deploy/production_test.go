@@ -1,6 +1,7 @@
 package deploy_test
 
 import (
+	"net/url"
 	"os"
 	"path"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"tvp/internal/config"
 	"tvp/internal/temporalx"
 )
 
@@ -89,6 +91,25 @@ func TestComposeIsSafeByDefault(t *testing.T) {
 		}
 	})
 
+	t.Run("every tvp process reaches PostgreSQL over TLS that verifies it", func(t *testing.T) {
+		pg := requireService(t, c, "postgres")
+		assert.Contains(t, []string(pg.Command), "ssl=on", "service postgres serves TLS")
+		certFileArg(t, pg, "ssl_cert_file=", temporalx.ServerFile)
+		assert.Equal(t, serviceCompleted, pg.DependsOn["certs"], "service postgres waits for its certificate")
+		assert.Contains(t, requireService(t, c, "certs").Command[2:], "postgres", "the server certificate names the host the processes dial")
+		for _, name := range []string{"migrate", "api", "worker"} {
+			svc := requireService(t, c, name)
+			env := resolvedEnv(t, svc)
+			cfg := config.Config{DatabaseURL: env["TVP_DATABASE_URL"], Platform: config.Platform{Env: config.Production}}
+			assert.NoError(t, cfg.CheckProduction(config.Uses{Database: true}), "service %q: production mode's check of the database", name)
+			u, err := url.Parse(env["TVP_DATABASE_URL"])
+			require.NoError(t, err)
+			dir, ok := mountOf(svc, certsVolume)
+			require.True(t, ok, "service %q mounts the certificates", name)
+			assert.Equal(t, path.Join(dir, temporalx.CAFile), u.Query().Get("sslrootcert"), "service %q verifies against the stack's CA", name)
+		}
+	})
+
 	t.Run("the frontend and the UI are published on this machine only", func(t *testing.T) {
 		for _, name := range []string{"temporal", "temporal-ui"} {
 			for _, p := range requireService(t, c, name).Ports {
@@ -107,6 +128,17 @@ func certFile(t *testing.T, svc service, env map[string]string, key, file string
 		return
 	}
 	assert.Equal(t, path.Join(dir, file), env[key], "%s must name %s in the certs volume", key, file)
+}
+
+// certFileArg checks that the service's command sets a setting (prefix) to a file of the certs
+// volume as the service mounts it.
+func certFileArg(t *testing.T, svc service, prefix, file string) {
+	t.Helper()
+	dir, ok := mountOf(svc, certsVolume)
+	if !assert.True(t, ok, "the service must mount the volume %s", certsVolume) {
+		return
+	}
+	assert.Contains(t, []string(svc.Command), prefix+path.Join(dir, file))
 }
 
 // mountOf returns where the service mounts the named volume.

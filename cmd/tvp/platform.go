@@ -7,14 +7,16 @@ import (
 )
 
 // uses says which settings each command uses, for production mode (config.CheckProduction).
-// A command not listed uses none of those it checks (migrate, audit verify, certs).
+// A command not listed uses none of those it checks (certs).
 var uses = map[string]config.Uses{
-	"api":    {Auth: true, Pepper: true, Temporal: true},
-	"worker": {Temporal: true},
-	"dev":    {DevelopmentOnly: true},
-	"token":  {DevelopmentOnly: true},
+	"api":     {Auth: true, Pepper: true, Temporal: true, Database: true},
+	"worker":  {Temporal: true, Database: true},
+	"migrate": {Database: true},
+	"dev":     {DevelopmentOnly: true},
+	"token":   {DevelopmentOnly: true},
 	// It writes hashes under TVP_CPR_PEPPER (TVP_CPR_PEPPER_PREVIOUS may be anything).
-	"citizens rehash": {Pepper: true},
+	"citizens rehash": {Pepper: true, Database: true},
+	"audit verify":    {Database: true},
 }
 
 // temporalTLS is the TLS to Temporal that the configuration asks for.

@@ -90,6 +90,19 @@ func TestProductionRefusesUnsafeSettings(t *testing.T) {
 		{"a relative client key", []string{"worker"}, map[string]string{"TVP_TEMPORAL_TLS_KEY": "certs/client-key.pem"}, "TVP_TEMPORAL_TLS_KEY"},
 		{"a missing CA", []string{"api"}, map[string]string{"TVP_TEMPORAL_TLS_CA": "/nonexistent/ca.pem"}, "TVP_TEMPORAL_TLS_CA"},
 
+		{"a database across the network without TLS", []string{"api"},
+			map[string]string{"TVP_DATABASE_URL": "postgres://tvp@db.kommune.example/tvp?sslmode=disable"}, "TVP_DATABASE_URL"},
+		{"a database whose certificate is not verified (lib/pq's default)", []string{"worker"},
+			map[string]string{"TVP_DATABASE_URL": "postgres://tvp@db.kommune.example/tvp"}, "TVP_DATABASE_URL"},
+		{"migrations across the network without verifying", []string{"migrate"},
+			map[string]string{"TVP_MIGRATE_DATABASE_URL": "postgres://owner@db.kommune.example/tvp?sslmode=require"}, "TVP_MIGRATE_DATABASE_URL"},
+		{"the audit check too", []string{"audit", "verify"},
+			map[string]string{"TVP_DATABASE_URL": "postgres://tvp@10.0.0.5/tvp?sslmode=prefer"}, "TVP_DATABASE_URL"},
+		{"a verified database: past the checks", []string{"worker"},
+			map[string]string{"TVP_DATABASE_URL": "postgres://tvp@db.kommune.example:1/tvp?sslmode=verify-full"}, ""},
+		{"a Unix socket needs no TLS", []string{"migrate"},
+			map[string]string{"TVP_DATABASE_URL": "postgres://tvp@/tvp?host=/nonexistent/socket&sslmode=disable"}, ""},
+
 		{"an unknown mode", []string{"api"}, map[string]string{"TVP_ENV": "staging"}, "TVP_ENV"},
 	}
 	for _, tc := range cases {
@@ -105,7 +118,11 @@ func TestProductionRefusesUnsafeSettings(t *testing.T) {
 				return
 			}
 			assert.Equal(t, 2, code, "stderr: %s", stderr)
-			assert.Contains(t, stderr, "tvp "+tc.args[0]+": "+tc.setting, "the line begins with the setting")
+			cmd := tc.args[0]
+			if cmd == "audit" || cmd == "citizens" {
+				cmd += " " + tc.args[1]
+			}
+			assert.Contains(t, stderr, "tvp "+cmd+": "+tc.setting, "the line begins with the setting")
 			assert.NotContains(t, stderr, "5e5e5e5e", "no secret in the line")
 		})
 	}

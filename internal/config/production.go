@@ -24,6 +24,8 @@ type Uses struct {
 	Pepper bool
 	// Temporal: the connection to Temporal and the payload keys (the API, the worker).
 	Temporal bool
+	// Database: the connection to PostgreSQL (every command that reads or writes it).
+	Database bool
 }
 
 // MinPepperLength is the shortest CPR pepper production accepts: a CPR number has few
@@ -52,6 +54,9 @@ func (c Config) CheckProduction(u Uses) error {
 	if u.Temporal {
 		checks = append(checks, c.productionPayloadKeys, c.productionTemporalTLS)
 	}
+	if u.Database {
+		checks = append(checks, c.productionDatabase)
+	}
 	for _, check := range checks {
 		if err := check(); err != nil {
 			return err
@@ -73,6 +78,40 @@ func (c Config) productionAuth() error {
 	}
 	if pub, err := url.Parse(c.PublicURL); err == nil && strings.EqualFold(pub.Host, iss.Host) {
 		return fmt.Errorf("TVP_OIDC_ISSUER: %s is TVP itself; its development provider is refused in production", c.OIDCIssuer)
+	}
+	return nil
+}
+
+// productionDatabase refuses a connection to PostgreSQL across a network that does not verify
+// the server: the citizens' data would cross it readable, or to whoever answers in the
+// database's name. lib/pq's default (sslmode=require) encrypts but trusts any certificate, so
+// production needs verify-full, or verify-ca; a Unix socket or the loopback crosses no network.
+func (c Config) productionDatabase() error {
+	for _, db := range []struct{ name, url string }{
+		{"TVP_DATABASE_URL", c.DatabaseURL},
+		{"TVP_MIGRATE_DATABASE_URL", c.MigrateDatabaseURL},
+	} {
+		if db.url == "" {
+			continue
+		}
+		u, err := url.Parse(db.url)
+		if err != nil {
+			return fmt.Errorf("%s: not a URL", db.name)
+		}
+		q := u.Query()
+		host := u.Hostname()
+		if h := q.Get("host"); h != "" {
+			host = h
+		}
+		if host == "" || strings.HasPrefix(host, "/") || loopback(host) {
+			continue
+		}
+		if mode := q.Get("sslmode"); mode != "verify-full" && mode != "verify-ca" {
+			if mode == "" {
+				mode = "require (the default)"
+			}
+			return fmt.Errorf("%s: production connects to %s with sslmode=verify-full (and sslrootcert), got sslmode=%s", db.name, host, mode)
+		}
 	}
 	return nil
 }
