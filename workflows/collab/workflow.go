@@ -132,39 +132,16 @@ func (p *plan) run(ctx workflow.Context) (Result, error) {
 			return Result{}, err
 		}
 	}
-	if err := p.drain(ctx); err != nil {
+	if err := p.fx.Drain(ctx); err != nil {
 		return Result{}, err
 	}
 	if err := workflows.Barrier(ctx); err != nil {
 		return Result{}, err
 	}
-	if err := p.drain(ctx); err != nil { // a retry-effects sent during the barrier
+	if err := p.fx.Drain(ctx); err != nil { // a retry-effects sent during the barrier
 		return Result{}, err
 	}
 	return Result{EndedOn: *p.state.EndedOn, EndReason: p.state.EndReason}, nil
-}
-
-// drain keeps an ended plan's workflow open while any of its effects is stuck: they are tried
-// again, after the long backoff or when an administrator asks, until made. Then it waits for
-// the mail steps in flight.
-func (p *plan) drain(ctx workflow.Context) error {
-	for p.fx.Stuck() {
-		seq := p.state.Effects.Seq
-		if wait := p.fx.NextRetry().Sub(workflow.Now(ctx)); wait > 0 {
-			ok, err := workflow.AwaitWithTimeout(ctx, wait, func() bool { return p.state.Effects.Seq != seq })
-			if err != nil {
-				return err
-			}
-			if ok {
-				continue
-			}
-		}
-		p.fx.Retry(ctx, false)
-	}
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
-		return err
-	}
-	return p.fx.Settle(ctx)
 }
 
 // continueAsNew carries the state into a new run once every handler has finished.

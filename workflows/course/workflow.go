@@ -219,39 +219,16 @@ func (c *course) run(ctx workflow.Context) (Result, error) {
 			return Result{}, err
 		}
 	}
-	if err := c.drain(ctx); err != nil {
+	if err := c.fx.Drain(ctx); err != nil {
 		return Result{}, err
 	}
 	if err := workflows.Barrier(ctx); err != nil {
 		return Result{}, err
 	}
-	if err := c.drain(ctx); err != nil { // a retry-effects sent during the barrier
+	if err := c.fx.Drain(ctx); err != nil { // a retry-effects sent during the barrier
 		return Result{}, err
 	}
 	return Result{Outcome: *c.state.Outcome, ClosedOn: *c.state.ClosedOn}, nil
-}
-
-// drain keeps a closed course's workflow open while any of its effects is stuck: they are
-// tried again, after the long backoff or when an administrator asks, until made. Then it waits
-// for the mail steps in flight.
-func (c *course) drain(ctx workflow.Context) error {
-	for c.fx.Stuck() {
-		seq := c.state.Effects.Seq
-		if wait := c.fx.NextRetry().Sub(workflow.Now(ctx)); wait > 0 {
-			ok, err := workflow.AwaitWithTimeout(ctx, wait, func() bool { return c.state.Effects.Seq != seq })
-			if err != nil {
-				return err
-			}
-			if ok {
-				continue
-			}
-		}
-		c.fx.Retry(ctx, false)
-	}
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
-		return err
-	}
-	return c.fx.Settle(ctx)
 }
 
 func (c *course) shouldContinueAsNew(ctx workflow.Context) bool {

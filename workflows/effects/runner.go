@@ -125,6 +125,30 @@ func (r *Runner) Run(ctx workflow.Context, e Effect) error {
 	return nil
 }
 
+// Drain keeps a workflow that has reached its end open while any of its effects is stuck: they
+// are tried again after the long backoff, or at once when an administrator asks (the ledger's
+// Seq moves), until made. Then it waits for the workflow's handlers and the mail steps in
+// flight.
+func (r *Runner) Drain(ctx workflow.Context) error {
+	for r.Stuck() {
+		seq := r.Ledger.Seq
+		if wait := r.NextRetry().Sub(workflow.Now(ctx)); wait > 0 {
+			ok, err := workflow.AwaitWithTimeout(ctx, wait, func() bool { return r.Ledger.Seq != seq })
+			if err != nil {
+				return err
+			}
+			if ok {
+				continue
+			}
+		}
+		r.Retry(ctx, false)
+	}
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return err
+	}
+	return r.Settle(ctx)
+}
+
 // Has reports whether the effect with the key is stuck.
 func (r *Runner) Has(key string) bool { return r.Ledger.find(key) >= 0 }
 

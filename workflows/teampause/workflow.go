@@ -185,13 +185,13 @@ func (p *pause) run(ctx workflow.Context) (Result, error) {
 	}
 	st.ResumedAt, st.ResumedBy = &resumedAt, p.resumeBy
 	p.done = true
-	if err := p.drain(ctx); err != nil {
+	if err := p.fx.Drain(ctx); err != nil {
 		return Result{}, err
 	}
 	if err := workflows.Barrier(ctx); err != nil {
 		return Result{}, err
 	}
-	if err := p.drain(ctx); err != nil {
+	if err := p.fx.Drain(ctx); err != nil {
 		return Result{}, err
 	}
 	return Result{ResumedAt: resumedAt, CourseIDs: st.CourseIDs, Automatic: st.ResumedAutomatically}, nil
@@ -343,28 +343,6 @@ func (p *pause) apply(ctx workflow.Context, e effects.Effect) error {
 		return nil
 	}
 	return p.fx.Common(ctx, e)
-}
-
-// drain keeps the workflow open while any effect is stuck, then waits for the handlers and the
-// mail steps in flight.
-func (p *pause) drain(ctx workflow.Context) error {
-	for p.fx.Stuck() {
-		seq := p.state.Effects.Seq
-		if wait := p.fx.NextRetry().Sub(workflow.Now(ctx)); wait > 0 {
-			ok, err := workflow.AwaitWithTimeout(ctx, wait, func() bool { return p.state.Effects.Seq != seq })
-			if err != nil {
-				return err
-			}
-			if ok {
-				continue
-			}
-		}
-		p.fx.Retry(ctx, false)
-	}
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
-		return err
-	}
-	return p.fx.Settle(ctx)
 }
 
 // continueAsNew carries the state into a new run once every handler has finished; it returns
