@@ -1,7 +1,9 @@
 package api
 
 import (
+	"encoding/json"
 	"fmt"
+	"html/template"
 	"math"
 	"net"
 	"net/http"
@@ -64,53 +66,82 @@ func (s *Server) limitRequests(c *gin.Context) {
 	p := c.Request.URL.Path
 	switch {
 	case strings.HasPrefix(p, "/api/v1/") && p != "/api/v1/openapi.json":
-		s.limit(c, s.limits.apiAddress, s.clientAddress(c.Request))
-	case s.loginPath(p):
-		if !s.limit(c, s.limits.loginAddress, s.clientAddress(c.Request)) {
-			return
-		}
-		if user := postedUser(c.Request); user != "" {
-			s.limit(c, s.limits.loginUser, user)
-		}
+		s.limit(c, s.limits.apiAddress.take(s.limits.clientAddress(c.Request)))
+	case s.limits.loginPath(p):
+		s.limit(c, s.limits.login(c.Request))
 	}
 }
 
-// LoginLimit counts a request against its address and the user name it posts, as the login
-// paths are counted; for a login route outside RateLimits.LoginPaths.
-func (s *Server) LoginLimit(c *gin.Context) {
-	if !s.limit(c, s.limits.loginAddress, s.clientAddress(c.Request)) {
-		return
-	}
-	if user := postedUser(c.Request); user != "" {
-		s.limit(c, s.limits.loginUser, user)
-	}
+// LimitLogin counts every request to one of r.LoginPaths of next (an OpenID provider's own
+// login form: the development provider) against its address and the user name it posts, as
+// TVP's login is counted; a request over the limit is answered 429. A production provider
+// counts its own logins: TVP sees no user name or password there.
+func LimitLogin(r RateLimits, next http.Handler) http.Handler {
+	l := newLimits(r)
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if l.loginPath(req.URL.Path) {
+			if wait := l.login(req); wait > 0 {
+				writeLimited(w, req, wait)
+				return
+			}
+		}
+		next.ServeHTTP(w, req)
+	})
 }
 
 // limitUser counts an authenticated API request against its caller.
 func (s *Server) limitUser(c *gin.Context) {
-	s.limit(c, s.limits.apiUser, caller(c).Actor.ID)
+	s.limit(c, s.limits.apiUser.take(caller(c).Actor.ID))
 }
 
-// limit takes a token for key, or answers 429 with Retry-After and aborts: it reports whether
-// the request may go on.
-func (s *Server) limit(c *gin.Context, l *limiter, key string) bool {
-	wait := l.take(key)
-	if wait == 0 {
-		return true
+// limit lets the request go on when wait is zero, or answers 429 and aborts.
+func (s *Server) limit(c *gin.Context, wait time.Duration) {
+	if wait > 0 {
+		writeLimited(c.Writer, c.Request, wait)
+		c.Abort()
 	}
-	secs := int(math.Ceil(wait.Seconds()))
-	c.Header("Retry-After", strconv.Itoa(secs))
-	c.Header("Content-Type", "application/problem+json")
-	c.AbortWithStatusJSON(http.StatusTooManyRequests, Problem{
-		Type: "urn:tvp:problem:rate_limited", Title: "Too many requests", Status: http.StatusTooManyRequests,
-		Detail:   fmt.Sprintf("too many requests; try again in %d s", secs),
-		Instance: c.FullPath(), Code: "rate_limited",
-	})
-	return false
 }
 
-func (s *Server) loginPath(p string) bool {
-	for _, lp := range s.limits.LoginPaths {
+// login counts a request to a login path against its address, and a post against the user
+// name it carries: zero, or how long until the request may be made.
+func (l *limits) login(r *http.Request) time.Duration {
+	if wait := l.loginAddress.take(l.clientAddress(r)); wait > 0 {
+		return wait
+	}
+	if user := postedUser(r); user != "" {
+		return l.loginUser.take(user)
+	}
+	return 0
+}
+
+// writeLimited answers 429 with Retry-After: problem+json, or a page in Danish to a browser
+// (the login is a page).
+func writeLimited(w http.ResponseWriter, r *http.Request, wait time.Duration) {
+	secs := int(math.Ceil(wait.Seconds()))
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	if strings.Contains(r.Header.Get("Accept"), "text/html") {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusTooManyRequests)
+		_ = limitedPage.Execute(w, secs)
+		return
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(http.StatusTooManyRequests)
+	_ = json.NewEncoder(w).Encode(Problem{
+		Type: "urn:tvp:problem:rate_limited", Title: "Too many requests", Status: http.StatusTooManyRequests,
+		Detail: fmt.Sprintf("too many requests; try again in %d s", secs), Instance: r.URL.Path, Code: "rate_limited",
+	})
+}
+
+var limitedPage = template.Must(template.New("limited").Parse(`<!doctype html>
+<html lang="da"><head><meta charset="utf-8"><title>For mange forsøg – TVP</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body><main><h1>For mange forsøg</h1>
+<p>Der er kommet for mange forespørgsler på kort tid. Prøv igen om {{.}} sekunder.</p></main></body></html>
+`))
+
+func (l *limits) loginPath(p string) bool {
+	for _, lp := range l.LoginPaths {
 		if p == lp || strings.HasPrefix(p, strings.TrimSuffix(lp, "/")+"/") {
 			return true
 		}
@@ -121,7 +152,7 @@ func (s *Server) loginPath(p string) bool {
 // clientAddress is the key of a request's address: its connection's peer, or, from a trusted
 // proxy, the nearest address in X-Forwarded-For that is not a trusted proxy. An IPv6 address
 // counts by its /64, which one subscriber usually has whole.
-func (s *Server) clientAddress(r *http.Request) string {
+func (l *limits) clientAddress(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
@@ -131,7 +162,7 @@ func (s *Server) clientAddress(r *http.Request) string {
 		return host
 	}
 	addr = addr.Unmap()
-	if s.limits.trusted(addr) {
+	if l.trusted(addr) {
 		hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
 		for i := len(hops) - 1; i >= 0; i-- {
 			hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
@@ -139,7 +170,7 @@ func (s *Server) clientAddress(r *http.Request) string {
 				break
 			}
 			addr = hop.Unmap()
-			if !s.limits.trusted(addr) {
+			if !l.trusted(addr) {
 				break
 			}
 		}

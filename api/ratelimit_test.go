@@ -1,10 +1,12 @@
 package api_test
 
 import (
+	"io"
 	"net/http"
 	"net/netip"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -73,33 +75,58 @@ func TestRateLimitsAnswer429(t *testing.T) {
 		assertLimited(t, call(t, "GET", app.URL+"/api/v1/teams", nil, &p, from("2001:db8:1:2::99")), p) // an IPv6 address counts by its /64
 	})
 
-	t.Run("the login", func(t *testing.T) {
-		app := apptest.StartWith(t, apptest.Options{RateLimits: api.RateLimits{
-			LoginPerAddress: api.Rate{PerSecond: 0.01, Burst: 4}, LoginPerUser: api.Rate{PerSecond: 0.01, Burst: 2}}})
+	t.Run("the login, per address", func(t *testing.T) {
+		app := apptest.StartWith(t, apptest.Options{RateLimits: api.RateLimits{LoginPerAddress: api.Rate{PerSecond: 0.01, Burst: 2}}})
 		client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-		post := func(user string) *http.Response {
-			resp, err := client.PostForm(app.URL+"/login", url.Values{"username": {user}})
-			require.NoError(t, err)
-			resp.Body.Close()
-			return resp
-		}
 		get := func() *http.Response {
 			resp, err := client.Get(app.URL + "/login")
 			require.NoError(t, err)
 			resp.Body.Close()
 			return resp
 		}
-		assert.NotEqual(t, http.StatusTooManyRequests, post("konsulent.anna").StatusCode)
-		assert.NotEqual(t, http.StatusTooManyRequests, post("Konsulent.Anna ").StatusCode)
-		resp := post("konsulent.anna")
-		assert.Equal(t, http.StatusTooManyRequests, resp.StatusCode, "a third try for the same user name")
-		assert.NotEmpty(t, resp.Header.Get("Retry-After"))
-		assert.Equal(t, "application/problem+json", resp.Header.Get("Content-Type"))
-		assert.NotEqual(t, http.StatusTooManyRequests, get().StatusCode, "the address has one left")
-		resp = get()
+		for range 2 {
+			assert.Equal(t, http.StatusOK, get().StatusCode, "the login page")
+		}
+		resp := get()
 		assert.Equal(t, http.StatusTooManyRequests, resp.StatusCode, "the address has used its burst")
+		assert.Equal(t, "application/problem+json", resp.Header.Get("Content-Type"))
 		secs, err := strconv.Atoi(resp.Header.Get("Retry-After"))
 		require.NoError(t, err)
 		assert.InDelta(t, 100, secs, 1, "one token per 100 s")
+	})
+
+	// The user name is typed at the provider, so its login form is where a user is counted:
+	// tvp dev's provider, as here, behind the same limiter; a production provider counts its own.
+	t.Run("the provider's login form, per user name", func(t *testing.T) {
+		app := apptest.StartWith(t, apptest.Options{RateLimits: api.RateLimits{
+			LoginPerAddress: api.Rate{PerSecond: 0.01, Burst: 20}, LoginPerUser: api.Rate{PerSecond: 0.01, Burst: 2}}})
+		form := app.ProviderForm() // TVP's login page, then the provider's authorize, then its form
+		id := form.Query().Get("authRequestID")
+		require.NotEmpty(t, id, "the provider's login form: %s", form)
+		try := func(user, password string) *http.Response {
+			req, err := http.NewRequest(http.MethodPost, form.Scheme+"://"+form.Host+form.Path,
+				strings.NewReader(url.Values{"authRequestID": {id}, "username": {user}, "password": {password}}.Encode()))
+			require.NoError(t, err)
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Accept", "text/html")
+			resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+			require.NoError(t, err)
+			return resp
+		}
+		for _, user := range []string{"konsulent.anna", "Konsulent.Anna "} {
+			resp := try(user, "forkert")
+			resp.Body.Close()
+			assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, "a wrong password, answered by the form")
+		}
+		resp := try("konsulent.anna", apptest.Password)
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusTooManyRequests, resp.StatusCode, "a third try for the same user name, even with the right password")
+		assert.NotEmpty(t, resp.Header.Get("Retry-After"))
+		assert.Contains(t, resp.Header.Get("Content-Type"), "text/html", "a page to a browser")
+		assert.Contains(t, string(body), "For mange forsøg")
+		resp = try("leder.ulla", apptest.Password)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusFound, resp.StatusCode, "another user logs in")
 	})
 }

@@ -86,7 +86,10 @@ func runDevProvider(ctx context.Context, cfg config.Config, ac *auth.Config, log
 	if err != nil {
 		return "", fmt.Errorf("development provider: listen on %s: %w", cfg.DevIdPAddr, err)
 	}
-	srv := api.NewHTTPServer(cfg.DevIdPAddr, p)
+	// Its login form is counted like TVP's login: per address, and per user name posted.
+	limits := rateLimits(cfg)
+	limits.LoginPaths = []string{p.LoginPath()}
+	srv := api.NewHTTPServer(cfg.DevIdPAddr, api.LimitLogin(limits, p))
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("development provider stopped", "err", err)

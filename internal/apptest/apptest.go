@@ -16,6 +16,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/google/uuid"
 	enumspb "go.temporal.io/api/enums/v1"
@@ -144,7 +145,14 @@ func StartWith(tb testing.TB, o Options) *App {
 		tb.Fatalf("dial Temporal: %v", err)
 	}
 	tb.Cleanup(tc.Close)
-	queue := "test-" + strings.ReplaceAll(tb.Name(), "/", "-") + "-" + uuid.NewString()[:8]
+	// The queue names the test, in letters, digits and dashes only: it is quoted in a
+	// visibility query at the end (endWorkflows).
+	queue := "test-" + strings.Map(func(r rune) rune {
+		if r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			return r
+		}
+		return '-'
+	}, tb.Name()) + "-" + uuid.NewString()[:8]
 	w := worker.New(tc, queue, &activities.Activities{Store: s, Mailer: o.Mailer, PublicURL: "https://tvp.test"}, worker.Options{})
 	if err := w.Start(); err != nil {
 		tb.Fatalf("start worker: %v", err)
@@ -154,7 +162,7 @@ func StartWith(tb testing.TB, o Options) *App {
 	// The provider and the app know each other's URLs before either serves.
 	appSrv := httptest.NewUnstartedServer(nil)
 	appURL := "http://" + appSrv.Listener.Addr().String()
-	tp := StartProvider(tb, appURL, log)
+	tp := startProvider(tb, appURL, log, o.RateLimits)
 	provider, key, login := tp.IdP, tp.Key, tp.Login
 	svc := service.New(s, tc, service.Config{TaskQueue: queue, TemporalTimeout: 10 * time.Second, CPRPepper: Pepper,
 		SessionIdle: o.SessionIdle, SessionMaxAge: o.SessionMaxAge}, log)
@@ -265,6 +273,13 @@ type TestProvider struct {
 // StartProvider starts a test provider for TVP at appURL until the test ends.
 func StartProvider(tb testing.TB, appURL string, log *slog.Logger) *TestProvider {
 	tb.Helper()
+	return startProvider(tb, appURL, log, api.RateLimits{})
+}
+
+// startProvider starts a test provider whose login form is counted by the limits' login rates,
+// as tvp dev counts its provider's.
+func startProvider(tb testing.TB, appURL string, log *slog.Logger, limits api.RateLimits) *TestProvider {
+	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	srv := httptest.NewUnstartedServer(nil)
@@ -280,7 +295,8 @@ func StartProvider(tb testing.TB, appURL string, log *slog.Logger) *TestProvider
 	if err != nil {
 		tb.Fatalf("provider: %v", err)
 	}
-	srv.Config.Handler = provider
+	limits.LoginPaths = []string{provider.LoginPath()}
+	srv.Config.Handler = api.LimitLogin(limits, provider)
 	srv.Start()
 	tb.Cleanup(srv.Close)
 	login, err := auth.Discover(ctx, auth.Config{

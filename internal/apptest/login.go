@@ -64,37 +64,59 @@ var (
 	csrfMeta  = regexp.MustCompile(`<meta name="tvp-csrf" content="([^"]+)">`)
 )
 
-func (a *App) login(ctx context.Context, user, next string) (PageSession, string, error) {
-	b := &browser{ctx: ctx, cookies: map[string]*http.Cookie{}}
+// ProviderForm begins a login at TVP's login page as a browser does and returns the URL of
+// the provider's login form it is sent to (with its authorization request).
+func (a *App) ProviderForm() *url.URL {
+	a.tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	form, err := a.beginLogin(&browser{ctx: ctx, cookies: map[string]*http.Cookie{}}, "/")
+	if err != nil {
+		a.tb.Fatalf("begin a login: %v", err)
+	}
+	return form
+}
+
+// beginLogin takes the browser from TVP's login page to the provider's login form.
+func (a *App) beginLogin(b *browser, next string) (*url.URL, error) {
 	resp, body, err := b.do(http.MethodGet, a.URL+"/login?next="+url.QueryEscape(next), nil)
 	if err != nil {
-		return PageSession{}, "", err
+		return nil, err
 	}
 	m := csrfField.FindStringSubmatch(body)
 	if resp.StatusCode != http.StatusOK || m == nil {
-		return PageSession{}, "", fmt.Errorf("the login page answered %d without a form", resp.StatusCode)
+		return nil, fmt.Errorf("the login page answered %d without a form", resp.StatusCode)
 	}
 	resp, _, err = b.do(http.MethodPost, a.URL+"/login", url.Values{"csrf": {html.UnescapeString(m[1])}, "next": {next}})
 	if err != nil {
-		return PageSession{}, "", err
+		return nil, err
 	}
 	authorize, err := b.redirect(resp)
 	if err != nil {
-		return PageSession{}, "", fmt.Errorf("start the login: %w", err)
+		return nil, fmt.Errorf("start the login: %w", err)
 	}
 	resp, _, err = b.do(http.MethodGet, authorize.String(), nil)
 	if err != nil {
-		return PageSession{}, "", err
+		return nil, err
 	}
 	form, err := b.redirect(resp)
 	if err != nil {
-		return PageSession{}, "", fmt.Errorf("the provider's authorization: %w", err)
+		return nil, fmt.Errorf("the provider's authorization: %w", err)
+	}
+	return form, nil
+}
+
+func (a *App) login(ctx context.Context, user, next string) (PageSession, string, error) {
+	b := &browser{ctx: ctx, cookies: map[string]*http.Cookie{}}
+	form, err := a.beginLogin(b, next)
+	if err != nil {
+		return PageSession{}, "", err
 	}
 	back, err := idp.SignIn(ctx, b.client(), form.String(), user, Password)
 	if err != nil {
 		return PageSession{}, "", err
 	}
-	resp, _, err = b.do(http.MethodGet, back.String(), nil)
+	resp, _, err := b.do(http.MethodGet, back.String(), nil)
 	if err != nil {
 		return PageSession{}, "", err
 	}
@@ -106,11 +128,11 @@ func (a *App) login(ctx context.Context, user, next string) (PageSession, string
 	if !ok {
 		return PageSession{}, "", fmt.Errorf("the callback set no session cookie")
 	}
-	_, body, err = b.do(http.MethodGet, a.URL+"/indbakke", nil)
+	_, body, err := b.do(http.MethodGet, a.URL+"/indbakke", nil)
 	if err != nil {
 		return PageSession{}, "", err
 	}
-	m = csrfMeta.FindStringSubmatch(body)
+	m := csrfMeta.FindStringSubmatch(body)
 	if m == nil {
 		return PageSession{}, "", fmt.Errorf("the inbox carries no CSRF token")
 	}

@@ -83,8 +83,9 @@ type Config struct {
 // login form at the issuer URL's path.
 type Provider struct {
 	http.Handler
-	issuer  string
-	storage *storage
+	issuer    string
+	loginPath string
+	storage   *storage
 }
 
 // Paths of the provider's own pages, below the issuer's path.
@@ -141,11 +142,15 @@ func New(cfg Config) (*Provider, error) {
 	} else {
 		mux.Handle(prefix+"/", http.StripPrefix(prefix, p))
 	}
-	return &Provider{Handler: mux, issuer: strings.TrimSuffix(cfg.Issuer, "/"), storage: st}, nil
+	return &Provider{Handler: mux, issuer: strings.TrimSuffix(cfg.Issuer, "/"), loginPath: prefix + loginPath, storage: st}, nil
 }
 
 // Issuer is the provider's issuer URL.
 func (p *Provider) Issuer() string { return p.issuer }
+
+// LoginPath is the path of the provider's login form, where a user name and password are
+// posted (what a login rate limit counts).
+func (p *Provider) LoginPath() string { return p.loginPath }
 
 // DemoPassword is the password of every demo user unless the configuration gives another.
 const DemoPassword = "demo"
