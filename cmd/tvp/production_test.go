@@ -139,6 +139,9 @@ func TestCerts(t *testing.T) {
 	}
 	code, stderr = runBounded(t, env, "certs", dir, "temporal")
 	assert.Equal(t, 0, code, "a second run keeps them: %s", stderr)
+	code, stderr = runBounded(t, env, "certs", dir, "temporal", "postgres")
+	assert.Equal(t, 1, code, "a name the kept certificate lacks cannot be added")
+	assert.Contains(t, stderr, `does not name "postgres"`)
 	code, stderr = runBounded(t, env, "certs", dir)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stderr, "usage: tvp certs DIR NAME")

@@ -31,14 +31,16 @@ const (
 // addresses; it may also serve as a client, as Temporal's own services use it between each
 // other) and one client certificate, each valid for validFor. The CA's key signs them and is
 // then forgotten: nothing more can be signed, and a renewal is a new CA. If the directory
-// already holds a CA certificate, nothing is written and created is false.
+// already holds a CA certificate, nothing is written and created is false; if its server
+// certificate does not name every one of serverNames (a stack from before a name was added),
+// that is an error: the CA cannot sign another, so the directory must be renewed whole.
 //
 // The keys are written readable by everyone (0644): the stack's containers run as different
 // users and share the directory as a volume that only they mount; keep it so. A production
 // deployment brings its own PKI and secret store.
 func WritePKI(dir string, serverNames []string, validFor time.Duration) (created bool, err error) {
 	if _, err := os.Stat(filepath.Join(dir, CAFile)); err == nil {
-		return false, nil
+		return false, serverNamesAll(dir, serverNames)
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return false, fmt.Errorf("pki: %w", err)
 	}
@@ -131,4 +133,27 @@ func sign(tmpl, parent *x509.Certificate, pub *ecdsa.PublicKey, key *ecdsa.Priva
 
 func pemBlock(typ string, der []byte) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der})
+}
+
+// serverNamesAll checks that the server certificate in dir names every one of names.
+func serverNamesAll(dir string, names []string) error {
+	raw, err := os.ReadFile(filepath.Join(dir, ServerFile))
+	if err != nil {
+		return fmt.Errorf("pki: %w", err)
+	}
+	block, _ := pem.Decode(raw)
+	if block == nil {
+		return fmt.Errorf("pki: %s holds no certificate", ServerFile)
+	}
+	cert, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		return fmt.Errorf("pki: %s: %w", ServerFile, err)
+	}
+	for _, n := range names {
+		if err := cert.VerifyHostname(n); err != nil {
+			return fmt.Errorf("pki: the server certificate in %s does not name %q (made before it was asked for); "+
+				"its CA cannot sign another: remove the directory's files (the compose volume) and run again", dir, n)
+		}
+	}
+	return nil
 }

@@ -3,7 +3,7 @@
 // the coordinators' daily digest, the half-yearly status report for the committees, and the
 // sweep of the mail outbox. Each job is a short workflow over one activity; a run that fails is
 // retried by its activity's policy and, after that, by the next run. The calendars run in
-// Europe/Copenhagen (the municipality's day), EnsureSchedules (package worker) keeps each
+// Europe/Copenhagen (the municipality's day), worker.EnsureSchedulesWith keeps each
 // Schedule's timing and action as they are here.
 package schedules
 
