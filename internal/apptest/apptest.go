@@ -45,12 +45,15 @@ import (
 
 // App is a running application.
 type App struct {
-	Store     *store.Store
-	Service   *service.Service
-	Temporal  client.Client
-	TaskQueue string
-	URL       string
-	Log       *slog.Logger
+	Store *store.Store
+	// DatabaseURL is the test database's, as its owner (storetest.MustOpenOwner), for a test
+	// that must reach past the application's privileges.
+	DatabaseURL string
+	Service     *service.Service
+	Temporal    client.Client
+	TaskQueue   string
+	URL         string
+	Log         *slog.Logger
 	// IdP is the OpenID provider the app trusts, with the demo staff (password Password);
 	// IdPKey is its signing key, for tests that forge tokens.
 	IdP    *idp.Provider
@@ -119,7 +122,7 @@ func Start(tb testing.TB) *App {
 // StartWith runs the application with options until the test ends.
 func StartWith(tb testing.TB, o Options) *App {
 	tb.Helper()
-	s, _ := storetest.MustOpen(tb)
+	s, dsn := storetest.MustOpen(tb)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if err := demo.LoadRegister(ctx, s); err != nil {
@@ -175,7 +178,7 @@ func StartWith(tb testing.TB, o Options) *App {
 	appSrv.Config.Handler = h
 	appSrv.Start()
 	tb.Cleanup(appSrv.Close)
-	return &App{Store: s, Service: svc, Temporal: tc, TaskQueue: queue, URL: appURL, Log: log, IdP: provider, IdPKey: key, tb: tb,
+	return &App{Store: s, DatabaseURL: dsn, Service: svc, Temporal: tc, TaskQueue: queue, URL: appURL, Log: log, IdP: provider, IdPKey: key, tb: tb,
 		tokens: map[string]*oauth2.Token{}, sessions: map[string]PageSession{}}
 }
 
