@@ -37,7 +37,7 @@ func step[In, Out any](s *Server, act domain.Action, t domain.SubjectType,
 			return
 		}
 		id := c.Param("id")
-		out, err := run(c, caller(c), id, in)
+		out, err := run(c.Request.Context(), caller(c), id, in)
 		if err == nil {
 			about(c, act, t, id)
 		}
@@ -55,7 +55,7 @@ func (s *Server) createCourse(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	out, err := s.Service.Refer(c, caller(c), in)
+	out, err := s.Service.Refer(c.Request.Context(), caller(c), in)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -70,7 +70,7 @@ func (s *Server) createCourse(c *gin.Context) {
 }
 
 func (s *Server) getCourse(c *gin.Context) {
-	v, err := s.Service.Course(c, caller(c), c.Param("id"))
+	v, err := s.Service.Course(c.Request.Context(), caller(c), c.Param("id"))
 	s.answer(c, http.StatusOK, v.Body(), err)
 }
 
@@ -117,7 +117,7 @@ func (s *Server) listCourses(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	page, err := s.Service.Courses(c, caller(c), service.CourseListInput{
+	page, err := s.Service.Courses(c.Request.Context(), caller(c), service.CourseListInput{
 		TeamID: c.Query("team"), ConsultantID: c.Query("consultant"), Phase: domain.CoursePhase(c.Query("phase")),
 		DueBefore: c.Query("due_before"), Cursor: c.Query("cursor"), Limit: limit,
 	})
@@ -126,6 +126,6 @@ func (s *Server) listCourses(c *gin.Context) {
 
 // pendingExtensions is the steering group's worklist.
 func (s *Server) pendingExtensions(c *gin.Context) {
-	items, err := s.Service.PendingExtensions(c, caller(c))
+	items, err := s.Service.PendingExtensions(c.Request.Context(), caller(c))
 	s.answer(c, http.StatusOK, gin.H{"items": items}, err)
 }

@@ -21,7 +21,7 @@ func (s *Server) inbox(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	items, err := s.Service.Inbox(c, caller(c), service.InboxInput{IncludeDone: c.Query("include_done") == "true"})
+	items, err := s.Service.Inbox(c.Request.Context(), caller(c), service.InboxInput{IncludeDone: c.Query("include_done") == "true"})
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -55,7 +55,7 @@ func (s *Server) inboxDone(c *gin.Context) {
 			return
 		}
 	}
-	if err := s.Service.InboxDone(c, caller(c), c.Param("id")); err != nil {
+	if err := s.Service.InboxDone(c.Request.Context(), caller(c), c.Param("id")); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -64,6 +64,6 @@ func (s *Server) inboxDone(c *gin.Context) {
 
 // accessLog exports who read or changed a citizen's data (CJEU C-579/21).
 func (s *Server) accessLog(c *gin.Context) {
-	log, err := s.Service.AccessLog(c, caller(c), c.Param("id"))
+	log, err := s.Service.AccessLog(c.Request.Context(), caller(c), c.Param("id"))
 	s.answer(c, http.StatusOK, log, err)
 }

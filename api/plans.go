@@ -17,7 +17,7 @@ func (s *Server) enrol(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	out, err := s.Service.Enrol(c, caller(c), in)
+	out, err := s.Service.Enrol(c.Request.Context(), caller(c), in)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -32,7 +32,7 @@ func (s *Server) enrol(c *gin.Context) {
 }
 
 func (s *Server) getPlan(c *gin.Context) {
-	v, err := s.Service.Plan(c, caller(c), c.Param("id"))
+	v, err := s.Service.Plan(c.Request.Context(), caller(c), c.Param("id"))
 	s.answer(c, http.StatusOK, v.Body(), err)
 }
 
@@ -63,7 +63,7 @@ func (s *Server) recordInvitation(c *gin.Context) {
 			}, planBody)(c)
 		return
 	}
-	v, err := s.Service.RecordInvitation(c, caller(c), c.Param("id"))
+	v, err := s.Service.RecordInvitation(c.Request.Context(), caller(c), c.Param("id"))
 	if err == nil {
 		about(c, domain.PlanInvitation, domain.SubjectPlan, c.Param("id"))
 	}
@@ -109,7 +109,7 @@ func (s *Server) listPlans(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	page, err := s.Service.Plans(c, caller(c), service.PlanListInput{
+	page, err := s.Service.Plans(c.Request.Context(), caller(c), service.PlanListInput{
 		CoordinatorID: c.Query("coordinator"), Phase: domain.PlanPhase(c.Query("phase")), DueBefore: c.Query("due_before"),
 		Cursor: c.Query("cursor"), Limit: limit,
 	})

@@ -23,7 +23,7 @@ func (s *Server) statusReport(c *gin.Context) {
 		s.fail(c, domain.FieldError("format", "is json or csv"))
 		return
 	}
-	r, err := s.Service.StatusReport(c, caller(c), in)
+	r, err := s.Service.StatusReport(c.Request.Context(), caller(c), in)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -43,13 +43,13 @@ func (s *Server) statusReport(c *gin.Context) {
 
 // committeeReports lists the stored half-yearly reports.
 func (s *Server) committeeReports(c *gin.Context) {
-	items, err := s.Service.CommitteeReports(c, caller(c))
+	items, err := s.Service.CommitteeReports(c.Request.Context(), caller(c))
 	s.answer(c, http.StatusOK, gin.H{"items": items}, err)
 }
 
 // committeeReport returns one stored report.
 func (s *Server) committeeReport(c *gin.Context) {
-	r, err := s.Service.CommitteeReport(c, caller(c), c.Param("id"))
+	r, err := s.Service.CommitteeReport(c.Request.Context(), caller(c), c.Param("id"))
 	s.answer(c, http.StatusOK, r, err)
 }
 
@@ -62,7 +62,7 @@ func (s *Server) produceCommitteeReport(c *gin.Context) {
 			return
 		}
 	}
-	res, err := s.Service.ProduceCommitteeReport(c, caller(c))
+	res, err := s.Service.ProduceCommitteeReport(c.Request.Context(), caller(c))
 	if err == nil {
 		about(c, domain.ReportsProduce, domain.SubjectProgramme, "*")
 	}

@@ -19,6 +19,6 @@ func (s *Server) revokeSessions(c *gin.Context) {
 		}
 	}
 	about(c, domain.SessionsRevoke, domain.SubjectProgramme, "sessions")
-	out, err := s.Service.RevokeSessions(c, caller(c), c.Param("id"))
+	out, err := s.Service.RevokeSessions(c.Request.Context(), caller(c), c.Param("id"))
 	s.answer(c, http.StatusOK, out, err)
 }

@@ -10,12 +10,12 @@ import (
 )
 
 func (s *Server) listTeams(c *gin.Context) {
-	teams, err := s.Service.Teams(c, caller(c))
+	teams, err := s.Service.Teams(c.Request.Context(), caller(c))
 	s.answer(c, http.StatusOK, gin.H{"items": teams}, err)
 }
 
 func (s *Server) getTeam(c *gin.Context) {
-	t, err := s.Service.Team(c, caller(c), c.Param("id"))
+	t, err := s.Service.Team(c.Request.Context(), caller(c), c.Param("id"))
 	s.answer(c, http.StatusOK, t, err)
 }
 
@@ -24,7 +24,7 @@ func (s *Server) listStaff(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	staff, err := s.Service.Staff(c, caller(c), service.StaffListInput{TeamID: c.Query("team")})
+	staff, err := s.Service.Staff(c.Request.Context(), caller(c), service.StaffListInput{TeamID: c.Query("team")})
 	s.answer(c, http.StatusOK, gin.H{"items": staff}, err)
 }
 
@@ -35,7 +35,7 @@ func (s *Server) pauseTeam(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	out, err := s.Service.PauseTeam(c, caller(c), c.Param("id"), in)
+	out, err := s.Service.PauseTeam(c.Request.Context(), caller(c), c.Param("id"), in)
 	if err == nil {
 		about(c, domain.TeamPause, domain.SubjectTeam, c.Param("id"))
 	}
@@ -51,7 +51,7 @@ func (s *Server) resumeTeam(c *gin.Context) {
 			return
 		}
 	}
-	st, err := s.Service.ResumeTeam(c, caller(c), c.Param("id"))
+	st, err := s.Service.ResumeTeam(c.Request.Context(), caller(c), c.Param("id"))
 	if err == nil {
 		about(c, domain.TeamResume, domain.SubjectTeam, c.Param("id"))
 	}
@@ -60,7 +60,7 @@ func (s *Server) resumeTeam(c *gin.Context) {
 
 // teamWorklist is a team's phase-out status and the open courses left.
 func (s *Server) teamWorklist(c *gin.Context) {
-	out, err := s.Service.Worklist(c, caller(c), c.Param("id"))
+	out, err := s.Service.Worklist(c.Request.Context(), caller(c), c.Param("id"))
 	s.answer(c, http.StatusOK, out, err)
 }
 
@@ -85,7 +85,7 @@ func (s *Server) addDecision(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	out, err := s.Service.AddDecision(c, caller(c), in)
+	out, err := s.Service.AddDecision(c.Request.Context(), caller(c), in)
 	if err == nil {
 		about(c, domain.DecisionsRecord, domain.SubjectProgramme, "*")
 	}
@@ -98,7 +98,7 @@ func (s *Server) listDecisions(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	items, err := s.Service.Decisions(c, caller(c), service.DecisionListInput{TeamID: c.Query("team")})
+	items, err := s.Service.Decisions(c.Request.Context(), caller(c), service.DecisionListInput{TeamID: c.Query("team")})
 	s.answer(c, http.StatusOK, gin.H{"items": items}, err)
 }
 
@@ -116,7 +116,7 @@ func (s *Server) steeringReport(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	r, err := s.Service.SteeringReport(c, caller(c), in)
+	r, err := s.Service.SteeringReport(c.Request.Context(), caller(c), in)
 	s.answer(c, http.StatusOK, r, err)
 }
 
@@ -127,7 +127,7 @@ func (s *Server) movePauseResumeBy(c *gin.Context) {
 
 // stuckEffects lists the writes that are stuck now (administrators).
 func (s *Server) stuckEffects(c *gin.Context) {
-	items, err := s.Service.StuckEffects(c, caller(c))
+	items, err := s.Service.StuckEffects(c.Request.Context(), caller(c))
 	s.answer(c, http.StatusOK, gin.H{"items": items}, err)
 }
 
@@ -141,7 +141,7 @@ func (s *Server) retryEffects(t domain.SubjectType) gin.HandlerFunc {
 				return
 			}
 		}
-		out, err := s.Service.RetryEffects(c, caller(c), t, c.Param("id"))
+		out, err := s.Service.RetryEffects(c.Request.Context(), caller(c), t, c.Param("id"))
 		if err == nil {
 			about(c, domain.EffectsRetry, domain.SubjectProgramme, "*")
 		}

@@ -136,7 +136,7 @@ func (p *Pages) startLogin(c *gin.Context) {
 		return
 	}
 	st := auth.NewLoginState()
-	if err := p.d.Service.BeginLogin(c, service.LoginState{State: st.State, Nonce: st.Nonce, CodeVerifier: st.CodeVerifier,
+	if err := p.d.Service.BeginLogin(c.Request.Context(), service.LoginState{State: st.State, Nonce: st.Nonce, CodeVerifier: st.CodeVerifier,
 		Next: safeNext(c.Request.PostForm.Get("next"))}); err != nil {
 		p.renderError(c, domain.Actor{}, "", err)
 		return
@@ -158,7 +158,7 @@ func (p *Pages) callback(c *gin.Context) {
 		p.renderError(c, domain.Actor{}, "", domain.Errorf(domain.EUnauthorized, "this login was not begun in this browser; log in again"))
 		return
 	}
-	l, err := p.d.Service.FinishLogin(c, state)
+	l, err := p.d.Service.FinishLogin(c.Request.Context(), state)
 	if err != nil {
 		p.renderError(c, domain.Actor{}, "", err)
 		return
@@ -171,14 +171,14 @@ func (p *Pages) callback(c *gin.Context) {
 		p.renderError(c, domain.Actor{}, "", domain.Errorf(domain.EUnavailable, "no OpenID provider is configured"))
 		return
 	}
-	login, err := p.d.Login.Exchange(c, q.Get("code"), auth.LoginState{State: l.State, Nonce: l.Nonce, CodeVerifier: l.CodeVerifier})
+	login, err := p.d.Login.Exchange(c.Request.Context(), q.Get("code"), auth.LoginState{State: l.State, Nonce: l.Nonce, CodeVerifier: l.CodeVerifier})
 	if err != nil {
-		p.d.Log.WarnContext(c, "login refused", "err", err)
+		p.d.Log.WarnContext(c.Request.Context(), "login refused", "err", err)
 		p.renderError(c, domain.Actor{}, "", domain.Errorf(domain.EUnauthorized, "the municipality's login could not be confirmed; log in again"))
 		return
 	}
 	who := service.Identity{Issuer: login.Issuer, Subject: login.Subject}
-	staffID, err := p.d.Service.StaffOf(c, who, func(ctx context.Context) (service.LinkKey, error) {
+	staffID, err := p.d.Service.StaffOf(c.Request.Context(), who, func(ctx context.Context) (service.LinkKey, error) {
 		claim, value, err := p.d.Login.LinkKey(ctx, login)
 		return service.LinkKey{Claim: claim, Value: value}, err
 	})
@@ -188,12 +188,12 @@ func (p *Pages) callback(c *gin.Context) {
 	}
 	if old, err := c.Request.Cookie(SessionCookie); err == nil && old.Value != "" {
 		// A new login in this browser ends the session it had (whoever's it was).
-		if _, err := p.d.Service.EndSession(c, old.Value); err != nil && domain.ErrorCode(err) != domain.EUnauthorized {
+		if _, err := p.d.Service.EndSession(c.Request.Context(), old.Value); err != nil && domain.ErrorCode(err) != domain.EUnauthorized {
 			p.renderError(c, domain.Actor{}, "", err)
 			return
 		}
 	}
-	id, _, err := p.d.Service.StartSession(c, service.NewSession{StaffID: staffID, Identity: who, IDToken: login.IDToken})
+	id, _, err := p.d.Service.StartSession(c.Request.Context(), service.NewSession{StaffID: staffID, Identity: who, IDToken: login.IDToken})
 	if err != nil {
 		p.renderError(c, domain.Actor{}, "", err)
 		return
@@ -219,7 +219,7 @@ func (p *Pages) logout(c *gin.Context) {
 		return
 	}
 	ck, _ := c.Request.Cookie(SessionCookie)
-	ended, err := p.d.Service.EndSession(c, ck.Value)
+	ended, err := p.d.Service.EndSession(c.Request.Context(), ck.Value)
 	if err != nil && domain.ErrorCode(err) != domain.EUnauthorized {
 		p.renderError(c, domain.Actor{}, "", err)
 		return

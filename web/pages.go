@@ -226,7 +226,7 @@ func (p *Pages) authenticate(c *gin.Context) {
 	sess, err := p.session(c.Request)
 	var by service.Caller
 	if err == nil {
-		by, err = p.d.Service.Identify(c, sess.StaffID, c.GetHeader("X-TVP-Purpose"), "")
+		by, err = p.d.Service.Identify(c.Request.Context(), sess.StaffID, c.GetHeader("X-TVP-Purpose"), "")
 	}
 	if domain.ErrorCode(err) == domain.EUnauthorized {
 		c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request.URL.Path))
@@ -279,10 +279,10 @@ func render[T any](p *Pages, name, title string, data func(ctx context.Context, 
 	return func(c *gin.Context) {
 		by := caller(c)
 		pg := Page[T]{Title: title, Me: by.Actor, MeName: by.Actor.ID, MyTeam: by.Actor.TeamID, Nav: navFor(by.Actor), CSRF: csrfOf(c)}
-		if m, err := p.d.Service.Me(c, by); err == nil {
+		if m, err := p.d.Service.Me(c.Request.Context(), by); err == nil {
 			pg.MeName = m.Name
 		}
-		d, err := data(c, by, c)
+		d, err := data(c.Request.Context(), by, c)
 		if err != nil {
 			p.renderError(c, pg.Me, pg.MeName, err)
 			return
