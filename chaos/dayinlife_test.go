@@ -63,8 +63,8 @@ func TestDayInTheLife(t *testing.T) {
 	d.live()
 	d.quiesce()
 	d.check()
-	note("day in the life (seed %d): %d courses, %d plans, %d steps sent (%d accepted, %d refused, %d unanswered in time), %d bad inputs, %d concurrent bursts, %d repeated keys, worker restarts %d; every invariant held: %v",
-		seed, len(d.courses), len(d.plans), d.sent.Load(), d.accepted.Load(), d.refused.Load(), d.lost.Load(), d.bad.Load(), d.bursts.Load(), d.repeats.Load(), d.restarts.Load(), !t.Failed())
+	note("day in the life (seed %d): %d courses and %d plans (%d and %d at a time), %d steps sent and %d inbox requests (answers: %d accepted, %d refused, %d unanswered in time), %d bad inputs, %d concurrent bursts, %d repeated keys, worker restarts %d; every invariant held: %v; refusals by status and code: %s",
+		seed, len(d.courses), len(d.plans), d.cfg.courses, d.cfg.plans, d.sent.Load(), d.inbox.Load(), d.accepted.Load(), d.refused.Load(), d.lost.Load(), d.bad.Load(), d.bursts.Load(), d.repeats.Load(), d.restarts.Load(), !t.Failed(), d.topRefusals(8))
 }
 
 type dayConfig struct {
@@ -90,17 +90,22 @@ type day struct {
 	mu  sync.Mutex
 	rnd *rand.Rand
 
-	courses []*dayCourse
-	plans   []*dayPlan
+	// courses and plans are every one the day has made; active and activePlans those it
+	// lives with now (one that ends is replaced by a new referral or enrolment).
+	courses, active    []*dayCourse
+	plans, activePlans []*dayPlan
+	citizenSeq         atomic.Int64
 	// steps counts the steps accepted per subject and audit action (not the replays); maybe
 	// those whose answer was lost (503 or 504 while the worker was down: applied or not).
 	steps, maybe map[string]int
+	// refusals counts the steps refused, by status and problem code.
+	refusals map[string]int
 	// keys are idempotency keys used, with their request, to be sent again.
 	keys []keyedRequest
 
-	sent, accepted, refused, bad, bursts, repeats, restarts atomic.Int64
-	status5xx, lost                                         atomic.Int64
-	failures                                                []string
+	sent, inbox, accepted, refused, bad, bursts, repeats, restarts atomic.Int64
+	status5xx, lost                                                atomic.Int64
+	failures                                                       []string
 }
 
 type keyedRequest struct {
@@ -109,7 +114,7 @@ type keyedRequest struct {
 }
 
 func newDay(t *testing.T, sys *system, seed uint64, cfg dayConfig) *day {
-	return &day{t: t, sys: sys, cfg: cfg, rnd: rand.New(rand.NewPCG(seed, seed^0x5eed)), steps: map[string]int{}, maybe: map[string]int{}}
+	return &day{t: t, sys: sys, cfg: cfg, rnd: rand.New(rand.NewPCG(seed, seed^0x5eed)), steps: map[string]int{}, maybe: map[string]int{}, refusals: map[string]int{}}
 }
 
 func (d *day) intn(n int) int {
@@ -161,35 +166,106 @@ func (d *day) setUp() {
 		if i%3 == 2 {
 			c.team, c.consultant, c.citizens = "familieteam", family[i%len(family)], 2
 		}
-		var citizens []map[string]any
-		for j := 0; j < c.citizens; j++ {
-			citizens = append(citizens, map[string]any{"cpr": cprOf(i, j), "name": fmt.Sprintf("Dag Borger %d-%d", i, j)})
-		}
-		var created struct{ ID string }
-		status := d.sys.call(t, c.consultant, "POST", "/api/v1/courses", map[string]any{
-			"team_id": c.team, "citizens": citizens, "consultant_ids": []string{c.consultant},
-			"start_date": now.Format(time.DateOnly), "goals": []map[string]any{{"text": "Uddannelse"}, {"text": "Trivsel"}},
-		}, &created)
+		created, status := d.refer(c)
 		require.Equal(t, http.StatusCreated, status, "referral %d", i)
-		c.id = created.ID
-		d.steps["course/"+c.id+"/"+string(domain.AuditCourseReferred)]++
-		d.courses = append(d.courses, c)
+		d.active = append(d.active, created)
 	}
 	for i := 0; i < d.cfg.plans; i++ {
-		var created struct{ ID string }
-		status := d.sys.call(t, "tovholder.ida", "POST", "/api/v1/plans", map[string]any{
-			"citizen":        map[string]any{"cpr": cprOf(100+i, 0), "name": fmt.Sprintf("Plan Borger %d", i)},
-			"coordinator_id": "tovholder.ida", "coordinating_caseworker_id": "koordinator.jonas",
-			"caseworker_ids": []string{"sagsbehandler.lise", "sagsbehandler.mads"},
-		}, &created)
+		created, status := d.enrol()
 		require.Equal(t, http.StatusCreated, status, "enrolment %d", i)
-		d.plans = append(d.plans, &dayPlan{id: created.ID})
-		d.steps["plan/"+created.ID+"/"+string(domain.AuditEnrolled)]++
+		d.activePlans = append(d.activePlans, created)
 	}
 }
 
-func cprOf(i, j int) string {
-	return fmt.Sprintf("%02d%02d%02d-%04d", 1+i%28, 1+j%12, 50+i/28, 1000+i*10+j)
+// refer refers new citizens to a course like c (its team, consultant and number of citizens)
+// and counts the referral; the course is nil unless the answer is 201.
+func (d *day) refer(like *dayCourse) (*dayCourse, int) {
+	var citizens []map[string]any
+	for range like.citizens {
+		citizens = append(citizens, map[string]any{"cpr": d.newCPR(), "name": "Dag Borger"})
+	}
+	d.sent.Add(1)
+	status, body, _ := d.do(like.consultant, "", "POST", "/api/v1/courses", map[string]any{
+		"team_id": like.team, "citizens": citizens, "consultant_ids": []string{like.consultant},
+		"start_date": time.Now().UTC().Format(time.DateOnly), "goals": []map[string]any{{"text": "Uddannelse"}, {"text": "Trivsel"}},
+	})
+	d.count(status)
+	var created struct{ ID string }
+	if status != http.StatusCreated || json.Unmarshal(body, &created) != nil {
+		return nil, status
+	}
+	c := &dayCourse{id: created.ID, team: like.team, consultant: like.consultant, citizens: like.citizens}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.steps["course/"+c.id+"/"+string(domain.AuditCourseReferred)]++
+	d.courses = append(d.courses, c)
+	return c, status
+}
+
+// enrol enrols a new citizen in the collaboration model and counts it; nil unless 201.
+func (d *day) enrol() (*dayPlan, int) {
+	d.sent.Add(1)
+	status, body, _ := d.do("tovholder.ida", "", "POST", "/api/v1/plans", map[string]any{
+		"citizen":        map[string]any{"cpr": d.newCPR(), "name": "Plan Borger"},
+		"coordinator_id": "tovholder.ida", "coordinating_caseworker_id": "koordinator.jonas",
+		"caseworker_ids": []string{"sagsbehandler.lise", "sagsbehandler.mads"},
+	})
+	d.count(status)
+	var created struct{ ID string }
+	if status != http.StatusCreated || json.Unmarshal(body, &created) != nil {
+		return nil, status
+	}
+	p := &dayPlan{id: created.ID}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.steps["plan/"+p.id+"/"+string(domain.AuditEnrolled)]++
+	d.plans = append(d.plans, p)
+	return p, status
+}
+
+// newCPR is a CPR number no citizen of the day has had (a valid date, distinct serials).
+func (d *day) newCPR() string {
+	n := int(d.citizenSeq.Add(1))
+	return fmt.Sprintf("%02d%02d%02d-%04d", 1+n%28, 1+(n/28)%12, (n/336)%100, 5000+(n/33600)%5000)
+}
+
+// pickCourse and pickPlan choose one of the workflows the day is living with now.
+func (d *day) pickCourse() *dayCourse {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.active[d.rnd.IntN(len(d.active))]
+}
+
+func (d *day) pickPlan() *dayPlan {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.activePlans[d.rnd.IntN(len(d.activePlans))]
+}
+
+// replaceCourse puts a new referral where a course that has ended was, so that the day goes
+// on with as many live courses (a caseworker's next citizen).
+func (d *day) replaceCourse(old *dayCourse) {
+	c, _ := d.refer(old)
+	if c == nil {
+		return
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if i := slices.Index(d.active, old); i >= 0 {
+		d.active[i] = c
+	}
+}
+
+func (d *day) replacePlan(old *dayPlan) {
+	p, _ := d.enrol()
+	if p == nil {
+		return
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if i := slices.Index(d.activePlans, old); i >= 0 {
+		d.activePlans[i] = p
+	}
 }
 
 // live runs the day: cfg.parallel steps in flight, a burst of several steps at once on one
@@ -225,13 +301,13 @@ func (d *day) burst() {
 	var wg sync.WaitGroup
 	n := 2 + d.intn(3)
 	if d.chance(0.5) {
-		c := d.courses[d.intn(len(d.courses))]
+		c := d.pickCourse()
 		for i := 0; i < n; i++ {
 			wg.Add(1)
 			go func() { defer wg.Done(); d.courseStep(c) }()
 		}
 	} else {
-		p := d.plans[d.intn(len(d.plans))]
+		p := d.pickPlan()
 		for i := 0; i < n; i++ {
 			wg.Add(1)
 			go func() { defer wg.Done(); d.planStep(p) }()
@@ -243,9 +319,9 @@ func (d *day) burst() {
 func (d *day) step() {
 	switch x := d.intn(100); {
 	case x < 40:
-		d.courseStep(d.courses[d.intn(len(d.courses))])
+		d.courseStep(d.pickCourse())
 	case x < 80:
-		d.planStep(d.plans[d.intn(len(d.plans))])
+		d.planStep(d.pickPlan())
 	case x < 85:
 		d.teamStep()
 	case x < 92:
@@ -304,14 +380,18 @@ func (d *day) courseStep(c *dayCourse) {
 		d.send([]string{"styregruppe.bo", "styregruppe.dorte"}[d.intn(2)], "POST", path+"/extensions/"+seq+"/decision",
 			map[string]any{"approve": approve, "reason": "Besluttet"}, "course", c.id, action, false)
 	case 7:
+		var status int
 		if d.chance(0.3) {
-			d.send(who, "POST", path+"/move-to-collaboration", map[string]any{"date": today,
+			status = d.send(who, "POST", path+"/move-to-collaboration", map[string]any{"date": today,
 				"coordinator_id": "tovholder.nina", "coordinating_caseworker_id": "koordinator.olga",
 				"caseworker_ids": []string{"sagsbehandler.per", "sagsbehandler.mads"}}, "course", c.id, domain.AuditCourseClosed, false)
-			return
+		} else {
+			status = d.send(who, "POST", path+"/close", map[string]any{"outcome": []string{"education", "employment", "no_result", "handed_back"}[d.intn(4)],
+				"date": today, "note": note}, "course", c.id, domain.AuditCourseClosed, badNote)
 		}
-		d.send(who, "POST", path+"/close", map[string]any{"outcome": []string{"education", "employment", "no_result", "handed_back"}[d.intn(4)],
-			"date": today, "note": note}, "course", c.id, domain.AuditCourseClosed, badNote)
+		if status == http.StatusOK {
+			d.replaceCourse(c)
+		}
 	default:
 		d.send(who, "GET", path, nil, "", "", "", false)
 	}
@@ -351,7 +431,10 @@ func (d *day) planStep(p *dayPlan) {
 			map[string]any{"join": join, "leave": []string{}}, "plan", p.id, domain.AuditParticipantsChanged, false)
 	case 10:
 		if d.chance(0.1) {
-			d.send("tovholder.ida", "POST", path+"/leave", map[string]any{"date": now.Format(time.DateOnly), "reason": "Flyttet"}, "plan", p.id, domain.AuditLeft, false)
+			status := d.send("tovholder.ida", "POST", path+"/leave", map[string]any{"date": now.Format(time.DateOnly), "reason": "Flyttet"}, "plan", p.id, domain.AuditLeft, false)
+			if status == http.StatusOK {
+				d.replacePlan(p)
+			}
 		}
 	default:
 		d.send([]string{"tovholder.ida", "sagsbehandler.lise", "leder.karen", "sagsbehandler.per"}[d.intn(4)], "GET", path, nil, "", "", "", false)
@@ -388,11 +471,13 @@ func (d *day) repeatKey() {
 func (d *day) answerInbox() {
 	user := []string{"tovholder.ida", "konsulent.anna", "koordinator.jonas", "leder.ulla"}[d.intn(4)]
 	var inbox struct{ Items []struct{ ID int64 } }
+	d.inbox.Add(1)
 	status, body, _ := d.do(user, "", "GET", "/api/v1/me/inbox", nil)
 	d.count(status)
 	_ = json.Unmarshal(body, &inbox)
 	if len(inbox.Items) > 0 {
 		it := inbox.Items[d.intn(len(inbox.Items))]
+		d.inbox.Add(1)
 		status, _, _ := d.do(user, "", "POST", fmt.Sprintf("/api/v1/me/inbox/%d/done", it.ID), nil)
 		d.count(status)
 	}
@@ -400,7 +485,7 @@ func (d *day) answerInbox() {
 
 // send sends a step (with an idempotency key, mostly) and counts what it came to: an
 // accepted step is one audit action on its subject.
-func (d *day) send(user, method, path string, body any, subject, id string, action domain.AuditAction, bad bool) {
+func (d *day) send(user, method, path string, body any, subject, id string, action domain.AuditAction, bad bool) int {
 	if bad {
 		d.bad.Add(1)
 	}
@@ -409,8 +494,15 @@ func (d *day) send(user, method, path string, body any, subject, id string, acti
 	if method == "POST" && d.chance(0.7) {
 		key = fmt.Sprintf("k-%d", n)
 	}
-	status, _, replayed := d.do(user, key, method, path, body)
+	status, answer, replayed := d.do(user, key, method, path, body)
 	d.count(status)
+	if status >= 300 {
+		var p struct{ Code string }
+		_ = json.Unmarshal(answer, &p)
+		d.mu.Lock()
+		d.refusals[fmt.Sprintf("%d %s", status, p.Code)]++
+		d.mu.Unlock()
+	}
 	if bad && status < 300 {
 		d.fail("%s %s accepted bad text (%d)", method, path, status)
 	}
@@ -432,6 +524,25 @@ func (d *day) send(user, method, path string, body any, subject, id string, acti
 		d.keys = append(d.keys, keyedRequest{user: user, key: key, method: method, path: path, body: body})
 		d.mu.Unlock()
 	}
+	return status
+}
+
+// topRefusals lists the n commonest refusals, most first.
+func (d *day) topRefusals(n int) string {
+	type kv struct {
+		k string
+		v int
+	}
+	var all []kv
+	for k, v := range d.refusals {
+		all = append(all, kv{k, v})
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].v > all[j].v || all[i].v == all[j].v && all[i].k < all[j].k })
+	var parts []string
+	for _, x := range all[:min(n, len(all))] {
+		parts = append(parts, fmt.Sprintf("%s: %d", x.k, x.v))
+	}
+	return strings.Join(parts, ", ")
 }
 
 func (d *day) count(status int) {
@@ -513,9 +624,11 @@ func (d *day) check() {
 
 	// The read model equals each workflow's queried state (given a moment to catch up).
 	for _, c := range d.courses {
-		require.Eventually(t, func() bool {
+		var last string
+		ok := assert.Eventually(t, func() bool {
 			rec, err := d.sys.store.GetCourse(ctx, c.id)
 			if err != nil {
+				last = "read model: " + err.Error()
 				return false
 			}
 			if rec.Phase == domain.PhaseClosed {
@@ -523,12 +636,23 @@ func (d *day) check() {
 			}
 			var st course.State
 			v, err := d.sys.client.QueryWorkflow(ctx, course.WorkflowID(c.id), "", course.QueryState, course.StateQuery{})
-			if err != nil || v.Get(&st) != nil {
+			if err == nil {
+				err = v.Get(&st)
+			}
+			if err != nil {
+				last = "query: " + err.Error()
 				return false
 			}
-			return st.Revision == rec.Revision && st.Phase == rec.Phase && st.PlannedEnd.Equal(rec.PlannedEnd) && sameTime(st.NextDeadline, rec.NextDeadline) &&
+			last = fmt.Sprintf("workflow: revision %d, %s, end %s, next %v, stuck %d; read model: revision %d, %s, end %s, next %v",
+				st.Revision, st.Phase, st.PlannedEnd, st.NextDeadline, len(st.Effects.Stuck), rec.Revision, rec.Phase, rec.PlannedEnd, rec.NextDeadline)
+			// The read model keeps the end as a date, and times to the microsecond.
+			return st.Revision == rec.Revision && st.Phase == rec.Phase &&
+				st.PlannedEnd.UTC().Format(time.DateOnly) == rec.PlannedEnd.Format(time.DateOnly) && sameTime(st.NextDeadline, rec.NextDeadline) &&
 				d.stuckRecorded(ctx, course.WorkflowID(c.id), st.Effects)
 		}, 30*time.Second, 200*time.Millisecond, "course %s: the read model differs from the workflow", c.id)
+		if !ok {
+			t.Logf("course %s, last seen: %s", c.id, last)
+		}
 	}
 	for _, p := range d.plans {
 		require.Eventually(t, func() bool {
@@ -629,11 +753,12 @@ func (d *day) stuckRecorded(ctx context.Context, workflowID string, l effects.Le
 	return slices.Equal(held, recorded)
 }
 
+// sameTime compares two times as PostgreSQL keeps them: to the microsecond.
 func sameTime(a, b *time.Time) bool {
 	if a == nil || b == nil {
 		return a == nil && b == nil
 	}
-	return a.Equal(*b)
+	return a.Round(time.Microsecond).Equal(b.Round(time.Microsecond))
 }
 
 func containsStr(xs []string, x string) bool {
