@@ -3,6 +3,7 @@
 # Temporal dev server that this script starts (and stops) itself.
 #   gofmt, go vet, Temporal's workflowcheck, then go test over every package.
 # Environment: TEST_PKGS (default: every package but ./chaos), GOTEST_FLAGS (extra flags),
+# RACE=0 (no race detector; it is on wherever cgo can run),
 # ONLY_CHAOS=1 (just the fault tests; with TVP_CHAOS_LONG=1 their long form: make chaos),
 # ONLY_FUZZ=1 (just the fuzz targets, FUZZTIME each: make fuzz).
 set -euo pipefail
@@ -74,10 +75,19 @@ if [ -z "${TVP_TEST_TEMPORAL_ADDRESS:-}" ]; then
   log "Temporal: dev server on $TVP_TEST_TEMPORAL_ADDRESS"
 fi
 
+# The race detector (it needs cgo and a C compiler): on wherever it can run, so a data race
+# fails the suite. RACE=0 turns it off.
+race=""
+if [ "${RACE:-1}" != 0 ] && [ "$(go env CGO_ENABLED)" = 1 ] && command -v "$(go env CC)" >/dev/null 2>&1; then
+  race="-race"
+elif [ "${RACE:-1}" != 0 ]; then
+  log "no C compiler for cgo: the tests run without the race detector"
+fi
+
 if [ -z "${ONLY_CHAOS:-}${ONLY_FUZZ:-}" ]; then
-  log "go test"
+  log "go test ${race}"
   # shellcheck disable=SC2086
-  go test -count=1 -timeout 20m ${GOTEST_FLAGS:-} ${TEST_PKGS:-$(go list ./... | grep -v '/chaos$')}
+  go test $race -count=1 -timeout 20m ${GOTEST_FLAGS:-} ${TEST_PKGS:-$(go list ./... | grep -v '/chaos$')}
 fi
 if [ -z "${ONLY_CHAOS:-}" ]; then
   log "fuzz (request decoding, ${FUZZTIME:-10s})"
@@ -89,5 +99,6 @@ fi
 if [ -n "${ONLY_FUZZ:-}" ]; then exit 0; fi
 log "chaos: faults injected into a running system"
 set -o pipefail
-go test -count=1 -timeout 20m -v ./chaos/ | grep -vE '^=== (RUN|PAUSE|CONT)'
+# shellcheck disable=SC2086
+go test $race -count=1 -timeout 20m -v ./chaos/ | grep -vE '^=== (RUN|PAUSE|CONT)'
 
