@@ -13,8 +13,8 @@ chaos: ## the fault tests, long form: worker SIGKILLs, Temporal and PostgreSQL s
 bench: ## TVP against the bare Temporal client in one run; a Markdown table in bench/out/results.md
 	./scripts/bench.sh
 
-fuzz: ## the fuzz targets (request decoding, the service's text inputs), longer (FUZZTIME, default 2m each)
-	ONLY_FUZZ=1 FUZZTIME=$${FUZZTIME:-2m} ./scripts/test.sh
+fuzz: ## the fuzz targets (request decoding, the service's text inputs), longer (FUZZ_DECODE, FUZZ_TEXT: counts)
+	ONLY_FUZZ=1 FUZZ_DECODE=$${FUZZ_DECODE:-500000x} FUZZ_TEXT=$${FUZZ_TEXT:-40000x} ./scripts/test.sh
 
 build: ## the tvp binary into bin/
 	go build -o bin/tvp ./cmd/tvp

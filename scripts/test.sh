@@ -5,7 +5,9 @@
 # Environment: TEST_PKGS (default: every package but ./chaos), GOTEST_FLAGS (extra flags),
 # RACE=0 (no race detector; it is on wherever cgo can run),
 # ONLY_CHAOS=1 (just the fault tests; with TVP_CHAOS_LONG=1 their long form: make chaos),
-# ONLY_FUZZ=1 (just the fuzz targets, FUZZTIME each: make fuzz).
+# ONLY_FUZZ=1 (just the fuzz targets: make fuzz), FUZZ_DECODE and FUZZ_TEXT (how many inputs each
+# target tries: a count such as 20000x, never a duration: go1.26's fuzz coordinator can report its
+# own -fuzztime deadline as a failure, golang/go#75804, fixed only in go1.27).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
@@ -90,10 +92,13 @@ if [ -z "${ONLY_CHAOS:-}${ONLY_FUZZ:-}" ]; then
   go test $race -count=1 -timeout 20m ${GOTEST_FLAGS:-} ${TEST_PKGS:-$(go list ./... | grep -v '/chaos$')}
 fi
 if [ -z "${ONLY_CHAOS:-}" ]; then
-  log "fuzz (request decoding, ${FUZZTIME:-10s})"
-  go test -run='^$' -fuzz=FuzzDecodeRequest -fuzztime="${FUZZTIME:-10s}" ./api/
-  log "fuzz (the service's text inputs, ${FUZZTIME:-10s})"
-  go test -run='^$' -fuzz=FuzzServiceText -fuzztime="${FUZZTIME:-10s}" ./service/
+  for n in "${FUZZ_DECODE:=20000x}" "${FUZZ_TEXT:=3000x}"; do
+    case "$n" in *[0-9]x) ;; *) echo "FUZZ_DECODE and FUZZ_TEXT are counts such as 20000x, not $n (golang/go#75804)" >&2; exit 2;; esac
+  done
+  log "fuzz (request decoding, $FUZZ_DECODE inputs)"
+  go test -run='^$' -fuzz=FuzzDecodeRequest -fuzztime="$FUZZ_DECODE" ./api/
+  log "fuzz (the service's text inputs, $FUZZ_TEXT inputs)"
+  go test -run='^$' -fuzz=FuzzServiceText -fuzztime="$FUZZ_TEXT" ./service/
 fi
 
 if [ -n "${ONLY_FUZZ:-}" ]; then exit 0; fi
