@@ -30,6 +30,9 @@ const (
 	RoleCoordinatingCaseworker Role = "coordinating_caseworker" // koordinerende sagsbehandler
 	RoleCaseworker             Role = "caseworker"              // sagsbehandler
 	RoleAdmin                  Role = "admin"
+	// RoleCitizen is not a staff role: it is a citizen logged in to their own plan or course
+	// (CitizenActor). The staff register never holds it.
+	RoleCitizen Role = "citizen"
 )
 
 // TargetGroup says whom a team serves: young people or families.
@@ -169,7 +172,22 @@ type Actor struct {
 	TeamID string `json:"team_id,omitempty"`
 	// Leads are the staff members whose lead this person is.
 	Leads []string `json:"leads,omitempty"`
+	// CitizenID is set for a citizen acting on their own data (CitizenActor), and only then.
+	CitizenID string `json:"citizen_id,omitempty"`
 }
+
+// CitizenActorPrefix begins the actor id of a citizen: what the audit log and the workflows'
+// histories record as who acted, never a CPR number.
+const CitizenActorPrefix = "borger:"
+
+// CitizenActor is a citizen, logged in through the citizens' provider and recognised by the
+// keyed hash of their CPR number, acting on their own plan or course.
+func CitizenActor(citizenID string) Actor {
+	return Actor{ID: CitizenActorPrefix + citizenID, Roles: []Role{RoleCitizen}, CitizenID: citizenID}
+}
+
+// IsCitizen reports whether the actor is a citizen (not staff).
+func (a Actor) IsCitizen() bool { return a.CitizenID != "" }
 
 // Has reports whether the actor holds the role.
 func (a Actor) Has(r Role) bool {
