@@ -206,6 +206,7 @@ func (p *Pages) Routes(e *gin.Engine) {
 	e.GET("/login/callback", p.callback)
 	e.POST("/logout", p.logout)
 	e.GET("/logget-ud", p.loggedOut)
+	p.RegisterStatement(e)
 	g := e.Group("/", p.authenticate)
 	g.GET("/indbakke", render(p, "inbox", "Min indbakke", p.inbox))
 	g.GET("/forloeb", render(p, "courses", "Forløb", p.courses))

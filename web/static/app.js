@@ -64,15 +64,29 @@
 
   function clear(form) {
     form.querySelectorAll(".error").forEach(function (e) { e.textContent = ""; });
+    form.querySelectorAll('[aria-invalid="true"]').forEach(function (e) { e.removeAttribute("aria-invalid"); });
     var fe = form.querySelector(".form-error");
     if (fe) fe.textContent = "";
   }
+
+  var errorIDs = 0;
 
   function show(form, p) {
     var msg = (messages[p.code] || "Det lykkedes ikke") + (p.detail ? ": " + p.detail : "");
     var target = p.field && (form.querySelector('[data-error-for="' + p.field + '"]') ||
       form.querySelector('[data-error-for="' + p.field.replace(/\[\d+\].*$/, "") + '"]'));
-    if (target) { target.textContent = msg; var input = form.querySelector('[name="' + p.field + '"]'); if (input) input.focus(); }
+    if (target) {
+      target.textContent = msg;
+      var input = form.querySelector('[name="' + p.field + '"]');
+      if (input) {
+        // A screen reader says the field is wrong and reads the refusal with it.
+        if (!target.id) target.id = "fejl-" + (++errorIDs);
+        input.setAttribute("aria-invalid", "true");
+        var by = (input.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+        if (by.indexOf(target.id) < 0) input.setAttribute("aria-describedby", by.concat(target.id).join(" "));
+        input.focus();
+      }
+    }
     else { var fe = form.querySelector(".form-error"); if (fe) fe.textContent = msg; }
   }
 
