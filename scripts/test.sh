@@ -40,6 +40,18 @@ if ! command -v chromium >/dev/null 2>&1; then
   apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
 fi
 
+# The pages are scanned for WCAG 2.1 A/AA by axe-core (from npm, pinned; the same version as
+# internal/apptest.AxeVersion), installed once into .tools/ (git-ignored).
+AXE_VERSION=4.10.3
+if [ ! -f "$TOOLS/axe-core-$AXE_VERSION/node_modules/axe-core/axe.min.js" ]; then
+  if ! command -v npm >/dev/null 2>&1; then
+    log "installing Debian's npm for axe-core"
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
+  fi
+  log "installing axe-core $AXE_VERSION from npm"
+  npm install --prefix "$TOOLS/axe-core-$AXE_VERSION" --no-audit --no-fund --loglevel=error "axe-core@$AXE_VERSION" >/dev/null
+fi
+
 pids=()
 private_pg=""
 cleanup() {
