@@ -87,12 +87,27 @@ func (s *Service) StaffOf(ctx context.Context, id Identity, link func(context.Co
 // loginTimeout bounds how long a login may stay at the provider.
 const loginTimeout = 10 * time.Minute
 
+// Holder is whose a page session (and the login that starts it) is: a staff member's, who
+// logs in through the municipality's provider, or a citizen's, who logs in through MitID.
+// The two never pass for each other: a session is used, ended and logged in for its holder
+// only.
+type Holder string
+
+const (
+	HolderStaff   Holder = "staff"
+	HolderCitizen Holder = "citizen"
+)
+
+func (h Holder) valid() bool { return h == HolderStaff || h == HolderCitizen }
+
 // LoginState is a login begun at the provider: the browser keeps State (in a cookie, to bind
 // the callback to itself), TVP keeps the rest.
 type LoginState struct {
 	State, Nonce, CodeVerifier string
 	// Next is the page of TVP's own to go on to.
 	Next string
+	// Holder is whose session the login is for (HolderStaff if empty).
+	Holder Holder
 }
 
 // BeginLogin keeps a login's nonce and PKCE verifier until its callback.
@@ -100,9 +115,15 @@ func (s *Service) BeginLogin(ctx context.Context, l LoginState) error {
 	if l.State == "" || l.Nonce == "" || l.CodeVerifier == "" {
 		return domain.Errorf(domain.EInternal, "a login needs a state, a nonce and a verifier")
 	}
+	if l.Holder == "" {
+		l.Holder = HolderStaff
+	}
+	if !l.Holder.valid() {
+		return domain.Errorf(domain.EInternal, "a login for %q", l.Holder)
+	}
 	now := s.now()
 	return s.store.AddLoginRequest(ctx, store.LoginRequest{
-		StateHash: digest(l.State), Nonce: l.Nonce, CodeVerifier: l.CodeVerifier, Next: l.Next, CreatedAt: now,
+		StateHash: digest(l.State), Nonce: l.Nonce, CodeVerifier: l.CodeVerifier, Next: l.Next, Holder: string(l.Holder), CreatedAt: now,
 	}, now.Add(-loginTimeout))
 }
 
@@ -118,81 +139,117 @@ func (s *Service) FinishLogin(ctx context.Context, state string) (LoginState, er
 	} else if err != nil {
 		return LoginState{}, err
 	}
-	return LoginState{State: state, Nonce: r.Nonce, CodeVerifier: r.CodeVerifier, Next: r.Next}, nil
+	return LoginState{State: state, Nonce: r.Nonce, CodeVerifier: r.CodeVerifier, Next: r.Next, Holder: Holder(r.Holder)}, nil
 }
 
-// Session is a live page session.
+// Session is a live page session: a staff member's (StaffID) or a citizen's (CitizenID).
 type Session struct {
-	StaffID string
+	StaffID   string
+	CitizenID string
 	// CSRF is the token every form and script post of the session must carry.
 	CSRF string
 	// IDToken is the provider's ID token of the login, for the logout request at the provider.
 	IDToken string
 }
 
-// NewSession is a login the provider confirmed, of a staff member.
+// NewSession is a login the provider confirmed: of a staff member (StaffID) or of a citizen
+// (CitizenID, from CitizenOf), exactly one of them.
 type NewSession struct {
-	StaffID  string
-	Identity Identity
-	IDToken  string
+	StaffID   string
+	CitizenID string
+	Identity  Identity
+	IDToken   string
+}
+
+// holder is whose the session is, and the actor id the audit log records for them.
+func (n NewSession) holder() (Holder, string) {
+	if n.CitizenID != "" {
+		return HolderCitizen, domain.CitizenActorPrefix + n.CitizenID
+	}
+	return HolderStaff, n.StaffID
 }
 
 // StartSession starts a page session and returns its id (the cookie's value: random, and
 // stored only as its SHA-256) with the session. Every login starts a new one.
 func (s *Service) StartSession(ctx context.Context, in NewSession) (string, Session, error) {
-	if _, err := s.store.GetStaff(ctx, in.StaffID); err != nil {
-		if domain.ErrorCode(err) == domain.ENotFound {
-			return "", Session{}, domain.Errorf(domain.EUnauthorized, "not a member of TVP's staff")
+	switch {
+	case (in.StaffID == "") == (in.CitizenID == ""):
+		return "", Session{}, domain.Errorf(domain.EInternal, "a session is held by one staff member or one citizen")
+	case in.CitizenID != "":
+		if _, err := s.citizenName(ctx, in.CitizenID); err != nil {
+			return "", Session{}, err
 		}
-		return "", Session{}, err
+	default:
+		if _, err := s.store.GetStaff(ctx, in.StaffID); err != nil {
+			if domain.ErrorCode(err) == domain.ENotFound {
+				return "", Session{}, domain.Errorf(domain.EUnauthorized, "not a member of TVP's staff")
+			}
+			return "", Session{}, err
+		}
 	}
+	_, actor := in.holder()
 	id, csrf := randomToken(), randomToken()
 	now := s.now()
 	err := s.store.AddSession(ctx, store.Session{
-		IDHash: digest(id), StaffID: in.StaffID, Issuer: in.Identity.Issuer, Subject: in.Identity.Subject,
+		IDHash: digest(id), StaffID: in.StaffID, CitizenID: in.CitizenID, Issuer: in.Identity.Issuer, Subject: in.Identity.Subject,
 		CSRFToken: csrf, IDToken: in.IDToken, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(s.cfg.SessionMaxAge),
 	}, now.Add(-24*time.Hour))
 	if err != nil {
 		return "", Session{}, err
 	}
-	if err := s.store.AppendAudit(ctx, domain.AuditEntry{ActorID: in.StaffID, Action: auditSessionStarted, SubjectType: sessionsSubject.Type,
+	if err := s.store.AppendAudit(ctx, domain.AuditEntry{ActorID: actor, Action: auditSessionStarted, SubjectType: sessionsSubject.Type,
 		SubjectID: sessionsSubject.ID, Purpose: "login", Details: map[string]any{"issuer": in.Identity.Issuer}}); err != nil {
 		return "", Session{}, err
 	}
-	return id, Session{StaffID: in.StaffID, CSRF: csrf, IDToken: in.IDToken}, nil
+	return id, Session{StaffID: in.StaffID, CitizenID: in.CitizenID, CSRF: csrf, IDToken: in.IDToken}, nil
 }
 
-// Session returns the live session of an id and records the request; EUnauthorized for an
-// id that is unknown, ended (logout, revoked), idle longer than the idle timeout or older
-// than the absolute one.
+// Session returns the live staff session of an id and records the request; EUnauthorized
+// for an id that is unknown, a citizen's, ended (logout, revoked), idle longer than the idle
+// timeout or older than the absolute one.
 func (s *Service) Session(ctx context.Context, id string) (Session, error) {
-	if id == "" || len(id) > 100 {
+	return s.SessionOf(ctx, HolderStaff, id)
+}
+
+// SessionOf returns the live session of an id held by h, as Session does; the other
+// holder's session is EUnauthorized.
+func (s *Service) SessionOf(ctx context.Context, h Holder, id string) (Session, error) {
+	if id == "" || len(id) > 100 || !h.valid() {
 		return Session{}, domain.Errorf(domain.EUnauthorized, "no session")
 	}
 	now := s.now()
-	sess, err := s.store.UseSession(ctx, digest(id), now, now.Add(-s.cfg.SessionIdle))
+	sess, err := s.store.UseSession(ctx, digest(id), h == HolderCitizen, now, now.Add(-s.cfg.SessionIdle))
 	if domain.ErrorCode(err) == domain.ENotFound {
 		return Session{}, domain.Errorf(domain.EUnauthorized, "the session has ended; log in again")
 	} else if err != nil {
 		return Session{}, err
 	}
-	return Session{StaffID: sess.StaffID, CSRF: sess.CSRFToken, IDToken: sess.IDToken}, nil
+	return Session{StaffID: sess.StaffID, CitizenID: sess.CitizenID, CSRF: sess.CSRFToken, IDToken: sess.IDToken}, nil
 }
 
-// EndSession ends a session at once (logout) and returns it, with the ID token for the
-// logout at the provider.
+// EndSession ends a staff session at once (logout) and returns it, with the ID token for
+// the logout at the provider.
 func (s *Service) EndSession(ctx context.Context, id string) (Session, error) {
-	sess, err := s.store.EndSession(ctx, digest(id), s.now())
+	return s.EndSessionOf(ctx, HolderStaff, id)
+}
+
+// EndSessionOf ends a session held by h at once (logout), as EndSession does.
+func (s *Service) EndSessionOf(ctx context.Context, h Holder, id string) (Session, error) {
+	if id == "" || len(id) > 100 || !h.valid() {
+		return Session{}, domain.Errorf(domain.EUnauthorized, "the session has ended")
+	}
+	sess, err := s.store.EndSession(ctx, digest(id), h == HolderCitizen, s.now())
 	if domain.ErrorCode(err) == domain.ENotFound {
 		return Session{}, domain.Errorf(domain.EUnauthorized, "the session has ended")
 	} else if err != nil {
 		return Session{}, err
 	}
-	if err := s.store.AppendAudit(ctx, domain.AuditEntry{ActorID: sess.StaffID, Action: auditSessionEnded, SubjectType: sessionsSubject.Type,
+	_, actor := NewSession{StaffID: sess.StaffID, CitizenID: sess.CitizenID}.holder()
+	if err := s.store.AppendAudit(ctx, domain.AuditEntry{ActorID: actor, Action: auditSessionEnded, SubjectType: sessionsSubject.Type,
 		SubjectID: sessionsSubject.ID, Purpose: "logout", Details: map[string]any{"why": "logout"}}); err != nil {
 		return Session{}, err
 	}
-	return Session{StaffID: sess.StaffID, CSRF: sess.CSRFToken, IDToken: sess.IDToken}, nil
+	return Session{StaffID: sess.StaffID, CitizenID: sess.CitizenID, CSRF: sess.CSRFToken, IDToken: sess.IDToken}, nil
 }
 
 // RevokedSessions is the answer to a revocation.

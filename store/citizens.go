@@ -7,6 +7,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+
+	"tvp/domain"
 )
 
 // CitizenHash is how a citizen is recognised: the keyed hash of their CPR number, and their
@@ -66,4 +68,49 @@ func (s *Store) MoveCitizenHashes(ctx context.Context, moves []HashMove) (moved 
 		return err
 	})
 	return moved, taken, err
+}
+
+// CitizenByHash returns the citizen recognised by one of the keyed CPR hashes (the current
+// pepper's first, then the one being rotated out); ENotFound if none is in the programme.
+func (s *Store) CitizenByHash(ctx context.Context, hashes ...[]byte) (string, error) {
+	var ids []string
+	err := s.db.SelectContext(ctx, &ids, `
+		SELECT id::text FROM citizens WHERE cpr_hmac = ANY($1) ORDER BY cpr_hmac = $2 DESC LIMIT 1`,
+		pq.ByteaArray(hashes), firstOf(hashes))
+	if err != nil {
+		return "", fmt.Errorf("citizen by hash: %w", translate(err))
+	}
+	if len(ids) == 0 {
+		return "", domain.Errorf(domain.ENotFound, "no citizen in the programme has this CPR number")
+	}
+	return ids[0], nil
+}
+
+func firstOf(hashes [][]byte) []byte {
+	if len(hashes) == 0 {
+		return nil
+	}
+	return hashes[0]
+}
+
+// CitizenName returns a citizen's name; ENotFound if there is no such citizen (id is a UUID).
+func (s *Store) CitizenName(ctx context.Context, id string) (string, error) {
+	var name string
+	err := s.db.GetContext(ctx, &name, `SELECT name FROM citizens WHERE id = $1`, id)
+	if err != nil {
+		return "", fmt.Errorf("citizen %s: %w", id, notFound(err, "no such citizen"))
+	}
+	return name, nil
+}
+
+// SetCitizenHash gives a citizen the keyed hash of their CPR number (the demo citizens, whose
+// made-up numbers the development provider asserts), unless another citizen has it already.
+func (s *Store) SetCitizenHash(ctx context.Context, id string, hash []byte) error {
+	_, err := s.db.ExecContext(ctx, `
+		UPDATE citizens SET cpr_hmac = $2
+		WHERE id = $1 AND cpr_hmac IS DISTINCT FROM $2 AND NOT EXISTS (SELECT 1 FROM citizens WHERE cpr_hmac = $2)`, id, hash)
+	if err != nil {
+		return fmt.Errorf("set citizen hash: %w", translate(err))
+	}
+	return nil
 }

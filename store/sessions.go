@@ -87,7 +87,9 @@ type LoginRequest struct {
 	Nonce        string    `db:"nonce"`
 	CodeVerifier string    `db:"code_verifier"`
 	Next         string    `db:"next"`
-	CreatedAt    time.Time `db:"created_at"`
+	// Holder is whose session the login is for: "staff" or "citizen".
+	Holder    string    `db:"holder"`
+	CreatedAt time.Time `db:"created_at"`
 }
 
 // AddLoginRequest keeps a login request, and forgets those begun before staleBefore.
@@ -97,8 +99,8 @@ func (s *Store) AddLoginRequest(ctx context.Context, r LoginRequest, staleBefore
 			return translate(err)
 		}
 		_, err := tx.NamedExecContext(ctx, `
-			INSERT INTO login_requests (state_hash, nonce, code_verifier, next, created_at)
-			VALUES (:state_hash, :nonce, :code_verifier, :next, :created_at)`, r)
+			INSERT INTO login_requests (state_hash, nonce, code_verifier, next, holder, created_at)
+			VALUES (:state_hash, :nonce, :code_verifier, :next, :holder, :created_at)`, r)
 		if err != nil {
 			return fmt.Errorf("add login request: %w", translate(err))
 		}
@@ -111,7 +113,7 @@ func (s *Store) AddLoginRequest(ctx context.Context, r LoginRequest, staleBefore
 func (s *Store) TakeLoginRequest(ctx context.Context, stateHash []byte, since time.Time) (LoginRequest, error) {
 	var r LoginRequest
 	err := s.db.GetContext(ctx, &r, `
-		DELETE FROM login_requests WHERE state_hash = $1 RETURNING state_hash, nonce, code_verifier, next, created_at`, stateHash)
+		DELETE FROM login_requests WHERE state_hash = $1 RETURNING state_hash, nonce, code_verifier, next, holder, created_at`, stateHash)
 	if err == nil && r.CreatedAt.Before(since) {
 		err = sql.ErrNoRows
 	}
@@ -121,10 +123,12 @@ func (s *Store) TakeLoginRequest(ctx context.Context, stateHash []byte, since ti
 	return r, nil
 }
 
-// Session is a page session as stored: the hash of its id, never the id.
+// Session is a page session as stored: the hash of its id, never the id. Exactly one of
+// StaffID and CitizenID is set: whose session it is.
 type Session struct {
 	IDHash     []byte     `db:"id_hash"`
 	StaffID    string     `db:"staff_id"`
+	CitizenID  string     `db:"citizen_id"`
 	Issuer     string     `db:"issuer"`
 	Subject    string     `db:"subject"`
 	CSRFToken  string     `db:"csrf_token"`
@@ -136,7 +140,13 @@ type Session struct {
 	EndedWhy   *string    `db:"ended_why"`
 }
 
-const sessionColumns = `id_hash, staff_id, issuer, subject, csrf_token, id_token, created_at, last_seen_at, expires_at, ended_at, ended_why`
+// sessionColumns are read with the holder's id as text, '' for the other holder.
+const sessionColumns = `id_hash, COALESCE(staff_id, '') AS staff_id, COALESCE(citizen_id::text, '') AS citizen_id,
+	issuer, subject, csrf_token, id_token, created_at, last_seen_at, expires_at, ended_at, ended_why`
+
+// holderIs is the condition that a session is a citizen's (citizen true) or a staff
+// member's: a session of the one is never taken for the other.
+const holderIs = `(citizen_id IS NOT NULL) = `
 
 // AddSession stores a new session, and deletes those that expired before forgetBefore.
 func (s *Store) AddSession(ctx context.Context, sess Session, forgetBefore time.Time) error {
@@ -145,8 +155,9 @@ func (s *Store) AddSession(ctx context.Context, sess Session, forgetBefore time.
 			return translate(err)
 		}
 		_, err := tx.NamedExecContext(ctx, `
-			INSERT INTO sessions (`+sessionColumns+`)
-			VALUES (:id_hash, :staff_id, :issuer, :subject, :csrf_token, :id_token, :created_at, :last_seen_at, :expires_at, NULL, NULL)`, sess)
+			INSERT INTO sessions (id_hash, staff_id, citizen_id, issuer, subject, csrf_token, id_token, created_at, last_seen_at, expires_at)
+			VALUES (:id_hash, NULLIF(:staff_id, ''), CAST(NULLIF(:citizen_id, '') AS uuid), :issuer, :subject, :csrf_token, :id_token,
+				:created_at, :last_seen_at, :expires_at)`, sess)
 		if err != nil {
 			return fmt.Errorf("add session: %w", translate(err))
 		}
@@ -154,26 +165,28 @@ func (s *Store) AddSession(ctx context.Context, sess Session, forgetBefore time.
 	})
 }
 
-// UseSession returns a live session and records the request: one not ended, not past
-// expires_at, and seen at or after idleSince. ENotFound for any other.
-func (s *Store) UseSession(ctx context.Context, idHash []byte, now, idleSince time.Time) (Session, error) {
+// UseSession returns a live session of a citizen (citizen true) or a staff member and
+// records the request: one not ended, not past expires_at, and seen at or after idleSince.
+// ENotFound for any other, and for the other holder's session.
+func (s *Store) UseSession(ctx context.Context, idHash []byte, citizen bool, now, idleSince time.Time) (Session, error) {
 	var sess Session
 	err := s.db.GetContext(ctx, &sess, `
 		UPDATE sessions SET last_seen_at = $2
-		WHERE id_hash = $1 AND ended_at IS NULL AND expires_at > $2 AND last_seen_at >= $3
-		RETURNING `+sessionColumns, idHash, now, idleSince)
+		WHERE id_hash = $1 AND ended_at IS NULL AND expires_at > $2 AND last_seen_at >= $3 AND `+holderIs+`$4
+		RETURNING `+sessionColumns, idHash, now, idleSince, citizen)
 	if err != nil {
 		return Session{}, fmt.Errorf("use session: %w", notFound(err, "no such session"))
 	}
 	return sess, nil
 }
 
-// EndSession ends a session at once (logout) and returns it; ENotFound if it had ended.
-func (s *Store) EndSession(ctx context.Context, idHash []byte, now time.Time) (Session, error) {
+// EndSession ends a session of a citizen (citizen true) or a staff member at once (logout)
+// and returns it; ENotFound if it had ended or is the other holder's.
+func (s *Store) EndSession(ctx context.Context, idHash []byte, citizen bool, now time.Time) (Session, error) {
 	var sess Session
 	err := s.db.GetContext(ctx, &sess, `
 		UPDATE sessions SET ended_at = $2, ended_why = 'logout'
-		WHERE id_hash = $1 AND ended_at IS NULL RETURNING `+sessionColumns, idHash, now)
+		WHERE id_hash = $1 AND ended_at IS NULL AND `+holderIs+`$3 RETURNING `+sessionColumns, idHash, now, citizen)
 	if err != nil {
 		return Session{}, fmt.Errorf("end session: %w", notFound(err, "no such session"))
 	}
