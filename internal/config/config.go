@@ -66,6 +66,8 @@ type Config struct {
 	DevIssuerKey string `env:"TVP_DEV_ISSUER_KEY" envDefault:".dev/dev-issuer.pem"`
 	// Login: the provider's registration, sessions, the development provider (login.go).
 	Login
+	// CitizenLogin: the citizens' provider and client (citizen.go).
+	CitizenLogin
 	// Platform: production mode, TLS to Temporal, rate limits, pepper rotation (platform.go).
 	Platform
 }
@@ -98,6 +100,7 @@ func Load(fs *flag.FlagSet, args []string) (Config, error) {
 	fs.BoolVar(&c.DevAuth, "dev-auth", c.DevAuth, "run the development OpenID provider and trust it (TVP_DEV_AUTH; never in production)")
 	fs.StringVar(&c.DevIssuerKey, "dev-issuer-key", c.DevIssuerKey, "PEM signing key file of the development provider (TVP_DEV_ISSUER_KEY)")
 	c.Login.flags(fs)
+	c.CitizenLogin.flags(fs)
 	fs.DurationVar(&c.TemporalTimeout, "temporal-call-timeout", c.TemporalTimeout, "deadline of each Temporal call from the API (TVP_TEMPORAL_CALL_TIMEOUT)")
 	c.Platform.flags(fs)
 	if err := fs.Parse(args); err != nil {
@@ -130,6 +133,9 @@ func (c Config) Validate() error {
 		return fmt.Errorf("TVP_CPR_PEPPER must not be empty")
 	}
 	if err := c.Login.validate(c.PublicURL); err != nil {
+		return err
+	}
+	if err := c.CitizenLogin.validate(c.OIDCClientID); err != nil {
 		return err
 	}
 	return c.Platform.validate(c.CPRPepper)
@@ -173,7 +179,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("smtp_addr", c.SMTPAddr),
 		slog.String("payload_keys", mask(c.PayloadKeys)),
 		slog.Bool("dev_auth", c.DevAuth),
-	}, append(c.Login.logAttrs(), c.Platform.logAttrs()...)...)...)
+	}, append(append(c.Login.logAttrs(), c.CitizenLogin.logAttrs()...), c.Platform.logAttrs()...)...)...)
 }
 
 func redactURL(s string) string {

@@ -46,7 +46,7 @@ func (c Config) CheckProduction(u Uses) error {
 	}
 	var checks []func() error
 	if u.Auth {
-		checks = append(checks, c.productionAuth)
+		checks = append(checks, c.productionAuth, c.productionCitizenAuth)
 	}
 	if u.Pepper {
 		checks = append(checks, c.productionPepper)

@@ -1,6 +1,7 @@
 // Package demo loads the demonstration data of `tvp dev`: the two teams, staff in every role,
-// and a few citizens with made-up names. No CPR number is involved. Loading is idempotent:
-// running it again changes nothing.
+// and a few citizens with made-up names and made-up CPR numbers (CitizenLogins: only their
+// keyed hashes are stored, so that the demo citizens can log in at the development
+// provider). Loading is idempotent: running it again changes nothing.
 package demo
 
 import (
@@ -54,12 +55,55 @@ var Staff = []domain.Staff{
 	{ID: "koordinator.olga", Name: "Olga Koordinerende Sagsbehandler", HoursPerWeek: 37, Centre: ptr(domain.CentreChildren), Roles: []domain.Role{domain.RoleCoordinatingCaseworker, domain.RoleCaseworker}},
 }
 
-// Citizens are made up; they have no CPR number in the system.
+// Citizens are made up; their CPR numbers are too (CitizenLogins), and only their keyed
+// hashes are in the system.
 var Citizens = []domain.Citizen{
 	{ID: "6f1c1a9e-0d0e-4b52-9a51-000000000001", Name: "Mikkel Demo", BirthDate: ptr("2007-03-14")},
 	{ID: "6f1c1a9e-0d0e-4b52-9a51-000000000002", Name: "Sara Demo", BirthDate: ptr("2003-11-02")},
 	{ID: "6f1c1a9e-0d0e-4b52-9a51-000000000003", Name: "Lene Demo-Familie", BirthDate: ptr("1985-06-21")},
 	{ID: "6f1c1a9e-0d0e-4b52-9a51-000000000004", Name: "Oskar Demo-Familie", BirthDate: ptr("2012-01-09")},
+}
+
+// CitizenLogin is a demo citizen as a user of the development provider (internal/idp): the
+// user name they log in with and the CPR number the provider vouches for.
+type CitizenLogin struct {
+	// CitizenID is the demo citizen's id; empty for the Outsider.
+	CitizenID, Username, Name string
+	// CPR is made up: a date that is the citizen's birth day and a serial chosen for the demo.
+	// It is fictitious, never checked against the CPR register; do not use it for a real
+	// person. TVP stores only its keyed hash (LoadCitizenHashes), as for every citizen.
+	CPR string
+}
+
+// CitizenLogins are the demo citizens' logins, and one person who is in no plan or course
+// (the last: TVP tells them so, and audits the refusal).
+var CitizenLogins = []CitizenLogin{
+	{CitizenID: Citizens[0].ID, Username: "borger.mikkel", Name: Citizens[0].Name, CPR: "140307-4001"},
+	{CitizenID: Citizens[1].ID, Username: "borger.sara", Name: Citizens[1].Name, CPR: "021103-4002"},
+	{CitizenID: Citizens[2].ID, Username: "borger.lene", Name: Citizens[2].Name, CPR: "210685-1003"},
+	{CitizenID: Citizens[3].ID, Username: "borger.oskar", Name: Citizens[3].Name, CPR: "090112-4004"},
+	Outsider,
+}
+
+// Outsider is a made-up person with a made-up CPR number who has no plan or course in TVP.
+var Outsider = CitizenLogin{Username: "borger.ulrik", Name: "Ulrik Udenfor", CPR: "010190-1005"}
+
+// LoadCitizenHashes gives the demo citizens the keyed hashes of their made-up CPR numbers
+// under the pepper, so that they can log in (and a referral with the number finds them).
+func LoadCitizenHashes(ctx context.Context, s *store.Store, pepper string) error {
+	for _, c := range CitizenLogins {
+		if c.CitizenID == "" {
+			continue
+		}
+		n, err := domain.NormalizeCPR(c.CPR)
+		if err != nil {
+			return fmt.Errorf("demo: citizen %s: %w", c.Username, err)
+		}
+		if err := s.SetCitizenHash(ctx, c.CitizenID, domain.CPRHash(pepper, n)); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+	}
+	return nil
 }
 
 // Courses running in the demo: fixed ids, so that loading twice starts nothing new.

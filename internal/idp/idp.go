@@ -45,6 +45,11 @@ type User struct {
 	Email    string
 	// EmailVerified is asserted as email_verified.
 	EmailVerified bool
+	// CPR is a citizen's CPR number, asserted in the claim Config.CPRClaim at the userinfo
+	// endpoint to the clients that may have it (Client.CPR), as MitID through NemLog-in or a
+	// municipal broker asserts it to a public authority's citizens' client; never in the ID
+	// token, which the client keeps for its logout. Empty for staff.
+	CPR string
 }
 
 // Client is an application registered with the provider.
@@ -61,6 +66,9 @@ type Client struct {
 	// Audience of the tokens issued to the client (the access token's aud); empty: the
 	// client itself. The ID token always names the client as well.
 	Audience []string
+	// CPR: the client is given the users' CPR numbers (in the ID token and at userinfo);
+	// TVP's citizens' client is, no other.
+	CPR bool
 }
 
 // Config is the provider's configuration.
@@ -76,6 +84,9 @@ type Config struct {
 	IDTokenLifetime     time.Duration
 	// Hint is shown on the login form (which users there are, say).
 	Hint string
+	// CPRClaim names the claim a user's CPR number is asserted in (DefaultCPRClaim if
+	// empty): the one TVP's citizen login reads (TVP_CITIZEN_CPR_CLAIM).
+	CPRClaim string
 	Log  *slog.Logger
 }
 
@@ -111,6 +122,9 @@ func New(cfg Config) (*Provider, error) {
 	}
 	if cfg.IDTokenLifetime <= 0 {
 		cfg.IDTokenLifetime = time.Hour
+	}
+	if cfg.CPRClaim == "" {
+		cfg.CPRClaim = DefaultCPRClaim
 	}
 	prefix := strings.TrimSuffix(iu.Path, "/")
 	st, err := newStorage(cfg, prefix+loginPath)
@@ -166,6 +180,20 @@ func DemoUsers(password string) []User {
 			Subject: DemoSubject(m.ID), Username: m.ID, Password: password,
 			Name: m.Name, Email: m.ID + "@tvp.example", EmailVerified: true,
 		})
+	}
+	return users
+}
+
+// DefaultCPRClaim is the claim the provider asserts a CPR number in unless told another.
+const DefaultCPRClaim = "cpr"
+
+// DemoCitizens are TVP's demo citizens (internal/demo) as users of the provider, with their
+// made-up CPR numbers, and one made-up person who is in no plan or course (demo.Outsider):
+// the user name is demo's, the subject a UUID derived from it.
+func DemoCitizens(password string) []User {
+	users := make([]User, 0, len(demo.CitizenLogins))
+	for _, c := range demo.CitizenLogins {
+		users = append(users, User{Subject: DemoSubject(c.Username), Username: c.Username, Password: password, Name: c.Name, CPR: c.CPR})
 	}
 	return users
 }
@@ -236,4 +264,16 @@ func TVPClients(publicURL, pagesClientID, pagesSecret, apiAudience string) []Cli
 			PostLogoutRedirectURIs: []string{publicURL + "/logget-ud"}},
 		{ID: CLIClientID, RedirectURIs: []string{CLIRedirectURI}, Audience: []string{apiAudience}},
 	}
+}
+
+// CitizenClientID is the citizens' client's id unless the configuration names another.
+const CitizenClientID = "tvp-borger"
+
+// CitizenClient is TVP's citizens' pages as a client (confidential, with the secret,
+// authorization code with PKCE, back to publicURL/borger/login/callback and, after logout,
+// publicURL/borger/logget-ud), given the users' CPR numbers.
+func CitizenClient(publicURL, clientID, secret string) Client {
+	publicURL = strings.TrimSuffix(publicURL, "/")
+	return Client{ID: clientID, Secret: secret, RedirectURIs: []string{publicURL + "/borger/login/callback"},
+		PostLogoutRedirectURIs: []string{publicURL + "/borger/logget-ud"}, CPR: true}
 }

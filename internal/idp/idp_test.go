@@ -12,7 +12,9 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/oauth2"
 
+	"tvp/internal/demo"
 	"tvp/internal/idp"
 )
 
@@ -24,14 +26,55 @@ func start(t *testing.T) *idp.Provider {
 	key, err := idp.GenerateKey()
 	require.NoError(t, err)
 	p, err := idp.New(idp.Config{
-		Issuer: issuer, Key: key, Users: idp.DemoUsers("pw"),
-		Clients: idp.TVPClients("http://127.0.0.1:1", "tvp", "secret", "tvp-api"),
+		Issuer: issuer, Key: key, Users: append(idp.DemoUsers("pw"), idp.DemoCitizens("pw")...),
+		Clients: append(idp.TVPClients("http://127.0.0.1:1", "tvp", "secret", "tvp-api"),
+			idp.CitizenClient("http://127.0.0.1:1", idp.CitizenClientID, "borger-secret"),
+			idp.Client{ID: citizenCLI, RedirectURIs: []string{idp.CLIRedirectURI}, CPR: true}),
+		CPRClaim: "dk:test:cpr",
 	})
 	require.NoError(t, err)
 	srv.Config.Handler = p
 	srv.Start()
 	t.Cleanup(srv.Close)
 	return p
+}
+
+// citizenCLI is a public client given CPR numbers, as the citizens' client is.
+const citizenCLI = "borger-cli"
+
+// A demo citizen logs in; the provider vouches for their made-up CPR number at userinfo, in
+// the configured claim, to a client given CPR numbers only, and never in the ID token (which
+// a client keeps for its logout).
+func TestCitizenCPRAtUserinfoOnly(t *testing.T) {
+	p := start(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	prov, err := oidc.NewProvider(ctx, p.Issuer())
+	require.NoError(t, err)
+	userinfo := func(clientID, user string) (map[string]any, map[string]any) {
+		tok, err := idp.Token(ctx, p.Issuer(), clientID, idp.CLIRedirectURI, user, "pw")
+		require.NoError(t, err)
+		raw, _ := tok.Extra("id_token").(string)
+		id, err := prov.Verifier(&oidc.Config{ClientID: clientID}).Verify(ctx, raw)
+		require.NoError(t, err)
+		idClaims := map[string]any{}
+		require.NoError(t, id.Claims(&idClaims))
+		ui, err := prov.UserInfo(ctx, oauth2.StaticTokenSource(tok))
+		require.NoError(t, err)
+		uiClaims := map[string]any{}
+		require.NoError(t, ui.Claims(&uiClaims))
+		return idClaims, uiClaims
+	}
+	mikkel := demo.CitizenLogins[0]
+	idClaims, uiClaims := userinfo(citizenCLI, mikkel.Username)
+	assert.Equal(t, mikkel.CPR, uiClaims["dk:test:cpr"], "userinfo vouches for the CPR number")
+	assert.NotContains(t, idClaims, "dk:test:cpr", "the ID token carries no CPR number")
+	assert.Equal(t, idp.DemoSubject(mikkel.Username), uiClaims["sub"])
+
+	_, uiClaims = userinfo(idp.CLIClientID, mikkel.Username)
+	assert.NotContains(t, uiClaims, "dk:test:cpr", "a client not given CPR numbers gets none")
+	_, uiClaims = userinfo(citizenCLI, "konsulent.anna")
+	assert.NotContains(t, uiClaims, "dk:test:cpr", "staff have none")
 }
 
 // A user logs in at the provider's own form by the authorization code grant with PKCE; the

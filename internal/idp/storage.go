@@ -314,9 +314,10 @@ func (s *storage) AuthorizeClientIDSecret(_ context.Context, id, secret string) 
 }
 
 // SetUserinfoFromScopes gives the ID token the user's claims for its scopes (every client
-// asserts them in the ID token).
-func (s *storage) SetUserinfoFromScopes(_ context.Context, info *oidc.UserInfo, subject, _ string, scopes []string) error {
-	return s.setUserinfo(info, subject, scopes)
+// asserts them in the ID token), but never a CPR number: a client keeps the ID token (for
+// the logout's id_token_hint), and TVP keeps no CPR number.
+func (s *storage) SetUserinfoFromScopes(_ context.Context, info *oidc.UserInfo, subject, clientID string, scopes []string) error {
+	return s.setUserinfo(info, subject, clientID, scopes, false)
 }
 
 // SetUserinfoFromToken answers the userinfo endpoint for an access token the provider issued
@@ -328,7 +329,7 @@ func (s *storage) SetUserinfoFromToken(_ context.Context, info *oidc.UserInfo, t
 	if !ok || t.subject != subject || time.Now().After(t.expires) {
 		return errors.New("the token is unknown or has expired")
 	}
-	return s.setUserinfo(info, subject, t.scopes)
+	return s.setUserinfo(info, subject, t.clientID, t.scopes, true)
 }
 
 func (s *storage) SetIntrospectionFromToken(_ context.Context, in *oidc.IntrospectionResponse, tokenID, subject, clientID string) error {
@@ -339,7 +340,7 @@ func (s *storage) SetIntrospectionFromToken(_ context.Context, in *oidc.Introspe
 		return errors.New("the token is unknown, expired or not for this client")
 	}
 	info := new(oidc.UserInfo)
-	if err := s.setUserinfo(info, subject, t.scopes); err != nil {
+	if err := s.setUserinfo(info, subject, t.clientID, t.scopes, false); err != nil {
 		return err
 	}
 	in.SetUserInfo(info)
@@ -347,10 +348,16 @@ func (s *storage) SetIntrospectionFromToken(_ context.Context, in *oidc.Introspe
 	return nil
 }
 
-func (s *storage) setUserinfo(info *oidc.UserInfo, subject string, scopes []string) error {
+// setUserinfo gives the user's claims for the scopes, and with cpr their CPR number (if they
+// have one) to a client that may have it, whatever the scopes: such a client is registered
+// for it. The CPR number is given at userinfo only.
+func (s *storage) setUserinfo(info *oidc.UserInfo, subject, clientID string, scopes []string, cpr bool) error {
 	u, ok := s.subjects[subject]
 	if !ok {
 		return fmt.Errorf("no user %q", subject)
+	}
+	if c, ok := s.clients[clientID]; cpr && ok && c.CPR && u.CPR != "" {
+		info.AppendClaims(s.cfg.CPRClaim, u.CPR)
 	}
 	for _, sc := range scopes {
 		switch sc {
