@@ -83,10 +83,10 @@ func (s *Store) LinkIdentity(ctx context.Context, l IdentityLink) (string, error
 // LoginRequest is a login begun at the provider: what the callback needs, keyed by the
 // SHA-256 of the state the browser carries.
 type LoginRequest struct {
-	StateHash    []byte    `db:"state_hash"`
-	Nonce        string    `db:"nonce"`
-	CodeVerifier string    `db:"code_verifier"`
-	Next         string    `db:"next"`
+	StateHash    []byte `db:"state_hash"`
+	Nonce        string `db:"nonce"`
+	CodeVerifier string `db:"code_verifier"`
+	Next         string `db:"next"`
 	// Holder is whose session the login is for: "staff" or "citizen".
 	Holder    string    `db:"holder"`
 	CreatedAt time.Time `db:"created_at"`
@@ -140,7 +140,7 @@ type Session struct {
 	EndedWhy   *string    `db:"ended_why"`
 }
 
-// sessionColumns are read with the holder's id as text, '' for the other holder.
+// sessionColumns are read with the holder's id as text, and an empty string for the other.
 const sessionColumns = `id_hash, COALESCE(staff_id, '') AS staff_id, COALESCE(citizen_id::text, '') AS citizen_id,
 	issuer, subject, csrf_token, id_token, created_at, last_seen_at, expires_at, ended_at, ended_why`
 

@@ -87,7 +87,7 @@ type Config struct {
 	// CPRClaim names the claim a user's CPR number is asserted in (DefaultCPRClaim if
 	// empty): the one TVP's citizen login reads (TVP_CITIZEN_CPR_CLAIM).
 	CPRClaim string
-	Log  *slog.Logger
+	Log      *slog.Logger
 }
 
 // Provider is the running provider: an http.Handler serving the OpenID endpoints and the
