@@ -26,6 +26,9 @@ const (
 	RelSteeringGroup          Relation = "steering_group"          // the steering group
 	RelExtensionDecider       Relation = "extension_decider"       // the steering group, for a course with an extension request
 	RelAdmin                  Relation = "admin"
+	// RelCitizen: the citizen whose plan or course this is (a citizen logged in as themself);
+	// in a family course, each of its members.
+	RelCitizen Relation = "citizen"
 )
 
 // Relations by role alone: holding the role, whatever the case.
@@ -79,6 +82,15 @@ const (
 	PlanCitizenMeeting  Action = "plan.record_citizen_meeting"
 	PlanParticipants    Action = "plan.change_participants"
 	PlanLeave           Action = "plan.leave"
+	PlanAgendaPoint     Action = "plan.add_agenda_point"   // put a point on the next meeting's agenda
+	PlanGoalWords       Action = "plan.write_goal_words"   // the citizen's own words on a goal
+	PlanRespondForm     Action = "plan.respond_to_form"    // the citizen confirms or comments a version of the form
+	PlanAgreementDone   Action = "plan.complete_agreement" // mark an agreement done
+)
+
+// Actions on a citizen (the subject is the citizen themself).
+const (
+	CitizenOwnAccessLog Action = "citizen.own_access_log" // who has looked at my case
 )
 
 // Actions on the programme: lists, the register, reports.
@@ -114,6 +126,10 @@ const (
 	// ViewExtension: a course as the steering group decides on it: its dates and extension
 	// requests, no citizen, goal, progression or note.
 	ViewExtension View = "extension"
+	// ViewCitizen: the citizen's own plan or course as the citizen reads it: its goals,
+	// agreements, meetings and people, without the workflow's bookkeeping or the professionals'
+	// internal notes (a course's progression notes).
+	ViewCitizen View = "citizen"
 	// ViewFull: everything.
 	ViewFull View = "full"
 )
@@ -128,8 +144,8 @@ type rule struct {
 // rules is the table. For a step, ViewFull means "may do it".
 var rules = map[Action]rule{
 	// A course.
-	CourseRead: {SubjectCourse, map[Relation]View{RelConsultant: ViewFull, RelTeamLead: ViewFull, RelAdmin: ViewFull, RelExtensionDecider: ViewExtension},
-		"only the course's consultants and its team's lead may see it; the steering group sees the extension requests"},
+	CourseRead: {SubjectCourse, map[Relation]View{RelConsultant: ViewFull, RelTeamLead: ViewFull, RelAdmin: ViewFull, RelExtensionDecider: ViewExtension, RelCitizen: ViewCitizen},
+		"only the course's consultants and its team's lead may see it; the steering group sees the extension requests; a citizen sees their own"},
 	CourseProgression:      {SubjectCourse, courseWorkers, "only the course's consultants or its team's lead may do this"},
 	CourseMilestone:        {SubjectCourse, courseWorkers, "only the course's consultants or its team's lead may do this"},
 	CourseRequestExtension: {SubjectCourse, courseWorkers, "only the course's consultants or its team's lead may do this"},
@@ -151,17 +167,24 @@ var rules = map[Action]rule{
 	TeamMoveResume:     {SubjectTeam, steering, "only the steering group (or an administrator recording a committee's decision) moves a pause's latest resume date"},
 
 	// A plan.
-	PlanRead: {SubjectPlan, map[Relation]View{RelCoordinator: ViewFull, RelCoordinatingCaseworker: ViewFull, RelParticipant: ViewFull, RelAdmin: ViewFull, RelCoordinatorLead: ViewOversight},
-		"only the people taking part in the citizen's plan may see it"},
-	PlanConsent:         {SubjectPlan, coordinatorOrCaseworker, "only the plan's coordinator or coordinating caseworker may do this"},
-	PlanWithdrawConsent: {SubjectPlan, coordinatorOrCaseworker, "only the plan's coordinator or coordinating caseworker may do this"},
-	PlanSchedule:        {SubjectPlan, coordinator, "only the plan's coordinator (tovholder) may do this"},
-	PlanInvitation:      {SubjectPlan, coordinator, "only the plan's coordinator (tovholder) may do this"},
-	PlanMeetingHeld:     {SubjectPlan, coordinator, "only the plan's coordinator (tovholder) may do this"},
-	PlanNotHeld:         {SubjectPlan, coordinator, "only the plan's coordinator (tovholder) may do this"},
-	PlanMinutes:         {SubjectPlan, coordinator, "only the plan's coordinator (tovholder) may do this"},
-	PlanLeave:           {SubjectPlan, coordinator, "only the plan's coordinator (tovholder) may do this"},
-	PlanCitizenMeeting:  {SubjectPlan, map[Relation]View{RelCoordinatingCaseworker: ViewFull}, "only the coordinating caseworker records meetings with the citizen"},
+	PlanRead: {SubjectPlan, map[Relation]View{RelCoordinator: ViewFull, RelCoordinatingCaseworker: ViewFull, RelParticipant: ViewFull, RelAdmin: ViewFull, RelCoordinatorLead: ViewOversight, RelCitizen: ViewCitizen},
+		"only the people taking part in the citizen's plan, and the citizen, may see it"},
+	PlanConsent: {SubjectPlan, coordinatorOrCaseworker, "only the plan's coordinator or coordinating caseworker may do this"},
+	PlanWithdrawConsent: {SubjectPlan, map[Relation]View{RelCoordinator: ViewFull, RelCoordinatingCaseworker: ViewFull, RelCitizen: ViewFull},
+		"only the citizen, the plan's coordinator or its coordinating caseworker may withdraw the consent"},
+	PlanAgendaPoint: {SubjectPlan, map[Relation]View{RelCitizen: ViewFull, RelCoordinator: ViewFull, RelCoordinatingCaseworker: ViewFull},
+		"only the citizen, the plan's coordinator or its coordinating caseworker put points on the agenda"},
+	PlanGoalWords:   {SubjectPlan, map[Relation]View{RelCitizen: ViewFull}, "only the citizen writes their own words on the goals"},
+	PlanRespondForm: {SubjectPlan, map[Relation]View{RelCitizen: ViewFull}, "only the citizen confirms or comments the form"},
+	PlanAgreementDone: {SubjectPlan, map[Relation]View{RelCoordinator: ViewFull, RelCoordinatingCaseworker: ViewFull, RelParticipant: ViewFull},
+		"only the professionals taking part in the plan mark an agreement done"},
+	PlanSchedule:       {SubjectPlan, coordinator, "only the plan's coordinator (tovholder) may do this"},
+	PlanInvitation:     {SubjectPlan, coordinator, "only the plan's coordinator (tovholder) may do this"},
+	PlanMeetingHeld:    {SubjectPlan, coordinator, "only the plan's coordinator (tovholder) may do this"},
+	PlanNotHeld:        {SubjectPlan, coordinator, "only the plan's coordinator (tovholder) may do this"},
+	PlanMinutes:        {SubjectPlan, coordinator, "only the plan's coordinator (tovholder) may do this"},
+	PlanLeave:          {SubjectPlan, coordinator, "only the plan's coordinator (tovholder) may do this"},
+	PlanCitizenMeeting: {SubjectPlan, map[Relation]View{RelCoordinatingCaseworker: ViewFull}, "only the coordinating caseworker records meetings with the citizen"},
 	PlanParticipants: {SubjectPlan, map[Relation]View{RelCoordinator: ViewFull, RelCoordinatorLead: ViewFull, RelAdmin: ViewFull},
 		"only the plan's coordinator, the coordinator's lead or an administrator changes the participants"},
 
@@ -183,6 +206,9 @@ var rules = map[Action]rule{
 	EffectsRead:       {SubjectProgramme, map[Relation]View{RelAdmin: ViewFull}, "only an administrator sees the workflows' stuck effects"},
 	EffectsRetry:      {SubjectProgramme, map[Relation]View{RelAdmin: ViewFull}, "only an administrator retries a workflow's stuck effects"},
 	SessionsRevoke:    {SubjectProgramme, map[Relation]View{RelAdmin: ViewFull}, "only an administrator ends another person's sessions"},
+
+	// A citizen.
+	CitizenOwnAccessLog: {SubjectCitizen, map[Relation]View{RelCitizen: ViewCitizen}, "a citizen sees who has looked at their own case only"},
 }
 
 var (
@@ -225,6 +251,13 @@ var roleRelations = []struct {
 
 // Relations returns how the actor stands to the subject.
 func Relations(a Actor, s Subject) []Relation {
+	if a.IsCitizen() || a.Has(RoleCitizen) {
+		// A citizen stands to their own data only, whatever else the actor says.
+		if a.IsCitizen() && a.Has(RoleCitizen) && slices.Contains(s.CitizenIDs, a.CitizenID) {
+			return []Relation{RelCitizen}
+		}
+		return nil
+	}
 	var out []Relation
 	add := func(r Relation) {
 		if !slices.Contains(out, r) {
@@ -311,7 +344,7 @@ func May(a Actor, s Subject, act Action) bool { return Permit(a, s, act) == nil 
 
 func (v View) wider(than View) bool { return viewRank[v] > viewRank[than] }
 
-var viewRank = map[View]int{ViewNone: 0, ViewOversight: 1, ViewExtension: 2, ViewFull: 3}
+var viewRank = map[View]int{ViewNone: 0, ViewOversight: 1, ViewExtension: 2, ViewCitizen: 3, ViewFull: 4}
 
 // Grants returns who may take the action, with which view: the table's row, for the tests
 // and the documentation.
@@ -378,6 +411,11 @@ func CourseSubject(id, teamID string, consultantIDs []string, extensionRequested
 func PlanSubject(id, citizenID, coordinatorID, coordinatingCaseworkerID string, participantIDs []string) Subject {
 	return Subject{Type: SubjectPlan, ID: id, CoordinatorID: coordinatorID, CoordinatingCaseworkerID: coordinatingCaseworkerID,
 		ParticipantIDs: participantIDs, CitizenIDs: []string{citizenID}}
+}
+
+// CitizenSubject is a citizen themself, as the access rules see them (their own access log).
+func CitizenSubject(citizenID string) Subject {
+	return Subject{Type: SubjectCitizen, ID: citizenID, CitizenIDs: []string{citizenID}}
 }
 
 // TeamSubject is a team as the access rules see it.

@@ -140,6 +140,17 @@ type Meeting struct {
 	MinutesRecordedAt *time.Time    `json:"minutes_recorded_at,omitempty"`
 	Minutes           string        `json:"minutes,omitempty"`
 	Note              string        `json:"note,omitempty"`
+	// Agenda are the points the citizen (or a professional) put on a cross-disciplinary
+	// meeting's agenda before it; the invitation carries them.
+	Agenda []AgendaPoint `json:"agenda,omitempty"`
+}
+
+// AgendaPoint is one point on a meeting's agenda, and who put it there.
+type AgendaPoint struct {
+	Text  string    `json:"text"`
+	By    string    `json:"by"`
+	At    time.Time `json:"at"`
+	ByCit bool      `json:"by_citizen,omitempty"`
 }
 
 // FormGoal is one goal of the goals-and-agreements form, with what was agreed for it.
@@ -148,11 +159,76 @@ type FormGoal struct {
 	Agreements []Agreement `json:"agreements"`
 }
 
-// Agreement is one thing someone agreed to do.
+// Agreement is one thing someone agreed to do. A form version from before agreements were
+// items has only Text, Responsible and Due (free text); they keep it.
 type Agreement struct {
 	Text        string `json:"text"`
 	Responsible string `json:"responsible"`
 	Due         string `json:"due,omitempty"`
+	// ID is the agreement's own id in the plan ("a1", "a2", ...), given by the plan when it is
+	// first agreed and kept by every later version of the form that carries it on.
+	ID string `json:"id,omitempty"`
+	// Party is who is responsible: a staff member, the citizen, or someone outside (on the
+	// plan's network list); empty in a form version from before.
+	Party AgreementParty `json:"party,omitempty"`
+	// StaffID is the responsible staff member (Party staff).
+	StaffID string `json:"staff_id,omitempty"`
+	// Outside is the responsible outside participant's name (Party outside), e.g. "Egen læge".
+	Outside string `json:"outside,omitempty"`
+	// DueDate is the day it is due (YYYY-MM-DD): its responsible person is reminded then.
+	DueDate string `json:"due_date,omitempty"`
+	// DoneAt and DoneBy: when and by whom it was marked done (it reminds no more).
+	DoneAt *time.Time `json:"done_at,omitempty"`
+	DoneBy string     `json:"done_by,omitempty"`
+}
+
+// AgreementParty is who is responsible for an agreement.
+type AgreementParty string
+
+// Agreement parties.
+const (
+	PartyStaff   AgreementParty = "staff"
+	PartyCitizen AgreementParty = "citizen"
+	PartyOutside AgreementParty = "outside"
+)
+
+// Valid reports whether the party is one TVP knows.
+func (p AgreementParty) Valid() bool {
+	return p == PartyStaff || p == PartyCitizen || p == PartyOutside
+}
+
+// AgreementDueAt is when an agreement due on a day (YYYY-MM-DD) is reminded: 07:00 UTC that
+// day (8 or 9 o'clock in Denmark).
+func AgreementDueAt(date string) (time.Time, bool) {
+	d, err := time.Parse(time.DateOnly, date)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return d.Add(7 * time.Hour), true
+}
+
+// NetworkMember is someone outside the municipality's staff who takes part in the citizen's
+// plan (the GP, the addiction centre, a school): the plan's network list.
+type NetworkMember struct {
+	Name    string    `json:"name"`
+	AddedAt time.Time `json:"added_at"`
+}
+
+// FormResponse is the citizen's answer to a version of the form: confirmed, or a comment.
+type FormResponse struct {
+	By        string    `json:"by"`
+	At        time.Time `json:"at"`
+	Confirmed bool      `json:"confirmed"`
+	Comment   string    `json:"comment,omitempty"`
+}
+
+// GoalWords are the citizen's own words on a goal of the form, written before a meeting.
+type GoalWords struct {
+	FormVersion int       `json:"form_version"`
+	Goal        int       `json:"goal"` // its index in that version's goals
+	Text        string    `json:"text"`
+	By          string    `json:"by"`
+	At          time.Time `json:"at"`
 }
 
 // FormVersion is one version of the citizen's one plan (mål- og aftaleskema).
@@ -163,6 +239,8 @@ type FormVersion struct {
 	ChangedAt  time.Time  `json:"changed_at"`
 	Summary    string     `json:"summary"`
 	Goals      []FormGoal `json:"goals"`
+	// Responses are the citizen's answers to this version (the newest counts).
+	Responses []FormResponse `json:"responses,omitempty"`
 }
 
 // Consent is the citizen's consent to a coordinated plan (LAB § 30 b).
@@ -175,22 +253,24 @@ type Consent struct {
 
 // PlanRecord is a collaboration plan as the read model holds it.
 type PlanRecord struct {
-	ID                       string        `json:"id"`
-	WorkflowID               string        `json:"workflow_id"`
-	CitizenID                string        `json:"citizen_id"`
-	CoordinatorID            string        `json:"coordinator_id"`
-	CoordinatingCaseworkerID string        `json:"coordinating_caseworker_id"`
-	Phase                    PlanPhase     `json:"phase"`
-	Consent                  *Consent      `json:"consent,omitempty"`
-	NextMeetingAt            *time.Time    `json:"next_meeting_at,omitempty"`
-	NextDeadline             *time.Time    `json:"next_deadline,omitempty"`
-	NextAction               string        `json:"next_action"`
-	Next                     *Next         `json:"next,omitempty"`
-	FromCourseID             string        `json:"from_course_id,omitempty"`
-	EndedOn                  *time.Time    `json:"ended_on,omitempty"`
-	EndReason                string        `json:"end_reason,omitempty"`
-	Revision                 int64         `json:"revision"`
-	Participants             []Participant `json:"participants"`
-	Meetings                 []Meeting     `json:"meetings"`
-	FormVersions             []FormVersion `json:"form_versions"`
+	ID                       string          `json:"id"`
+	WorkflowID               string          `json:"workflow_id"`
+	CitizenID                string          `json:"citizen_id"`
+	CoordinatorID            string          `json:"coordinator_id"`
+	CoordinatingCaseworkerID string          `json:"coordinating_caseworker_id"`
+	Phase                    PlanPhase       `json:"phase"`
+	Consent                  *Consent        `json:"consent,omitempty"`
+	NextMeetingAt            *time.Time      `json:"next_meeting_at,omitempty"`
+	NextDeadline             *time.Time      `json:"next_deadline,omitempty"`
+	NextAction               string          `json:"next_action"`
+	Next                     *Next           `json:"next,omitempty"`
+	FromCourseID             string          `json:"from_course_id,omitempty"`
+	EndedOn                  *time.Time      `json:"ended_on,omitempty"`
+	EndReason                string          `json:"end_reason,omitempty"`
+	Revision                 int64           `json:"revision"`
+	Participants             []Participant   `json:"participants"`
+	Meetings                 []Meeting       `json:"meetings"`
+	FormVersions             []FormVersion   `json:"form_versions"`
+	Network                  []NetworkMember `json:"network,omitempty"`
+	GoalWords                []GoalWords     `json:"goal_words,omitempty"`
 }

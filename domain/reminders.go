@@ -21,6 +21,7 @@ const (
 	ReminderMinutesEscalated  ReminderKind = "collab.minutes_escalated"   // the coordinator's lead: missed twice
 	ReminderCitizenMeeting    ReminderKind = "collab.citizen_meeting_due" // coordinating caseworker: meet the citizen
 	ReminderEffectsStuck      ReminderKind = "system.effects_stuck"       // admins: a workflow's writes keep failing
+	ReminderAgreementDue      ReminderKind = "collab.agreement_due"       // the responsible staff member: an agreement is due
 )
 
 // reminderTitles are the reminder kinds as people read them (Danish, as the pages are).
@@ -38,6 +39,7 @@ var reminderTitles = map[ReminderKind]string{
 	ReminderMinutesEscalated:  "et referat mangler for anden gang",
 	ReminderCitizenMeeting:    "mødet med borgeren mellem to samarbejdsmøder",
 	ReminderEffectsStuck:      "en sags registreringer kunne ikke gemmes: ret årsagen og prøv igen",
+	ReminderAgreementDue:      "en aftale i borgerens plan har frist i dag",
 }
 
 // Title returns the reminder kind as people read it.

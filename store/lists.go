@@ -257,3 +257,27 @@ func (s *Store) PlanFacts(ctx context.Context, planID string) (PlanFacts, error)
 	}
 	return f, nil
 }
+
+// CitizenCase is one of a citizen's own plans or courses, for their pages.
+type CitizenCase struct {
+	Type  domain.SubjectType `db:"type"`
+	ID    string             `db:"id"`
+	Phase string             `db:"phase"`
+	Since time.Time          `db:"since"`
+}
+
+// CitizenCases returns a citizen's plans and courses (a family course's members each have
+// it), the newest first.
+func (s *Store) CitizenCases(ctx context.Context, citizenID string) ([]CitizenCase, error) {
+	var out []CitizenCase
+	err := s.db.SelectContext(ctx, &out, `
+		SELECT 'plan' AS type, id::text, phase, created_at AS since FROM collaboration_plans WHERE citizen_id = $1
+		UNION ALL
+		SELECT 'course', c.id::text, c.phase, c.start_date::timestamptz FROM courses c
+			JOIN course_citizens cc ON cc.course_id = c.id WHERE cc.citizen_id = $1
+		ORDER BY since DESC, id`, citizenID)
+	if err != nil {
+		return nil, fmt.Errorf("citizen %s cases: %w", citizenID, translate(err))
+	}
+	return out, nil
+}

@@ -149,22 +149,31 @@ func (s *Store) SavePlan(ctx context.Context, p domain.PlanRecord) error {
 		if p.FromCourseID != "" {
 			fromCourse = &p.FromCourseID
 		}
+		network, err := jsonList(p.Network)
+		if err != nil {
+			return fmt.Errorf("save plan %s network: %w", p.ID, err)
+		}
+		goalWords, err := jsonList(p.GoalWords)
+		if err != nil {
+			return fmt.Errorf("save plan %s goal words: %w", p.ID, err)
+		}
 		res, err := tx.ExecContext(ctx, `
 			INSERT INTO collaboration_plans (id, workflow_id, citizen_id, coordinator_id, coordinating_caseworker_id,
 				phase, consent_scope, consent_date, consent_recorded_by, next_meeting_at, next_deadline, next_action,
-				from_course_id, ended_on, end_reason, revision, next)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULLIF($15, ''), $16, $17)
+				from_course_id, ended_on, end_reason, revision, next, network, goal_words)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULLIF($15, ''), $16, $17, $18, $19)
 			ON CONFLICT (id) DO UPDATE SET coordinator_id = EXCLUDED.coordinator_id,
 				coordinating_caseworker_id = EXCLUDED.coordinating_caseworker_id, phase = EXCLUDED.phase,
 				consent_scope = EXCLUDED.consent_scope, consent_date = EXCLUDED.consent_date,
 				consent_recorded_by = EXCLUDED.consent_recorded_by, next_meeting_at = EXCLUDED.next_meeting_at,
 				next_deadline = EXCLUDED.next_deadline, next_action = EXCLUDED.next_action,
 				ended_on = EXCLUDED.ended_on, end_reason = EXCLUDED.end_reason,
-				revision = EXCLUDED.revision, next = EXCLUDED.next, updated_at = now()
+				revision = EXCLUDED.revision, next = EXCLUDED.next, network = EXCLUDED.network,
+				goal_words = EXCLUDED.goal_words, updated_at = now()
 			WHERE collaboration_plans.revision < EXCLUDED.revision`,
 			p.ID, p.WorkflowID, p.CitizenID, p.CoordinatorID, p.CoordinatingCaseworkerID, p.Phase,
 			scope, consentDate, recordedBy, p.NextMeetingAt, p.NextDeadline, p.NextAction,
-			fromCourse, p.EndedOn, p.EndReason, p.Revision, nextColumn{p.Next})
+			fromCourse, p.EndedOn, p.EndReason, p.Revision, nextColumn{p.Next}, network, goalWords)
 		if err != nil {
 			return fmt.Errorf("save plan %s: %w", p.ID, racedInsert(err))
 		}
@@ -185,17 +194,22 @@ func (s *Store) SavePlan(ctx context.Context, p domain.PlanRecord) error {
 			}
 		}
 		for _, m := range p.Meetings {
+			agenda, err := jsonList(m.Agenda)
+			if err != nil {
+				return fmt.Errorf("save plan %s agenda: %w", p.ID, err)
+			}
 			if _, err := tx.ExecContext(ctx, `
 				INSERT INTO meetings (plan_id, seq, kind, status, due_by, scheduled_at, invitation_sent_at, held_at,
-					citizen_present, attendees, minutes_due, minutes_recorded_at, minutes, note)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+					citizen_present, attendees, minutes_due, minutes_recorded_at, minutes, note, agenda)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
 				ON CONFLICT (plan_id, seq) DO UPDATE SET status = EXCLUDED.status, due_by = EXCLUDED.due_by,
 					scheduled_at = EXCLUDED.scheduled_at, invitation_sent_at = EXCLUDED.invitation_sent_at,
 					held_at = EXCLUDED.held_at, citizen_present = EXCLUDED.citizen_present,
 					attendees = EXCLUDED.attendees, minutes_due = EXCLUDED.minutes_due,
-					minutes_recorded_at = EXCLUDED.minutes_recorded_at, minutes = EXCLUDED.minutes, note = EXCLUDED.note`,
+					minutes_recorded_at = EXCLUDED.minutes_recorded_at, minutes = EXCLUDED.minutes, note = EXCLUDED.note,
+					agenda = EXCLUDED.agenda`,
 				p.ID, m.Seq, m.Kind, m.Status, m.DueBy, m.ScheduledAt, m.InvitationSentAt, m.HeldAt,
-				m.CitizenPresent, pq.StringArray(append([]string{}, m.Attendees...)), m.MinutesDue, m.MinutesRecordedAt, m.Minutes, m.Note); err != nil {
+				m.CitizenPresent, pq.StringArray(append([]string{}, m.Attendees...)), m.MinutesDue, m.MinutesRecordedAt, m.Minutes, m.Note, agenda); err != nil {
 				return fmt.Errorf("save plan %s meeting: %w", p.ID, translate(err))
 			}
 		}
@@ -204,14 +218,21 @@ func (s *Store) SavePlan(ctx context.Context, p domain.PlanRecord) error {
 			if err != nil {
 				return fmt.Errorf("save plan %s form: %w", p.ID, err)
 			}
+			responses, err := jsonList(v.Responses)
+			if err != nil {
+				return fmt.Errorf("save plan %s form: %w", p.ID, err)
+			}
 			var seq *int
 			if v.MeetingSeq != 0 {
 				seq = &v.MeetingSeq
 			}
+			// A version's text stays as written; its agreements' state and the citizen's
+			// answers to it change.
 			if _, err := tx.ExecContext(ctx, `
-				INSERT INTO plan_form_versions (plan_id, version, meeting_seq, changed_by, changed_at, change_summary, form)
-				VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (plan_id, version) DO NOTHING`,
-				p.ID, v.Version, seq, v.ChangedBy, v.ChangedAt, v.Summary, form); err != nil {
+				INSERT INTO plan_form_versions (plan_id, version, meeting_seq, changed_by, changed_at, change_summary, form, responses)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+				ON CONFLICT (plan_id, version) DO UPDATE SET form = EXCLUDED.form, responses = EXCLUDED.responses`,
+				p.ID, v.Version, seq, v.ChangedBy, v.ChangedAt, v.Summary, form, responses); err != nil {
 				return fmt.Errorf("save plan %s form: %w", p.ID, translate(err))
 			}
 		}
@@ -228,15 +249,16 @@ func (s *Store) GetPlan(ctx context.Context, id string) (domain.PlanRecord, erro
 		ConsentDate, NextMeetingAt, NextDeadline, EndedOn                              *time.Time
 		Revision                                                                       int64
 		Next                                                                           nextColumn
+		Network, GoalWords                                                             []byte
 	}
 	err := s.db.QueryRowxContext(ctx, `
 		SELECT id, workflow_id, citizen_id, coordinator_id, coordinating_caseworker_id, phase, next_action,
 			consent_scope, consent_recorded_by, from_course_id::text, end_reason,
-			consent_date, next_meeting_at, next_deadline, ended_on, revision, next
+			consent_date, next_meeting_at, next_deadline, ended_on, revision, next, network, goal_words
 		FROM collaboration_plans WHERE id = $1`, id).Scan(
 		&row.ID, &row.WorkflowID, &row.CitizenID, &row.CoordinatorID, &row.CoordinatingCaseworkerID, &row.Phase, &row.NextAction,
 		&row.ConsentScope, &row.ConsentRecordedBy, &row.FromCourseID, &row.EndReason,
-		&row.ConsentDate, &row.NextMeetingAt, &row.NextDeadline, &row.EndedOn, &row.Revision, &row.Next)
+		&row.ConsentDate, &row.NextMeetingAt, &row.NextDeadline, &row.EndedOn, &row.Revision, &row.Next, &row.Network, &row.GoalWords)
 	if err != nil {
 		return domain.PlanRecord{}, fmt.Errorf("get plan %s: %w", id, notFound(err, "plan %s does not exist", id))
 	}
@@ -250,6 +272,12 @@ func (s *Store) GetPlan(ctx context.Context, id string) (domain.PlanRecord, erro
 		p.Consent = &domain.Consent{Scope: *row.ConsentScope, Date: *row.ConsentDate, RecordedBy: deref(row.ConsentRecordedBy)}
 	}
 	p.FromCourseID, p.EndReason = deref(row.FromCourseID), deref(row.EndReason)
+	if err := unmarshalList(row.Network, &p.Network); err != nil {
+		return p, fmt.Errorf("get plan %s network: %w", id, err)
+	}
+	if err := unmarshalList(row.GoalWords, &p.GoalWords); err != nil {
+		return p, fmt.Errorf("get plan %s goal words: %w", id, err)
+	}
 
 	rows, err := s.db.QueryxContext(ctx, `
 		SELECT staff_id, role, COALESCE(centre, ''), joined_at, left_at FROM collaboration_participants
@@ -269,7 +297,7 @@ func (s *Store) GetPlan(ctx context.Context, id string) (domain.PlanRecord, erro
 
 	mrows, err := s.db.QueryxContext(ctx, `
 		SELECT seq, kind, status, due_by, scheduled_at, invitation_sent_at, held_at, citizen_present,
-			attendees, minutes_due, minutes_recorded_at, minutes, note
+			attendees, minutes_due, minutes_recorded_at, minutes, note, agenda
 		FROM meetings WHERE plan_id = $1 ORDER BY seq`, id)
 	if err != nil {
 		return p, fmt.Errorf("get plan %s meetings: %w", id, translate(err))
@@ -278,10 +306,15 @@ func (s *Store) GetPlan(ctx context.Context, id string) (domain.PlanRecord, erro
 		var m domain.Meeting
 		var due *time.Time
 		var att pq.StringArray
+		var agenda []byte
 		if err := mrows.Scan(&m.Seq, &m.Kind, &m.Status, &due, &m.ScheduledAt, &m.InvitationSentAt, &m.HeldAt,
-			&m.CitizenPresent, &att, &m.MinutesDue, &m.MinutesRecordedAt, &m.Minutes, &m.Note); err != nil {
+			&m.CitizenPresent, &att, &m.MinutesDue, &m.MinutesRecordedAt, &m.Minutes, &m.Note, &agenda); err != nil {
 			mrows.Close()
 			return p, fmt.Errorf("get plan %s meetings: %w", id, err)
+		}
+		if err := unmarshalList(agenda, &m.Agenda); err != nil {
+			mrows.Close()
+			return p, fmt.Errorf("get plan %s agenda: %w", id, err)
 		}
 		if due != nil {
 			m.DueBy = *due
@@ -292,7 +325,7 @@ func (s *Store) GetPlan(ctx context.Context, id string) (domain.PlanRecord, erro
 	mrows.Close()
 
 	vrows, err := s.db.QueryxContext(ctx, `
-		SELECT version, COALESCE(meeting_seq, 0), changed_by, changed_at, change_summary, form
+		SELECT version, COALESCE(meeting_seq, 0), changed_by, changed_at, change_summary, form, responses
 		FROM plan_form_versions WHERE plan_id = $1 ORDER BY version`, id)
 	if err != nil {
 		return p, fmt.Errorf("get plan %s form: %w", id, translate(err))
@@ -300,8 +333,11 @@ func (s *Store) GetPlan(ctx context.Context, id string) (domain.PlanRecord, erro
 	defer vrows.Close()
 	for vrows.Next() {
 		var v domain.FormVersion
-		var form []byte
-		if err := vrows.Scan(&v.Version, &v.MeetingSeq, &v.ChangedBy, &v.ChangedAt, &v.Summary, &form); err != nil {
+		var form, responses []byte
+		if err := vrows.Scan(&v.Version, &v.MeetingSeq, &v.ChangedBy, &v.ChangedAt, &v.Summary, &form, &responses); err != nil {
+			return p, fmt.Errorf("get plan %s form: %w", id, err)
+		}
+		if err := unmarshalList(responses, &v.Responses); err != nil {
 			return p, fmt.Errorf("get plan %s form: %w", id, err)
 		}
 		if err := json.Unmarshal(form, &v.Goals); err != nil {
@@ -310,6 +346,25 @@ func (s *Store) GetPlan(ctx context.Context, id string) (domain.PlanRecord, erro
 		p.FormVersions = append(p.FormVersions, v)
 	}
 	return p, vrows.Err()
+}
+
+// jsonList is a list as a jsonb column keeps it: [] for none.
+func jsonList[T any](v []T) (string, error) {
+	if len(v) == 0 {
+		return "[]", nil
+	}
+	return jsonText(v)
+}
+
+// unmarshalList reads a jsonb list column; [] reads as nil, as the workflow's state has it.
+func unmarshalList[T any](b []byte, v *[]T) error {
+	if err := json.Unmarshal(b, v); err != nil {
+		return err
+	}
+	if len(*v) == 0 {
+		*v = nil
+	}
+	return nil
 }
 
 func deref(s *string) string {

@@ -239,3 +239,20 @@ func (s *Store) CitizenNames(ctx context.Context, ids []string) (map[string]stri
 	}
 	return out, nil
 }
+
+// StaffByID returns the staff members of the ids (active or not: a person who has left is
+// still named in what they did), by id; an id not in the register is missing from the map.
+func (s *Store) StaffByID(ctx context.Context, ids []string) (map[string]domain.Staff, error) {
+	out := map[string]domain.Staff{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []staffRow
+	if err := s.db.SelectContext(ctx, &rows, staffSelect+` WHERE s.id = ANY($1) GROUP BY s.id`, pq.StringArray(ids)); err != nil {
+		return nil, fmt.Errorf("staff by id: %w", translate(err))
+	}
+	for _, r := range rows {
+		out[r.ID] = r.staff()
+	}
+	return out, nil
+}

@@ -55,6 +55,7 @@ var roles = map[domain.Role]string{
 	domain.RoleCoordinatingCaseworker: "koordinerende sagsbehandler",
 	domain.RoleCaseworker:             "sagsbehandler",
 	domain.RoleAdmin:                  "administrator",
+	domain.RoleCitizen:                "borger",
 }
 
 var centres = map[domain.Centre]string{

@@ -25,6 +25,11 @@ const (
 	UpdateRecordCitizenMeeting = "record-citizen-meeting"
 	UpdateChangeParticipants   = "change-participants"
 	UpdateLeave                = "leave"
+	// The citizen's own steps (and the agreements').
+	UpdateAddAgendaPoint    = "add-agenda-point"
+	UpdateWriteGoalWords    = "write-goal-words"
+	UpdateRespondToForm     = "respond-to-form"
+	UpdateCompleteAgreement = "complete-agreement"
 	// UpdateRetryEffects tries the plan's stuck effects again now (an administrator).
 	UpdateRetryEffects = effects.UpdateRetry
 )
@@ -36,6 +41,9 @@ const (
 	// MovedCitizenMeeting (1): moving the next meeting marks the reminder of the citizen meeting
 	// before it done (its due date moves with the meeting) and starts its count afresh.
 	MovedCitizenMeeting = "moved-citizen-meeting"
+	// AgreementReminders (1): an agreement with a due date reminds its responsible person at
+	// that date, until it is marked done.
+	AgreementReminders = "agreement-reminders"
 )
 
 // Reminder kinds the plan raises (defined in domain).
@@ -46,6 +54,7 @@ const (
 	ReminderMinutesDue       = domain.ReminderMinutesDue
 	ReminderMinutesEscalated = domain.ReminderMinutesEscalated
 	ReminderCitizenMeeting   = domain.ReminderCitizenMeeting
+	ReminderAgreementDue     = domain.ReminderAgreementDue
 )
 
 // WorkflowID returns the workflow ID of the plan: its own random id, never a CPR number.
@@ -84,10 +93,12 @@ type Result struct {
 
 // Track is what has been reminded about one meeting, so nothing is raised twice.
 type Track struct {
-	MeetingSeq int                 `json:"meeting_seq"`
-	Kind       domain.ReminderKind `json:"kind"`
-	Count      int                 `json:"count"`
-	Last       time.Time           `json:"last"`
+	MeetingSeq int `json:"meeting_seq"`
+	// AgreementID is the agreement a ReminderAgreementDue track is about.
+	AgreementID string              `json:"agreement_id,omitempty"`
+	Kind        domain.ReminderKind `json:"kind"`
+	Count       int                 `json:"count"`
+	Last        time.Time           `json:"last"`
 }
 
 // State is the plan as its query returns it, and what continue-as-new carries.
@@ -101,17 +112,23 @@ type State struct {
 	Consent                  *domain.Consent      `json:"consent,omitempty"`
 	Meetings                 []domain.Meeting     `json:"meetings"`
 	FormVersions             []domain.FormVersion `json:"form_versions"`
-	FromCourseID             string               `json:"from_course_id,omitempty"`
-	EnrolledAt               time.Time            `json:"enrolled_at"`
-	EndedOn                  *time.Time           `json:"ended_on,omitempty"`
-	EndReason                string               `json:"end_reason,omitempty"`
-	NextMeetingAt            *time.Time           `json:"next_meeting_at,omitempty"`
-	NextDeadline             *time.Time           `json:"next_deadline,omitempty"`
-	NextAction               string               `json:"next_action"`
-	Next                     *domain.Next         `json:"next,omitempty"`
-	Revision                 int64                `json:"revision"`
-	Tracks                   []Track              `json:"tracks"`
-	Runs                     int                  `json:"runs"` // workflow runs so far (continue-as-new)
+	// Network is the plan's network list: the outside participants named as responsible.
+	Network []domain.NetworkMember `json:"network,omitempty"`
+	// GoalWords are the citizen's own words on the goals.
+	GoalWords []domain.GoalWords `json:"goal_words,omitempty"`
+	// Agreements counts the agreements given an id so far (the next is "a<Agreements+1>").
+	Agreements    int          `json:"agreements,omitempty"`
+	FromCourseID  string       `json:"from_course_id,omitempty"`
+	EnrolledAt    time.Time    `json:"enrolled_at"`
+	EndedOn       *time.Time   `json:"ended_on,omitempty"`
+	EndReason     string       `json:"end_reason,omitempty"`
+	NextMeetingAt *time.Time   `json:"next_meeting_at,omitempty"`
+	NextDeadline  *time.Time   `json:"next_deadline,omitempty"`
+	NextAction    string       `json:"next_action"`
+	Next          *domain.Next `json:"next,omitempty"`
+	Revision      int64        `json:"revision"`
+	Tracks        []Track      `json:"tracks"`
+	Runs          int          `json:"runs"` // workflow runs so far (continue-as-new)
 	// Effects are the plan's writes that failed after their step was accepted (stuck), kept
 	// and retried until made.
 	Effects effects.Ledger `json:"effects,omitzero"`
@@ -195,6 +212,35 @@ type LeaveRequest struct {
 	Reason string       `json:"reason"`
 }
 
+// AgendaRequest puts a point on the next cross-disciplinary meeting's agenda.
+type AgendaRequest struct {
+	Actor domain.Actor `json:"actor"`
+	Text  string       `json:"text"`
+}
+
+// GoalWordsRequest records the citizen's own words on a goal of the current form.
+type GoalWordsRequest struct {
+	Actor domain.Actor `json:"actor"`
+	// FormVersion is the version the citizen read (it must be the current one).
+	FormVersion int    `json:"form_version"`
+	Goal        int    `json:"goal"` // index in that version's goals
+	Text        string `json:"text"`
+}
+
+// FormResponseRequest is the citizen's answer to a version of the form.
+type FormResponseRequest struct {
+	Actor     domain.Actor `json:"actor"`
+	Version   int          `json:"version"`
+	Confirmed bool         `json:"confirmed"`
+	Comment   string       `json:"comment,omitempty"`
+}
+
+// CompleteAgreementRequest marks an agreement of the current form done.
+type CompleteAgreementRequest struct {
+	Actor       domain.Actor `json:"actor"`
+	AgreementID string       `json:"agreement_id"`
+}
+
 // RetryEffectsRequest and RetryEffectsResult are the retry-effects Update's (shared by every
 // long-running workflow): an administrator asks; the answer is what is still stuck.
 type (
@@ -215,6 +261,7 @@ func (s State) Record() domain.PlanRecord {
 		Phase: s.Phase, Consent: s.Consent, NextMeetingAt: s.NextMeetingAt, NextDeadline: s.NextDeadline,
 		NextAction: s.NextAction, Next: s.Next, FromCourseID: s.FromCourseID, EndedOn: s.EndedOn, EndReason: s.EndReason,
 		Revision: s.Revision, Participants: s.Participants, Meetings: s.Meetings, FormVersions: s.FormVersions,
+		Network: s.Network, GoalWords: s.GoalWords,
 	}
 }
 
@@ -224,4 +271,20 @@ func (s State) CurrentForm() *domain.FormVersion {
 		return nil
 	}
 	return &s.FormVersions[len(s.FormVersions)-1]
+}
+
+// Agreement returns an agreement of the current form by its id.
+func (s *State) Agreement(id string) *domain.Agreement {
+	f := s.CurrentForm()
+	if f == nil || id == "" {
+		return nil
+	}
+	for i := range f.Goals {
+		for j := range f.Goals[i].Agreements {
+			if a := &f.Goals[i].Agreements[j]; a.ID == id {
+				return a
+			}
+		}
+	}
+	return nil
 }

@@ -66,6 +66,22 @@ func (p *plan) updates() []update {
 		v, h := workflows.Once(p.log, func(ctx workflow.Context, r LeaveRequest) error { return p.validateEnd(r.Actor, r.Reason, false) }, p.leave, now)
 		step(UpdateLeave, v, h)
 	}
+	{
+		v, h := workflows.Once(p.log, func(ctx workflow.Context, r AgendaRequest) error { return p.validateAgenda(r) }, p.addAgendaPoint, now)
+		step(UpdateAddAgendaPoint, v, h)
+	}
+	{
+		v, h := workflows.Once(p.log, func(ctx workflow.Context, r GoalWordsRequest) error { return p.validateGoalWords(r) }, p.writeGoalWords, now)
+		step(UpdateWriteGoalWords, v, h)
+	}
+	{
+		v, h := workflows.Once(p.log, func(ctx workflow.Context, r FormResponseRequest) error { return p.validateFormResponse(r) }, p.respondToForm, now)
+		step(UpdateRespondToForm, v, h)
+	}
+	{
+		v, h := workflows.Once(p.log, func(ctx workflow.Context, r CompleteAgreementRequest) error { return p.validateCompleteAgreement(r) }, p.completeAgreement, now)
+		step(UpdateCompleteAgreement, v, h)
+	}
 	step(UpdateRetryEffects, func(ctx workflow.Context, r RetryEffectsRequest) error {
 		if p.log.Held() {
 			return workflows.Failure(domain.Errorf(domain.EUnavailable, "the workflow is starting its next run: send it again"))
@@ -276,31 +292,6 @@ func (p *plan) recordInvitation(ctx workflow.Context, r InvitationRequest) (Step
 	return StepResult{State: p.state}, err
 }
 
-func validGoals(goals []domain.FormGoal) error {
-	if len(goals) == 0 {
-		return domain.FieldError("goals", "the goals-and-agreements form needs at least one goal")
-	}
-	for i, g := range goals {
-		if strings.TrimSpace(g.Goal) == "" {
-			return domain.FieldError(fieldf("goals[%d].goal", i), "a goal needs a text")
-		}
-		if err := domain.CheckText(fieldf("goals[%d].goal", i), g.Goal); err != nil {
-			return err
-		}
-		for j, a := range g.Agreements {
-			if strings.TrimSpace(a.Text) == "" || strings.TrimSpace(a.Responsible) == "" {
-				return domain.FieldError(fieldf("goals[%d].agreements[%d]", i, j), "an agreement needs a text and who is responsible")
-			}
-			for _, f := range [][2]string{{"text", a.Text}, {"responsible", a.Responsible}, {"due", a.Due}} {
-				if err := domain.CheckText(fieldf("goals[%d].agreements[%d].%s", i, j, f[0]), f[1]); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	return nil
-}
-
 func (p *plan) validateMeeting(ctx workflow.Context, r MeetingRequest) error {
 	if err := p.live(); err != nil {
 		return err
@@ -329,7 +320,7 @@ func (p *plan) validateMeeting(ctx workflow.Context, r MeetingRequest) error {
 			return err
 		}
 	}
-	return validGoals(r.Goals)
+	return p.validGoals(r.Goals)
 }
 
 func (p *plan) recordMeeting(ctx workflow.Context, r MeetingRequest) (StepResult, error) {
@@ -339,7 +330,7 @@ func (p *plan) recordMeeting(ctx workflow.Context, r MeetingRequest) (StepResult
 	due := domain.AddWorkingDays(held, p.s.MinutesDueWorkingDays)
 	m.Status, m.HeldAt, m.CitizenPresent, m.Attendees, m.MinutesDue = domain.MeetingHeld, &held, &present, r.Attendees, &due
 	seq := m.Seq
-	p.addFormVersion(ctx, r.Actor.ID, seq, r.Summary, r.Goals)
+	done = append(done, p.addFormVersion(ctx, r.Actor.ID, seq, r.Summary, r.Goals)...)
 	if c := p.pendingCitizenMeeting(); c != nil {
 		done = append(done, p.answered(*c, ReminderCitizenMeeting)...)
 		c.Status, c.Note = domain.MeetingNotHeld, "superseded by the next cross-disciplinary meeting"
@@ -349,13 +340,6 @@ func (p *plan) recordMeeting(ctx workflow.Context, r MeetingRequest) (StepResult
 	p.addMeeting(domain.MeetingCrossDisciplinary, domain.MeetingUnscheduled, held.Add(interval))
 	err := p.commit(ctx, r.Actor.ID, domain.AuditMeetingHeld, "meeting", true, done...)
 	return StepResult{State: p.state}, err
-}
-
-func (p *plan) addFormVersion(ctx workflow.Context, by string, meetingSeq int, summary string, goals []domain.FormGoal) {
-	p.state.FormVersions = append(p.state.FormVersions, domain.FormVersion{
-		Version: len(p.state.FormVersions) + 1, MeetingSeq: meetingSeq, ChangedBy: by,
-		ChangedAt: workflow.Now(ctx), Summary: summary, Goals: goals,
-	})
 }
 
 func (p *plan) validateNotHeld(r NotHeldRequest) error {
@@ -440,7 +424,7 @@ func (p *plan) validateCitizenMeeting(ctx workflow.Context, r CitizenMeetingRequ
 		if err := domain.CheckText("summary", r.Summary); err != nil {
 			return err
 		}
-		return validGoals(r.Goals)
+		return p.validGoals(r.Goals)
 	}
 	return nil
 }
@@ -451,7 +435,7 @@ func (p *plan) recordCitizenMeeting(ctx workflow.Context, r CitizenMeetingReques
 	held := r.HeldAt
 	c.Status, c.HeldAt, c.Note = domain.MeetingHeld, &held, r.Note
 	if len(r.Goals) > 0 {
-		p.addFormVersion(ctx, r.Actor.ID, c.Seq, r.Summary, r.Goals)
+		done = append(done, p.addFormVersion(ctx, r.Actor.ID, c.Seq, r.Summary, r.Goals)...)
 	}
 	err := p.commit(ctx, r.Actor.ID, domain.AuditCitizenMeetingHeld, "citizen meeting", true, done...)
 	return StepResult{State: p.state}, err

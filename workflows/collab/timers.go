@@ -22,11 +22,13 @@ const (
 	occCitizenMeeting
 	occContinueAsNew
 	occRetryEffects // stuck effects are due to be tried again
+	occAgreement    // an agreement's due date
 )
 
 type occasion struct {
-	kind occKind
-	seq  int // the meeting it concerns
+	kind      occKind
+	seq       int    // the meeting it concerns
+	agreement string // the agreement it concerns (occAgreement)
 }
 
 // track returns the reminder bookkeeping of a meeting and kind.
@@ -83,6 +85,11 @@ func (p *plan) next(now time.Time) (time.Time, occasion) {
 			consider(p.dueAfter(p.peek(m.Seq, ReminderCitizenMeeting), m.DueBy), occCitizenMeeting, m.Seq)
 		}
 	}
+	p.nextAgreements(func(t time.Time, a occasion) {
+		if t.Before(at) {
+			at, o = t, a
+		}
+	})
 	if t := p.fx.NextRetry(); !t.IsZero() {
 		consider(t, occRetryEffects, 0)
 	}
@@ -94,6 +101,9 @@ func (p *plan) fire(ctx workflow.Context, o occasion, at time.Time) error {
 	if o.kind == occRetryEffects {
 		p.fx.Retry(ctx, false)
 		return nil
+	}
+	if o.kind == occAgreement {
+		return p.fireAgreement(ctx, o, at)
 	}
 	st := &p.state
 	now := workflow.Now(ctx)
@@ -137,6 +147,29 @@ func (p *plan) fire(ctx workflow.Context, o occasion, at time.Time) error {
 		}
 	}
 	st.Revision++
+	p.refreshNext()
+	return nil
+}
+
+// fireAgreement reminds the responsible person of an agreement whose due date has come.
+func (p *plan) fireAgreement(ctx workflow.Context, o occasion, at time.Time) error {
+	a := p.state.Agreement(o.agreement)
+	if a == nil || a.DoneAt != nil {
+		return nil
+	}
+	due, _ := domain.AgreementDueAt(a.DueDate)
+	t := p.agreementTrack(a.ID)
+	t.Count++
+	t.Last = workflow.Now(ctx)
+	in := activities.RaiseReminderInput{
+		Recipients: []string{p.agreementRecipient(*a)},
+		Key:        fmt.Sprintf("%s%d", p.agreementOccasion(a.ID, due), t.Count),
+		Kind:       ReminderAgreementDue, SubjectType: domain.SubjectPlan, SubjectID: p.state.PlanID, DueAt: due, ScheduledFor: at,
+	}
+	if err := p.fx.Run(ctx, effects.Raise(ctx, in)); err != nil {
+		return err
+	}
+	p.state.Revision++
 	p.refreshNext()
 	return nil
 }

@@ -34,6 +34,9 @@ type plan struct {
 	runStart time.Time
 	fx       *effects.Runner
 	log      *workflows.UpdateLog
+	// agreementsV is AgreementReminders' version in this run: 0 not asked yet, 1 on, -1 a
+	// history from before.
+	agreementsV int
 }
 
 func (p *plan) setup(ctx workflow.Context, in Input) error {
@@ -101,6 +104,7 @@ func (p *plan) run(ctx workflow.Context) (Result, error) {
 		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
 			return Result{}, p.continueAsNew(ctx)
 		}
+		p.versionAgreements(ctx)
 		at, o := p.next(workflow.Now(ctx))
 		seen, seenFx := p.state.Revision, p.state.Effects.Seq
 		changed := func() bool { return p.state.Revision != seen || p.state.Effects.Seq != seenFx }
