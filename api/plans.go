@@ -115,3 +115,20 @@ func (s *Server) listPlans(c *gin.Context) {
 	})
 	s.answer(c, http.StatusOK, page, err)
 }
+
+func (s *Server) addAgendaPoint(c *gin.Context) {
+	step(s, domain.PlanAgendaPoint, domain.SubjectPlan, func(ctx context.Context, by service.Caller, id string, in service.AgendaInput) (service.PlanView, error) {
+		if _, err := s.Service.AddAgendaPoint(ctx, by, id, in); err != nil {
+			return service.PlanView{}, err
+		}
+		return s.Service.Plan(ctx, by, id)
+	}, planBody)(c)
+}
+
+func (s *Server) completeAgreement(c *gin.Context) {
+	v, err := s.Service.CompleteAgreement(c.Request.Context(), caller(c), c.Param("id"), c.Param("agreement"))
+	if err == nil {
+		about(c, domain.PlanAgreementDone, domain.SubjectPlan, c.Param("id"))
+	}
+	s.answer(c, http.StatusOK, v.Body(), err)
+}

@@ -393,11 +393,19 @@ func (s *Service) RecordInvitation(ctx context.Context, by Caller, id string) (P
 	})
 }
 
-// AgreementIn is one agreement of the goals-and-agreements form.
+// AgreementIn is one agreement of the goals-and-agreements form: what, who is responsible (a
+// professional of the plan, the citizen, or someone outside it by name) and by when. An
+// agreement carried on from the current form names its id; a new one has none.
 type AgreementIn struct {
-	Text        string `json:"text" binding:"required,max=2000"`
-	Responsible string `json:"responsible" binding:"required,max=200" text:"line"`
-	Due         string `json:"due" binding:"omitempty,datetime=2006-01-02"`
+	ID          string                `json:"id" binding:"max=20" text:"line"`
+	Text        string                `json:"text" binding:"required,max=2000"`
+	Party       domain.AgreementParty `json:"party" binding:"omitempty,oneof=staff citizen outside"`
+	StaffID     string                `json:"staff_id" binding:"max=100" text:"line"`
+	Outside     string                `json:"outside" binding:"max=200" text:"line"`
+	Responsible string                `json:"responsible" binding:"max=200" text:"line"`
+	DueDate     string                `json:"due_date" binding:"omitempty,datetime=2006-01-02"`
+	// Due is the older field for the due date (a date as well): used when due_date is empty.
+	Due string `json:"due" binding:"omitempty,datetime=2006-01-02"`
 }
 
 // FormGoalIn is one goal of the form, with its agreements.
@@ -411,7 +419,12 @@ func formGoals(in []FormGoalIn) []domain.FormGoal {
 	for i, g := range in {
 		out[i] = domain.FormGoal{Goal: g.Goal, Agreements: make([]domain.Agreement, len(g.Agreements))}
 		for j, a := range g.Agreements {
-			out[i].Agreements[j] = domain.Agreement{Text: a.Text, Responsible: a.Responsible, Due: a.Due}
+			due := a.DueDate
+			if due == "" {
+				due = a.Due
+			}
+			out[i].Agreements[j] = domain.Agreement{ID: a.ID, Text: a.Text, Responsible: a.Responsible, Due: a.Due,
+				Party: a.Party, StaffID: a.StaffID, Outside: a.Outside, DueDate: due}
 		}
 	}
 	return out

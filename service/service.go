@@ -37,6 +37,9 @@ type Config struct {
 	// SessionIdle ends a page session after so long without a request (30 minutes if
 	// zero); SessionMaxAge ends it so long after login whatever happens (10 hours if zero).
 	SessionIdle, SessionMaxAge time.Duration
+	// CitizenSeesStaffNames: a citizen's "who has looked at my case" names the staff member
+	// (a municipal setting, TVP_CITIZEN_SEES_STAFF_NAMES); otherwise it says what they do.
+	CitizenSeesStaffNames bool
 }
 
 // Service holds the use cases. It is safe for concurrent use.

@@ -90,7 +90,8 @@ var courseSteps = []domain.Action{domain.CourseProgression, domain.CourseMilesto
 
 // planSteps are the steps of a plan.
 var planSteps = []domain.Action{domain.PlanConsent, domain.PlanWithdrawConsent, domain.PlanSchedule, domain.PlanInvitation,
-	domain.PlanMeetingHeld, domain.PlanNotHeld, domain.PlanMinutes, domain.PlanCitizenMeeting, domain.PlanParticipants, domain.PlanLeave}
+	domain.PlanMeetingHeld, domain.PlanNotHeld, domain.PlanMinutes, domain.PlanCitizenMeeting, domain.PlanParticipants, domain.PlanLeave,
+	domain.PlanAgendaPoint, domain.PlanAgreementDone}
 
 // Body is the view to encode.
 func (v CourseView) Body() any {
@@ -211,6 +212,10 @@ type Plan struct {
 	Participants             []domain.Participant `json:"participants"`
 	Meetings                 []domain.Meeting     `json:"meetings"`
 	FormVersions             []domain.FormVersion `json:"form_versions"`
+	// Network are the outside participants named in the plan; GoalWords the citizen's own
+	// words on the goals.
+	Network   []domain.NetworkMember `json:"network"`
+	GoalWords []domain.GoalWords     `json:"goal_words"`
 }
 
 // StepAccepted answers a step whose caller may no longer read its subject (a coordinator who
@@ -290,6 +295,7 @@ func planView(p domain.PlanRecord, v domain.View) PlanView {
 			Phase: p.Phase, Consent: p.Consent, NextMeetingAt: p.NextMeetingAt, NextDeadline: p.NextDeadline,
 			NextAction: p.NextAction, Next: p.Next, FromCourseID: p.FromCourseID, EndedOn: p.EndedOn, EndReason: p.EndReason,
 			Revision: p.Revision, Participants: p.Participants, Meetings: p.Meetings, FormVersions: p.FormVersions,
+			Network: nonNilList(p.Network), GoalWords: nonNilList(p.GoalWords),
 		}}
 	case domain.ViewNone:
 		return PlanView{Accepted: &StepAccepted{ID: p.ID, Revision: p.Revision}}
