@@ -41,13 +41,52 @@ const (
 
 const sessionKey = "tvp.page.session"
 
-// session returns the live session of a request's cookie.
+// door is one way in to the pages: the staff's (staffDoor) or the citizens' (citizenDoor,
+// citizen_login.go). Each has its own provider, cookies and paths; both take the same path
+// through the code: the login's state, nonce and PKCE, the server-side session held by one
+// kind of person only, the idle and absolute timeouts, logout and the CSRF token.
+type door struct {
+	holder service.Holder
+	// cookie holds the session's id; loginCookie a login's state until its callback.
+	cookie, loginCookie string
+	// loginPath is the login page, loggedOutPath where logout ends.
+	loginPath, loggedOutPath string
+	// home is where a login goes on to unless it asks for another of within's pages.
+	home, within string
+	// provider is the door's OpenID provider (nil: none is configured).
+	provider func(p *Pages) *auth.Provider
+}
+
+var staffDoor = door{
+	holder: service.HolderStaff, cookie: SessionCookie, loginCookie: loginCookie,
+	loginPath: "/login", loggedOutPath: loggedOutPath, home: "/indbakke", within: "/",
+	provider: func(p *Pages) *auth.Provider { return p.d.Login },
+}
+
+// next is where a login through the door may send the browser on: a page of TVP's own
+// within the door's pages, else the door's home.
+func (d door) next(next string) string {
+	if safeNext(next) != next {
+		return d.home
+	}
+	if d.within == "/" || next == d.within || strings.HasPrefix(next, d.within+"/") || strings.HasPrefix(next, d.within+"?") {
+		return next
+	}
+	return d.home
+}
+
+// session returns the live staff session of a request's cookie.
 func (p *Pages) session(r *http.Request) (service.Session, error) {
-	ck, err := r.Cookie(SessionCookie)
+	return p.sessionAt(r, staffDoor)
+}
+
+// sessionAt returns the live session of the door's cookie, held by the door's kind of person.
+func (p *Pages) sessionAt(r *http.Request, d door) (service.Session, error) {
+	ck, err := r.Cookie(d.cookie)
 	if err != nil || ck.Value == "" {
 		return service.Session{}, domain.Errorf(domain.EUnauthorized, "a bearer token is required (Authorization: Bearer ...)")
 	}
-	return p.d.Service.Session(r.Context(), ck.Value)
+	return p.d.Service.SessionOf(r.Context(), d.holder, ck.Value)
 }
 
 // SessionStaff returns the staff member of a request from the pages' script to the API: the
@@ -107,20 +146,28 @@ func (p *Pages) loginPage(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, next)
 		return
 	}
-	token := ""
-	if ck, err := c.Request.Cookie(loginCSRFCookie); err == nil && len(ck.Value) == 43 {
-		token = ck.Value
-	} else {
-		token = auth.Random()
-		setCookie(c, loginCSRFCookie, token, 0)
-	}
-	p.write(c, http.StatusOK, "login", Page[LoginPage]{Title: "Log ind", CSRF: token,
+	p.write(c, http.StatusOK, "login", Page[LoginPage]{Title: "Log ind", CSRF: loginFormToken(c),
 		Data: LoginPage{Next: next, Configured: p.d.Login != nil}})
 }
 
-// startLogin begins a login at the provider: a fresh state, nonce and PKCE verifier, kept by
-// the service; the browser gets the state in a cookie and goes to the provider.
-func (p *Pages) startLogin(c *gin.Context) {
+// loginFormToken is the login form's CSRF token (a double submit: the cookie and the form's
+// field), made on the first visit.
+func loginFormToken(c *gin.Context) string {
+	if ck, err := c.Request.Cookie(loginCSRFCookie); err == nil && len(ck.Value) == 43 {
+		return ck.Value
+	}
+	token := auth.Random()
+	setCookie(c, loginCSRFCookie, token, 0)
+	return token
+}
+
+// startLogin begins a staff login at the provider.
+func (p *Pages) startLogin(c *gin.Context) { p.startLoginAt(c, staffDoor) }
+
+// startLoginAt begins a login at the door's provider: a fresh state, nonce and PKCE
+// verifier, kept by the service; the browser gets the state in a cookie and goes to the
+// provider.
+func (p *Pages) startLoginAt(c *gin.Context, d door) {
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, 16<<10)
 	if err := c.Request.ParseForm(); err != nil {
 		p.renderError(c, domain.Actor{}, "", domain.Errorf(domain.EInvalid, "the form could not be read"))
@@ -131,34 +178,52 @@ func (p *Pages) startLogin(c *gin.Context) {
 		p.renderError(c, domain.Actor{}, "", domain.Errorf(domain.EForbidden, "the login form must come from TVP's own login page"))
 		return
 	}
-	if p.d.Login == nil {
+	provider := d.provider(p)
+	if provider == nil {
 		p.renderError(c, domain.Actor{}, "", domain.Errorf(domain.EUnavailable, "no OpenID provider is configured"))
 		return
 	}
 	st := auth.NewLoginState()
 	if err := p.d.Service.BeginLogin(c.Request.Context(), service.LoginState{State: st.State, Nonce: st.Nonce, CodeVerifier: st.CodeVerifier,
-		Next: safeNext(c.Request.PostForm.Get("next"))}); err != nil {
+		Next: d.next(c.Request.PostForm.Get("next")), Holder: d.holder}); err != nil {
 		p.renderError(c, domain.Actor{}, "", err)
 		return
 	}
-	setCookie(c, loginCookie, st.State, 600)
-	c.Redirect(http.StatusSeeOther, p.d.Login.AuthCodeURL(st))
+	setCookie(c, d.loginCookie, st.State, 600)
+	c.Redirect(http.StatusSeeOther, provider.AuthCodeURL(st))
 }
 
-// callback takes the browser back from the provider: the state must be the one this browser
-// began with (its cookie) and one TVP gave out and has not seen back; the code is redeemed
-// with the PKCE verifier, the ID token checked (with the nonce), the person found in the
-// register (linked on first login), and a new session started.
+// callback takes a staff member back from the provider: found in the register (linked on
+// first login).
 func (p *Pages) callback(c *gin.Context) {
-	clearCookie(c, loginCookie)
+	p.callbackAt(c, staffDoor, func(ctx context.Context, provider *auth.Provider, login auth.Login) (service.NewSession, error) {
+		who := service.Identity{Issuer: login.Issuer, Subject: login.Subject}
+		staffID, err := p.d.Service.StaffOf(ctx, who, func(ctx context.Context) (service.LinkKey, error) {
+			claim, value, err := provider.LinkKey(ctx, login)
+			return service.LinkKey{Claim: claim, Value: value}, err
+		})
+		return service.NewSession{StaffID: staffID, Identity: who, IDToken: login.IDToken}, err
+	})
+}
+
+// callbackAt takes the browser back from the door's provider: the state must be the one this
+// browser began with (its cookie) and one TVP gave out for this door and has not seen back;
+// the code is redeemed with the PKCE verifier, the ID token checked (with the nonce), the
+// person found by who, and a new session started. An error of who is the caller's to show
+// (refused is true): nothing is started.
+func (p *Pages) callbackAt(c *gin.Context, d door, who func(ctx context.Context, provider *auth.Provider, login auth.Login) (service.NewSession, error)) {
+	clearCookie(c, d.loginCookie)
 	q := c.Request.URL.Query()
 	state := q.Get("state")
-	ck, err := c.Request.Cookie(loginCookie)
+	ck, err := c.Request.Cookie(d.loginCookie)
 	if err != nil || !sameToken(state, ck.Value) {
 		p.renderError(c, domain.Actor{}, "", domain.Errorf(domain.EUnauthorized, "this login was not begun in this browser; log in again"))
 		return
 	}
 	l, err := p.d.Service.FinishLogin(c.Request.Context(), state)
+	if err == nil && l.Holder != d.holder {
+		err = domain.Errorf(domain.EUnauthorized, "this login was begun at another login page; log in again")
+	}
 	if err != nil {
 		p.renderError(c, domain.Actor{}, "", err)
 		return
@@ -167,71 +232,75 @@ func (p *Pages) callback(c *gin.Context) {
 		p.renderError(c, domain.Actor{}, "", domain.Errorf(domain.EUnauthorized, "the municipality's login refused: %s", domain.ClipRunes(e+" "+q.Get("error_description"), 200)))
 		return
 	}
-	if p.d.Login == nil {
+	provider := d.provider(p)
+	if provider == nil {
 		p.renderError(c, domain.Actor{}, "", domain.Errorf(domain.EUnavailable, "no OpenID provider is configured"))
 		return
 	}
-	login, err := p.d.Login.Exchange(c.Request.Context(), q.Get("code"), auth.LoginState{State: l.State, Nonce: l.Nonce, CodeVerifier: l.CodeVerifier})
+	login, err := provider.Exchange(c.Request.Context(), q.Get("code"), auth.LoginState{State: l.State, Nonce: l.Nonce, CodeVerifier: l.CodeVerifier})
 	if err != nil {
-		p.d.Log.WarnContext(c.Request.Context(), "login refused", "err", err)
+		p.d.Log.WarnContext(c.Request.Context(), "login refused", "holder", d.holder, "err", err)
 		p.renderError(c, domain.Actor{}, "", domain.Errorf(domain.EUnauthorized, "the municipality's login could not be confirmed; log in again"))
 		return
 	}
-	who := service.Identity{Issuer: login.Issuer, Subject: login.Subject}
-	staffID, err := p.d.Service.StaffOf(c.Request.Context(), who, func(ctx context.Context) (service.LinkKey, error) {
-		claim, value, err := p.d.Login.LinkKey(ctx, login)
-		return service.LinkKey{Claim: claim, Value: value}, err
-	})
+	in, err := who(c.Request.Context(), provider, login)
 	if err != nil {
+		if d.holder == service.HolderCitizen {
+			p.citizenRefused(c, err)
+			return
+		}
 		p.renderError(c, domain.Actor{}, "", err)
 		return
 	}
-	if old, err := c.Request.Cookie(SessionCookie); err == nil && old.Value != "" {
+	if old, err := c.Request.Cookie(d.cookie); err == nil && old.Value != "" {
 		// A new login in this browser ends the session it had (whoever's it was).
-		if _, err := p.d.Service.EndSession(c.Request.Context(), old.Value); err != nil && domain.ErrorCode(err) != domain.EUnauthorized {
+		if _, err := p.d.Service.EndSessionOf(c.Request.Context(), d.holder, old.Value); err != nil && domain.ErrorCode(err) != domain.EUnauthorized {
 			p.renderError(c, domain.Actor{}, "", err)
 			return
 		}
 	}
-	id, _, err := p.d.Service.StartSession(c.Request.Context(), service.NewSession{StaffID: staffID, Identity: who, IDToken: login.IDToken})
+	id, _, err := p.d.Service.StartSession(c.Request.Context(), in)
 	if err != nil {
 		p.renderError(c, domain.Actor{}, "", err)
 		return
 	}
-	setCookie(c, SessionCookie, id, 0)
-	c.Redirect(http.StatusSeeOther, safeNext(l.Next))
+	setCookie(c, d.cookie, id, 0)
+	c.Redirect(http.StatusSeeOther, d.next(l.Next))
 }
 
-// logout ends the session at once (the form must carry its CSRF token) and sends the
-// browser to the provider's end-session endpoint (RP-initiated logout), which sends it back
-// to the logged-out page.
-func (p *Pages) logout(c *gin.Context) {
+// logout ends a staff session.
+func (p *Pages) logout(c *gin.Context) { p.logoutAt(c, staffDoor) }
+
+// logoutAt ends the door's session at once (the form must carry its CSRF token) and sends
+// the browser to the provider's end-session endpoint (RP-initiated logout), which sends it
+// back to the door's logged-out page.
+func (p *Pages) logoutAt(c *gin.Context, d door) {
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, 16<<10)
 	_ = c.Request.ParseForm()
-	sess, err := p.session(c.Request)
+	sess, err := p.sessionAt(c.Request, d)
 	if err != nil {
-		clearCookie(c, SessionCookie)
-		c.Redirect(http.StatusSeeOther, loggedOutPath)
+		clearCookie(c, d.cookie)
+		c.Redirect(http.StatusSeeOther, d.loggedOutPath)
 		return
 	}
 	if !sameToken(c.Request.PostForm.Get(csrfField), sess.CSRF) {
 		p.renderError(c, domain.Actor{}, "", domain.Errorf(domain.EForbidden, "the logout must come from TVP's own pages"))
 		return
 	}
-	ck, _ := c.Request.Cookie(SessionCookie)
-	ended, err := p.d.Service.EndSession(c.Request.Context(), ck.Value)
+	ck, _ := c.Request.Cookie(d.cookie)
+	ended, err := p.d.Service.EndSessionOf(c.Request.Context(), d.holder, ck.Value)
 	if err != nil && domain.ErrorCode(err) != domain.EUnauthorized {
 		p.renderError(c, domain.Actor{}, "", err)
 		return
 	}
-	clearCookie(c, SessionCookie)
-	if p.d.Login != nil {
-		if u := p.d.Login.EndSessionURL(ended.IDToken, strings.TrimSuffix(p.d.PublicURL, "/")+loggedOutPath); u != "" {
+	clearCookie(c, d.cookie)
+	if provider := d.provider(p); provider != nil {
+		if u := provider.EndSessionURL(ended.IDToken, strings.TrimSuffix(p.d.PublicURL, "/")+d.loggedOutPath); u != "" {
 			c.Redirect(http.StatusSeeOther, u)
 			return
 		}
 	}
-	c.Redirect(http.StatusSeeOther, loggedOutPath)
+	c.Redirect(http.StatusSeeOther, d.loggedOutPath)
 }
 
 // LoggedOutPage is the page after logout.

@@ -36,6 +36,8 @@ type Deps struct {
 	StatusOf func(err error) (int, string)
 	// Login is the municipality's OpenID provider (nil: the pages cannot log anyone in).
 	Login *auth.Provider
+	// CitizenLogin is the citizens' provider, MitID (nil: citizens cannot log in).
+	CitizenLogin *auth.Provider
 	// PublicURL is where people reach TVP: the provider sends them back below it.
 	PublicURL string
 	Log       *slog.Logger
@@ -48,6 +50,8 @@ type Deps struct {
 type Pages struct {
 	d     Deps
 	tmpls map[string]*template.Template
+	// citizen is the group of the citizens' own pages (RegisterCitizenLogin).
+	citizen *gin.RouterGroup
 }
 
 // shared are the templates parsed with every page: the layout and the charts.
@@ -207,6 +211,7 @@ func (p *Pages) Routes(e *gin.Engine) {
 	e.POST("/logout", p.logout)
 	e.GET("/logget-ud", p.loggedOut)
 	p.RegisterStatement(e)
+	p.citizen = p.RegisterCitizenLogin(e)
 	g := e.Group("/", p.authenticate)
 	g.GET("/indbakke", render(p, "inbox", "Min indbakke", p.inbox))
 	g.GET("/forloeb", render(p, "courses", "Forløb", p.courses))

@@ -118,6 +118,13 @@ func pageCases() []pageCase {
 			[]string{`action="/login"`, `name="csrf" value="tok&lt;x-evil`, `value="/forloeb/x"`}},
 		{"login, no municipal login", "login", Page[LoginPage]{Title: "Log ind"}, []string{"Kontakt en administrator"}},
 		{"logged out", "loggedout", Page[LoggedOutPage]{Title: "Du er logget ud"}, []string{`href="/login"`}},
+		{"citizen login", "borger_login", Page[CitizenLoginPage]{Title: "Log ind som borger", CSRF: "tok" + evil, Data: CitizenLoginPage{Configured: true, Next: "/borger/x"}},
+			[]string{"Log ind med MitID", `action="/borger/login"`, `value="/borger/x"`}},
+		{"citizen not in the programme", "borger_login", Page[CitizenLoginPage]{Title: "Nej", Data: CitizenLoginPage{NotInProgramme: true, Configured: true}},
+			[]string{"Du har ikke en plan eller et forløb i TVP"}},
+		{"citizen account", "borger_login", Page[CitizenLoginPage]{Title: "Konto", CSRF: "tok", Data: CitizenLoginPage{Name: "Sara " + evil, Configured: true}},
+			[]string{`action="/borger/logout"`, "Sara "}},
+		{"citizen logged out", "borger_loggedout", Page[CitizenLoggedOutPage]{Title: "Du er logget ud"}, []string{`href="/borger/login"`}},
 		{"error", "error", page("Det lykkedes ikke", ErrorPage{Message: errorMessages[domain.EForbidden], Detail: evil}), []string{"Du har ikke adgang"}},
 		{"inbox", "inbox", page("Min indbakke", InboxPage{Items: []service.InboxItem{
 			{ID: 1, Kind: domain.ReminderMinutesDue, SubjectType: domain.SubjectPlan, SubjectID: "p-1", DueAt: at(-1), Overdue: true},

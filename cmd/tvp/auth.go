@@ -15,39 +15,63 @@ import (
 	"tvp/internal/auth"
 	"tvp/internal/config"
 	"tvp/internal/idp"
+	"tvp/web"
 )
 
 // login returns the OpenID provider staff log in with and whose access tokens the API
 // accepts: the configured one (TVP_OIDC_ISSUER), retried until the connect timeout; or, with
 // dev auth, the development provider, which it then runs on TVP_DEV_IDP_ADDR until ctx ends.
 // Either way TVP takes the same path: discovery, the authorization code grant with PKCE, the
-// provider's keys.
-func login(ctx context.Context, cfg config.Config, log *slog.Logger) (*auth.Provider, error) {
-	ac := authConfig(cfg)
+// provider's keys. It returns the citizens' provider too (TVP_CITIZEN_OIDC_ISSUER, or else
+// the staff's; nil with TVP_CITIZEN_LOGIN=false).
+func login(ctx context.Context, cfg config.Config, log *slog.Logger) (staff, citizens *auth.Provider, err error) {
+	ac, cc := authConfig(cfg), citizenAuthConfig(cfg)
 	if cfg.OIDCIssuer == "" {
 		if !cfg.DevAuth {
-			return nil, errors.New("no identity provider: set TVP_OIDC_ISSUER (or TVP_DEV_AUTH=true for development)")
+			return nil, nil, errors.New("no identity provider: set TVP_OIDC_ISSUER (or TVP_DEV_AUTH=true for development)")
 		}
-		issuer, err := runDevProvider(ctx, cfg, &ac, log)
+		issuer, err := runDevProvider(ctx, cfg, &ac, &cc, log)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		ac.Issuer = issuer
+		if cc.Issuer == "" {
+			cc.Issuer = issuer
+		}
 	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout)
 	defer cancel()
+	staff, err = discover(ctx, cfg, log, ac)
+	if err != nil || !cfg.CitizenLoginEnabled {
+		return staff, nil, err
+	}
+	citizens, err = discover(ctx, cfg, log, cc)
+	if err != nil {
+		return nil, nil, fmt.Errorf("the citizens' provider: %w", err)
+	}
+	return staff, citizens, nil
+}
+
+// discover reads a provider's discovery document, retrying until ctx ends.
+func discover(ctx context.Context, cfg config.Config, log *slog.Logger, ac auth.Config) (*auth.Provider, error) {
 	for {
 		p, err := auth.Discover(ctx, ac)
 		if err == nil {
 			return p, nil
 		}
-		log.Warn("OIDC issuer not reachable yet", "err", err)
+		log.Warn("OIDC issuer not reachable yet", "issuer", ac.Issuer, "err", err)
 		select {
 		case <-ctx.Done():
 			return nil, fmt.Errorf("gave up after %s: %w", cfg.ConnectTimeout, err)
 		case <-time.After(time.Second):
 		}
 	}
+}
+
+// citizenAuthConfig is the citizens' client at their provider.
+func citizenAuthConfig(cfg config.Config) auth.Config {
+	return web.CitizenAuthConfig(cfg.CitizenIssuer(), cfg.CitizenOIDCClientID, cfg.CitizenOIDCClientSecret, cfg.PublicURL,
+		cfg.CitizenOIDCScopes, cfg.CitizenCPRClaim)
 }
 
 func authConfig(cfg config.Config) auth.Config {
@@ -59,10 +83,11 @@ func authConfig(cfg config.Config) auth.Config {
 }
 
 // runDevProvider serves the development OpenID provider (internal/idp) until ctx ends: the
-// demo staff with the password TVP_DEV_PASSWORD, TVP's pages as a confidential client (with a
-// secret made for this run unless one is configured) and tvp-cli for API tokens. It returns
-// the issuer URL.
-func runDevProvider(ctx context.Context, cfg config.Config, ac *auth.Config, log *slog.Logger) (string, error) {
+// demo staff and the demo citizens (with their made-up CPR numbers) with the password
+// TVP_DEV_PASSWORD, TVP's pages and its citizens' pages as confidential clients (with
+// secrets made for this run unless configured) and tvp-cli for API tokens. It returns the
+// issuer URL.
+func runDevProvider(ctx context.Context, cfg config.Config, ac, cc *auth.Config, log *slog.Logger) (string, error) {
 	key, err := idp.LoadOrCreateKey(cfg.DevIssuerKey)
 	if err != nil {
 		return "", err
@@ -70,14 +95,21 @@ func runDevProvider(ctx context.Context, cfg config.Config, ac *auth.Config, log
 	if ac.ClientSecret == "" {
 		ac.ClientSecret = auth.Random()
 	}
+	if cc.ClientSecret == "" {
+		cc.ClientSecret = auth.Random()
+	}
 	issuer := cfg.DevIssuerURL()
-	hint := "Brugerne er TVP's demopersonale, fx konsulent.anna, leder.ulla eller admin."
+	hint := "Brugerne er TVP's demopersonale, fx konsulent.anna, leder.ulla eller admin, og demoborgerne borger.mikkel, borger.sara og borger.lene (borger.ulrik har intet forløb)."
 	if cfg.DevPassword == idp.DemoPassword {
 		hint += " Adgangskoden er " + idp.DemoPassword + "."
 	}
+	clients := idp.TVPClients(cfg.PublicURL, cfg.OIDCClientID, ac.ClientSecret, cfg.OIDCAudience)
+	if cfg.CitizenLoginEnabled && cfg.CitizenOIDCIssuer == "" {
+		clients = append(clients, idp.CitizenClient(cfg.PublicURL, cfg.CitizenOIDCClientID, cc.ClientSecret))
+	}
 	p, err := idp.New(idp.Config{
-		Issuer: issuer, Key: key, Users: idp.DemoUsers(cfg.DevPassword), Hint: hint,
-		Clients: idp.TVPClients(cfg.PublicURL, cfg.OIDCClientID, ac.ClientSecret, cfg.OIDCAudience), Log: log,
+		Issuer: issuer, Key: key, Users: append(idp.DemoUsers(cfg.DevPassword), idp.DemoCitizens(cfg.DevPassword)...), Hint: hint,
+		Clients: clients, CPRClaim: cfg.CitizenCPRClaim, Log: log,
 	})
 	if err != nil {
 		return "", err
@@ -101,7 +133,7 @@ func runDevProvider(ctx context.Context, cfg config.Config, ac *auth.Config, log
 		defer cancel()
 		_ = srv.Shutdown(sctx)
 	}()
-	log.Warn("running the development OpenID provider: not for production", "issuer", issuer, "users", "the demo staff")
+	log.Warn("running the development OpenID provider: not for production", "issuer", issuer, "users", "the demo staff and citizens")
 	return issuer, nil
 }
 

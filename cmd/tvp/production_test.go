@@ -26,16 +26,17 @@ func safeProduction(t *testing.T) map[string]string {
 	key, err := codec.GenerateKey()
 	require.NoError(t, err)
 	return map[string]string{
-		"TVP_ENV":               "production",
-		"TVP_DATABASE_URL":      "postgres://tvp@127.0.0.1:1/tvp?sslmode=disable",
-		"TVP_PUBLIC_URL":        "https://tvp.kommune.example",
-		"TVP_OIDC_ISSUER":       "https://login.kommune.example/realms/staff",
-		"TVP_DEV_AUTH":          "false",
-		"TVP_CPR_PEPPER":        strings.Repeat("5e", 32),
-		"TVP_PAYLOAD_KEYS":      "prod1:" + key,
-		"TVP_TEMPORAL_TLS_CERT": filepath.Join(pki, temporalx.ClientFile),
-		"TVP_TEMPORAL_TLS_KEY":  filepath.Join(pki, temporalx.ClientKeyFile),
-		"TVP_TEMPORAL_TLS_CA":   filepath.Join(pki, temporalx.CAFile),
+		"TVP_ENV":                        "production",
+		"TVP_DATABASE_URL":               "postgres://tvp@127.0.0.1:1/tvp?sslmode=disable",
+		"TVP_PUBLIC_URL":                 "https://tvp.kommune.example",
+		"TVP_OIDC_ISSUER":                "https://login.kommune.example/realms/staff",
+		"TVP_CITIZEN_OIDC_CLIENT_SECRET": "citizens-client-secret",
+		"TVP_DEV_AUTH":                   "false",
+		"TVP_CPR_PEPPER":                 strings.Repeat("5e", 32),
+		"TVP_PAYLOAD_KEYS":               "prod1:" + key,
+		"TVP_TEMPORAL_TLS_CERT":          filepath.Join(pki, temporalx.ClientFile),
+		"TVP_TEMPORAL_TLS_KEY":           filepath.Join(pki, temporalx.ClientKeyFile),
+		"TVP_TEMPORAL_TLS_CA":            filepath.Join(pki, temporalx.CAFile),
 	}
 }
 
@@ -65,6 +66,12 @@ func TestProductionRefusesUnsafeSettings(t *testing.T) {
 		{"an issuer over http", []string{"api"}, map[string]string{"TVP_OIDC_ISSUER": "http://login.kommune.example"}, "TVP_OIDC_ISSUER"},
 		{"the development provider (TVP itself) as issuer", []string{"api"},
 			map[string]string{"TVP_OIDC_ISSUER": "https://tvp.kommune.example/dev-issuer"}, "TVP_OIDC_ISSUER"},
+		{"the citizens' client without its secret", []string{"api"},
+			map[string]string{"TVP_CITIZEN_OIDC_CLIENT_SECRET": ""}, "TVP_CITIZEN_OIDC_CLIENT_SECRET"},
+		{"the citizens' provider over http", []string{"api"},
+			map[string]string{"TVP_CITIZEN_OIDC_ISSUER": "http://mitid-broker.example"}, "TVP_CITIZEN_OIDC_ISSUER"},
+		{"no citizen login: no secret needed", []string{"api"},
+			map[string]string{"TVP_CITIZEN_LOGIN": "false", "TVP_CITIZEN_OIDC_CLIENT_SECRET": ""}, ""},
 		{"tvp dev", []string{"dev"}, nil, "TVP_ENV=production"},
 		{"a development token", []string{"token", "admin"}, nil, "TVP_ENV=production"},
 

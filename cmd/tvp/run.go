@@ -164,7 +164,7 @@ func runAPI(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 }
 
 func serveAPI(ctx context.Context, cfg config.Config, log *slog.Logger, d deps) error {
-	provider, err := login(ctx, cfg, log)
+	provider, citizens, err := login(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
@@ -175,7 +175,7 @@ func serveAPI(ctx context.Context, cfg config.Config, log *slog.Logger, d deps) 
 	h, err := app.Handler(app.Deps{Deps: api.Deps{
 		Service: svc, Metrics: d.metrics, Log: log, Codec: d.keys.Codec(),
 		TemporalUIURL: cfg.TemporalUIURL, IdempotencyTTL: cfg.IdempotencyTTL, RateLimits: rateLimits(cfg),
-	}, Login: provider, PublicURL: cfg.PublicURL})
+	}, Login: provider, CitizenLogin: citizens, PublicURL: cfg.PublicURL})
 	if err != nil {
 		return err
 	}
@@ -261,9 +261,12 @@ func runDev(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err := demo.Load(ctx, s, tc, cfg.TaskQueue, time.Now()); err != nil {
 		return err
 	}
+	if err := demo.LoadCitizenHashes(ctx, s, cfg.CPRPepper); err != nil {
+		return err
+	}
 	log.Info("demo data loaded")
-	fmt.Printf("\nTVP is running:\n  API and pages  %s\n  ready check    %s/readyz\n  Temporal UI    %s\n  a token        bin/tvp token konsulent.anna\n\n",
-		cfg.PublicURL, cfg.PublicURL, cfg.TemporalUIURL)
+	fmt.Printf("\nTVP is running:\n  API and pages  %s\n  ready check    %s/readyz\n  Temporal UI    %s\n  a token        bin/tvp token konsulent.anna\n  citizens       %s/borger/login (borger.mikkel)\n\n",
+		cfg.PublicURL, cfg.PublicURL, cfg.TemporalUIURL, cfg.PublicURL)
 	return serveAPI(ctx, cfg, log, d)
 }
 

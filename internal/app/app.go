@@ -17,6 +17,9 @@ type Deps struct {
 	// Login is the OpenID provider the pages log in with (its Verifier checks the API's
 	// bearer tokens, unless Deps.Verifier is set).
 	Login *auth.Provider
+	// CitizenLogin is the citizens' provider (MitID; nil: citizens cannot log in). It is
+	// never the API's: citizens have no API.
+	CitizenLogin *auth.Provider
 	// PublicURL is where people reach TVP.
 	PublicURL string
 }
@@ -25,7 +28,7 @@ type Deps struct {
 // API's second way in, for the pages' own scripts.
 func Handler(d Deps) (http.Handler, error) {
 	pages, err := web.New(web.Deps{
-		Service: d.Service, StatusOf: api.StatusOf, Login: d.Login, PublicURL: d.PublicURL, Log: d.Log,
+		Service: d.Service, StatusOf: api.StatusOf, Login: d.Login, CitizenLogin: d.CitizenLogin, PublicURL: d.PublicURL, Log: d.Log,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("pages: %w", err)

@@ -40,6 +40,7 @@ import (
 	"tvp/service"
 	"tvp/store"
 	"tvp/store/storetest"
+	"tvp/web"
 	"tvp/worker"
 )
 
@@ -58,7 +59,10 @@ type App struct {
 	// IdPKey is its signing key, for tests that forge tokens.
 	IdP    *idp.Provider
 	IdPKey *rsa.PrivateKey
-	tb     testing.TB
+	// CitizenProvider is TVP's side of the citizens' client at the same provider, whose users
+	// include the demo citizens (demo.CitizenLogins, password Password).
+	CitizenProvider *auth.Provider
+	tb              testing.TB
 
 	mu       sync.Mutex
 	tokens   map[string]*oauth2.Token
@@ -77,10 +81,13 @@ var Strangers = []idp.User{
 	{Subject: idp.DemoSubject("twin.anna"), Username: "twin.anna", Password: Password, Name: "Anna Twin", Email: "konsulent.anna@tvp.example", EmailVerified: true},
 }
 
-// Client ids and the API's audience at the test provider.
+// Client ids and the API's audience at the test provider, and the claim it asserts a
+// citizen's CPR number in.
 const (
-	PagesClientID = "tvp"
-	APIAudience   = "tvp-api"
+	PagesClientID   = "tvp"
+	APIAudience     = "tvp-api"
+	CitizenClientID = idp.CitizenClientID
+	CPRClaim        = "dk:test:cpr"
 )
 
 // Pepper is the CPR pepper the test API uses.
@@ -128,6 +135,9 @@ func StartWith(tb testing.TB, o Options) *App {
 	if err := demo.LoadRegister(ctx, s); err != nil {
 		tb.Fatalf("load demo register: %v", err)
 	}
+	if err := demo.LoadCitizenHashes(ctx, s, Pepper); err != nil {
+		tb.Fatalf("load the demo citizens' hashes: %v", err)
+	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(testWriter{tb}, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -171,15 +181,15 @@ func StartWith(tb testing.TB, o Options) *App {
 		SessionIdle: o.SessionIdle, SessionMaxAge: o.SessionMaxAge}, log)
 	h, err := app.Handler(app.Deps{Deps: api.Deps{
 		Service: svc, Metrics: m, Log: log, Codec: keys.Codec(), TemporalUIURL: "http://ui.test", RateLimits: o.RateLimits,
-	}, Login: login, PublicURL: appURL})
+	}, Login: login, CitizenLogin: tp.CitizenLogin, PublicURL: appURL})
 	if err != nil {
 		tb.Fatalf("handler: %v", err)
 	}
 	appSrv.Config.Handler = h
 	appSrv.Start()
 	tb.Cleanup(appSrv.Close)
-	return &App{Store: s, DatabaseURL: dsn, Service: svc, Temporal: tc, TaskQueue: queue, URL: appURL, Log: log, IdP: provider, IdPKey: key, tb: tb,
-		tokens: map[string]*oauth2.Token{}, sessions: map[string]PageSession{}}
+	return &App{Store: s, DatabaseURL: dsn, Service: svc, Temporal: tc, TaskQueue: queue, URL: appURL, Log: log, IdP: provider, IdPKey: key,
+		CitizenProvider: tp.CitizenLogin, tb: tb, tokens: map[string]*oauth2.Token{}, sessions: map[string]PageSession{}}
 }
 
 // Token returns a bearer token for the staff member: an access token for the API, from the
@@ -263,14 +273,16 @@ func endWorkflows(tb testing.TB, tc client.Client, queue string) {
 	}
 }
 
-// TestProvider is an OpenID provider for a test (internal/idp, in process, with the demo staff
-// and the Strangers as its users) and TVP's side of it, for an app at a URL.
+// TestProvider is an OpenID provider for a test (internal/idp, in process, with the demo staff,
+// the Strangers and the demo citizens as its users) and TVP's side of it, for an app at a
+// URL: the staff pages' client and the citizens'.
 type TestProvider struct {
-	IdP    *idp.Provider
-	Key    *rsa.PrivateKey
-	Login  *auth.Provider
-	mu     sync.Mutex
-	tokens map[string]*oauth2.Token
+	IdP          *idp.Provider
+	Key          *rsa.PrivateKey
+	Login        *auth.Provider
+	CitizenLogin *auth.Provider
+	mu           sync.Mutex
+	tokens       map[string]*oauth2.Token
 }
 
 // StartProvider starts a test provider for TVP at appURL until the test ends.
@@ -290,10 +302,12 @@ func startProvider(tb testing.TB, appURL string, log *slog.Logger, limits api.Ra
 	if err != nil {
 		tb.Fatalf("provider key: %v", err)
 	}
-	secret := auth.Random()
+	secret, citizenSecret := auth.Random(), auth.Random()
 	provider, err := idp.New(idp.Config{
-		Issuer: "http://" + srv.Listener.Addr().String(), Key: key, Users: append(idp.DemoUsers(Password), Strangers...),
-		Clients: idp.TVPClients(appURL, PagesClientID, secret, APIAudience), Log: log,
+		Issuer: "http://" + srv.Listener.Addr().String(), Key: key,
+		Users:    append(append(idp.DemoUsers(Password), Strangers...), idp.DemoCitizens(Password)...),
+		Clients:  append(idp.TVPClients(appURL, PagesClientID, secret, APIAudience), idp.CitizenClient(appURL, CitizenClientID, citizenSecret)),
+		CPRClaim: CPRClaim, Log: log,
 	})
 	if err != nil {
 		tb.Fatalf("provider: %v", err)
@@ -309,7 +323,11 @@ func startProvider(tb testing.TB, appURL string, log *slog.Logger, limits api.Ra
 	if err != nil {
 		tb.Fatalf("discover the provider: %v", err)
 	}
-	return &TestProvider{IdP: provider, Key: key, Login: login, tokens: map[string]*oauth2.Token{}}
+	citizens, err := auth.Discover(ctx, web.CitizenAuthConfig(provider.Issuer(), CitizenClientID, citizenSecret, appURL, nil, CPRClaim))
+	if err != nil {
+		tb.Fatalf("discover the provider for citizens: %v", err)
+	}
+	return &TestProvider{IdP: provider, Key: key, Login: login, CitizenLogin: citizens, tokens: map[string]*oauth2.Token{}}
 }
 
 // Token returns an access token of the provider for the API, for the staff member (by the
