@@ -165,21 +165,6 @@ func TestTheStaffPagesWorkByKeyboard(t *testing.T) {
 	app := apptest.Start(t)
 	f := newMatrixFixture(t, app)
 	ctx := browser(t)
-	run(t, ctx, "focus emulation", chromedp.ActionFunc(func(ctx context.Context) error {
-		return emulation.SetFocusEmulationEnabled(true).Do(ctx)
-	}))
-	focused := func(what string) focusStop {
-		t.Helper()
-		var s focusStop
-		run(t, ctx, what, chromedp.Evaluate(focusedJS, &s))
-		return s
-	}
-	tab := func() focusStop {
-		t.Helper()
-		run(t, ctx, "press Tab", chromedp.KeyEvent(kb.Tab))
-		return focused("where focus is")
-	}
-
 	pages := []struct{ user, path, ready string }{
 		{"", "/login", "#login"},
 		{"", "/tilgaengelighed", "main h1"},
@@ -195,49 +180,96 @@ func TestTheStaffPagesWorkByKeyboard(t *testing.T) {
 		} else {
 			login(t, ctx, app, pg.user)
 		}
-		load := func() {
-			t.Helper()
-			run(t, ctx, pg.path, chromedp.Navigate(app.URL+pg.path), chromedp.WaitVisible(pg.ready, chromedp.ByQuery))
-		}
+		checkKeyboard(t, ctx, app, pg.path, pg.ready)
+	}
+}
 
-		// The skip link: first, visible when focused, and it moves focus to the content.
-		load()
-		first := tab()
-		if !assert.Equal(t, "#indhold", first.Href, "%s: the first Tab reaches the skip link, not %s", pg.path, first) {
-			continue
-		}
-		assert.Equal(t, "Gå til indhold", strings.TrimSpace(first.Text), pg.path)
-		assert.True(t, first.Visible, "%s: the skip link is visible when focused", pg.path)
-		assert.NotEmpty(t, first.Indicator, "%s: the skip link shows that it has focus", pg.path)
-		run(t, ctx, "follow the skip link", chromedp.KeyEvent(kb.Enter))
-		var hash string
-		run(t, ctx, "the location", chromedp.Evaluate(`location.hash`, &hash))
-		assert.Equal(t, "#indhold", hash, pg.path)
-		assert.Equal(t, "indhold", focused("after the skip link").ID, "%s: the skip link moves focus to the content", pg.path)
-		if next := tab(); !next.InMain {
-			t.Errorf("%s: after the skip link, Tab goes to %s, not into the content", pg.path, next)
-		}
+// keyboard drives the browser by keys alone: Tab and what the focused element is.
+type keyboard struct {
+	t   *testing.T
+	ctx context.Context
+}
 
-		// Tab through the whole page: the document's order, every stop visibly focused.
-		load()
-		var want []tabbable
-		run(t, ctx, "the tabbable elements", chromedp.Evaluate(tabbableJS, &want))
-		require.NotEmpty(t, want, pg.path)
-		var prev focusStop
-		for i, w := range want {
-			assert.False(t, w.Positive, "%s: a positive tabindex jumps the order: %+v", pg.path, w)
-			got := tab()
-			// Chromium's date and time fields take a Tab per part (day, month, year).
-			for n := 0; n < 8 && got.same(prev) && got.Tag == "input"; n++ {
-				got = tab()
-			}
-			prev = got
-			if got.Tag != w.Tag || got.ID != w.ID || got.Href != w.Href || strings.TrimSpace(got.Text) != strings.TrimSpace(w.Text) {
-				t.Errorf("%s: Tab %d reaches %s, want <%s id=%q href=%q>%s (the page's order)", pg.path, i+1, got, w.Tag, w.ID, w.Href, w.Text)
-				break
-			}
-			assert.True(t, got.Visible, "%s: Tab %d: %s is not visible when focused", pg.path, i+1, got)
-			assert.NotEmpty(t, got.Indicator, "%s: Tab %d: %s shows no focus indicator of its own", pg.path, i+1, got)
+func newKeyboard(t *testing.T, ctx context.Context) keyboard {
+	run(t, ctx, "focus emulation", chromedp.ActionFunc(func(ctx context.Context) error {
+		return emulation.SetFocusEmulationEnabled(true).Do(ctx)
+	}))
+	return keyboard{t: t, ctx: ctx}
+}
+
+func (k keyboard) focused(what string) focusStop {
+	k.t.Helper()
+	var s focusStop
+	run(k.t, k.ctx, what, chromedp.Evaluate(focusedJS, &s))
+	return s
+}
+
+func (k keyboard) tab() focusStop {
+	k.t.Helper()
+	run(k.t, k.ctx, "press Tab", chromedp.KeyEvent(kb.Tab))
+	return k.focused("where focus is")
+}
+
+// tabTo presses Tab until focus is on the element that matches (at most 60 times).
+func (k keyboard) tabTo(what string, match func(focusStop) bool) focusStop {
+	k.t.Helper()
+	for i := 0; i < 60; i++ {
+		if s := k.tab(); match(s) {
+			return s
 		}
+	}
+	k.t.Fatalf("Tab never reached %s", what)
+	return focusStop{}
+}
+
+// checkKeyboard checks one page by keyboard: the first Tab reaches a skip link ("Gå til
+// indhold") that moves focus to the page's content; every further Tab moves focus to the
+// next link, button or field in the page's order, each visibly focused.
+func checkKeyboard(t *testing.T, ctx context.Context, app *apptest.App, path, ready string) {
+	t.Helper()
+	k := newKeyboard(t, ctx)
+	load := func() {
+		t.Helper()
+		run(t, ctx, path, chromedp.Navigate(app.URL+path), chromedp.WaitVisible(ready, chromedp.ByQuery))
+	}
+
+	// The skip link: first, visible when focused, and it moves focus to the content.
+	load()
+	first := k.tab()
+	if !assert.Equal(t, "#indhold", first.Href, "%s: the first Tab reaches the skip link, not %s", path, first) {
+		return
+	}
+	assert.Equal(t, "Gå til indhold", strings.TrimSpace(first.Text), path)
+	assert.True(t, first.Visible, "%s: the skip link is visible when focused", path)
+	assert.NotEmpty(t, first.Indicator, "%s: the skip link shows that it has focus", path)
+	run(t, ctx, "follow the skip link", chromedp.KeyEvent(kb.Enter))
+	var hash string
+	run(t, ctx, "the location", chromedp.Evaluate(`location.hash`, &hash))
+	assert.Equal(t, "#indhold", hash, path)
+	assert.Equal(t, "indhold", k.focused("after the skip link").ID, "%s: the skip link moves focus to the content", path)
+	if next := k.tab(); !next.InMain {
+		t.Errorf("%s: after the skip link, Tab goes to %s, not into the content", path, next)
+	}
+
+	// Tab through the whole page: the document's order, every stop visibly focused.
+	load()
+	var want []tabbable
+	run(t, ctx, "the tabbable elements", chromedp.Evaluate(tabbableJS, &want))
+	require.NotEmpty(t, want, path)
+	var prev focusStop
+	for i, w := range want {
+		assert.False(t, w.Positive, "%s: a positive tabindex jumps the order: %+v", path, w)
+		got := k.tab()
+		// Chromium's date and time fields take a Tab per part (day, month, year).
+		for n := 0; n < 8 && got.same(prev) && got.Tag == "input"; n++ {
+			got = k.tab()
+		}
+		prev = got
+		if got.Tag != w.Tag || got.ID != w.ID || got.Href != w.Href || strings.TrimSpace(got.Text) != strings.TrimSpace(w.Text) {
+			t.Errorf("%s: Tab %d reaches %s, want <%s id=%q href=%q>%s (the page's order)", path, i+1, got, w.Tag, w.ID, w.Href, w.Text)
+			break
+		}
+		assert.True(t, got.Visible, "%s: Tab %d: %s is not visible when focused", path, i+1, got)
+		assert.NotEmpty(t, got.Indicator, "%s: Tab %d: %s shows no focus indicator of its own", path, i+1, got)
 	}
 }

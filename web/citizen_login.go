@@ -39,7 +39,7 @@ const (
 
 // CitizenHome is where a citizen's login goes on to unless they asked for another of the
 // citizens' pages (the citizen's own front page, once there is one).
-const CitizenHome = CitizenAccountPath
+const CitizenHome = "/borger"
 
 var citizenDoor = door{
 	holder: service.HolderCitizen, cookie: CitizenSessionCookie, loginCookie: citizenLoginCookie,

@@ -55,7 +55,7 @@ type Pages struct {
 }
 
 // shared are the templates parsed with every page: the layout and the charts.
-var shared = []string{"templates/layout.html", "templates/charts.html"}
+var shared = []string{"templates/layout.html", "templates/charts.html", "templates/borger_nav.html"}
 
 // New parses the templates: each page's own with the shared ones.
 func New(d Deps) (*Pages, error) {
@@ -212,6 +212,7 @@ func (p *Pages) Routes(e *gin.Engine) {
 	e.GET("/logget-ud", p.loggedOut)
 	p.RegisterStatement(e)
 	p.citizen = p.RegisterCitizenLogin(e)
+	p.citizenRoutes(p.citizen)
 	g := e.Group("/", p.authenticate)
 	g.GET("/indbakke", render(p, "inbox", "Min indbakke", p.inbox))
 	g.GET("/forloeb", render(p, "courses", "Forløb", p.courses))
@@ -596,6 +597,10 @@ type PlanPage struct {
 	Today    string
 	// Versions are the form's versions, newest first.
 	Versions []domain.FormVersion
+	// Agreements are the current form's agreements; FormLines the current form as the
+	// meeting forms' goals field takes it (carried on, with the agreements' ids).
+	Agreements []domain.Agreement
+	FormLines  string
 }
 
 // MeetingRow is a meeting in the plan's table.
@@ -615,7 +620,7 @@ func meetingRows(ms []domain.Meeting, now time.Time) []MeetingRow {
 
 // PlanSteps are the plan's steps whose forms the caller sees.
 type PlanSteps struct {
-	Schedule, Invitation, MeetingHeld, Consent bool
+	Schedule, Invitation, MeetingHeld, Consent, Agenda, AgreementDone bool
 }
 
 func (p *Pages) plan(ctx context.Context, by service.Caller, c *gin.Context) (PlanPage, error) {
@@ -641,10 +646,19 @@ func (p *Pages) plan(ctx context.Context, by service.Caller, c *gin.Context) (Pl
 	now := p.now()
 	versions := slices.Clone(rec.FormVersions)
 	slices.Reverse(versions)
-	return PlanPage{Plan: rec, CitizenName: v.Names[rec.CitizenID], StaffNames: names, Next: next, Meetings: meetingRows(rec.Meetings, now), Versions: versions,
+	out := PlanPage{Plan: rec, CitizenName: v.Names[rec.CitizenID], StaffNames: names, Next: next, Meetings: meetingRows(rec.Meetings, now), Versions: versions,
 		May: PlanSteps{Schedule: v.Can[domain.PlanSchedule], Invitation: v.Can[domain.PlanInvitation],
-			MeetingHeld: v.Can[domain.PlanMeetingHeld], Consent: v.Can[domain.PlanConsent] && rec.Consent == nil},
-		Today: now.Format(time.DateOnly)}, nil
+			MeetingHeld: v.Can[domain.PlanMeetingHeld], Consent: v.Can[domain.PlanConsent] && rec.Consent == nil,
+			Agenda: v.Can[domain.PlanAgendaPoint] && next != nil, AgreementDone: v.Can[domain.PlanAgreementDone]},
+		Today: now.Format(time.DateOnly)}
+	if len(rec.FormVersions) > 0 {
+		cur := rec.FormVersions[len(rec.FormVersions)-1]
+		out.FormLines = formLines(cur)
+		for _, g := range cur.Goals {
+			out.Agreements = append(out.Agreements, g.Agreements...)
+		}
+	}
+	return out, nil
 }
 
 // TeamPage is a team's page.

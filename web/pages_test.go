@@ -113,7 +113,7 @@ func pageCases() []pageCase {
 	paused.Pause = &store.TeamPause{TeamID: "ungeteam", PausedAt: at(-5), PlannedResume: at(9), Reason: "Sygdom " + evil}
 	paused.Courses, paused.Caseloads, paused.MayPause = nil, nil, false
 	body := json.RawMessage(`{}`)
-	return []pageCase{
+	return append([]pageCase{
 		{"login", "login", Page[LoginPage]{Title: "Log ind", CSRF: "tok" + evil, Data: LoginPage{Configured: true, Next: "/forloeb/x"}},
 			[]string{`action="/login"`, `name="csrf" value="tok&lt;x-evil`, `value="/forloeb/x"`}},
 		{"login, no municipal login", "login", Page[LoginPage]{Title: "Log ind"}, []string{"Kontakt en administrator"}},
@@ -179,6 +179,7 @@ func pageCases() []pageCase {
 			Chart:  barChart("Status pr. team", []bar{{Label: "Ungeteam " + evil + ": berørte", Value: 40}})}),
 			[]string{"Ungeteam &lt;x-evil", "STAR", "/api/v1/reports/committee/7", "03-09-2025 – 01-03-2026", `aria-label="Status pr. team"`}},
 		{"reports, empty", "reports", page("Rapporter", ReportsPage{}), []string{"Ingen endnu."}},
+		{"statement", "statement", page("Tilgængelighedserklæring for TVP", StatementPage{AxeVersion: "4.10.3"}), []string{"delvist overholdt", "tilgaengelighed@kommune.example", "axe-core 4.10.3"}},
 		{"programme steering", "steeringreport", page("Programstyring", SteeringReportPage{
 			Report: report.Steering{AsOf: day0, Resources: domain.DefaultResources(), Teams: []report.TeamSteering{{
 				TeamID: "ungeteam", StaffHours: 74, FTE: 2, CostDKK: 1100000, CostPerOpenCourse: 91666.67, CostPerEmpEdu: 57894.74,
@@ -195,7 +196,7 @@ func pageCases() []pageCase {
 			TeamNames: map[string]string{"ungeteam": "Ungeteam"},
 		}), []string{"andel af forløb med job eller uddannelse", "50 %", "47,5 %", "1.100.000", "2</td>", "22-11-2017",
 			"Styregruppen", "SSU", "Mål: <a href=\"/teams/ungeteam\">Ungeteam</a>", "Forløbets vilkår: <a href=\"/forloeb/c-1\">forløbet</a> (ny slutdato)"}},
-	}
+	}, citizenPageCases()...)
 }
 
 // Every page's template renders its typed view model into well-formed HTML: no missing field,

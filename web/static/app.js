@@ -50,14 +50,30 @@
       else if (t === "datetime") { if (el.value === "") return; v = new Date(el.value).toISOString(); }
       else if (t === "lines") v = lines(el.value);
       else if (t === "objlines") v = lines(el.value).map(function (l) { var o = {}; o[el.dataset.key] = l; return o; });
-      else if (t === "goals") v = lines(el.value).map(function (l) {
-        var p = l.split("|").map(function (x) { return x.trim(); });
-        var g = { goal: p[0], agreements: [] };
-        if (p[1]) g.agreements.push({ text: p[1], responsible: p[2] || "" });
-        return g;
-      });
+      else if (t === "goals") v = goals(el.value, (el.getAttribute("data-staff") || "").split(/\s+/));
       else { if (el.value === "" && !el.required) return; v = el.value; }
       set(out, el.name, v);
+    });
+    return out;
+  }
+
+  // goals reads the goals field: one agreement a line, "goal | agreement | responsible | due
+  // date | id"; lines of the same goal make one goal. The responsible is a participant's user
+  // name (staff), "borgeren" (the citizen) or anyone else by name (an outside participant).
+  function goals(text, staff) {
+    var out = [], byGoal = {};
+    lines(text).forEach(function (l) {
+      var p = l.split("|").map(function (x) { return x.trim(); });
+      var g = byGoal[p[0]];
+      if (!g) { g = byGoal[p[0]] = { goal: p[0], agreements: [] }; out.push(g); }
+      if (!p[1]) return;
+      var a = { text: p[1] }, who = p[2] || "";
+      if (/^borger(en)?$/i.test(who)) a.party = "citizen";
+      else if (who && staff.indexOf(who) >= 0) { a.party = "staff"; a.staff_id = who; }
+      else if (who) { a.party = "outside"; a.outside = who; }
+      if (p[3]) a.due_date = p[3];
+      if (p[4]) a.id = p[4];
+      g.agreements.push(a);
     });
     return out;
   }
