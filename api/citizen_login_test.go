@@ -206,7 +206,8 @@ func TestCitizenLoginInABrowser(t *testing.T) {
 	ctx := browser(t)
 	app.CitizenBrowserLogin(t, ctx, demo.CitizenLogins[1].Username)
 	var name, here string
-	run(t, ctx, "the account page", chromedp.Text(`#citizen-name`, &name, chromedp.ByID))
+	run(t, ctx, "the citizen's front page", chromedp.WaitVisible(`#mine-sager`, chromedp.ByID))
+	run(t, ctx, "the account page", chromedp.Navigate(app.URL+web.CitizenAccountPath), chromedp.Text(`#citizen-name`, &name, chromedp.ByID))
 	assert.Equal(t, demo.Citizens[1].Name, name)
 	shot(t, ctx, "40-citizen-logged-in")
 	run(t, ctx, "log out",

@@ -21,6 +21,7 @@ import (
 	"tvp/internal/apptest"
 	"tvp/internal/mail"
 	"tvp/internal/mailtest"
+	"tvp/service"
 	"tvp/workflows/collab"
 	"tvp/workflows/course"
 	"tvp/workflows/teampause"
@@ -362,4 +363,82 @@ func countReminders(t *testing.T, app *apptest.App, subjectType domain.SubjectTy
 		}
 	}
 	return n
+}
+
+// The citizen takes part and an agreement reminds at its due date, on the real server: a
+// meeting records agreements due today (reminded at once: the due time, 07:00 UTC, has
+// passed); the citizen puts a point on the agenda, writes words on a goal and confirms the
+// form; the responsible caseworker marks hers done (her reminder is done); the citizen's
+// agreement keeps reminding the coordinating caseworker until the plan ends. Recorded as
+// citizen_agreements.json: the replay test holds the agreement-reminders version to it.
+func TestHistoryCitizenTakesPartAndAgreementsRemind(t *testing.T) {
+	app := apptest.Start(t)
+	shortCollaboration(t, app)
+	ida := as{t: t, app: app, user: "tovholder.ida"}
+	jonas := as{t: t, app: app, user: "koordinator.jonas"}
+	lise := as{t: t, app: app, user: "sagsbehandler.lise"}
+	var created struct{ ID string }
+	require.Equal(t, http.StatusCreated, ida.do("POST", "/api/v1/plans", enrolment(), &created).StatusCode)
+	id, wid := created.ID, collab.WorkflowID(created.ID)
+	path := "/api/v1/plans/" + id
+	require.Equal(t, http.StatusOK, jonas.do("POST", path+"/consent", map[string]any{"scope": "Deling mellem centrene", "date": today()}, nil).StatusCode)
+	at := time.Now().Add(time.Second).UTC()
+	require.Equal(t, http.StatusOK, ida.do("POST", path+"/meeting/schedule", map[string]any{"at": at}, nil).StatusCode)
+	require.Equal(t, http.StatusOK, ida.do("POST", path+"/meeting/invitation", nil, nil).StatusCode)
+	time.Sleep(time.Until(at))
+	due := time.Now().UTC().Format(time.DateOnly)
+	if time.Now().UTC().Hour() < 7 {
+		due = time.Now().UTC().AddDate(0, 0, -1).Format(time.DateOnly) // the due time has passed
+	}
+	require.Equal(t, http.StatusOK, ida.do("POST", path+"/meeting/held", map[string]any{
+		"held_at": at, "citizen_present": true,
+		"goals": []map[string]any{{"goal": "Stabil bolig", "agreements": []map[string]any{
+			{"text": "Søge boligstøtte", "party": "staff", "staff_id": "sagsbehandler.lise", "due_date": due},
+			{"text": "Ringe til boligforeningen", "party": "citizen", "due_date": due},
+		}}},
+		"summary": "Første plan",
+	}, nil).StatusCode)
+	require.Eventually(t, func() bool {
+		open, _ := planReminders(t, app, id, "sagsbehandler.lise", domain.ReminderAgreementDue)
+		cw, _ := planReminders(t, app, id, "koordinator.jonas", domain.ReminderAgreementDue)
+		return open == 1 && cw >= 1
+	}, 20*time.Second, 100*time.Millisecond, "the agreements due today were not reminded")
+
+	ctx := context.Background()
+	var citizenID string
+	require.NoError(t, app.Store.DB().Get(&citizenID, `SELECT citizen_id FROM collaboration_plans WHERE id = $1`, id))
+	citizen, err := app.Service.IdentifyCitizen(ctx, citizenID, "")
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, ida.do("POST", path+"/meeting/schedule", map[string]any{"at": time.Now().Add(time.Hour).UTC()}, nil).StatusCode)
+	_, err = app.Service.AddAgendaPoint(ctx, citizen, id, service.AgendaInput{Text: "Min husleje"})
+	require.NoError(t, err)
+	_, err = app.Service.WriteGoalWords(ctx, citizen, id, service.GoalWordsInput{FormVersion: 1, Goal: 0, Text: "Det går fremad"})
+	require.NoError(t, err)
+	mine, err := app.Service.RespondToForm(ctx, citizen, id, service.FormResponseInput{Version: 1, Confirmed: true})
+	require.NoError(t, err)
+	require.Len(t, mine.Agreements, 2)
+
+	var plan map[string]any
+	require.Equal(t, http.StatusOK, lise.do("POST", path+"/agreements/a1/done", nil, &plan).StatusCode)
+	open, all := planReminders(t, app, id, "sagsbehandler.lise", domain.ReminderAgreementDue)
+	assert.Equal(t, 0, open, "done: her reminder is done")
+	assert.Equal(t, 1, all)
+	assert.Equal(t, http.StatusConflict, lise.do("POST", path+"/agreements/a1/done", nil, nil).StatusCode, "done once")
+	assert.Equal(t, http.StatusNotFound, lise.do("POST", path+"/agreements/a9/done", nil, nil).StatusCode)
+	assert.Eventually(t, func() bool { // the citizen's agreement reminds again (every 2 s here)
+		_, cwAll := planReminders(t, app, id, "koordinator.jonas", domain.ReminderAgreementDue)
+		return cwAll >= 2
+	}, 15*time.Second, 100*time.Millisecond, "the citizen's agreement reminds the coordinating caseworker until done")
+
+	require.Equal(t, http.StatusOK, ida.do("POST", path+"/leave", map[string]any{"date": today(), "reason": "Flyttet"}, nil).StatusCode)
+	waitClosed(t, app, wid)
+	cwOpen, _ := planReminders(t, app, id, "koordinator.jonas", domain.ReminderAgreementDue)
+	assert.Equal(t, 0, cwOpen, "nothing reminds once the plan has ended")
+	rec, err := app.Store.GetPlan(ctx, id)
+	require.NoError(t, err)
+	assert.Equal(t, "Min husleje", rec.Meetings[len(rec.Meetings)-1].Agenda[0].Text)
+	assert.Equal(t, "Det går fremad", rec.GoalWords[0].Text)
+	assert.True(t, rec.FormVersions[0].Responses[0].Confirmed)
+	assert.NotNil(t, rec.FormVersions[0].Goals[0].Agreements[0].DoneAt)
+	recordRun(t, app, wid, "", planData+"citizen_agreements.json")
 }

@@ -126,7 +126,7 @@ func (s *Server) addAgendaPoint(c *gin.Context) {
 }
 
 func (s *Server) completeAgreement(c *gin.Context) {
-	v, err := s.Service.CompleteAgreement(c.Request.Context(), caller(c), c.Param("id"), c.Param("agreement"))
+	v, err := s.Service.CompleteAgreement(c.Request.Context(), caller(c), c.Param("id"), c.Param("agreementId"))
 	if err == nil {
 		about(c, domain.PlanAgreementDone, domain.SubjectPlan, c.Param("id"))
 	}

@@ -133,7 +133,7 @@ func New(d Deps) *Server {
 	v1.POST("/plans/:id/participants", s.changeParticipants)
 	v1.POST("/plans/:id/leave", s.leavePlan)
 	v1.POST("/plans/:id/meeting/agenda", s.addAgendaPoint)
-	v1.POST("/plans/:id/agreements/:agreement/done", s.completeAgreement)
+	v1.POST("/plans/:id/agreements/:agreementId/done", s.completeAgreement)
 	v1.POST("/teams/:id/pause/resume-by", s.movePauseResumeBy)
 	v1.GET("/effects/stuck", s.stuckEffects)
 	v1.POST("/courses/:id/retry-effects", s.retryEffects(domain.SubjectCourse))

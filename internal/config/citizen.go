@@ -35,9 +35,13 @@ type CitizenLogin struct {
 	// https://data.gov.dk/model/core/eid/cprNumber. The development provider asserts it
 	// under this name too.
 	CitizenCPRClaim string `env:"TVP_CITIZEN_CPR_CLAIM" envDefault:"cpr"`
+	// CitizenSeesStaffNames: the citizen's "who has looked at my case" names the staff member
+	// who read their data (a municipal decision); off, it says what they do ("en tovholder").
+	CitizenSeesStaffNames bool `env:"TVP_CITIZEN_SEES_STAFF_NAMES" envDefault:"false"`
 }
 
 func (l *CitizenLogin) flags(fs *flag.FlagSet) {
+	fs.BoolVar(&l.CitizenSeesStaffNames, "citizen-sees-staff-names", l.CitizenSeesStaffNames, "a citizen's access log names the staff who read their data (TVP_CITIZEN_SEES_STAFF_NAMES)")
 	fs.BoolVar(&l.CitizenLoginEnabled, "citizen-login", l.CitizenLoginEnabled, "citizens may log in to their own plan or course (TVP_CITIZEN_LOGIN)")
 	fs.StringVar(&l.CitizenOIDCIssuer, "citizen-oidc-issuer", l.CitizenOIDCIssuer, "the citizens' OpenID provider (MitID through NemLog-in or a broker); empty: TVP_OIDC_ISSUER (TVP_CITIZEN_OIDC_ISSUER)")
 	fs.StringVar(&l.CitizenOIDCClientID, "citizen-oidc-client-id", l.CitizenOIDCClientID, "the citizens' pages' client id there (TVP_CITIZEN_OIDC_CLIENT_ID)")
