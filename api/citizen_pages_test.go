@@ -310,3 +310,27 @@ func arrivedAt(s string) chromedp.Action {
 		}
 	})
 }
+
+// A family course: each adult member logs in to the family's own view of it; someone else's
+// family course stays closed.
+func TestEachFamilyMemberSeesTheFamilyCourse(t *testing.T) {
+	app := apptest.Start(t)
+	lene, oskar := demo.CitizenLogins[2], demo.CitizenLogins[3]
+	var c struct{ ID string }
+	body := map[string]any{"team_id": "familieteam", "citizens": []map[string]any{{"cpr": lene.CPR, "name": lene.Name}, {"cpr": oskar.CPR, "name": oskar.Name}},
+		"consultant_ids": []string{"konsulent.eva"}, "start_date": today(), "goals": []map[string]any{{"text": "Oskar kommer i skole hver dag"}}}
+	require.Equal(t, http.StatusCreated, as{t: t, app: app, user: "konsulent.eva"}.do("POST", "/api/v1/courses", body, &c).StatusCode)
+	waitCourse(t, app, c.ID)
+	for _, who := range []demo.CitizenLogin{lene, oskar} {
+		s := app.CitizenLogin(who.Username)
+		status, page := citizenRequest(t, app, s, "GET", "/borger/forloeb/"+c.ID, nil)
+		assert.Equal(t, http.StatusOK, status, who.Username)
+		assert.Contains(t, page, "Et forløb for din familie", who.Username)
+		assert.Contains(t, page, "Oskar kommer i skole hver dag", who.Username)
+		status, page = citizenRequest(t, app, s, "GET", "/borger", nil)
+		assert.Equal(t, http.StatusOK, status)
+		assert.Contains(t, page, "/borger/forloeb/"+c.ID, "the family course is on %s's front page", who.Username)
+	}
+	status, _ := citizenRequest(t, app, app.CitizenLogin("borger.sara"), "GET", "/borger/forloeb/"+c.ID, nil)
+	assert.Equal(t, http.StatusForbidden, status)
+}
