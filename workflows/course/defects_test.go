@@ -369,17 +369,18 @@ func TestApplyTermsMovesTheEnd(t *testing.T) {
 	assert.Equal(t, 1, h.count("SELECT count(*) FROM audit_log WHERE action = 'course.terms_changed'"))
 }
 
-// counter counts the workflow's metrics (a client.MetricsHandler).
+// counter counts the workflow's metrics (a client.MetricsHandler). A handler WithTags shares
+// the counts and their lock (local activities count from goroutines of their own).
 type counter struct {
-	mu     sync.Mutex
+	mu     *sync.Mutex
 	counts map[string]int64
 	tags   map[string]string
 }
 
-func newCounter() *counter { return &counter{counts: map[string]int64{}} }
+func newCounter() *counter { return &counter{mu: &sync.Mutex{}, counts: map[string]int64{}} }
 
 func (c *counter) WithTags(tags map[string]string) client.MetricsHandler {
-	return &counter{counts: c.counts, tags: tags}
+	return &counter{mu: c.mu, counts: c.counts, tags: tags}
 }
 func (c *counter) Counter(name string) client.MetricsCounter { return counterOf{c, name} }
 func (c *counter) Gauge(string) client.MetricsGauge          { return client.MetricsNopHandler.Gauge("") }
