@@ -442,3 +442,53 @@ func TestHistoryCitizenTakesPartAndAgreementsRemind(t *testing.T) {
 	assert.NotNil(t, rec.FormVersions[0].Goals[0].Agreements[0].DoneAt)
 	recordRun(t, app, wid, "", planData+"citizen_agreements.json")
 }
+
+// A meeting held on the Wednesday before Easter 2026 (skærtorsdag 2, langfredag 3, 2. påskedag
+// 6 April), recorded with the minutes due 5 working days later: Monday 13 April, 10:00 in
+// Copenhagen, on the real server (the date has passed: the coordinator is reminded at once).
+// Recorded as minutes_due_working_days.json: the replay test holds the danish-working-days
+// version and the date recorded in the history to it.
+func TestHistoryMinutesDueOnDanishWorkingDays(t *testing.T) {
+	app := apptest.Start(t)
+	shortCollaboration(t, app)
+	ctx := context.Background()
+	cs, err := app.Store.CollaborationSettings(ctx)
+	require.NoError(t, err)
+	cs.MinutesDueWorkingDays = 5
+	require.NoError(t, app.Store.SetCollaborationSettings(ctx, cs))
+	ida := as{t: t, app: app, user: "tovholder.ida"}
+	jonas := as{t: t, app: app, user: "koordinator.jonas"}
+	var created struct{ ID string }
+	require.Equal(t, http.StatusCreated, ida.do("POST", "/api/v1/plans", enrolment(), &created).StatusCode)
+	id, wid := created.ID, collab.WorkflowID(created.ID)
+	path := "/api/v1/plans/" + id
+	require.Equal(t, http.StatusOK, jonas.do("POST", path+"/consent", map[string]any{"scope": "Deling mellem centrene", "date": today()}, nil).StatusCode)
+	require.Equal(t, http.StatusOK, ida.do("POST", path+"/meeting/schedule", map[string]any{"at": time.Now().Add(time.Hour).UTC()}, nil).StatusCode)
+	held := time.Date(2026, time.April, 1, 8, 0, 0, 0, time.UTC) // 10:00 in Copenhagen
+	var rec domain.PlanRecord
+	require.Equal(t, http.StatusOK, ida.do("POST", path+"/meeting/held", map[string]any{
+		"held_at": held, "citizen_present": true,
+		"goals":   []map[string]any{{"goal": "Stabil bolig", "agreements": []map[string]any{{"text": "Søge bolig", "responsible": "borgeren"}}}},
+		"summary": "Første plan",
+	}, &rec).StatusCode)
+	due := time.Date(2026, time.April, 13, 8, 0, 0, 0, time.UTC)
+	require.NotNil(t, rec.Meetings[0].MinutesDue)
+	assert.True(t, due.Equal(*rec.Meetings[0].MinutesDue), "minutes due %s", rec.Meetings[0].MinutesDue)
+	var reminder domain.Reminder
+	require.Eventually(t, func() bool {
+		items, err := app.Store.ListReminders(ctx, "plan", id)
+		require.NoError(t, err)
+		for _, r := range items {
+			if r.Kind == collab.ReminderMinutesDue {
+				reminder = r
+				return true
+			}
+		}
+		return false
+	}, 15*time.Second, 100*time.Millisecond, "the coordinator was not reminded of the minutes")
+	assert.True(t, due.Equal(reminder.DueAt), "due at %s", reminder.DueAt)
+	require.Equal(t, http.StatusOK, ida.do("POST", path+"/meetings/1/minutes", map[string]any{"minutes": "Referat"}, nil).StatusCode)
+	require.Equal(t, http.StatusOK, ida.do("POST", path+"/leave", map[string]any{"date": today(), "reason": "Flyttet"}, nil).StatusCode)
+	waitClosed(t, app, wid)
+	recordRun(t, app, wid, "", planData+"minutes_due_working_days.json")
+}

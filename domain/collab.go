@@ -19,6 +19,28 @@ type CollaborationSettings struct {
 	MeetingGrace Duration `json:"meeting_grace"`
 	// RunLength is how long one workflow run lasts before it continues as new (a year).
 	RunLength Duration `json:"run_length"`
+	// OpenOnGrundlovsdag, OpenOnChristmasEve and OpenOnNewYearsEve make Grundlovsdag (5 June),
+	// juleaftensdag (24 December) and nytårsaftensdag (31 December) working days. By default
+	// (false) they are closing days, as in the municipality's agreements (juleaftensdag and
+	// nytårsaftensdag off, Grundlovsdag off from noon): a working-day deadline skips them. The
+	// settings name the exception so that settings and snapshots stored before them (without
+	// the fields) keep the default.
+	OpenOnGrundlovsdag bool `json:"open_on_grundlovsdag"`
+	OpenOnChristmasEve bool `json:"open_on_christmas_eve"`
+	OpenOnNewYearsEve  bool `json:"open_on_new_years_eve"`
+}
+
+// ClosingDays are the municipality's closing days that are no public holiday: each true one
+// is no working day.
+type ClosingDays struct {
+	Grundlovsdag bool // 5 June
+	ChristmasEve bool // 24 December
+	NewYearsEve  bool // 31 December
+}
+
+// ClosingDays returns the closing days of the settings.
+func (s CollaborationSettings) ClosingDays() ClosingDays {
+	return ClosingDays{Grundlovsdag: !s.OpenOnGrundlovsdag, ChristmasEve: !s.OpenOnChristmasEve, NewYearsEve: !s.OpenOnNewYearsEve}
 }
 
 // DefaultCollaborationSettings returns the defaults.
@@ -62,8 +84,10 @@ func (s CollaborationSettings) Validate() error {
 	return nil
 }
 
-// AddWorkingDays returns t moved n working days (Monday to Friday) ahead. Public holidays are
-// not known to TVP and count as working days.
+// AddWorkingDays returns t moved n working days (Monday to Friday) ahead, public holidays
+// counted as working days. It is the rule of plans recorded before the Danish calendar
+// (collab.DanishWorkingDays) and replays them; every new working-day deadline is counted by
+// internal/workdays, which knows the holidays and the closing days.
 func AddWorkingDays(t time.Time, n int) time.Time {
 	for n > 0 {
 		t = t.AddDate(0, 0, 1)

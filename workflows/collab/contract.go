@@ -44,6 +44,10 @@ const (
 	// AgreementReminders (1): an agreement with a due date reminds its responsible person at
 	// that date, until it is marked done.
 	AgreementReminders = "agreement-reminders"
+	// DanishWorkingDays (1): a meeting's minutes fall due after working days of the Danish
+	// calendar (internal/workdays: public holidays and the plan's closing days), not Monday to
+	// Friday; the due date is recorded in the history (a SideEffect) when the meeting is.
+	DanishWorkingDays = "danish-working-days"
 )
 
 // Reminder kinds the plan raises (defined in domain).

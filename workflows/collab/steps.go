@@ -1,6 +1,7 @@
 package collab
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -9,6 +10,7 @@ import (
 
 	"tvp/activities"
 	"tvp/domain"
+	"tvp/internal/workdays"
 	"tvp/workflows"
 	"tvp/workflows/effects"
 )
@@ -327,7 +329,10 @@ func (p *plan) recordMeeting(ctx workflow.Context, r MeetingRequest) (StepResult
 	m := p.openMeeting()
 	done := p.answered(*m, ReminderRecordMeeting, ReminderSendInvitation)
 	held, present := r.HeldAt, r.CitizenPresent
-	due := domain.AddWorkingDays(held, p.s.MinutesDueWorkingDays)
+	due, err := p.minutesDue(ctx, held)
+	if err != nil {
+		return StepResult{State: p.state}, err
+	}
 	m.Status, m.HeldAt, m.CitizenPresent, m.Attendees, m.MinutesDue = domain.MeetingHeld, &held, &present, r.Attendees, &due
 	seq := m.Seq
 	done = append(done, p.addFormVersion(ctx, r.Actor.ID, seq, r.Summary, r.Goals)...)
@@ -338,8 +343,34 @@ func (p *plan) recordMeeting(ctx workflow.Context, r MeetingRequest) (StepResult
 	interval := p.s.MeetingInterval()
 	p.addMeeting(domain.MeetingCitizen, domain.MeetingScheduled, held.Add(interval/2))
 	p.addMeeting(domain.MeetingCrossDisciplinary, domain.MeetingUnscheduled, held.Add(interval))
-	err := p.commit(ctx, r.Actor.ID, domain.AuditMeetingHeld, "meeting", true, done...)
+	err = p.commit(ctx, r.Actor.ID, domain.AuditMeetingHeld, "meeting", true, done...)
 	return StepResult{State: p.state}, err
+}
+
+// minutesDue is when the minutes of a meeting held at held are due: the settings' number of
+// working days later. It is computed once, when the meeting is recorded, and kept in the state
+// (Meeting.MinutesDue, carried over continue-as-new).
+//
+// From DanishWorkingDays on, the working days are the Danish calendar's, and the date is made
+// in a SideEffect rather than by calling the calendar in the workflow: the calendar comes from
+// a library whose holiday tables may change with an upgrade, so the date is written into the
+// history and a replay reads it back instead of counting again; a plan's deadline never moves
+// after the fact. (A local activity would record it too, at the cost of a task round-trip for
+// a pure, instant computation; the SideEffect cannot fail or be retried.) Plans recorded
+// before keep Monday to Friday.
+func (p *plan) minutesDue(ctx workflow.Context, held time.Time) (time.Time, error) {
+	if workflow.GetVersion(ctx, DanishWorkingDays, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return domain.AddWorkingDays(held, p.s.MinutesDueWorkingDays), nil
+	}
+	n, closed := p.s.MinutesDueWorkingDays, p.s.ClosingDays()
+	var due time.Time
+	err := workflow.SideEffect(ctx, func(workflow.Context) any {
+		return workdays.New(closed).Add(held, n)
+	}).Get(&due)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("minutes due date: %w", err)
+	}
+	return due, nil
 }
 
 func (p *plan) validateNotHeld(r NotHeldRequest) error {
