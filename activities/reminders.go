@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -72,10 +73,22 @@ func (a *Activities) RaiseReminder(ctx context.Context, in RaiseReminderInput) (
 			recipients = append(append([]string(nil), recipients...), lead)
 		}
 	}
+	// Each recipient's item is held by whoever holds their reminders today: their stand-in
+	// (or, with none, their lead) while they are away. The key stays the recipient's, so a
+	// retry finds the same item, and the daily hand-over gives it back when they return.
+	today := domain.DayIn(time.Now())
 	items := make([]domain.Reminder, 0, len(recipients))
+	holders := make([]string, 0, len(recipients))
 	for _, r := range recipients {
+		holder, err := a.Store.HolderOn(ctx, r, today)
+		if err != nil {
+			return RaiseReminderResult{}, permanent(err)
+		}
+		if !slices.Contains(holders, holder) {
+			holders = append(holders, holder)
+		}
 		items = append(items, domain.Reminder{
-			Key: in.Key + "/" + r, RecipientID: r, Kind: in.Kind,
+			Key: in.Key + "/" + r, RecipientID: holder, OwnerID: r, Kind: in.Kind,
 			SubjectType: in.SubjectType, SubjectID: in.SubjectID, DueAt: in.DueAt, CreatedAt: in.RaisedAt,
 			ScheduledFor: optionalTime(in.ScheduledFor),
 		})
@@ -83,7 +96,7 @@ func (a *Activities) RaiseReminder(ctx context.Context, in RaiseReminderInput) (
 	if err := a.Store.RaiseReminders(ctx, items, a.Mailer != nil); err != nil {
 		return RaiseReminderResult{}, permanent(fmt.Errorf("raise %s: %w", in.Kind, err))
 	}
-	return RaiseReminderResult{Key: in.Key, Recipients: recipients, Mailing: a.Mailer != nil}, nil
+	return RaiseReminderResult{Key: in.Key, Recipients: holders, Mailing: a.Mailer != nil}, nil
 }
 
 // CompleteRemindersInput names the open items that a step has made unnecessary.
@@ -120,4 +133,27 @@ func optionalTime(t time.Time) *time.Time {
 		return nil
 	}
 	return &t
+}
+
+// HandOverRemindersInput is the day (YYYY-MM-DD) whose absences decide who holds what.
+type HandOverRemindersInput struct {
+	Day string `json:"day"`
+}
+
+// HandOverRemindersResult counts the open reminders that changed hands.
+type HandOverRemindersResult struct {
+	Moved int64 `json:"moved"`
+}
+
+// HandOverReminders gives every open reminder to whoever holds its owner's reminders on the
+// day (store.HandOverReminders): run again, it moves nothing more.
+func (a *Activities) HandOverReminders(ctx context.Context, in HandOverRemindersInput) (HandOverRemindersResult, error) {
+	if _, err := time.Parse(time.DateOnly, in.Day); err != nil {
+		return HandOverRemindersResult{}, temporal.NewNonRetryableApplicationError("hand-over without a day", domain.EInvalid, err)
+	}
+	n, err := a.Store.HandOverReminders(ctx, in.Day)
+	if err != nil {
+		return HandOverRemindersResult{}, permanent(err)
+	}
+	return HandOverRemindersResult{Moved: n}, nil
 }

@@ -215,6 +215,11 @@ func TestAccessMatrix(t *testing.T) {
 		// One's own inbox.
 		{"GET", "/api/v1/me/inbox", nil, everyone(allow(200, "items"))},
 		{"POST", "/api/v1/me/inbox/999999/done", nil, everyone(allow(404))},
+		// A staff member's absences: they themself, their lead, an administrator.
+		{"GET", "/api/v1/staff/konsulent.anna/absences", nil, only{"konsulent.anna": allow(200, "items"), "leder.ulla": allow(200, "items"), "admin": allow(200, "items")}},
+		{"POST", "/api/v1/staff/konsulent.anna/absences", map[string]any{"from": "2030-01-02", "to": "2030-01-01"}, stepUsers("konsulent.anna", "leder.ulla", "admin")},
+		{"DELETE", "/api/v1/staff/konsulent.anna/absences/00000000-0000-4000-8000-000000000000", nil,
+			only{"konsulent.anna": allow(404), "leder.ulla": allow(404), "admin": allow(404)}},
 	}
 	for _, r := range rows {
 		for _, u := range matrixUsers {

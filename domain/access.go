@@ -29,7 +29,22 @@ const (
 	// RelCitizen: the citizen whose plan or course this is (a citizen logged in as themself);
 	// in a family course, each of its members.
 	RelCitizen Relation = "citizen"
+	// RelStandIn: standing in, today, for an absent colleague whom the case names (as a
+	// course's consultant, a plan's coordinator, coordinating caseworker or participant). The
+	// stand-in then also holds the absent person's own relation to the case (standInTakesOver),
+	// for the days of the absence only.
+	RelStandIn Relation = "stand_in"
 )
+
+// Relations to a staff member (their absences).
+const (
+	RelSelf      Relation = "self"       // the staff member themself
+	RelStaffLead Relation = "staff_lead" // the staff member's lead
+)
+
+// standInTakesOver are the relations to a case that a stand-in takes over from the absent
+// person for the days of the absence: their own ties to the case, never a role's or a lead's.
+var standInTakesOver = []Relation{RelConsultant, RelCoordinator, RelCoordinatingCaseworker, RelParticipant}
 
 // Relations by role alone: holding the role, whatever the case.
 const (
@@ -91,6 +106,13 @@ const (
 // Actions on a citizen (the subject is the citizen themself).
 const (
 	CitizenOwnAccessLog Action = "citizen.own_access_log" // who has looked at my case
+)
+
+// Actions on a staff member.
+const (
+	AbsenceRecord Action = "staff.record_absence" // record an absence, with a stand-in
+	AbsenceRead   Action = "staff.read_absences"
+	AbsenceCancel Action = "staff.cancel_absence"
 )
 
 // Actions on the programme: lists, the register, reports.
@@ -207,6 +229,11 @@ var rules = map[Action]rule{
 	EffectsRetry:      {SubjectProgramme, map[Relation]View{RelAdmin: ViewFull}, "only an administrator retries a workflow's stuck effects"},
 	SessionsRevoke:    {SubjectProgramme, map[Relation]View{RelAdmin: ViewFull}, "only an administrator ends another person's sessions"},
 
+	// A staff member: they themself or their lead record their absences.
+	AbsenceRecord: {SubjectStaff, absenceKeepers, "only the staff member, their lead or an administrator records their absence"},
+	AbsenceRead:   {SubjectStaff, absenceKeepers, "only the staff member, their lead or an administrator sees their absences"},
+	AbsenceCancel: {SubjectStaff, absenceKeepers, "only the staff member, their lead or an administrator cancels their absence"},
+
 	// A citizen.
 	CitizenOwnAccessLog: {SubjectCitizen, map[Relation]View{RelCitizen: ViewCitizen}, "a citizen sees who has looked at their own case only"},
 }
@@ -216,6 +243,7 @@ var (
 	coordinator             = map[Relation]View{RelCoordinator: ViewFull}
 	coordinatorOrCaseworker = map[Relation]View{RelCoordinator: ViewFull, RelCoordinatingCaseworker: ViewFull}
 	steering                = map[Relation]View{RelSteeringGroup: ViewFull, RelAdmin: ViewFull}
+	absenceKeepers          = map[Relation]View{RelSelf: ViewFull, RelStaffLead: ViewFull, RelAdmin: ViewFull}
 )
 
 // Subject is what an action is about, with the facts that decide who stands how to it.
@@ -306,6 +334,28 @@ func Relations(a Actor, s Subject) []Relation {
 		if s.CoordinatorID != "" && slices.Contains(a.Leads, s.CoordinatorID) {
 			add(RelCoordinatorLead)
 		}
+	case SubjectStaff:
+		if a.ID != "" && a.ID == s.ID {
+			add(RelSelf)
+		}
+		if s.ID != "" && slices.Contains(a.Leads, s.ID) {
+			add(RelStaffLead)
+		}
+	}
+	// A stand-in takes over the absent person's own ties to the case (and only those): what the
+	// absent person would stand in to it with no role at all.
+	if a.ID != "" && (s.Type == SubjectCourse || s.Type == SubjectPlan) {
+		for _, absent := range a.StandsInFor {
+			if absent == "" || absent == a.ID {
+				continue
+			}
+			for _, r := range Relations(Actor{ID: absent}, s) {
+				if slices.Contains(standInTakesOver, r) {
+					add(r)
+					add(RelStandIn)
+				}
+			}
+		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
 	return out
@@ -331,6 +381,28 @@ func Access(a Actor, s Subject, act Action) (View, error) {
 		return ViewNone, Errorf(EForbidden, "%s", r.why)
 	}
 	return best, nil
+}
+
+// OnBehalfOf names the absent colleague on whose behalf the actor takes the action: "" if the
+// actor may take it in their own right (or not at all), else the first (by id) of those they
+// stand in for whose relation to the case lets them. The audit log records it.
+func OnBehalfOf(a Actor, s Subject, act Action) string {
+	if len(a.StandsInFor) == 0 || !May(a, s, act) {
+		return ""
+	}
+	own := a
+	own.StandsInFor = nil
+	if May(own, s, act) {
+		return ""
+	}
+	for _, absent := range a.StandsInFor {
+		one := a
+		one.StandsInFor = []string{absent}
+		if May(one, s, act) {
+			return absent
+		}
+	}
+	return ""
 }
 
 // Permit refuses the action (EForbidden, saying why) unless the actor may take it.
@@ -416,6 +488,11 @@ func PlanSubject(id, citizenID, coordinatorID, coordinatingCaseworkerID string, 
 // CitizenSubject is a citizen themself, as the access rules see them (their own access log).
 func CitizenSubject(citizenID string) Subject {
 	return Subject{Type: SubjectCitizen, ID: citizenID, CitizenIDs: []string{citizenID}}
+}
+
+// StaffSubject is a staff member as the access rules see them (their absences).
+func StaffSubject(staffID string) Subject {
+	return Subject{Type: SubjectStaff, ID: staffID}
 }
 
 // TeamSubject is a team as the access rules see it.

@@ -157,3 +157,82 @@ func TestCheckText(t *testing.T) {
 	assert.Equal(t, "æøå", domain.ClipRunes("æøåæøå", 3), "cut on a character boundary")
 	assert.Equal(t, "ab", domain.ClipRunes("ab", 5))
 }
+
+// A stand-in takes over the absent person's own ties to their cases, for the days of the
+// absence (StandsInOn fills StandsInFor by date), and nothing else: not another case, not a
+// role's or a lead's relations. The audit names on whose behalf.
+func TestStandInAccess(t *testing.T) {
+	str := func(s string) *string { return &s }
+	absences := []domain.Absence{
+		{StaffID: "anna", From: "2027-03-01", To: "2027-03-12", HolderID: str("bilal")},
+		{StaffID: "ida", From: "2027-03-10", To: "2027-03-10", HolderID: str("nina")},
+		{StaffID: "lise", From: "2027-03-01", To: "2027-03-31", HolderID: str("per")},
+	}
+	on := func(who domain.Actor, day string) domain.Actor {
+		who.StandsInFor = domain.StandsInOn(absences, who.ID, day)
+		return who
+	}
+	full, none := domain.ViewFull, domain.ViewNone
+	otherCourse := domain.CourseSubject("c2", "unge", []string{"dennis"}, false, []string{"z"})
+	rows := []struct {
+		who  domain.Actor
+		subj domain.Subject
+		act  domain.Action
+		want domain.View
+	}{
+		// Bilal stands in for Anna from 1 to 12 March: her course, not before, not after.
+		{on(bilal, "2027-02-28"), course, domain.CourseRead, none},
+		{on(bilal, "2027-03-01"), course, domain.CourseRead, full},
+		{on(bilal, "2027-03-01"), course, domain.CourseProgression, full},
+		{on(bilal, "2027-03-12"), course, domain.CourseClose, full},
+		{on(bilal, "2027-03-13"), course, domain.CourseRead, none},
+		{on(bilal, "2027-03-05"), otherCourse, domain.CourseRead, none},
+		{on(bilal, "2027-03-05"), courseX, domain.CourseDecideExtension, none},
+		// Nina stands in for the coordinator Ida on the 10th: her plan, as its coordinator.
+		{on(nina, "2027-03-09"), plan, domain.PlanSchedule, none},
+		{on(nina, "2027-03-10"), plan, domain.PlanSchedule, full},
+		{on(nina, "2027-03-10"), plan, domain.PlanRead, full},
+		{on(nina, "2027-03-11"), plan, domain.PlanRead, none},
+		// Per stands in for the participant Lise: he reads the plan, he does not coordinate it.
+		{on(per, "2027-03-15"), plan, domain.PlanRead, full},
+		{on(per, "2027-03-15"), plan, domain.PlanSchedule, none},
+		{on(per, "2027-03-15"), plan, domain.PlanConsent, none},
+		// Nobody else gains anything from the absences.
+		{on(eva, "2027-03-05"), course, domain.CourseRead, none},
+		{on(anna, "2027-03-05"), course, domain.CourseRead, full},
+	}
+	for _, r := range rows {
+		v, _ := domain.Access(r.who, r.subj, r.act)
+		assert.Equal(t, r.want, v, "%s %v %s %s", r.who.ID, r.who.StandsInFor, r.act, r.subj.ID)
+	}
+	assert.Contains(t, domain.Relations(on(bilal, "2027-03-05"), course), domain.RelStandIn)
+	assert.Equal(t, "anna", domain.OnBehalfOf(on(bilal, "2027-03-05"), course, domain.CourseRead))
+	assert.Equal(t, "ida", domain.OnBehalfOf(on(nina, "2027-03-10"), plan, domain.PlanSchedule))
+	assert.Equal(t, "lise", domain.OnBehalfOf(on(per, "2027-03-10"), plan, domain.PlanRead))
+	assert.Empty(t, domain.OnBehalfOf(on(anna, "2027-03-05"), course, domain.CourseRead), "in her own right")
+	assert.Empty(t, domain.OnBehalfOf(on(bilal, "2027-03-13"), course, domain.CourseRead), "no longer")
+	// A stand-in who is a participant in their own right acts in their own right.
+	lisePer := on(lise, "2027-03-15")
+	lisePer.StandsInFor = []string{"jonas"}
+	assert.Empty(t, domain.OnBehalfOf(lisePer, plan, domain.PlanRead))
+	assert.Equal(t, "jonas", domain.OnBehalfOf(lisePer, plan, domain.PlanConsent))
+}
+
+// A staff member's absences: they themself, their lead and an administrator.
+func TestAbsenceAccess(t *testing.T) {
+	annaSubj := domain.StaffSubject("anna")
+	for who, want := range map[*domain.Actor]bool{&anna: true, &ulla: true, &admin: true, &bilal: false, &finn: false, &bo: false, &karen: false} {
+		for _, act := range []domain.Action{domain.AbsenceRecord, domain.AbsenceRead, domain.AbsenceCancel} {
+			assert.Equal(t, want, domain.May(*who, annaSubj, act), "%s %s", who.ID, act)
+		}
+	}
+}
+
+func TestCheckStandIn(t *testing.T) {
+	str := func(s string) *string { return &s }
+	annaS := domain.Staff{ID: "anna", Roles: []domain.Role{domain.RoleConsultant}, LeadID: str("ulla")}
+	assert.NoError(t, domain.CheckStandIn(annaS, domain.Staff{ID: "bilal", Roles: []domain.Role{domain.RoleConsultant}}))
+	assert.NoError(t, domain.CheckStandIn(annaS, domain.Staff{ID: "ulla", Roles: []domain.Role{domain.RoleTeamLead}}), "her lead")
+	assert.Error(t, domain.CheckStandIn(annaS, domain.Staff{ID: "ida", Roles: []domain.Role{domain.RoleCoordinator}}))
+	assert.Error(t, domain.CheckStandIn(annaS, annaS))
+}

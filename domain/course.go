@@ -109,8 +109,11 @@ type Milestone struct {
 
 // Reminder is one item in a person's inbox.
 type Reminder struct {
-	Key         string       `json:"key" db:"key"`
-	RecipientID string       `json:"recipient_id" db:"recipient_id"`
+	Key         string `json:"key" db:"key"`
+	RecipientID string `json:"recipient_id" db:"recipient_id"`
+	// OwnerID is whom the occasion named; RecipientID is who holds the item (their stand-in
+	// while they are away). Empty: the recipient.
+	OwnerID     string       `json:"owner_id,omitempty" db:"owner_id"`
 	Kind        ReminderKind `json:"kind" db:"kind"`
 	SubjectType SubjectType  `json:"subject_type" db:"subject_type"`
 	SubjectID   string       `json:"subject_id" db:"subject_id"`

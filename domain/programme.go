@@ -174,6 +174,9 @@ type Actor struct {
 	Leads []string `json:"leads,omitempty"`
 	// CitizenID is set for a citizen acting on their own data (CitizenActor), and only then.
 	CitizenID string `json:"citizen_id,omitempty"`
+	// StandsInFor are the absent colleagues this person stands in for today (StandsInOn):
+	// they take over those colleagues' ties to their courses and plans (Relations).
+	StandsInFor []string `json:"stands_in_for,omitempty"`
 }
 
 // CitizenActorPrefix begins the actor id of a citizen: what the audit log and the workflows'

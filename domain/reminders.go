@@ -62,6 +62,7 @@ const (
 	SubjectPlan      SubjectType = "plan"
 	SubjectTeam      SubjectType = "team"
 	SubjectCitizen   SubjectType = "citizen"
+	SubjectStaff     SubjectType = "staff"     // a staff member (their absences)
 	SubjectProgramme SubjectType = "programme" // the register, reports, the steering group's worklist
 )
 

@@ -260,6 +260,9 @@ func (s *Service) courseStep(ctx context.Context, by Caller, id string, act doma
 	if err := s.update(ctx, by, course.WorkflowID(id), name, arg, &res); err != nil {
 		return CourseView{}, s.courseError(ctx, id, err)
 	}
+	if err := s.auditStandIn(ctx, by, courseSubject(rec), act); err != nil {
+		return CourseView{}, err
+	}
 	v, err := domain.Access(by.Actor, courseSubject(rec), domain.CourseRead)
 	if err != nil {
 		// The caller may take the step but not read the course (none such today): the answer

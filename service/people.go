@@ -23,6 +23,8 @@ type InboxItem struct {
 	CreatedAt   time.Time           `json:"created_at"`
 	DoneAt      *time.Time          `json:"done_at,omitempty"`
 	Overdue     bool                `json:"overdue"`
+	// OnBehalfOf is the absent colleague whose reminder the caller holds as their stand-in.
+	OnBehalfOf string `json:"on_behalf_of,omitempty"`
 }
 
 // Inbox lists the caller's own reminders, overdue first. A reminder names its subject by id
@@ -36,6 +38,9 @@ func (s *Service) Inbox(ctx context.Context, by Caller, in InboxInput) ([]InboxI
 	for i, it := range items {
 		out[i] = InboxItem{ID: it.ID, Kind: it.Kind, Title: it.Kind.Title(), SubjectType: it.SubjectType, SubjectID: it.SubjectID,
 			DueAt: it.DueAt, CreatedAt: it.CreatedAt, DoneAt: it.DoneAt, Overdue: it.Overdue}
+		if it.OwnerID != by.Actor.ID {
+			out[i].OnBehalfOf = it.OwnerID
+		}
 	}
 	return out, nil
 }
@@ -133,6 +138,8 @@ func (s *Service) AuthorizeReplay(ctx context.Context, by Caller, r Replay) erro
 		subj = planSubject(f)
 	case domain.SubjectTeam:
 		subj = domain.TeamSubject(r.SubjectID)
+	case domain.SubjectStaff:
+		subj = domain.StaffSubject(r.SubjectID)
 	default:
 		subj = domain.Programme
 	}

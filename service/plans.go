@@ -245,6 +245,9 @@ func (s *Service) MoveToCollaboration(ctx context.Context, by Caller, id string,
 		}
 		return CourseView{}, s.courseError(ctx, id, err)
 	}
+	if err := s.auditStandIn(ctx, by, courseSubject(rec), domain.CourseMove); err != nil {
+		return CourseView{}, err
+	}
 	v, _ := domain.Access(by.Actor, courseSubject(rec), domain.CourseRead)
 	return courseView(res.State, v), nil
 }
@@ -322,7 +325,8 @@ func (s *Service) planError(ctx context.Context, id string, err error) error {
 // check (in, if any), then the Update that step makes of it; the answer is the plan as the
 // caller may read it.
 func (s *Service) planStep(ctx context.Context, by Caller, id string, act domain.Action, in any, step func() (name string, arg any)) (PlanView, error) {
-	if _, _, err := s.planFor(ctx, by, id, act); err != nil {
+	f, _, err := s.planFor(ctx, by, id, act)
+	if err != nil {
 		return PlanView{}, err
 	}
 	if in != nil {
@@ -334,6 +338,9 @@ func (s *Service) planStep(ctx context.Context, by Caller, id string, act domain
 	var res collab.StepResult
 	if err := s.update(ctx, by, collab.WorkflowID(id), name, arg, &res); err != nil {
 		return PlanView{}, s.planError(ctx, id, err)
+	}
+	if err := s.auditStandIn(ctx, by, planSubject(f), act); err != nil {
+		return PlanView{}, err
 	}
 	// The view after the step: a coordinator who handed the plan over reads it no more, and
 	// is told only that the step happened.

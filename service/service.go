@@ -93,7 +93,8 @@ const MaxPurpose = 200
 const MaxIdempotencyKey = 200
 
 // Identify returns the caller for a staff member whom a transport has authenticated: their
-// roles, team and the people they lead, from the staff register (the token says who, TVP
+// roles, team, the people they lead and the absent colleagues they stand in for today, from
+// the staff register (the token says who, TVP
 // says what they may do), with the purpose and idempotency key of the request checked.
 func (s *Service) Identify(ctx context.Context, staffID, purpose, key string) (Caller, error) {
 	if staffID == "" || len(staffID) > 200 || domain.CheckLine("user", staffID) != nil {
@@ -106,6 +107,13 @@ func (s *Service) Identify(ctx context.Context, staffID, purpose, key string) (C
 		return Caller{}, err
 	}
 	c := Caller{Actor: m.Actor(), Purpose: "casework", Key: key}
+	// Whom they stand in for today: they take over those colleagues' ties to their cases.
+	today := s.today()
+	held, err := s.store.AbsencesHeldBy(ctx, staffID, today)
+	if err != nil {
+		return Caller{}, err
+	}
+	c.Actor.StandsInFor = domain.StandsInOn(held, staffID, today)
 	if purpose != "" {
 		if err := domain.CheckLine("X-TVP-Purpose", purpose); err != nil {
 			return Caller{}, err
@@ -137,7 +145,12 @@ func (s *Service) allow(ctx context.Context, by Caller, subj domain.Subject, act
 
 // audit appends the caller's access to the audit log: one entry per citizen of the subject
 // (so that each citizen's access log has it), or one without a citizen.
+// An access that the caller has only as a stand-in is recorded as on behalf of the absent
+// colleague (details "on_behalf_of").
 func (s *Service) audit(ctx context.Context, by Caller, act domain.AuditAction, subj domain.Subject, refused bool, details map[string]any) error {
+	if !refused {
+		details = onBehalf(by, subj, domain.Action(act), details)
+	}
 	return s.auditCitizens(ctx, by, act, subj.Type, subj.ID, subj.CitizenIDs, refused, details)
 }
 
@@ -161,6 +174,30 @@ func (s *Service) auditCitizens(ctx context.Context, by Caller, act domain.Audit
 		entries = append(entries, x)
 	}
 	return s.store.AppendAudit(ctx, entries...)
+}
+
+// onBehalf adds to the details the absent colleague on whose behalf the caller takes the action
+// (domain.OnBehalfOf), if they take it as a stand-in.
+func onBehalf(by Caller, subj domain.Subject, act domain.Action, details map[string]any) map[string]any {
+	absent := domain.OnBehalfOf(by.Actor, subj, act)
+	if absent == "" {
+		return details
+	}
+	out := make(map[string]any, len(details)+1)
+	for k, v := range details {
+		out[k] = v
+	}
+	out["on_behalf_of"] = absent
+	return out
+}
+
+// auditStandIn records a step that the caller took as a stand-in, on behalf of the absent
+// colleague: the workflow's own entry of the step names the stand-in, this one whom for.
+func (s *Service) auditStandIn(ctx context.Context, by Caller, subj domain.Subject, act domain.Action) error {
+	if domain.OnBehalfOf(by.Actor, subj, act) == "" {
+		return nil
+	}
+	return s.audit(ctx, by, act.Audit(), subj, false, nil)
 }
 
 // temporalCtx bounds one Temporal call.

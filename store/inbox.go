@@ -18,6 +18,9 @@ type InboxItem struct {
 	CreatedAt   time.Time           `json:"created_at" db:"created_at"`
 	DoneAt      *time.Time          `json:"done_at,omitempty" db:"done_at"`
 	Overdue     bool                `json:"overdue" db:"overdue"`
+	// OwnerID is whom the reminder is for: someone else than the reader while the reader
+	// stands in for them.
+	OwnerID string `json:"owner_id" db:"owner_id"`
 }
 
 // Inbox returns the person's reminders, overdue first, then by due time; done ones only if
@@ -25,7 +28,7 @@ type InboxItem struct {
 func (s *Store) Inbox(ctx context.Context, staffID string, now time.Time, includeDone bool) ([]InboxItem, error) {
 	out := []InboxItem{}
 	err := s.db.SelectContext(ctx, &out, `
-		SELECT id, kind, subject_type, subject_id, due_at, created_at, done_at,
+		SELECT id, kind, subject_type, subject_id, due_at, created_at, done_at, owner_id,
 			(done_at IS NULL AND due_at < $2) AS overdue
 		FROM reminders WHERE recipient_id = $1 AND ($3 OR done_at IS NULL)
 		ORDER BY (done_at IS NULL AND due_at < $2) DESC, done_at IS NOT NULL, due_at, id`, staffID, now, includeDone)

@@ -10,15 +10,15 @@ import (
 	"tvp/domain"
 )
 
-// RaiseReminders adds inbox items; with mail, each is due to be mailed as well (the outbox). An
+// RaiseReminders adds inbox items (each held by its RecipientID, for its OwnerID); with mail, each is due to be mailed as well (the outbox). An
 // item whose key is there already adds nothing, so the same occasion raised twice (a retried
 // activity) yields one item.
 func (s *Store) RaiseReminders(ctx context.Context, items []domain.Reminder, mail bool) error {
 	for _, r := range items {
 		_, err := s.db.ExecContext(ctx, `
-			INSERT INTO reminders (key, recipient_id, kind, subject_type, subject_id, due_at, created_at, scheduled_for, mail_due)
-			VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7, now()), $8, $9) ON CONFLICT (key) DO NOTHING`,
-			r.Key, r.RecipientID, r.Kind, r.SubjectType, r.SubjectID, r.DueAt, nullTime(r.CreatedAt), r.ScheduledFor, mail)
+			INSERT INTO reminders (key, recipient_id, owner_id, kind, subject_type, subject_id, due_at, created_at, scheduled_for, mail_due)
+			VALUES ($1, $2, COALESCE(NULLIF($10, ''), $2), $3, $4, $5, $6, COALESCE($7, now()), $8, $9) ON CONFLICT (key) DO NOTHING`,
+			r.Key, r.RecipientID, r.Kind, r.SubjectType, r.SubjectID, r.DueAt, nullTime(r.CreatedAt), r.ScheduledFor, mail, r.OwnerID)
 		if err != nil {
 			return fmt.Errorf("raise reminder %s: %w", r.Kind, translate(err))
 		}
@@ -48,7 +48,7 @@ func (s *Store) CompleteReminders(ctx context.Context, subjectType domain.Subjec
 func (s *Store) ListReminders(ctx context.Context, subjectType domain.SubjectType, subjectID string) ([]domain.Reminder, error) {
 	var out []domain.Reminder
 	err := s.db.SelectContext(ctx, &out, `
-		SELECT key, recipient_id, kind, subject_type, subject_id, due_at, created_at, done_at, scheduled_for
+		SELECT key, recipient_id, owner_id, kind, subject_type, subject_id, due_at, created_at, done_at, scheduled_for
 		FROM reminders WHERE subject_type = $1 AND subject_id = $2 ORDER BY created_at, kind, recipient_id`,
 		subjectType, subjectID)
 	if err != nil {

@@ -344,14 +344,27 @@ func (p *Pages) write(c *gin.Context, status int, name string, pg any) {
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
 }
 
-// InboxPage is the caller's reminders.
+// InboxPage is the caller's reminders, their absences (with the form to record one) and whom
+// they stand in for today.
 type InboxPage struct {
 	Items []service.InboxItem
+	// Me is the caller's staff id (the absence form's path).
+	Me         string
+	Absences   []domain.Absence
+	StandingIn []domain.Absence
 }
 
 func (p *Pages) inbox(ctx context.Context, by service.Caller, _ *gin.Context) (InboxPage, error) {
 	items, err := p.d.Service.Inbox(ctx, by, service.InboxInput{})
-	return InboxPage{Items: items}, err
+	if err != nil {
+		return InboxPage{}, err
+	}
+	out := InboxPage{Items: items, Me: by.Actor.ID}
+	if out.Absences, err = p.d.Service.Absences(ctx, by, by.Actor.ID); err != nil {
+		return InboxPage{}, err
+	}
+	out.StandingIn, err = p.d.Service.StandingIn(ctx, by)
+	return out, err
 }
 
 // CoursesPage is the courses the caller may read, and the referral form.

@@ -131,6 +131,12 @@ func pageCases() []pageCase {
 			{ID: 2, Kind: domain.ReminderProgressionDue, SubjectType: domain.SubjectCourse, SubjectID: "c-1", DueAt: at(3)},
 			{ID: 3, Kind: domain.ReminderResumeDue, SubjectType: domain.SubjectTeam, SubjectID: "ungeteam", DueAt: at(4)},
 		}}), []string{`href="/samarbejde/p-1"`, `href="/forloeb/c-1"`, `href="/teams/ungeteam"`, "overskredet", "01-03-2026 10:30"}},
+		{"inbox, standing in and away", "inbox", page("Min indbakke", InboxPage{Me: "tovholder.ida", Items: []service.InboxItem{
+			{ID: 4, Kind: domain.ReminderMinutesDue, SubjectType: domain.SubjectPlan, SubjectID: "p-2", DueAt: at(1), OnBehalfOf: "tovholder.nina"},
+		}, StandingIn: []domain.Absence{{ID: "a-1", StaffID: "tovholder.nina", From: "2026-03-01", To: "2026-03-05"}},
+			Absences: []domain.Absence{{ID: "a-2", StaffID: "tovholder.ida", From: "2026-04-01", To: "2026-04-03", HolderID: strp("leder.karen")}}}),
+			[]string{"(for tovholder.nina)", "stedfortræder i dag for tovholder.nina (til og med 2026-03-05)", `data-api="/api/v1/staff/tovholder.ida/absences"`,
+				`data-api="/api/v1/staff/tovholder.ida/absences/a-2" data-method="DELETE"`, "leder.karen"}},
 		{"inbox, empty", "inbox", page("Min indbakke", InboxPage{}), []string{"Ingen påmindelser"}},
 		{"courses with the referral form", "courses", page("Forløb", CoursesPage{
 			Courses: []service.CourseSummary{summary}, Names: courseNames, TeamNames: map[string]string{"ungeteam": "Ungeteam"}, Today: "2026-03-02",
@@ -227,3 +233,5 @@ func TestPagesRender(t *testing.T) {
 		assert.True(t, rendered[name], "template %s has no case in TestPagesRender", name)
 	}
 }
+
+func strp(s string) *string { return &s }

@@ -58,7 +58,7 @@ func Register(r interface {
 func Workflows() []any {
 	return []any{course.CourseWorkflow, teampause.TeamPauseWorkflow, collab.CollaborationWorkflow,
 		schedules.AuditRetentionWorkflow, schedules.DigestWorkflow, schedules.StatusReportWorkflow,
-		schedules.IdempotencySweepWorkflow, schedules.MailOutboxWorkflow}
+		schedules.IdempotencySweepWorkflow, schedules.MailOutboxWorkflow, schedules.HandOverWorkflow}
 }
 
 // EnsureSchedulesWith creates TVP's Temporal Schedules (schedules.All), or updates an existing

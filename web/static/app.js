@@ -126,7 +126,7 @@
     if (button) button.disabled = true;
     if (!form.dataset.key) form.dataset.key = uuid(); // a double click sends the same request
     fetch(form.dataset.api, {
-      method: "POST",
+      method: form.dataset.method || "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-TVP-CSRF": csrf(), "Idempotency-Key": form.dataset.key },
       body: form.dataset.empty === "true" ? "" : JSON.stringify(formJSON(form))

@@ -30,6 +30,7 @@ const (
 	CommitteeReportID  = "committee-report"
 	IdempotencySweepID = "idempotency-sweep"
 	MailOutboxID       = "mail-outbox"
+	HandOverID         = "reminder-handover"
 )
 
 // MailOutboxEvery is how often the mail outbox is swept (what a workflow's own mail step could
@@ -59,6 +60,11 @@ func All(s Settings) []Schedule {
 			Hour: []client.ScheduleRange{{Start: hour}}, Minute: []client.ScheduleRange{{Start: minute}}, Second: []client.ScheduleRange{{Start: 0}},
 		}}}
 	}
+	hourly := func(minute int) client.ScheduleSpec { // every hour, at the minute (Copenhagen)
+		return client.ScheduleSpec{TimeZoneName: TimeZone, Calendars: []client.ScheduleCalendarSpec{{
+			Hour: []client.ScheduleRange{{Start: 0, End: 23}}, Minute: []client.ScheduleRange{{Start: minute}}, Second: []client.ScheduleRange{{Start: 0}},
+		}}}
+	}
 	halfYearly := client.ScheduleSpec{TimeZoneName: TimeZone, Calendars: []client.ScheduleCalendarSpec{{
 		Month: []client.ScheduleRange{{Start: 1}, {Start: 7}}, DayOfMonth: []client.ScheduleRange{{Start: 1}},
 		Hour: []client.ScheduleRange{{Start: 6}}, Minute: []client.ScheduleRange{{Start: 0}}, Second: []client.ScheduleRange{{Start: 0}},
@@ -71,6 +77,7 @@ func All(s Settings) []Schedule {
 		{IdempotencySweepID, at(2, 45), action(IdempotencySweepID, IdempotencySweepWorkflow, IdempotencyInput{TTL: s.IdempotencyTTL})},
 		{DigestID, at(7, 0), action(DigestID, DigestWorkflow, DigestInput{Role: domain.RoleCoordinator})},
 		{CommitteeReportID, halfYearly, action(CommitteeReportID, StatusReportWorkflow, ReportInput{})},
+		{HandOverID, hourly(1), action(HandOverID, HandOverWorkflow, HandOverInput{})},
 		{MailOutboxID, client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: MailOutboxEvery}}},
 			action(MailOutboxID, MailOutboxWorkflow, MailOutboxInput{Limit: 500})},
 	}
@@ -205,4 +212,26 @@ func MailOutboxWorkflow(ctx workflow.Context, in MailOutboxInput) (MailOutboxRes
 		return MailOutboxResult{}, fmt.Errorf("sweep the mail outbox: %w", err)
 	}
 	return MailOutboxResult{Mailed: out.Mailed, Left: out.Left}, nil
+}
+
+// HandOverInput is empty: the hand-over is for the day of the run.
+type HandOverInput struct{}
+
+// HandOverResult says how many open reminders changed hands, and on which day.
+type HandOverResult struct {
+	Moved int64  `json:"moved"`
+	Day   string `json:"day"`
+}
+
+// HandOverWorkflow gives every open reminder to whoever holds its owner's reminders today: to
+// the stand-in when an absence has begun, back when it has ended. It runs every hour (the first
+// run after midnight starts and ends the day's absences); recording or cancelling an absence
+// hands over at once, and each run puts right whatever an earlier one missed.
+func HandOverWorkflow(ctx workflow.Context, _ HandOverInput) (HandOverResult, error) {
+	day := domain.DayIn(workflow.Now(ctx))
+	var out activities.HandOverRemindersResult
+	if err := run(ctx, jobOptions(5*time.Minute, 0), acts.HandOverReminders, activities.HandOverRemindersInput{Day: day}, &out); err != nil {
+		return HandOverResult{}, fmt.Errorf("hand over reminders: %w", err)
+	}
+	return HandOverResult{Moved: out.Moved, Day: day}, nil
 }
