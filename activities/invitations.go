@@ -159,7 +159,9 @@ func (a *Activities) mailInvitations(ctx context.Context, keyPrefix string, limi
 			for _, rest := range items[i:] {
 				_ = a.Store.ReleaseInvitationMail(context.WithoutCancel(ctx), rest.Key)
 			}
-			return n, fmt.Errorf("mail invitation %s: %w", it.Key, err)
+			// The error names the address; the log and the history say the recipient instead (the
+			// citizen's address is in no log).
+			return n, fmt.Errorf("mail invitation %s: %s", it.Key, strings.ReplaceAll(err.Error(), it.Email, "<"+it.Recipient+">"))
 		}
 		if err := a.Store.MarkInvitationMailed(ctx, it.Key); err != nil {
 			return n, permanent(err)
