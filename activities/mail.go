@@ -50,8 +50,9 @@ type MailOutboxResult struct {
 	Left   int `json:"left"`
 }
 
-// MailOutbox mails the items raised to be mailed that no sender has mailed (their workflow's mail
-// step ran out of attempts, or was dropped with its run): the mail-outbox Schedule's sweep.
+// MailOutbox mails the items raised to be mailed, and the calendar messages made to be mailed,
+// that no sender has mailed (their workflow's mail step ran out of attempts, or was dropped
+// with its run): the mail-outbox Schedule's sweep.
 func (a *Activities) MailOutbox(ctx context.Context, in MailOutboxInput) (MailOutboxResult, error) {
 	if a.Mailer == nil {
 		return MailOutboxResult{}, nil
@@ -60,8 +61,17 @@ func (a *Activities) MailOutbox(ctx context.Context, in MailOutboxInput) (MailOu
 	if err != nil {
 		return MailOutboxResult{Mailed: n}, err
 	}
+	ni, err := a.mailInvitations(ctx, "", in.Limit)
+	n += ni
+	if err != nil {
+		return MailOutboxResult{Mailed: n}, err
+	}
 	left, _, err := a.Store.MailOutbox(ctx)
-	return MailOutboxResult{Mailed: n, Left: left}, permanent(err)
+	if err != nil {
+		return MailOutboxResult{Mailed: n}, permanent(err)
+	}
+	leftInv, err := a.Store.InvitationOutbox(ctx)
+	return MailOutboxResult{Mailed: n, Left: left + leftInv}, permanent(err)
 }
 
 func (a *Activities) mailReminders(ctx context.Context, keyPrefix string, limit int) (int, error) {

@@ -97,6 +97,8 @@ var contract = sync.OnceValues(func() (*apiContract, error) {
 	if err != nil {
 		return nil, fmt.Errorf("openapi router: %w", err)
 	}
+	// A meeting's invitation is text/calendar: checked as a string.
+	openapi3filter.RegisterBodyDecoder("text/calendar", openapi3filter.PlainBodyDecoder)
 	return &apiContract{doc: doc, router: router, problem: doc.Components.Schemas["Problem"].Value}, nil
 })
 

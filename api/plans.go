@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -50,6 +51,23 @@ func (s *Server) leavePlan(c *gin.Context) {
 
 func (s *Server) scheduleMeeting(c *gin.Context) {
 	step(s, domain.PlanSchedule, domain.SubjectPlan, s.Service.ScheduleMeeting, planBody)(c)
+}
+
+// meetingInvitation answers a meeting's calendar invitation (.ics), as mailed.
+func (s *Server) meetingInvitation(c *gin.Context) {
+	seq, err := seqParam(c, "meeting")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	cal, err := s.Service.MeetingInvitation(c.Request.Context(), caller(c), c.Param("id"), seq)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("Content-Disposition", fmt.Sprintf("attachment; filename=\"samarbejdsmoede-%d.ics\"", seq))
+	c.Header("Cache-Control", "no-store")
+	c.Data(http.StatusOK, "text/calendar; charset=utf-8; method="+string(cal.Method), []byte(cal.ICS))
 }
 
 // noBody is the body of a step that takes none: empty, or an empty object.

@@ -132,6 +132,7 @@ func New(d Deps) *Server {
 	v1.POST("/plans/:id/meeting/held", s.recordMeeting)
 	v1.POST("/plans/:id/meeting/not-held", s.recordNotHeld)
 	v1.POST("/plans/:id/meetings/:seq/minutes", s.recordMinutes)
+	v1.GET("/plans/:id/meetings/:seq/invitation.ics", s.meetingInvitation)
 	v1.POST("/plans/:id/citizen-meeting", s.recordCitizenMeeting)
 	v1.POST("/plans/:id/participants", s.changeParticipants)
 	v1.POST("/plans/:id/leave", s.leavePlan)

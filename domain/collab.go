@@ -167,6 +167,9 @@ type Meeting struct {
 	// Agenda are the points the citizen (or a professional) put on a cross-disciplinary
 	// meeting's agenda before it; the invitation carries them.
 	Agenda []AgendaPoint `json:"agenda,omitempty"`
+	// Place is where a cross-disciplinary meeting is held (set with its date; the invitation
+	// carries it).
+	Place string `json:"place,omitempty"`
 }
 
 // AgendaPoint is one point on a meeting's agenda, and who put it there.

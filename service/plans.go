@@ -20,6 +20,9 @@ type EnrolmentIn struct {
 	CoordinatorID            string   `json:"coordinator_id" binding:"required,max=100" text:"line"`
 	CoordinatingCaseworkerID string   `json:"coordinating_caseworker_id" binding:"required,max=100" text:"line"`
 	CaseworkerIDs            []string `json:"caseworker_ids" binding:"required,min=2,max=20,dive,required,max=100"`
+	// CitizenEmail, if given, is the citizen's address: they get the meetings' calendar
+	// invitations too.
+	CitizenEmail string `json:"citizen_email" binding:"omitempty,max=254,email" text:"line"`
 }
 
 // EnrolInput enrols a citizen in the collaboration model.
@@ -67,7 +70,7 @@ func (s *Service) enrolment(ctx context.Context, by Caller, f EnrolmentIn) (coll
 	}
 	return collab.Input{
 		PlanID: newID(by, "plan"), CoordinatorID: f.CoordinatorID, CoordinatingCaseworkerID: f.CoordinatingCaseworkerID,
-		Caseworkers: cws, EnrolledBy: by.Actor.ID, Settings: settings,
+		Caseworkers: cws, EnrolledBy: by.Actor.ID, Settings: settings, CitizenEmail: f.CitizenEmail,
 		EnrolledAt: s.now().UTC().Truncate(time.Microsecond), // PostgreSQL keeps microseconds
 	}, nil
 }
@@ -384,13 +387,41 @@ func (s *Service) Leave(ctx context.Context, by Caller, id string, in EndInput) 
 // ScheduleInput sets or moves the next meeting's date.
 type ScheduleInput struct {
 	At time.Time `json:"at" binding:"required"`
+	// Place is where the meeting is held (optional; empty on a move keeps the place).
+	Place string `json:"place" binding:"max=200" text:"line"`
 }
 
 // ScheduleMeeting sets or moves the date of the next cross-disciplinary meeting.
 func (s *Service) ScheduleMeeting(ctx context.Context, by Caller, id string, in ScheduleInput) (PlanView, error) {
 	return s.planStep(ctx, by, id, domain.PlanSchedule, &in, func() (string, any) {
-		return collab.UpdateScheduleMeeting, collab.ScheduleRequest{Actor: by.Actor, At: in.At}
+		return collab.UpdateScheduleMeeting, collab.ScheduleRequest{Actor: by.Actor, At: in.At, Place: in.Place}
 	})
+}
+
+// MeetingInvitation returns a meeting's calendar invitation as it was last mailed to everyone
+// invited (the invitation, its update, or its cancellation): the plan's read rule, audited as
+// a read. It carries the meeting's agenda, so only a caller with the full view gets it.
+func (s *Service) MeetingInvitation(ctx context.Context, by Caller, id string, seq int) (store.MeetingCalendar, error) {
+	f, v, err := s.planFor(ctx, by, id, domain.PlanRead)
+	if err != nil {
+		return store.MeetingCalendar{}, err
+	}
+	details := map[string]any{"meeting_seq": seq, "invitation": true}
+	if v != domain.ViewFull {
+		details["reason"] = "the invitation carries the meeting's agenda"
+		if err := s.audit(ctx, by, domain.PlanRead.Audit(), planSubject(f), true, details); err != nil {
+			return store.MeetingCalendar{}, err
+		}
+		return store.MeetingCalendar{}, domain.Errorf(domain.EForbidden, "the invitation carries the meeting's agenda, which your view of the plan does not")
+	}
+	if err := s.audit(ctx, by, domain.PlanRead.Audit(), planSubject(f), false, details); err != nil {
+		return store.MeetingCalendar{}, err
+	}
+	cal, err := s.store.GetMeetingCalendar(ctx, id, seq)
+	if domain.ErrorCode(err) == domain.ENotFound {
+		return cal, domain.Errorf(domain.ENotFound, "meeting %d of plan %s has no calendar invitation", seq, id)
+	}
+	return cal, err
 }
 
 // RecordInvitation records that the invitation was sent.

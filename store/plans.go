@@ -200,16 +200,16 @@ func (s *Store) SavePlan(ctx context.Context, p domain.PlanRecord) error {
 			}
 			if _, err := tx.ExecContext(ctx, `
 				INSERT INTO meetings (plan_id, seq, kind, status, due_by, scheduled_at, invitation_sent_at, held_at,
-					citizen_present, attendees, minutes_due, minutes_recorded_at, minutes, note, agenda)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+					citizen_present, attendees, minutes_due, minutes_recorded_at, minutes, note, agenda, place)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
 				ON CONFLICT (plan_id, seq) DO UPDATE SET status = EXCLUDED.status, due_by = EXCLUDED.due_by,
 					scheduled_at = EXCLUDED.scheduled_at, invitation_sent_at = EXCLUDED.invitation_sent_at,
 					held_at = EXCLUDED.held_at, citizen_present = EXCLUDED.citizen_present,
 					attendees = EXCLUDED.attendees, minutes_due = EXCLUDED.minutes_due,
 					minutes_recorded_at = EXCLUDED.minutes_recorded_at, minutes = EXCLUDED.minutes, note = EXCLUDED.note,
-					agenda = EXCLUDED.agenda`,
+					agenda = EXCLUDED.agenda, place = EXCLUDED.place`,
 				p.ID, m.Seq, m.Kind, m.Status, m.DueBy, m.ScheduledAt, m.InvitationSentAt, m.HeldAt,
-				m.CitizenPresent, pq.StringArray(append([]string{}, m.Attendees...)), m.MinutesDue, m.MinutesRecordedAt, m.Minutes, m.Note, agenda); err != nil {
+				m.CitizenPresent, pq.StringArray(append([]string{}, m.Attendees...)), m.MinutesDue, m.MinutesRecordedAt, m.Minutes, m.Note, agenda, m.Place); err != nil {
 				return fmt.Errorf("save plan %s meeting: %w", p.ID, translate(err))
 			}
 		}
@@ -297,7 +297,7 @@ func (s *Store) GetPlan(ctx context.Context, id string) (domain.PlanRecord, erro
 
 	mrows, err := s.db.QueryxContext(ctx, `
 		SELECT seq, kind, status, due_by, scheduled_at, invitation_sent_at, held_at, citizen_present,
-			attendees, minutes_due, minutes_recorded_at, minutes, note, agenda
+			attendees, minutes_due, minutes_recorded_at, minutes, note, agenda, place
 		FROM meetings WHERE plan_id = $1 ORDER BY seq`, id)
 	if err != nil {
 		return p, fmt.Errorf("get plan %s meetings: %w", id, translate(err))
@@ -308,7 +308,7 @@ func (s *Store) GetPlan(ctx context.Context, id string) (domain.PlanRecord, erro
 		var att pq.StringArray
 		var agenda []byte
 		if err := mrows.Scan(&m.Seq, &m.Kind, &m.Status, &due, &m.ScheduledAt, &m.InvitationSentAt, &m.HeldAt,
-			&m.CitizenPresent, &att, &m.MinutesDue, &m.MinutesRecordedAt, &m.Minutes, &m.Note, &agenda); err != nil {
+			&m.CitizenPresent, &att, &m.MinutesDue, &m.MinutesRecordedAt, &m.Minutes, &m.Note, &agenda, &m.Place); err != nil {
 			mrows.Close()
 			return p, fmt.Errorf("get plan %s meetings: %w", id, err)
 		}

@@ -48,6 +48,11 @@ const (
 	// calendar (internal/workdays: public holidays and the plan's closing days), not Monday to
 	// Friday; the due date is recorded in the history (a SideEffect) when the meeting is.
 	DanishWorkingDays = "danish-working-days"
+	// CalendarInvitations (1): recording the invitation mails every participant (and the
+	// citizen, at the address on the plan) a calendar invitation; moving the meeting mails an
+	// update, a meeting not held and a plan that ends a cancellation, a participant who leaves
+	// a cancellation and one who joins the invitation.
+	CalendarInvitations = "calendar-invitations"
 )
 
 // Reminder kinds the plan raises (defined in domain).
@@ -83,7 +88,10 @@ type Input struct {
 	// read model it reserved); zero: when the workflow starts.
 	EnrolledAt time.Time                    `json:"enrolled_at,omitempty"`
 	Settings   domain.CollaborationSettings `json:"settings"`
-	Carry      *State                       `json:"carry,omitempty"`
+	// CitizenEmail, if set, is the citizen's address: the citizen gets the meetings'
+	// calendar invitations too.
+	CitizenEmail string `json:"citizen_email,omitempty"`
+	Carry        *State `json:"carry,omitempty"`
 	// Handled are the IDs of the Updates applied by earlier runs (continue-as-new carries the
 	// newest): one sent again is accepted and changes nothing.
 	Handled []string `json:"handled_updates,omitempty"`
@@ -103,6 +111,16 @@ type Track struct {
 	Kind        domain.ReminderKind `json:"kind"`
 	Count       int                 `json:"count"`
 	Last        time.Time           `json:"last"`
+}
+
+// Invitation is where a meeting's calendar invitation stands: its SEQUENCE (RFC 5545), who
+// holds it now, and whether it was cancelled.
+type Invitation struct {
+	MeetingSeq int      `json:"meeting_seq"`
+	Sequence   int      `json:"sequence"`
+	Invited    []string `json:"invited"`
+	Citizen    bool     `json:"citizen,omitempty"`
+	Cancelled  bool     `json:"cancelled,omitempty"`
 }
 
 // State is the plan as its query returns it, and what continue-as-new carries.
@@ -136,6 +154,11 @@ type State struct {
 	// Effects are the plan's writes that failed after their step was accepted (stuck), kept
 	// and retried until made.
 	Effects effects.Ledger `json:"effects,omitzero"`
+	// CitizenEmail is the citizen's address for the calendar invitations (none: the citizen
+	// gets none). It is not in the read model.
+	CitizenEmail string `json:"citizen_email,omitempty"`
+	// Invitations are the meetings' calendar invitations (CalendarInvitations).
+	Invitations []Invitation `json:"invitations,omitempty"`
 }
 
 // StateQuery asks for the state.
@@ -159,6 +182,8 @@ type WithdrawRequest struct {
 type ScheduleRequest struct {
 	Actor domain.Actor `json:"actor"`
 	At    time.Time    `json:"at"`
+	// Place is where the meeting is held (empty: as before).
+	Place string `json:"place,omitempty"`
 }
 
 // InvitationRequest records that the invitation was sent to every participant.

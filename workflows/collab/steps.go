@@ -210,10 +210,13 @@ func (p *plan) leave(ctx workflow.Context, r LeaveRequest) (StepResult, error) {
 }
 
 func (p *plan) end(ctx workflow.Context, actor string, on time.Time, reason string, action domain.AuditAction) (StepResult, error) {
+	cancel := p.cancelled(ctx)
 	p.state.Phase = domain.PlanEnded
 	p.state.EndedOn, p.state.EndReason = &on, reason
-	err := p.commit(ctx, actor, action, "end", true)
-	return StepResult{State: p.state}, err
+	if err := p.commit(ctx, actor, action, "end", true); err != nil {
+		return StepResult{}, err
+	}
+	return StepResult{State: p.state}, p.send(ctx, cancel)
 }
 
 func (p *plan) validateSchedule(ctx workflow.Context, r ScheduleRequest) error {
@@ -226,7 +229,7 @@ func (p *plan) validateSchedule(ctx workflow.Context, r ScheduleRequest) error {
 	if !r.At.After(workflow.Now(ctx)) {
 		return domain.FieldError("at", "a meeting is set in the future")
 	}
-	return nil
+	return domain.CheckLine("place", r.Place)
 }
 
 func (p *plan) scheduleMeeting(ctx workflow.Context, r ScheduleRequest) (StepResult, error) {
@@ -235,7 +238,16 @@ func (p *plan) scheduleMeeting(ctx workflow.Context, r ScheduleRequest) (StepRes
 	moved := m.ScheduledAt != nil
 	at := r.At
 	m.ScheduledAt, m.Status = &at, domain.MeetingScheduled
-	m.InvitationSentAt = nil // a new date needs a new invitation
+	if r.Place != "" {
+		m.Place = r.Place
+	}
+	update, updated := p.moved(ctx)
+	if updated {
+		now := workflow.Now(ctx)
+		m.InvitationSentAt = &now // the update is the invitation to the new time
+	} else {
+		m.InvitationSentAt = nil // a new date needs a new invitation
+	}
 	p.forget(m.Seq, ReminderSendInvitation, ReminderRecordMeeting)
 	if c := p.pendingCitizenMeeting(); c != nil {
 		due := midpoint(p.lastHeld(), at)
@@ -251,8 +263,10 @@ func (p *plan) scheduleMeeting(ctx workflow.Context, r ScheduleRequest) (StepRes
 	if moved {
 		action = domain.AuditMeetingMoved
 	}
-	err := p.commit(ctx, r.Actor.ID, action, "meeting", true, done...)
-	return StepResult{State: p.state}, err
+	if err := p.commit(ctx, r.Actor.ID, action, "meeting", true, done...); err != nil {
+		return StepResult{}, err
+	}
+	return StepResult{State: p.state}, p.send(ctx, update)
 }
 
 // lastHeld is when the last cross-disciplinary meeting was held (or the enrolment).
@@ -290,8 +304,11 @@ func (p *plan) recordInvitation(ctx workflow.Context, r InvitationRequest) (Step
 	m := p.openMeeting()
 	done := p.answered(*m, ReminderSendInvitation)
 	m.InvitationSentAt = &now
-	err := p.commit(ctx, r.Actor.ID, domain.AuditInvitationSent, "meeting", true, done...)
-	return StepResult{State: p.state}, err
+	invite := p.invite(ctx, m)
+	if err := p.commit(ctx, r.Actor.ID, domain.AuditInvitationSent, "meeting", true, done...); err != nil {
+		return StepResult{}, err
+	}
+	return StepResult{State: p.state}, p.send(ctx, invite)
 }
 
 func (p *plan) validateMeeting(ctx workflow.Context, r MeetingRequest) error {
@@ -394,10 +411,13 @@ func (p *plan) validateNotHeld(r NotHeldRequest) error {
 func (p *plan) recordNotHeld(ctx workflow.Context, r NotHeldRequest) (StepResult, error) {
 	m := p.openMeeting()
 	done := p.answered(*m, ReminderRecordMeeting, ReminderSendInvitation)
+	cancel := p.cancelled(ctx)
 	m.Status, m.Note = domain.MeetingNotHeld, r.Reason
 	p.addMeeting(domain.MeetingCrossDisciplinary, domain.MeetingUnscheduled, workflow.Now(ctx).Add(p.s.InvitationLead.D()))
-	err := p.commit(ctx, r.Actor.ID, domain.AuditMeetingNotHeld, "meeting", true, done...)
-	return StepResult{State: p.state}, err
+	if err := p.commit(ctx, r.Actor.ID, domain.AuditMeetingNotHeld, "meeting", true, done...); err != nil {
+		return StepResult{}, err
+	}
+	return StepResult{State: p.state}, p.send(ctx, cancel)
 }
 
 func (p *plan) validateMinutes(r MinutesRequest) error {
@@ -549,7 +569,11 @@ func (p *plan) changeParticipants(ctx workflow.Context, r ParticipantsRequest) (
 		st.CoordinatingCaseworkerID = r.NewCoordinatingCaseworker
 		st.Participants = append(st.Participants, domain.Participant{StaffID: r.NewCoordinatingCaseworker, Role: domain.ParticipantCoordinatingCaseworker, JoinedAt: now})
 	}
+	calendar := p.regrouped(ctx)
 	if err := p.commit(ctx, r.Actor.ID, domain.AuditParticipantsChanged, "participants", true); err != nil {
+		return StepResult{}, err
+	}
+	if err := p.send(ctx, calendar); err != nil {
 		return StepResult{}, err
 	}
 	for _, h := range handovers {

@@ -69,7 +69,7 @@ func (p *plan) setup(ctx workflow.Context, in Input) error {
 			CoordinatorID: in.CoordinatorID, CoordinatingCaseworkerID: in.CoordinatingCaseworkerID,
 			Participants: parts, FromCourseID: in.FromCourseID, EnrolledAt: now, Revision: 1, Runs: 1,
 			Meetings:     []domain.Meeting{{Seq: 1, Kind: domain.MeetingCrossDisciplinary, Status: domain.MeetingUnscheduled, DueBy: now.Add(p.s.FirstMeetingWithin.D())}},
-			FormVersions: []domain.FormVersion{}, Tracks: []Track{},
+			FormVersions: []domain.FormVersion{}, Tracks: []Track{}, CitizenEmail: in.CitizenEmail,
 		}
 	}
 	p.fx = &effects.Runner{
@@ -239,7 +239,7 @@ func ValidateInput(in Input) error {
 	case in.CoordinatingCaseworkerID == "":
 		return domain.FieldError("coordinating_caseworker_id", "is required")
 	}
-	for _, f := range [][2]string{{"coordinator_id", in.CoordinatorID}, {"coordinating_caseworker_id", in.CoordinatingCaseworkerID}, {"enrolled_by", in.EnrolledBy}} {
+	for _, f := range [][2]string{{"coordinator_id", in.CoordinatorID}, {"coordinating_caseworker_id", in.CoordinatingCaseworkerID}, {"enrolled_by", in.EnrolledBy}, {"citizen_email", in.CitizenEmail}} {
 		if err := domain.CheckLine(f[0], f[1]); err != nil {
 			return err
 		}

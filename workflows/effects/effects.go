@@ -141,6 +141,7 @@ const (
 	KindRaise    Kind = "raise"    // a reminder in its recipients' inboxes (and its mail)
 	KindComplete Kind = "complete" // open reminders marked done
 	KindReassign Kind = "reassign" // open reminders handed to someone else
+	KindInvite   Kind = "invite"   // a meeting's calendar message (and its mail)
 )
 
 // SaveKey is the key of the save effect: one per workflow, since a save writes the newest state.
@@ -158,6 +159,7 @@ type Effect struct {
 	Reassign *activities.ReassignRemindersInput `json:"reassign,omitempty"`
 	Pause    *activities.TeamPauseInput         `json:"pause,omitempty"`
 	Courses  *activities.UpdateTeamCoursesInput `json:"courses,omitempty"`
+	Invite   *activities.InvitationsInput       `json:"invite,omitempty"`
 }
 
 // Save is the effect that writes the workflow's read model (the workflow's Apply makes it).
@@ -209,4 +211,10 @@ func CompleteOccasions(ctx workflow.Context, prefixes ...string) Effect {
 // Reassign is the effect that hands one person's open items about a subject to another.
 func Reassign(ctx workflow.Context, in activities.ReassignRemindersInput) Effect {
 	return Effect{Kind: KindReassign, Key: fmt.Sprintf("reassign/%s/%s/%d", in.From, in.To, workflow.Now(ctx).UnixNano()), Reassign: &in}
+}
+
+// Invite is the effect that makes a meeting's calendar message and mails it to its
+// recipients; in.Key must identify the message.
+func Invite(in activities.InvitationsInput) Effect {
+	return Effect{Kind: KindInvite, Key: "invite/" + in.Key, Invite: &in}
 }

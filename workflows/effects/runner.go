@@ -320,6 +320,8 @@ func (r *Runner) Common(ctx workflow.Context, e Effect) error {
 		return nil
 	case e.Kind == KindReassign && e.Reassign != nil:
 		return Write(ctx, acts.ReassignReminders, *e.Reassign, nil)
+	case e.Kind == KindInvite && e.Invite != nil:
+		return r.invite(ctx, *e.Invite)
 	}
 	return temporal.NewNonRetryableApplicationError(fmt.Sprintf("effect %s (%s): nothing to make it with", e.Key, e.Kind), domain.EInternal, nil)
 }
@@ -356,6 +358,28 @@ func (r *Runner) raise(ctx workflow.Context, in activities.RaiseReminderInput) e
 		if v >= 3 {
 			r.mails--
 		}
+	})
+	return nil
+}
+
+// invite records a meeting's calendar message in the outbox; when the workers mail, its mail
+// step then runs like a reminder's (bounded, awaited by Settle, the mail-outbox Schedule mails
+// what it could not), so a mail server that refuses never holds up or fails the workflow.
+func (r *Runner) invite(ctx workflow.Context, in activities.InvitationsInput) error {
+	var res activities.InvitationsResult
+	if err := Write(ctx, acts.RecordInvitations, in, &res); err != nil {
+		return fmt.Errorf("invitation %s: %w", in.Key, err)
+	}
+	if !res.Mailing {
+		return nil
+	}
+	r.mails++
+	mail := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, mailOptionsBounded), acts.MailInvitations, activities.MailInvitationsInput{Key: in.Key})
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		if err := mail.Get(ctx, nil); err != nil {
+			workflow.GetLogger(ctx).Error("mail invitation", "key", in.Key, "err", err)
+		}
+		r.mails--
 	})
 	return nil
 }
