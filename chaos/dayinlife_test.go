@@ -655,9 +655,11 @@ func (d *day) check() {
 		}
 	}
 	for _, p := range d.plans {
-		require.Eventually(t, func() bool {
+		var last string
+		ok := assert.Eventually(t, func() bool {
 			rec, err := d.sys.store.GetPlan(ctx, p.id)
 			if err != nil {
+				last = "read model: " + err.Error()
 				return false
 			}
 			if rec.Phase == domain.PlanEnded {
@@ -665,13 +667,22 @@ func (d *day) check() {
 			}
 			var st collab.State
 			v, err := d.sys.client.QueryWorkflow(ctx, collab.WorkflowID(p.id), "", collab.QueryState, collab.StateQuery{})
-			if err != nil || v.Get(&st) != nil {
+			if err == nil {
+				err = v.Get(&st)
+			}
+			if err != nil {
+				last = "query: " + err.Error()
 				return false
 			}
+			last = fmt.Sprintf("workflow: revision %d, %s, coordinator %s, %d meetings, %d versions, stuck %v; read model: revision %d, %s, coordinator %s, %d meetings, %d versions",
+				st.Revision, st.Phase, st.CoordinatorID, len(st.Meetings), len(st.FormVersions), st.Effects.List(), rec.Revision, rec.Phase, rec.CoordinatorID, len(rec.Meetings), len(rec.FormVersions))
 			return st.Revision == rec.Revision && st.Phase == rec.Phase && st.CoordinatorID == rec.CoordinatorID &&
 				len(st.Meetings) == len(rec.Meetings) && len(st.FormVersions) == len(rec.FormVersions) &&
 				d.stuckRecorded(ctx, collab.WorkflowID(p.id), st.Effects)
 		}, 30*time.Second, 200*time.Millisecond, "plan %s: the read model differs from the workflow", p.id)
+		if !ok {
+			t.Logf("plan %s, last seen: %s", p.id, last)
+		}
 	}
 
 	// Each accepted step has exactly one audit row per citizen of its subject.
