@@ -46,6 +46,7 @@ finish() {
   stop_stack || rc=1
   # Nothing of the check's may outlive it: its process group, if anything is left.
   [ -n "${pgid:-}" ] && kill -KILL -- "-$pgid" 2>/dev/null || true
+  [ -d "$STACK_DIR/logs" ] && rm -rf "$OUT/stack-logs" && cp -r "$STACK_DIR/logs" "$OUT/stack-logs"
   if [ "${KEEP:-}" != 1 ]; then ./scripts/stack.sh clean >/dev/null 2>&1 || true; fi
   if [ $rc = 0 ]; then log "PASS: make stack came up from nothing, served the demo data, and kept it over a restart"; else log "FAIL (logs: $OUT, $STACK_DIR/logs)"; fi
   exit $rc
@@ -115,6 +116,19 @@ for what in "created the database ${STACK_DB_PREFIX}_temporal" "registered the n
   grep -q "$what" "$OUT/start-1.log" || die "start 1 did not say '$what'"
 done
 read_all
+# The server took every history shard of the configured count (a row per shard it owns).
+pgport="$(grep -m1 '\] PostgreSQL: ' "$OUT/start-1.log" | grep -oE '127\.0\.0\.1:[0-9]+' | cut -d: -f2)"
+shards="$("$PGBIN/psql" -X -h 127.0.0.1 -p "${pgport:-5432}" -U postgres -d "${STACK_DB_PREFIX}_temporal" -tAc 'SELECT count(*) FROM shards' 2>/dev/null || echo '?')"
+[ "$shards" = "$STACK_SHARDS" ] || die "Temporal's table shards has $shards rows, want $STACK_SHARDS"
+log "  Temporal owns $shards history shards"
+ui="http://127.0.0.1:$((STACK_HTTP_PORT + 2))"
+if grep -q 'Temporal Web UI      http' "$OUT/start-1.log"; then
+  code=$(curl -s -o /dev/null -w '%{http_code}' -m 10 "$ui/api/v1/namespaces/default" || true)
+  [ "$code" = 200 ] || die "the Web UI's API at $ui: HTTP $code"
+  log "  the Web UI answers at $ui (its API reads the namespace through the frontend)"
+else
+  log "  no Web UI (its server did not build)"
+fi
 tok="$(bin/tvp token konsulent.anna)"
 code=$(curl -s -o "$OUT/referral.json" -w '%{http_code}' -m 30 -XPOST "$API/api/v1/courses" \
   -H "Authorization: Bearer $tok" -H 'Content-Type: application/json' -H 'Idempotency-Key: stack-check-referral' -d '{
