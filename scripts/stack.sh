@@ -49,13 +49,28 @@ pg_choose() {
 psql_() { "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PGPORT" -U postgres "$@"; }
 db_exists() { [ "$(psql_ -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$1'")" = 1 ]; }
 
+# pg_start starts the private cluster unless it runs (for a stack running beside this
+# command): own_pg says whether this command started it, and so stops it.
+own_pg=""
+pg_start() {
+  [ -n "$private_pg" ] || return 0
+  if ! as_postgres "$PGBIN/pg_ctl" -D "$private_pg/data" status >/dev/null 2>&1; then
+    own_pg=1
+  fi
+  pg_private_start "$private_pg" "$PGPORT"
+}
+
 if [ "${1:-}" = clean ]; then
+  if [ -s "$STACK/temporal.pid" ] && kill -0 "$(cat "$STACK/temporal.pid")" 2>/dev/null; then
+    log "the stack in $STACK is running: stop it first"
+    exit 1
+  fi
   pg_choose
-  [ -n "$private_pg" ] && pg_private_start "$private_pg" "$PGPORT"
+  pg_start
   for db in "$DB_TVP" "$DB_TEMPORAL" "$DB_VISIBILITY"; do
     psql_ -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
   done
-  [ -n "$private_pg" ] && pg_private_stop "$private_pg"
+  [ -n "$own_pg" ] && pg_private_stop "$private_pg"
   rm -rf "$STACK"
   log "dropped $DB_TVP, $DB_TEMPORAL and $DB_VISIBILITY; removed $STACK"
   exit 0
@@ -111,7 +126,7 @@ cleanup() {
     kill -KILL "$p" 2>/dev/null || true
     wait "$p" 2>/dev/null || true
   done
-  [ -n "$private_pg" ] && pg_private_stop "$private_pg"
+  [ -n "$own_pg" ] && pg_private_stop "$private_pg"
   rm -f "$STACK/temporal.pid" "$STACK/temporal.held" "$STACK/temporal.release"
   log "stopped"
 }
@@ -153,7 +168,7 @@ TVP="$ROOT/bin/tvp"
 
 pg_choose
 if [ -n "$private_pg" ]; then
-  pg_private_start "$private_pg" "$PGPORT"
+  pg_start
   log "PostgreSQL: a private cluster in $private_pg on 127.0.0.1:$PGPORT"
 else
   log "PostgreSQL: 127.0.0.1:5432"
