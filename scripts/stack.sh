@@ -361,6 +361,7 @@ while :; do
   fi
   for p in "${pids[@]}"; do
     if ! kill -0 "$p" 2>/dev/null; then
+      sleep 1 # on Ctrl-C the processes see SIGINT too: the trap's stop comes first
       log "a process of the stack exited (pid $p); see $LOGS/"
       exit 1
     fi
