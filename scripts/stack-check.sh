@@ -23,6 +23,7 @@ export TVP_DEV_IDP_ADDR="127.0.0.1:$((STACK_HTTP_PORT + 1))"
 COURSE=0c0ffee0-0000-4000-8000-000000000001 # demo.Courses[0]
 PLAN=c011ab00-0000-4000-8000-000000000001   # demo.Plan
 OUT="$ROOT/.dev/stack-check-logs"
+rm -rf "$OUT"
 mkdir -p "$OUT"
 
 stack_pid=""
@@ -61,6 +62,7 @@ die() { log "FAIL: $*"; exit 1; }
 start() {
   local n="$1" t0 i
   t0=$(date +%s)
+  : >"$OUT/start-$n.log" # before the start, so an earlier check's log is never read
   setsid ./scripts/stack.sh >"$OUT/start-$n.log" 2>&1 &
   stack_pid=$! pgid=$!
   for i in $(seq 1 "$START_TIMEOUT"); do
