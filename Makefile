@@ -1,8 +1,17 @@
 # TVP. `make dev` runs the whole system; `make test` runs every test.
-.PHONY: dev test fuzz chaos bench build temporal-cli clean
+.PHONY: dev stack stack-check stack-clean test fuzz chaos bench build temporal-cli clean
 
 dev: ## Temporal dev server, PostgreSQL, migrations, worker, API and pages, with demo data
 	./scripts/dev.sh
+
+stack: ## docker-compose's production shape as local processes: Temporal server on PostgreSQL (STACK_SHARDS), UI, two workers, API
+	./scripts/stack.sh
+
+stack-check: ## make stack from nothing, the demo data through the API, a restart keeping it (slow; not in make test)
+	./scripts/stack-check.sh
+
+stack-clean: ## forget make stack's data (its databases and .dev/stack)
+	./scripts/stack.sh clean
 
 test: ## gofmt, vet, workflowcheck, unit and integration tests on real Temporal and PostgreSQL
 	./scripts/test.sh

@@ -2,6 +2,7 @@ package chaos_test
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"io"
 	"log/slog"
@@ -16,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
 	"tvp/api"
@@ -69,16 +71,27 @@ func TestMain(m *testing.M) {
 func short() bool { return os.Getenv("TVP_CHAOS_LONG") == "" }
 
 // temporalServer is a Temporal dev server of the test's own, file-backed, so that it can be
-// stopped and started again with its data.
+// stopped and started again with its data; or, with TVP_CHAOS_TEMPORAL_ADDRESS, the
+// server of a running make stack (Temporal on PostgreSQL, many shards), which the test stops
+// and starts with `scripts/stack.sh temporal-stop` and `temporal-start`.
 type temporalServer struct {
 	t                   *testing.T
 	addr, dbFile        string
 	port, http, metrics string
 	cmd                 *exec.Cmd
+	stack               bool
 }
+
+// EnvChaosTemporal selects make stack's Temporal server instead of a dev server per test.
+const EnvChaosTemporal = "TVP_CHAOS_TEMPORAL_ADDRESS"
 
 func startTemporal(t *testing.T) *temporalServer {
 	t.Helper()
+	if addr := os.Getenv(EnvChaosTemporal); addr != "" {
+		s := &temporalServer{t: t, addr: addr, stack: true}
+		s.waitHealthy()
+		return s
+	}
 	cli := os.Getenv("TVP_TEST_TEMPORAL_CLI")
 	if cli == "" {
 		if os.Getenv("CI") != "" {
@@ -94,14 +107,35 @@ func startTemporal(t *testing.T) *temporalServer {
 	return s
 }
 
+// stackControl runs scripts/stack.sh temporal-stop or temporal-start against the running
+// stack (its settings, such as STACK_DIR and STACK_TEMPORAL_PORT, from the environment).
+func (s *temporalServer) stackControl(what string) {
+	s.t.Helper()
+	out, err := exec.Command("../scripts/stack.sh", what).CombinedOutput()
+	if err != nil {
+		s.t.Fatalf("scripts/stack.sh %s: %v: %s", what, err, out)
+	}
+}
+
 func (s *temporalServer) start() {
 	s.t.Helper()
+	if s.stack {
+		s.stackControl("temporal-start")
+		s.waitHealthy()
+		return
+	}
 	s.cmd = exec.Command(os.Getenv("TVP_TEST_TEMPORAL_CLI"), "server", "start-dev", "--headless", "--ip", "127.0.0.1",
 		"--port", s.port, "--http-port", s.http, "--metrics-port", s.metrics, "--db-filename", s.dbFile, "--log-level", "error")
 	s.cmd.Stdout, s.cmd.Stderr = io.Discard, io.Discard
 	if err := s.cmd.Start(); err != nil {
 		s.t.Fatalf("start Temporal: %v", err)
 	}
+	s.waitHealthy()
+}
+
+// waitHealthy waits up to a minute for the frontend to answer a health check.
+func (s *temporalServer) waitHealthy() {
+	s.t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		if c, err := net.DialTimeout("tcp", s.addr, time.Second); err == nil {
@@ -121,6 +155,10 @@ func (s *temporalServer) start() {
 }
 
 func (s *temporalServer) stop() {
+	if s.stack {
+		s.stackControl("temporal-stop")
+		return
+	}
 	if s.cmd == nil || s.cmd.Process == nil {
 		return
 	}
@@ -194,7 +232,8 @@ func startSystem(t *testing.T, dsn string, s *store.Store) *system {
 		t.Fatalf("demo register: %v", err)
 	}
 	ts := startTemporal(t)
-	queue := "chaos-" + t.Name()
+	// A queue of this run's own: on make stack's server the namespace outlives the test.
+	queue := "chaos-" + t.Name() + "-" + rand.Text()[:8]
 	keys := apptest.Keyring(t)
 	m, _ := metrics.New()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -208,6 +247,9 @@ func startSystem(t *testing.T, dsn string, s *store.Store) *system {
 		t.Fatalf("dial: %v", err)
 	}
 	t.Cleanup(tc.Close)
+	if ts.stack {
+		t.Cleanup(func() { endWorkflows(t, tc, queue) })
+	}
 	svc := service.New(s, tc, service.Config{TaskQueue: queue, TemporalTimeout: 5 * time.Second, CPRPepper: apptest.Pepper}, log)
 	srv := httptest.NewUnstartedServer(nil)
 	provider := apptest.StartProvider(t, "http://"+srv.Listener.Addr().String(), log)
@@ -219,6 +261,25 @@ func startSystem(t *testing.T, dsn string, s *store.Store) *system {
 		"TVP_PAYLOAD_KEYS=" + apptest.PayloadKeys, "TVP_LOG_LEVEL=error", "TVP_CONNECT_TIMEOUT=120s",
 	})
 	return &system{store: s, dsn: dsn, temporal: ts, client: tc, worker: w, api: srv, idp: provider, queue: queue}
+}
+
+// endWorkflows terminates the test's workflows that still run when it ends on make stack's
+// server, whose namespace outlives the test (a dev server goes with it).
+func endWorkflows(t *testing.T, tc client.Client, queue string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	resp, err := tc.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+		Query: fmt.Sprintf("TaskQueue = '%s' AND ExecutionStatus = 'Running'", queue),
+	})
+	if err != nil {
+		t.Logf("list the test's workflows: %v", err)
+		return
+	}
+	for _, ex := range resp.Executions {
+		if err := tc.TerminateWorkflow(ctx, ex.Execution.WorkflowId, ex.Execution.RunId, "the test ended"); err != nil {
+			t.Logf("terminate %s: %v", ex.Execution.WorkflowId, err)
+		}
+	}
 }
 
 type syncBuffer struct {

@@ -4,6 +4,7 @@
 //	tvp worker   the Temporal worker (workflows and activities)
 //	tvp migrate  applies the database migrations and exits
 //	tvp dev      migrations, demo data, worker and API in one process (make dev)
+//	tvp demo     loads the demo data into a migrated database, then exits (make stack)
 //	tvp audit verify  checks the audit log's hash chain; exit 1 names the first row that does not fit
 //	tvp citizens rehash  moves the citizens' CPR hashes to a new pepper
 //	tvp certs    writes the compose stack's private CA and TLS certificates for Temporal
@@ -30,6 +31,7 @@ commands:
   worker    run the Temporal worker
   migrate   apply the database migrations, then exit
   dev       migrate, load demo data, and run worker and API together
+  demo      load the demo data (idempotent) into a migrated database, then exit
   token     print a development token for a staff member: tvp token konsulent.anna
   audit verify
             check the audit log's hash chain: exit 0 when every row fits, exit 1
@@ -113,6 +115,7 @@ var commands = map[string]func(context.Context, config.Config, *slog.Logger) err
 	"worker":  runWorker,
 	"migrate": runMigrate,
 	"dev":     runDev,
+	"demo":    runDemo,
 	// audit verify and citizens rehash are the commands of two words.
 	"audit verify":    runAuditVerify,
 	"citizens rehash": runCitizensRehash,

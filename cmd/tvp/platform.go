@@ -13,6 +13,7 @@ var uses = map[string]config.Uses{
 	"worker":  {Temporal: true, Database: true},
 	"migrate": {Database: true},
 	"dev":     {DevelopmentOnly: true},
+	"demo":    {DevelopmentOnly: true},
 	"token":   {DevelopmentOnly: true},
 	// It writes hashes under TVP_CPR_PEPPER (TVP_CPR_PEPPER_PREVIOUS may be anything).
 	"citizens rehash": {Pepper: true, Database: true},

@@ -258,6 +258,27 @@ func runDev(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return fmt.Errorf("start worker: %w", err)
 	}
 	defer stopWorker(w, cfg.ShutdownTimeout)
+	if err := loadDemo(ctx, cfg, log, s, tc); err != nil {
+		return err
+	}
+	fmt.Printf("\nTVP is running:\n  API and pages  %s\n  ready check    %s/readyz\n  Temporal UI    %s\n  a token        bin/tvp token konsulent.anna\n  citizens       %s/borger/login (borger.mikkel)\n\n",
+		cfg.PublicURL, cfg.PublicURL, cfg.TemporalUIURL, cfg.PublicURL)
+	return serveAPI(ctx, cfg, log, d)
+}
+
+// runDemo loads the demo data into a migrated database and exits (make stack, once): the
+// register, the decisions, the demo courses and plan (started on Temporal, for the workers to
+// run) and the demo citizens' CPR hashes under TVP_CPR_PEPPER. Loading again changes nothing.
+func runDemo(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	d, err := connect(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return loadDemo(ctx, cfg, log, d.store, d.temporal)
+}
+
+func loadDemo(ctx context.Context, cfg config.Config, log *slog.Logger, s *store.Store, tc client.Client) error {
 	if err := demo.Load(ctx, s, tc, cfg.TaskQueue, time.Now()); err != nil {
 		return err
 	}
@@ -265,9 +286,7 @@ func runDev(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	log.Info("demo data loaded")
-	fmt.Printf("\nTVP is running:\n  API and pages  %s\n  ready check    %s/readyz\n  Temporal UI    %s\n  a token        bin/tvp token konsulent.anna\n  citizens       %s/borger/login (borger.mikkel)\n\n",
-		cfg.PublicURL, cfg.PublicURL, cfg.TemporalUIURL, cfg.PublicURL)
-	return serveAPI(ctx, cfg, log, d)
+	return nil
 }
 
 // newActivities gives the activities their dependencies: the store, and the mailer when SMTP
