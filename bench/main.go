@@ -239,9 +239,13 @@ type report struct {
 
 func (r *report) header(c config) {
 	host, _ := os.Hostname()
-	fmt.Fprintf(&r.b, "# TVP benchmark, %s\n\nOn %s (%d CPUs): the Temporal dev server (in memory, SQLite) and PostgreSQL on this machine; "+
+	server := os.Getenv("TVP_BENCH_TEMPORAL_KIND") // scripts/bench.sh names a server it did not start (BENCH_TEMPORAL)
+	if server == "" {
+		server = "the Temporal dev server (in memory, SQLite)"
+	}
+	fmt.Fprintf(&r.b, "# TVP benchmark, %s\n\nOn %s (%d CPUs): %s and PostgreSQL on this machine; "+
 		"the API and its callers in one process, the worker in another. Every ratio compares two figures measured in this run.\n",
-		time.Now().UTC().Format(time.RFC3339), host, numCPU())
+		time.Now().UTC().Format(time.RFC3339), host, numCPU(), server)
 }
 
 func (r *report) section(title string) { fmt.Fprintf(&r.b, "\n## %s\n\n", title) }

@@ -237,12 +237,12 @@ func (y *yearSim) verify(startErrs int64) error {
 		{"answers by the simulated people (failed)", fmt.Sprintf("%d (%d)", y.actions.Load(), y.failures.Load())},
 		{"plans continued as new after their year", fmt.Sprint(continued)},
 		{"referrals that failed to start", fmt.Sprint(startErrs)},
-		{"the dev server's timer queue: mitigations taken by its monitor", timerQueueActions()},
+		{"the server's timer queue: mitigations taken by its monitor", timerQueueActions()},
 	})
 	return nil
 }
 
-// timerQueueActions reads, from the dev server's metrics (TVP_BENCH_TEMPORAL_METRICS), what
+// timerQueueActions reads, from the server's metrics (TVP_BENCH_TEMPORAL_METRICS), what
 // its queue monitor did to the timer queue (a reader taken for stuck delays due timers).
 func timerQueueActions() string {
 	addr := os.Getenv("TVP_BENCH_TEMPORAL_METRICS")

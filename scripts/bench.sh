@@ -2,6 +2,9 @@
 # make bench: TVP against the bare Temporal client, in one run, on a Temporal dev server and
 # a PostgreSQL like make dev's (started here on free ports, in memory, and stopped after).
 # Prints a Markdown table and writes it to bench/out/results.md.
+# BENCH_TEMPORAL=host:port runs against that Temporal server (namespace default) instead of a
+# dev server, for example make stack's: BENCH_TEMPORAL=127.0.0.1:7400 (BENCH_TEMPORAL_METRICS=
+# host:port names its Prometheus endpoint, make stack's 127.0.0.1:7416).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
@@ -29,13 +32,20 @@ db="tvp_bench_$$"
 trap '"$PGBIN/psql" -q -h 127.0.0.1 -p "$pgport" -U postgres -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1; cleanup' EXIT
 
 TEMPORAL="$("$ROOT/scripts/temporal-cli.sh")"
-tport="$(free_port)"; hport="$(free_port)"; mport="$(free_port)"
-"$TEMPORAL" server start-dev "${TEMPORAL_DEV_FLAGS[@]}" --headless --ip 127.0.0.1 --port "$tport" --http-port "$hport" --metrics-port "$mport" \
-  --log-level error >"$ROOT/.dev/temporal-bench.log" 2>&1 &
-pids+=($!)
-temporal_wait "127.0.0.1:$tport"
+if [ -n "${BENCH_TEMPORAL:-}" ]; then
+  temporal_wait "$BENCH_TEMPORAL"
+  export TVP_BENCH_TEMPORAL_ADDRESS="$BENCH_TEMPORAL"
+  export TVP_BENCH_TEMPORAL_METRICS="${BENCH_TEMPORAL_METRICS:-}"
+  export TVP_BENCH_TEMPORAL_KIND="the Temporal server at $BENCH_TEMPORAL"
+else
+  tport="$(free_port)"; hport="$(free_port)"; mport="$(free_port)"
+  "$TEMPORAL" server start-dev "${TEMPORAL_DEV_FLAGS[@]}" --headless --ip 127.0.0.1 --port "$tport" --http-port "$hport" --metrics-port "$mport" \
+    --log-level error >"$ROOT/.dev/temporal-bench.log" 2>&1 &
+  pids+=($!)
+  temporal_wait "127.0.0.1:$tport"
+  export TVP_BENCH_TEMPORAL_ADDRESS="127.0.0.1:$tport"
+  export TVP_BENCH_TEMPORAL_METRICS="127.0.0.1:$mport"
+fi
 
 export TVP_BENCH_DATABASE_URL="postgres://postgres@127.0.0.1:$pgport/$db?sslmode=disable"
-export TVP_BENCH_TEMPORAL_ADDRESS="127.0.0.1:$tport"
-export TVP_BENCH_TEMPORAL_METRICS="127.0.0.1:$mport"
 go run ./bench "$@"
