@@ -80,9 +80,9 @@ func (b *bench) compare(ctx context.Context) error {
 	// The sides: the API, the API before the change (-before), the bare client.
 	servers := []*httptest.Server{b.srv}
 	names := []string{"through the API"}
-	if b.before != nil {
-		servers = append(servers, b.before)
-		names = append(names, "the API without the register cache")
+	for _, sd := range b.befores {
+		servers = append(servers, sd.srv)
+		names = append(names, sd.name)
 	}
 	apiIDs := make([][]string, len(servers))
 	var starts []func(int) error
@@ -177,19 +177,20 @@ func (b *bench) compare(ctx context.Context) error {
 		}
 	}
 	b.report.table([]string{"measure", "through the API", "bare SDK client", "API / bare"}, rows)
-	if b.before != nil {
-		b.report.line("The same rounds, with a third side: the API without its staff-register cache (TVP_REGISTER_CACHE_TTL=0).\n")
+	for k, sd := range b.befores {
+		b.report.line("The same rounds, with another side: %s.\n", sd.name)
 		var rows [][]string
 		for _, x := range []struct {
 			what string
 			st   []*stats
 		}{{"start a course", startStats}, {"a step: an Update", updStats}, {"a read: a query", qStats}} {
-			with, without, bare := x.st[0], x.st[1], x.st[last]
+			with, without, bare := x.st[0], x.st[k+1], x.st[last]
 			rows = append(rows, []string{x.what, fmt.Sprintf("%.0f/s", without.throughput()), fmt.Sprintf("%.0f/s", with.throughput()),
 				fmt.Sprintf("%.0f/s", bare.throughput()), fmt.Sprintf("%.2f", without.throughput()/bare.throughput()),
-				fmt.Sprintf("%.2f", with.throughput()/bare.throughput()), ms(without.pct(0.99)), ms(with.pct(0.99)), ms(bare.pct(0.99))})
+				fmt.Sprintf("%.2f", with.throughput()/bare.throughput()), fmt.Sprintf("%.2f", with.throughput()/without.throughput()),
+				ms(without.pct(0.99)), ms(with.pct(0.99)), ms(bare.pct(0.99))})
 		}
-		b.report.table([]string{"measure", "API, no cache", "API, cache", "bare", "no cache / bare", "cache / bare", "p99 no cache", "p99 cache", "p99 bare"}, rows)
+		b.report.table([]string{"measure", "without", "with", "bare", "without / bare", "with / bare", "with / without", "p99 without", "p99 with", "p99 bare"}, rows)
 	}
 	head := []string{"CPU ms per call"}
 	for _, nm := range append(names, "bare SDK client") {

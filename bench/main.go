@@ -51,7 +51,7 @@ type config struct {
 	yearCourses, yearPlans                 int
 	year                                   time.Duration
 	registerCacheTTL                       time.Duration
-	before                                 bool
+	before                                 string
 }
 
 func main() {
@@ -80,7 +80,7 @@ func main() {
 	flag.IntVar(&c.yearPlans, "year-plans", 1000, "collaboration plans of the municipality-year")
 	flag.DurationVar(&c.year, "year", 16*time.Minute, "how long the municipality-year's year lasts")
 	flag.DurationVar(&c.registerCacheTTL, "register-cache-ttl", 5*time.Second, "the API's staff-register cache (TVP_REGISTER_CACHE_TTL; 0: off)")
-	flag.BoolVar(&c.before, "before", false, "compare: also an API without the register cache, in the same rounds (the change's before and after)")
+	flag.StringVar(&c.before, "before", "", "compare: also an API without each of these changes, in the same rounds: register (the staff-register cache), token (the verified-token cache), comma-separated")
 	flag.DurationVar(&settle, "settle", settle, "the longest wait for the machine to settle before each measure (a shared machine never does)")
 	flag.Parse()
 	if err := run(c); err != nil {
@@ -105,7 +105,7 @@ type bench struct {
 	queue    string
 	worker   *workerProc
 	srv      *httptest.Server
-	before   *httptest.Server // the API without the register cache (-before)
+	befores  []side // the API without one change each (-before)
 	hc       *http.Client
 	tokens   map[string]string
 	team     domain.Team
@@ -188,11 +188,19 @@ func run(c config) error {
 	b.srv.Config.Handler = api.New(api.Deps{Service: svc, Metrics: m, Log: log, Verifier: verifier.Verifier()}).Handler()
 	b.srv.Start()
 	defer b.srv.Close()
-	if c.before {
-		before := svcCfg
-		before.RegisterCacheTTL = 0
-		b.before = httptest.NewServer(api.New(api.Deps{Service: service.New(app, tc, before, log), Metrics: m, Log: log, Verifier: verifier.Verifier()}).Handler())
-		defer b.before.Close()
+	for _, change := range strings.FieldsFunc(c.before, func(r rune) bool { return r == ',' }) {
+		cfg, v, name := svcCfg, verifier.Verifier(), ""
+		switch change {
+		case "register":
+			cfg.RegisterCacheTTL, name = 0, "the API without the register cache"
+		case "token":
+			v, name = v.WithoutCache(), "the API without the verified-token cache"
+		default:
+			return fmt.Errorf("-before: unknown change %q (register, token)", change)
+		}
+		srv := httptest.NewServer(api.New(api.Deps{Service: service.New(app, tc, cfg, log), Metrics: m, Log: log, Verifier: v}).Handler())
+		defer srv.Close()
+		b.befores = append(b.befores, side{name: name, srv: srv})
 	}
 	for _, u := range []string{"konsulent.anna", "admin"} {
 		t, err := idp.Token(ctx, provider.Issuer(), idp.CLIClientID, idp.CLIRedirectURI, u, password)
@@ -229,6 +237,12 @@ func run(c config) error {
 	}
 	fmt.Print(b.report.String())
 	return nil
+}
+
+// side is an API server the compare phase measures.
+type side struct {
+	name string
+	srv  *httptest.Server
 }
 
 // ensureWorker starts the shared worker process if none runs.
