@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"runtime/pprof"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -21,6 +23,11 @@ import (
 
 // call makes one API request as the user and decodes a 2xx answer into out (if not nil).
 func (b *bench) call(user, method, path string, body, out any) error {
+	return b.callAt(b.srv, user, method, path, body, out)
+}
+
+// callAt is call on the given API server.
+func (b *bench) callAt(srv *httptest.Server, user, method, path string, body, out any) error {
 	var r io.Reader
 	if body != nil {
 		data, err := json.Marshal(body)
@@ -29,7 +36,7 @@ func (b *bench) call(user, method, path string, body, out any) error {
 		}
 		r = bytes.NewReader(data)
 	}
-	req, err := http.NewRequest(method, b.srv.URL+path, r)
+	req, err := http.NewRequest(method, srv.URL+path, r)
 	if err != nil {
 		return err
 	}
@@ -70,19 +77,34 @@ func (b *bench) compare(ctx context.Context) error {
 			ConsultantIDs: []string{"konsulent.anna"}, StartDate: today, Goals: []course.Goal{{ID: "g1", Text: "Uddannelse"}},
 			Settings: b.team.Settings, ReferredBy: "konsulent.anna"}
 	}
-	apiIDs := make([]string, n)
-	startAPI := func(i int) error {
-		var resp struct{ ID string }
-		err := b.call("konsulent.anna", "POST", "/api/v1/courses", map[string]any{
-			"team_id": "ungeteam", "consultant_ids": []string{"konsulent.anna"}, "start_date": today.Format(time.DateOnly),
-			"citizens": []map[string]any{{"cpr": cprFor(i), "name": "Bench"}}, "goals": []map[string]any{{"text": "Uddannelse"}}}, &resp)
-		apiIDs[i] = resp.ID
-		return err
+	// The sides: the API, the API before the change (-before), the bare client.
+	servers := []*httptest.Server{b.srv}
+	names := []string{"through the API"}
+	for _, sd := range b.befores {
+		servers = append(servers, sd.srv)
+		names = append(names, sd.name)
+	}
+	apiIDs := make([][]string, len(servers))
+	var starts []func(int) error
+	for k, srv := range servers {
+		apiIDs[k] = make([]string, n)
+		starts = append(starts, func(i int) error {
+			var resp struct{ ID string }
+			err := b.callAt(srv, "konsulent.anna", "POST", "/api/v1/courses", map[string]any{
+				"team_id": "ungeteam", "consultant_ids": []string{"konsulent.anna"}, "start_date": today.Format(time.DateOnly),
+				"citizens": []map[string]any{{"cpr": cprFor(k*n + i), "name": "Bench"}}, "goals": []map[string]any{{"text": "Uddannelse"}}}, &resp)
+			apiIDs[k][i] = resp.ID
+			return err
+		})
 	}
 	startBare := func(i int) error {
 		_, err := b.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: course.WorkflowID(bareInputs[i].CourseID), TaskQueue: b.queue},
 			course.CourseWorkflow, bareInputs[i])
 		return err
+	}
+	procs := []proc{{"API (bench process)", os.Getpid()}, {"worker", b.worker.cmd.Process.Pid}}
+	if pid, err := strconv.Atoi(os.Getenv("TVP_BENCH_TEMPORAL_PID")); err == nil {
+		procs = append(procs, proc{"Temporal server", pid})
 	}
 	fmt.Fprintln(b.progress, "starts...")
 	if b.cfg.cpuProfile != "" {
@@ -94,17 +116,24 @@ func (b *bench) compare(ctx context.Context) error {
 		if err := pprof.StartCPUProfile(f); err != nil {
 			return err
 		}
+		defer pprof.StopCPUProfile()
 	}
-	apiStarts, bareStarts := alternate(n, rounds, c, startAPI, startBare)
-	pprof.StopCPUProfile()
+	startStats := alternateN(n, rounds, c, procs, append(starts, startBare)...)
 
 	fmt.Fprintln(b.progress, "steps...")
 	m := min(b.cfg.steps, n)
 	anna := demo.Actor("konsulent.anna")
-	apiUpd, bareUpd := alternate(m, rounds, c, func(i int) error {
-		return b.call("konsulent.anna", "POST", "/api/v1/courses/"+apiIDs[i]+"/milestones",
-			map[string]any{"outcome": "education", "date": today.Format(time.DateOnly)}, nil)
-	}, func(i int) error {
+	var updates, queries []func(int) error
+	for k, srv := range servers {
+		updates = append(updates, func(i int) error {
+			return b.callAt(srv, "konsulent.anna", "POST", "/api/v1/courses/"+apiIDs[k][i]+"/milestones",
+				map[string]any{"outcome": "education", "date": today.Format(time.DateOnly)}, nil)
+		})
+		queries = append(queries, func(i int) error {
+			return b.callAt(srv, "konsulent.anna", "GET", "/api/v1/courses/"+apiIDs[k][i], nil, nil)
+		})
+	}
+	updStats := alternateN(m, rounds, c, procs, append(updates, func(i int) error {
 		h, err := b.tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: course.WorkflowID(bareInputs[i].CourseID),
 			UpdateName: course.UpdateRecordMilestone, Args: []any{course.MilestoneRequest{Actor: anna, Outcome: domain.OutcomeEducation, Date: today}},
 			WaitForStage: client.WorkflowUpdateStageCompleted})
@@ -112,17 +141,19 @@ func (b *bench) compare(ctx context.Context) error {
 			return err
 		}
 		return h.Get(ctx, nil)
-	})
-	apiQ, bareQ := alternate(m, rounds, c, func(i int) error {
-		return b.call("konsulent.anna", "GET", "/api/v1/courses/"+apiIDs[i], nil, nil)
-	}, func(i int) error {
+	})...)
+	qStats := alternateN(m, rounds, c, procs, append(queries, func(i int) error {
 		v, err := b.tc.QueryWorkflow(ctx, course.WorkflowID(bareInputs[i].CourseID), "", course.QueryState, course.StateQuery{})
 		if err != nil {
 			return err
 		}
 		var st course.State
 		return v.Get(&st)
-	})
+	})...)
+	last := len(servers)
+	apiStarts, bareStarts := startStats[0], startStats[last]
+	apiUpd, bareUpd := updStats[0], updStats[last]
+	apiQ, bareQ := qStats[0], qStats[last]
 
 	b.report.section("Through the API against the bare SDK client")
 	b.report.line("%d concurrent callers; each comparison in %d rounds that alternate which side goes first, each round after the machine has settled. "+
@@ -146,6 +177,42 @@ func (b *bench) compare(ctx context.Context) error {
 		}
 	}
 	b.report.table([]string{"measure", "through the API", "bare SDK client", "API / bare"}, rows)
+	for k, sd := range b.befores {
+		b.report.line("The same rounds, with another side: %s.\n", sd.name)
+		var rows [][]string
+		for _, x := range []struct {
+			what string
+			st   []*stats
+		}{{"start a course", startStats}, {"a step: an Update", updStats}, {"a read: a query", qStats}} {
+			with, without, bare := x.st[0], x.st[k+1], x.st[last]
+			rows = append(rows, []string{x.what, fmt.Sprintf("%.0f/s", without.throughput()), fmt.Sprintf("%.0f/s", with.throughput()),
+				fmt.Sprintf("%.0f/s", bare.throughput()), fmt.Sprintf("%.2f", without.throughput()/bare.throughput()),
+				fmt.Sprintf("%.2f", with.throughput()/bare.throughput()), fmt.Sprintf("%.2f", with.throughput()/without.throughput()),
+				ms(without.pct(0.99)), ms(with.pct(0.99)), ms(bare.pct(0.99))})
+		}
+		b.report.table([]string{"measure", "without", "with", "bare", "without / bare", "with / bare", "with / without", "p99 without", "p99 with", "p99 bare"}, rows)
+	}
+	head := []string{"CPU ms per call"}
+	for _, nm := range append(names, "bare SDK client") {
+		for _, p := range procs {
+			head = append(head, nm+": "+p.name)
+		}
+	}
+	var cpuRows [][]string
+	for _, x := range []struct {
+		what string
+		st   []*stats
+	}{{"start a course", startStats}, {"a step: an Update", updStats}, {"a read: a query", qStats}} {
+		row := []string{x.what}
+		for _, st := range x.st {
+			for i := range procs {
+				row = append(row, st.cpuPerCall(i))
+			}
+		}
+		cpuRows = append(cpuRows, row)
+	}
+	b.report.line("CPU time per call by process (user+system from /proc, 10 ms ticks; the bench process holds the API and all the callers).\n")
+	b.report.table(head, cpuRows)
 	return nil
 }
 

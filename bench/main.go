@@ -50,6 +50,8 @@ type config struct {
 	scaleCourses, cacheSize                int
 	yearCourses, yearPlans                 int
 	year                                   time.Duration
+	registerCacheTTL                       time.Duration
+	before                                 string
 }
 
 func main() {
@@ -65,7 +67,7 @@ func main() {
 	flag.StringVar(&c.temporal, "temporal", os.Getenv("TVP_BENCH_TEMPORAL_ADDRESS"), "Temporal host:port")
 	flag.StringVar(&c.out, "out", "bench/out/results.md", "where to write the tables")
 	flag.StringVar(&c.phases, "phases", "compare,lists,scale,year", "which measures to run")
-	flag.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of this process during the API starts here")
+	flag.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of this process during the compare phase here")
 	flag.IntVar(&c.starts, "starts", 600, "courses started per side")
 	flag.IntVar(&c.steps, "steps", 400, "updates and queries per side")
 	flag.IntVar(&c.rounds, "rounds", 3, "alternating rounds of each comparison")
@@ -77,6 +79,9 @@ func main() {
 	flag.IntVar(&c.yearCourses, "year-courses", 1000, "courses of the municipality-year")
 	flag.IntVar(&c.yearPlans, "year-plans", 1000, "collaboration plans of the municipality-year")
 	flag.DurationVar(&c.year, "year", 16*time.Minute, "how long the municipality-year's year lasts")
+	flag.DurationVar(&c.registerCacheTTL, "register-cache-ttl", 5*time.Second, "the API's staff-register cache (TVP_REGISTER_CACHE_TTL; 0: off)")
+	flag.StringVar(&c.before, "before", "", "compare: also an API without each of these changes, in the same rounds: register (the staff-register cache), token (the verified-token cache), comma-separated")
+	flag.DurationVar(&settle, "settle", settle, "the longest wait for the machine to settle before each measure (a shared machine never does)")
 	flag.Parse()
 	if err := run(c); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -100,6 +105,7 @@ type bench struct {
 	queue    string
 	worker   *workerProc
 	srv      *httptest.Server
+	befores  []side // the API without one change each (-before)
 	hc       *http.Client
 	tokens   map[string]string
 	team     domain.Team
@@ -153,7 +159,8 @@ func run(c config) error {
 		return err
 	}
 	defer app.Close()
-	svc := service.New(app, tc, service.Config{TaskQueue: b.queue, TemporalTimeout: 30 * time.Second, CPRPepper: "bench"}, log)
+	svcCfg := service.Config{TaskQueue: b.queue, TemporalTimeout: 30 * time.Second, CPRPepper: "bench", RegisterCacheTTL: c.registerCacheTTL}
+	svc := service.New(app, tc, svcCfg, log)
 	// The API trusts the development OpenID provider (internal/idp), in this process; its
 	// callers log in to it once.
 	b.srv = httptest.NewUnstartedServer(nil)
@@ -181,6 +188,20 @@ func run(c config) error {
 	b.srv.Config.Handler = api.New(api.Deps{Service: svc, Metrics: m, Log: log, Verifier: verifier.Verifier()}).Handler()
 	b.srv.Start()
 	defer b.srv.Close()
+	for _, change := range strings.FieldsFunc(c.before, func(r rune) bool { return r == ',' }) {
+		cfg, v, name := svcCfg, verifier.Verifier(), ""
+		switch change {
+		case "register":
+			cfg.RegisterCacheTTL, name = 0, "the API without the register cache"
+		case "token":
+			v, name = v.WithoutCache(), "the API without the verified-token cache"
+		default:
+			return fmt.Errorf("-before: unknown change %q (register, token)", change)
+		}
+		srv := httptest.NewServer(api.New(api.Deps{Service: service.New(app, tc, cfg, log), Metrics: m, Log: log, Verifier: v}).Handler())
+		defer srv.Close()
+		b.befores = append(b.befores, side{name: name, srv: srv})
+	}
 	for _, u := range []string{"konsulent.anna", "admin"} {
 		t, err := idp.Token(ctx, provider.Issuer(), idp.CLIClientID, idp.CLIRedirectURI, u, password)
 		if err != nil {
@@ -216,6 +237,12 @@ func run(c config) error {
 	}
 	fmt.Print(b.report.String())
 	return nil
+}
+
+// side is an API server the compare phase measures.
+type side struct {
+	name string
+	srv  *httptest.Server
 }
 
 // ensureWorker starts the shared worker process if none runs.

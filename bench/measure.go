@@ -18,6 +18,7 @@ type stats struct {
 	latencies []time.Duration
 	elapsed   time.Duration
 	errs      int64
+	cpu       []time.Duration // by process (alternateN)
 }
 
 func (s *stats) n() int { return len(s.latencies) }
@@ -92,6 +93,63 @@ func alternate(n, rounds, c int, a, b func(i int) error) (sa, sb *stats) {
 	return sa, sb
 }
 
+// alternateN is alternate for any number of sides: each round starts with the next side
+// (A B C, B C A, ...). Each side's CPU time per call, by process, is added up in its cpu.
+func alternateN(n, rounds, c int, procs []proc, sides ...func(i int) error) []*stats {
+	out := make([]*stats, len(sides))
+	for i := range out {
+		out[i] = &stats{cpu: make([]time.Duration, len(procs))}
+	}
+	for r := range rounds {
+		from, to := r*n/rounds, (r+1)*n/rounds
+		for k := range sides {
+			j := (r + k) % len(sides)
+			waitIdle()
+			before := cpuOf(procs)
+			out[j].add(measure(from, to, c, sides[j]))
+			after := cpuOf(procs)
+			for p := range procs {
+				out[j].cpu[p] += after[p] - before[p]
+			}
+		}
+	}
+	return out
+}
+
+// proc is a process whose CPU time the bench reads: its /proc/<pid>/stat.
+type proc struct {
+	name string
+	pid  int
+}
+
+// cpuOf returns each process's user+system CPU time so far (0 if it cannot be read).
+func cpuOf(procs []proc) []time.Duration {
+	out := make([]time.Duration, len(procs))
+	for i, p := range procs {
+		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.pid))
+		if err != nil {
+			continue
+		}
+		s := string(data)
+		f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:]) // fields from the 3rd (state) on
+		if len(f) < 13 {
+			continue
+		}
+		ut, _ := strconv.ParseUint(f[11], 10, 64) // utime is the 14th field
+		st, _ := strconv.ParseUint(f[12], 10, 64)
+		out[i] = time.Duration(ut+st) * time.Second / 100 // USER_HZ is 100 on Linux
+	}
+	return out
+}
+
+// cpuPerCall is the side's CPU time per call of the i-th process, in milliseconds.
+func (s *stats) cpuPerCall(i int) string {
+	if s.n() == 0 || i >= len(s.cpu) {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f", float64(s.cpu[i].Microseconds())/1000/float64(s.n()))
+}
+
 // cpuTimes reads the machine's busy and total CPU time from /proc/stat.
 func cpuTimes() (busy, total uint64) {
 	f, err := os.Open("/proc/stat")
@@ -114,14 +172,17 @@ func cpuTimes() (busy, total uint64) {
 	return busy, total
 }
 
-// waitIdle waits (at most two minutes) until the machine's CPUs are at most 15% busy over two
+// settle is the longest waitIdle waits (-settle).
+var settle = 2 * time.Minute
+
+// waitIdle waits (at most settle) until the machine's CPUs are at most 15% busy over two
 // half-seconds in a row: the work a measure started (workflow tasks, activities, the read
 // model) is done before the next one begins. It returns how long it waited.
 func waitIdle() time.Duration {
 	start := time.Now()
 	quiet := 0
 	b0, t0 := cpuTimes()
-	for time.Since(start) < 2*time.Minute && quiet < 2 {
+	for time.Since(start) < settle && quiet < 2 {
 		time.Sleep(500 * time.Millisecond)
 		b1, t1 := cpuTimes()
 		if t1 == t0 {

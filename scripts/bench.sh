@@ -42,6 +42,7 @@ else
   "$TEMPORAL" server start-dev "${TEMPORAL_DEV_FLAGS[@]}" --headless --ip 127.0.0.1 --port "$tport" --http-port "$hport" --metrics-port "$mport" \
     --log-level error >"$ROOT/.dev/temporal-bench.log" 2>&1 &
   pids+=($!)
+  export TVP_BENCH_TEMPORAL_PID=$!
   temporal_wait "127.0.0.1:$tport"
   export TVP_BENCH_TEMPORAL_ADDRESS="127.0.0.1:$tport"
   export TVP_BENCH_TEMPORAL_METRICS="127.0.0.1:$mport"

@@ -67,6 +67,7 @@ func (s *Service) RecordAbsence(ctx context.Context, by Caller, staffID string, 
 		a.StandInID = &in.StandInID
 	}
 	out, err := s.store.RecordAbsence(ctx, a, today)
+	s.register.forget() // who stands in for whom has changed
 	if err != nil {
 		return domain.Absence{}, err
 	}
@@ -98,6 +99,7 @@ func (s *Service) CancelAbsence(ctx context.Context, by Caller, staffID, id stri
 		return err
 	}
 	out, err := s.store.CancelAbsence(ctx, staffID, id, s.today())
+	s.register.forget()
 	if err != nil {
 		return err
 	}

@@ -40,6 +40,11 @@ type Config struct {
 	// CitizenSeesStaffNames: a citizen's "who has looked at my case" names the staff member
 	// (a municipal setting, TVP_CITIZEN_SEES_STAFF_NAMES); otherwise it says what they do.
 	CitizenSeesStaffNames bool
+	// RegisterCacheTTL: what every request reads from the staff register (who a token's
+	// identity is, their roles, team and leads, the absences they hold today) is kept so long
+	// (off if zero). A change made through this service takes effect at once; one made
+	// elsewhere within this bound.
+	RegisterCacheTTL time.Duration
 }
 
 // Service holds the use cases. It is safe for concurrent use.
@@ -48,6 +53,7 @@ type Service struct {
 	temporal client.Client
 	cfg      Config
 	log      *slog.Logger
+	register *registerCache
 }
 
 // New returns the service over the store and the Temporal client.
@@ -64,7 +70,9 @@ func New(s *store.Store, tc client.Client, cfg Config, log *slog.Logger) *Servic
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{store: s, temporal: tc, cfg: cfg, log: log.With("component", "service")}
+	svc := &Service{store: s, temporal: tc, cfg: cfg, log: log.With("component", "service")}
+	svc.register = newRegisterCache(cfg.RegisterCacheTTL, svc.now)
+	return svc
 }
 
 func (s *Service) now() time.Time {
@@ -100,19 +108,25 @@ func (s *Service) Identify(ctx context.Context, staffID, purpose, key string) (C
 	if staffID == "" || len(staffID) > 200 || domain.CheckLine("user", staffID) != nil {
 		return Caller{}, domain.Errorf(domain.EUnauthorized, "not a member of TVP's staff")
 	}
-	m, err := s.store.GetStaff(ctx, staffID)
-	if domain.ErrorCode(err) == domain.ENotFound {
-		return Caller{}, domain.Errorf(domain.EUnauthorized, "%q is not a member of TVP's staff", staffID)
-	} else if err != nil {
-		return Caller{}, err
-	}
-	c := Caller{Actor: m.Actor(), Purpose: "casework", Key: key}
-	// Whom they stand in for today: they take over those colleagues' ties to their cases.
 	today := s.today()
-	held, err := s.store.AbsencesHeldBy(ctx, staffID, today)
-	if err != nil {
-		return Caller{}, err
+	actor, held, ok := s.register.actor(staffID, today)
+	if !ok {
+		read, gen := s.register.begin()
+		m, err := s.store.GetStaff(ctx, staffID)
+		if domain.ErrorCode(err) == domain.ENotFound {
+			return Caller{}, domain.Errorf(domain.EUnauthorized, "%q is not a member of TVP's staff", staffID)
+		} else if err != nil {
+			return Caller{}, err
+		}
+		// Whom they stand in for today: they take over those colleagues' ties to their cases.
+		held, err = s.store.AbsencesHeldBy(ctx, staffID, today)
+		if err != nil {
+			return Caller{}, err
+		}
+		actor = m.Actor()
+		s.register.putActor(actor, held, today, read, gen)
 	}
+	c := Caller{Actor: actor, Purpose: "casework", Key: key}
 	c.Actor.StandsInFor = domain.StandsInOn(held, staffID, today)
 	if purpose != "" {
 		if err := domain.CheckLine("X-TVP-Purpose", purpose); err != nil {

@@ -47,8 +47,13 @@ func (s *Service) StaffOf(ctx context.Context, id Identity, link func(context.Co
 	if id.Issuer == "" || id.Subject == "" {
 		return "", domain.Errorf(domain.EUnauthorized, "the token names no one")
 	}
+	if staffID, ok := s.register.staffOf(id); ok {
+		return staffID, nil
+	}
+	read, gen := s.register.begin()
 	staffID, err := s.store.StaffOfIdentity(ctx, id.Issuer, id.Subject)
 	if err == nil {
+		s.register.putStaffOf(id, staffID, read, gen)
 		return staffID, nil
 	}
 	if domain.ErrorCode(err) != domain.ENotFound {
@@ -62,6 +67,7 @@ func (s *Service) StaffOf(ctx context.Context, id Identity, link func(context.Co
 		s.log.InfoContext(ctx, "no linking claim at first login", "issuer", id.Issuer, "err", err)
 		return "", domain.Errorf(domain.EUnauthorized, "this account is not linked to TVP's staff register, and the provider vouches for nothing that would link it")
 	}
+	s.register.forget()
 	staffID, err = s.store.LinkIdentity(ctx, store.IdentityLink{Issuer: id.Issuer, Subject: id.Subject, Claim: key.Claim, Value: key.Value})
 	switch domain.ErrorCode(err) {
 	case "":
@@ -261,7 +267,8 @@ type RevokedSessions struct {
 
 // RevokeSessions ends every page session of a staff member at once (an administrator's
 // step, audited). Bearer tokens are the provider's and end at their expiry; a member who
-// leaves is made inactive in the register, which refuses those too.
+// leaves is made inactive in the register, which refuses those too (within
+// Config.RegisterCacheTTL).
 func (s *Service) RevokeSessions(ctx context.Context, by Caller, staffID string) (RevokedSessions, error) {
 	if _, err := s.allow(ctx, by, sessionsSubject, domain.SessionsRevoke); err != nil {
 		return RevokedSessions{}, err
@@ -277,6 +284,7 @@ func (s *Service) RevokeSessions(ctx context.Context, by Caller, staffID string)
 		return RevokedSessions{}, domain.Errorf(domain.ENotFound, "no staff member %q", staffID)
 	}
 	n, err := s.store.RevokeStaffSessions(ctx, staffID, s.now())
+	s.register.forget()
 	if err != nil {
 		return RevokedSessions{}, err
 	}

@@ -171,6 +171,7 @@ func serveAPI(ctx context.Context, cfg config.Config, log *slog.Logger, d deps) 
 	svc := service.New(d.store, d.temporal, service.Config{
 		TaskQueue: cfg.TaskQueue, TemporalTimeout: cfg.TemporalTimeout, CPRPepper: cfg.CPRPepper, CPRPepperPrevious: cfg.CPRPepperPrevious,
 		SessionIdle: cfg.SessionIdleTimeout, SessionMaxAge: cfg.SessionMaxAge, CitizenSeesStaffNames: cfg.CitizenSeesStaffNames,
+		RegisterCacheTTL: cfg.RegisterCacheTTL,
 	}, log)
 	h, err := app.Handler(app.Deps{Deps: api.Deps{
 		Service: svc, Metrics: d.metrics, Log: log, Codec: d.keys.Codec(),

@@ -12,13 +12,17 @@ package auth
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/go-jose/go-jose/v4"
@@ -121,6 +125,7 @@ func Discover(ctx context.Context, cfg Config) (*Provider, error) {
 	out.verifier = &Verifier{
 		tokens: p.Verifier(&oidc.Config{ClientID: cfg.Audience}), algs: signingAlgs(meta.Algs),
 		clients: cfg.APIClients, linkClaim: cfg.LinkClaim, userinfo: out.userinfo,
+		verified: &verifiedTokens{m: map[[sha256.Size]byte]verifiedToken{}},
 	}
 	return out, nil
 }
@@ -244,6 +249,63 @@ type Verifier struct {
 	linkClaim string
 	// userinfo, if set, asks the provider about an access token's user.
 	userinfo func(ctx context.Context, accessToken string) (claims map[string]any, subject string, err error)
+	// verified keeps the tokens that passed every check, by their SHA-256, until they expire:
+	// a token is the same token until then, and every request of a caller carries it again.
+	verified *verifiedTokens
+}
+
+// verifiedTokens are access tokens that VerifyAccessToken accepted, until their expiry.
+type verifiedTokens struct {
+	mu sync.Mutex
+	m  map[[sha256.Size]byte]verifiedToken
+}
+
+type verifiedToken struct {
+	id  Identity
+	exp time.Time
+}
+
+// maxVerifiedTokens bounds the tokens kept; a full cache is emptied rather than grown.
+const maxVerifiedTokens = 10000
+
+func (c *verifiedTokens) get(key [sha256.Size]byte, now time.Time) (Identity, bool) {
+	if c == nil {
+		return Identity{}, false
+	}
+	c.mu.Lock()
+	e, ok := c.m[key]
+	if ok && !now.Before(e.exp) {
+		delete(c.m, key)
+		ok = false
+	}
+	c.mu.Unlock()
+	if !ok {
+		return Identity{}, false
+	}
+	id := e.id
+	id.Claims = maps.Clone(id.Claims)
+	return id, true
+}
+
+func (c *verifiedTokens) put(key [sha256.Size]byte, id Identity, exp time.Time) {
+	if c == nil || exp.IsZero() {
+		return
+	}
+	id.Claims = maps.Clone(id.Claims)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.m) >= maxVerifiedTokens {
+		clear(c.m)
+	}
+	c.m[key] = verifiedToken{id: id, exp: exp}
+}
+
+// WithoutCache returns the verifier that checks every token in full each time it is shown
+// (the benchmark's comparison).
+func (v *Verifier) WithoutCache() *Verifier {
+	out := *v
+	out.verified = nil
+	return &out
 }
 
 // Claims only an ID token carries (OpenID Connect Core 1.0, 2 and 3.3.2.11).
@@ -253,30 +315,54 @@ var idTokenClaims = []string{"nonce", "at_hash", "c_hash", "s_hash"}
 // issuer's published keys with an algorithm the issuer announces (never "none", never HMAC),
 // be issued by the issuer, unexpired and not before its time, name the API's audience, be
 // issued to one of the API's clients, and be an access token: its type "at+jwt" (RFC 9068)
-// or "JWT", and none of the claims of an ID token.
+// or "JWT", and none of the claims of an ID token. A token that passed is kept, by its
+// SHA-256, until its expiry: shown again, it is not checked again (a refusal is never kept).
 func (v *Verifier) VerifyAccessToken(ctx context.Context, raw string) (Identity, error) {
+	key := sha256.Sum256([]byte(raw))
+	if id, ok := v.verified.get(key, time.Now()); ok {
+		return id, nil
+	}
+	id, exp, err := v.verifyAccessToken(ctx, raw)
+	if err != nil {
+		return Identity{}, err
+	}
+	v.verified.put(key, id, exp)
+	return id, nil
+}
+
+// verifyAccessToken checks the token in full; it returns whom it names and its expiry.
+func (v *Verifier) verifyAccessToken(ctx context.Context, raw string) (Identity, time.Time, error) {
+	id, tok, err := v.verifyToken(ctx, raw)
+	if err != nil {
+		return Identity{}, time.Time{}, err
+	}
+	return id, tok.Expiry, nil
+}
+
+func (v *Verifier) verifyToken(ctx context.Context, raw string) (Identity, *oidc.IDToken, error) {
+	fail := func(err error) (Identity, *oidc.IDToken, error) { return Identity{}, nil, err }
 	tok, err := v.tokens.Verify(ctx, raw)
 	if err != nil {
-		return Identity{}, fmt.Errorf("verify token: %w", err)
+		return fail(fmt.Errorf("verify token: %w", err))
 	}
 	jws, err := jose.ParseSigned(raw, v.algs)
 	if err != nil || len(jws.Signatures) != 1 {
-		return Identity{}, errors.New("verify token: not one signature")
+		return fail(errors.New("verify token: not one signature"))
 	}
 	if typ, ok := jws.Signatures[0].Protected.ExtraHeaders[jose.HeaderType]; ok {
 		t, _ := typ.(string)
 		t = strings.ToLower(strings.TrimPrefix(strings.ToLower(t), "application/"))
 		if t != "at+jwt" && t != "jwt" {
-			return Identity{}, fmt.Errorf("verify token: type %q is not an access token", typ)
+			return fail(fmt.Errorf("verify token: type %q is not an access token", typ))
 		}
 	}
 	claims := map[string]any{}
 	if err := tok.Claims(&claims); err != nil {
-		return Identity{}, fmt.Errorf("token claims: %w", err)
+		return fail(fmt.Errorf("token claims: %w", err))
 	}
 	for _, c := range idTokenClaims {
 		if _, ok := claims[c]; ok {
-			return Identity{}, fmt.Errorf("verify token: an ID token (it has %s), not an access token", c)
+			return fail(fmt.Errorf("verify token: an ID token (it has %s), not an access token", c))
 		}
 	}
 	client := ""
@@ -287,17 +373,17 @@ func (v *Verifier) VerifyAccessToken(ctx context.Context, raw string) (Identity,
 		}
 	}
 	if !slices.Contains(v.clients, client) {
-		return Identity{}, fmt.Errorf("verify token: issued to %q, not to a client of the API", client)
+		return fail(fmt.Errorf("verify token: issued to %q, not to a client of the API", client))
 	}
 	if azp, ok := claims["azp"].(string); ok {
 		if cid, ok := claims["client_id"].(string); ok && cid != azp {
-			return Identity{}, errors.New("verify token: azp and client_id disagree")
+			return fail(errors.New("verify token: azp and client_id disagree"))
 		}
 	}
 	if tok.Subject == "" {
-		return Identity{}, errors.New("verify token: no subject")
+		return fail(errors.New("verify token: no subject"))
 	}
-	return Identity{Issuer: tok.Issuer, Subject: tok.Subject, Claims: claims}, nil
+	return Identity{Issuer: tok.Issuer, Subject: tok.Subject, Claims: claims}, tok, nil
 }
 
 // ErrNoLinkClaim: neither the token nor the provider's userinfo carries the verified claim

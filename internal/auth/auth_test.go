@@ -165,3 +165,28 @@ func with2(c auth.Config, f func(*auth.Config)) auth.Config {
 	f(&c)
 	return c
 }
+
+// A token that passed is kept until its expiry and not after: shown after it, it is refused as
+// expired. A refusal is never kept: the same wrong token is refused each time.
+func TestVerifiedTokenIsKeptUntilItsExpiry(t *testing.T) {
+	f := start(t)
+	ctx := context.Background()
+	v := f.provider.Verifier()
+	exp := time.Now().Add(1500 * time.Millisecond).Truncate(time.Second).Add(time.Second)
+	tok := f.sign("JWT", with(f.valid, map[string]any{"exp": exp.Unix()}))
+	for range 2 {
+		id, err := v.VerifyAccessToken(ctx, tok)
+		require.NoError(t, err)
+		assert.Equal(t, idp.DemoSubject("konsulent.anna"), id.Subject)
+		assert.Equal(t, idp.CLIClientID, id.Claims["client_id"])
+		id.Claims["client_id"] = "changed by a caller"
+	}
+	time.Sleep(time.Until(exp) + 50*time.Millisecond)
+	_, err := v.VerifyAccessToken(ctx, tok)
+	assert.ErrorContains(t, err, "expired")
+	wrong := f.sign("JWT", with(f.valid, map[string]any{"aud": "other"}))
+	for range 2 {
+		_, err := v.VerifyAccessToken(ctx, wrong)
+		assert.ErrorContains(t, err, "expected audience")
+	}
+}

@@ -55,6 +55,11 @@ type Config struct {
 	// IdempotencyTTL is how long the answer to an Idempotency-Key is given again; a daily job
 	// deletes older ones.
 	IdempotencyTTL time.Duration `env:"TVP_IDEMPOTENCY_TTL" envDefault:"24h"`
+	// RegisterCacheTTL bounds how long the API keeps what it reads from the staff register for
+	// every request (roles, team, leads, absences held, linked identities); a change made
+	// through this API process takes effect at once, one made elsewhere within this bound.
+	// Zero: read it for every request.
+	RegisterCacheTTL time.Duration `env:"TVP_REGISTER_CACHE_TTL" envDefault:"5s"`
 	// OIDCIssuer is the OpenID provider staff log in with and whose access tokens the API
 	// accepts; OIDCClientID is the pages' client there. Empty issuer: the development
 	// provider, run in process, allowed only with DevAuth (tvp dev sets it).
@@ -95,6 +100,7 @@ func Load(fs *flag.FlagSet, args []string) (Config, error) {
 	fs.StringVar(&c.PayloadKeyFile, "payload-key-file", c.PayloadKeyFile, "development payload key file, used when TVP_PAYLOAD_KEYS is empty (TVP_PAYLOAD_KEY_FILE)")
 	fs.DurationVar(&c.AuditRetention, "audit-retention", c.AuditRetention, "how long audit entries are kept (TVP_AUDIT_RETENTION)")
 	fs.DurationVar(&c.IdempotencyTTL, "idempotency-ttl", c.IdempotencyTTL, "how long an Idempotency-Key's answer is given again (TVP_IDEMPOTENCY_TTL)")
+	fs.DurationVar(&c.RegisterCacheTTL, "register-cache-ttl", c.RegisterCacheTTL, "how long a staff-register read is kept for later requests; 0: none (TVP_REGISTER_CACHE_TTL)")
 	fs.StringVar(&c.OIDCIssuer, "oidc-issuer", c.OIDCIssuer, "OpenID provider's issuer URL (TVP_OIDC_ISSUER)")
 	fs.StringVar(&c.OIDCClientID, "oidc-client-id", c.OIDCClientID, "the pages' client id at the provider (TVP_OIDC_CLIENT_ID)")
 	fs.BoolVar(&c.DevAuth, "dev-auth", c.DevAuth, "run the development OpenID provider and trust it (TVP_DEV_AUTH; never in production)")
