@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"tvp/domain"
+	"tvp/workflows"
 )
 
 // The goals-and-agreements form's agreements as items (each with a responsible party, a due
@@ -124,13 +125,15 @@ func (p *plan) addFormVersion(ctx workflow.Context, by string, meetingSeq int, s
 				}
 				p.addToNetwork(ctx, a.Outside)
 			}
-			if a.ID == "" {
+			// An id the current form no longer holds (a version accepted alongside this one
+			// dropped it since this one was checked) makes a new agreement, not a panic.
+			old := p.state.Agreement(a.ID)
+			if old == nil {
 				p.state.Agreements++
 				a.ID = fmt.Sprintf("a%d", p.state.Agreements)
 				continue
 			}
 			kept[a.ID] = true
-			old := p.state.Agreement(a.ID)
 			a.DoneAt, a.DoneBy = old.DoneAt, old.DoneBy
 			if old.DueDate != a.DueDate {
 				done = append(done, p.agreementAnswered(*old)...)
@@ -366,6 +369,11 @@ func (p *plan) validateCompleteAgreement(r CompleteAgreementRequest) error {
 
 func (p *plan) completeAgreement(ctx workflow.Context, r CompleteAgreementRequest) (StepResult, error) {
 	a := p.state.Agreement(r.AgreementID)
+	if a == nil || a.DoneAt != nil {
+		// A step accepted alongside this one dropped the agreement or marked it done after
+		// this one was checked: answered as a conflict, the plan goes on.
+		return StepResult{}, workflows.Failure(domain.Errorf(domain.EConflict, "the agreement changed since this step was checked: read the plan again"))
+	}
 	now := workflow.Now(ctx)
 	a.DoneAt, a.DoneBy = &now, r.Actor.ID
 	done := p.agreementAnswered(*a)
