@@ -80,7 +80,7 @@ func main() {
 	flag.IntVar(&c.yearPlans, "year-plans", 1000, "collaboration plans of the municipality-year")
 	flag.DurationVar(&c.year, "year", 16*time.Minute, "how long the municipality-year's year lasts")
 	flag.DurationVar(&c.registerCacheTTL, "register-cache-ttl", 5*time.Second, "the API's staff-register cache (TVP_REGISTER_CACHE_TTL; 0: off)")
-	flag.StringVar(&c.before, "before", "", "compare: also an API without each of these changes, in the same rounds: register (the staff-register cache), token (the verified-token cache), comma-separated")
+	flag.StringVar(&c.before, "before", "", "compare: also an API without each of these changes, in the same rounds: register (the staff-register cache), token (the verified-token cache), audit (the audit log's group commit), comma-separated")
 	flag.DurationVar(&settle, "settle", settle, "the longest wait for the machine to settle before each measure (a shared machine never does)")
 	flag.Parse()
 	if err := run(c); err != nil {
@@ -189,16 +189,22 @@ func run(c config) error {
 	b.srv.Start()
 	defer b.srv.Close()
 	for _, change := range strings.FieldsFunc(c.before, func(r rune) bool { return r == ',' }) {
-		cfg, v, name := svcCfg, verifier.Verifier(), ""
+		cfg, v, st, name := svcCfg, verifier.Verifier(), app, ""
 		switch change {
 		case "register":
 			cfg.RegisterCacheTTL, name = 0, "the API without the register cache"
 		case "token":
 			v, name = v.WithoutCache(), "the API without the verified-token cache"
+		case "audit":
+			if st, err = store.Open(ctx, c.dsn, store.AsRole(store.AppRole), store.WithoutAuditGroupCommit()); err != nil {
+				return err
+			}
+			defer st.Close()
+			name = "the API without the audit log's group commit"
 		default:
-			return fmt.Errorf("-before: unknown change %q (register, token)", change)
+			return fmt.Errorf("-before: unknown change %q (register, token, audit)", change)
 		}
-		srv := httptest.NewServer(api.New(api.Deps{Service: service.New(app, tc, cfg, log), Metrics: m, Log: log, Verifier: v}).Handler())
+		srv := httptest.NewServer(api.New(api.Deps{Service: service.New(st, tc, cfg, log), Metrics: m, Log: log, Verifier: v}).Handler())
 		defer srv.Close()
 		b.befores = append(b.befores, side{name: name, srv: srv})
 	}

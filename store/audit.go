@@ -31,39 +31,73 @@ import (
 // database chains each row to the one before it; nothing the caller sends can set a row's id
 // or hashes. An entry with a key that is already logged adds nothing, so a retried activity
 // logs once. An entry without a time is logged at the database's now.
+//
+// It returns once the entries are committed. Appends that arrive while another is being
+// committed are committed together in the next statement (auditgroup.go), unless the store
+// was opened WithoutAuditGroupCommit.
 func (s *Store) AppendAudit(ctx context.Context, entries ...domain.AuditEntry) error {
 	if len(entries) == 0 {
 		return nil
 	}
-	n := len(entries)
+	rows := make([]auditRow, len(entries))
+	for i, e := range entries {
+		r, err := newAuditRow(e)
+		if err != nil {
+			return fmt.Errorf("append audit %s: %w", e.Action, err)
+		}
+		rows[i] = r
+	}
+	if s.audits == nil {
+		return s.insertAudit(ctx, rows)
+	}
+	return s.audits.append(ctx, rows)
+}
+
+// auditRow is an entry as the INSERT takes it.
+type auditRow struct {
+	at                                          *time.Time
+	actor, action, stype, sid, purpose, details string
+	citizen, key                                *string
+	refused                                     bool
+}
+
+func newAuditRow(e domain.AuditEntry) (auditRow, error) {
+	r := auditRow{actor: e.ActorID, action: string(e.Action), stype: string(e.SubjectType), sid: e.SubjectID,
+		purpose: e.Purpose, citizen: e.CitizenID, refused: e.Refused, details: "{}"}
+	if len(e.Details) > 0 {
+		var err error
+		if r.details, err = jsonText(e.Details); err != nil {
+			return r, err
+		}
+	}
+	if e.Key != "" {
+		k := e.Key
+		r.key = &k
+	}
+	if !e.At.IsZero() {
+		t := e.At
+		r.at = &t
+	}
+	return r, nil
+}
+
+// insertAudit appends the rows in one statement, in their order.
+func (s *Store) insertAudit(ctx context.Context, rows []auditRow) error {
+	n := len(rows)
 	var (
 		at                                              = make([]*time.Time, n)
 		actor, action, stype, sid, citizen, purpose, dt = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]*string, n), make([]string, n), make([]string, n)
 		key                                             = make([]*string, n)
 		refused                                         = make([]bool, n)
 	)
-	for i, e := range entries {
-		dt[i] = "{}"
-		if len(e.Details) > 0 {
-			var err error
-			if dt[i], err = jsonText(e.Details); err != nil {
-				return fmt.Errorf("append audit %s: %w", e.Action, err)
-			}
-		}
-		if e.Key != "" {
-			k := e.Key
-			key[i] = &k
-		}
-		if !e.At.IsZero() {
-			t := e.At
-			at[i] = &t
-		}
-		actor[i], action[i], stype[i], sid[i], citizen[i], purpose[i], refused[i] =
-			e.ActorID, string(e.Action), string(e.SubjectType), e.SubjectID, e.CitizenID, e.Purpose, e.Refused
+	for i, r := range rows {
+		at[i], actor[i], action[i], stype[i], sid[i], citizen[i], purpose[i], dt[i], key[i], refused[i] =
+			r.at, r.actor, r.action, r.stype, r.sid, r.citizen, r.purpose, r.details, r.key, r.refused
 	}
 	// No ON CONFLICT (key): the chain's trigger skips a logged key before it takes an id and a
-	// hash. A conflict past it would mean a row that was hashed into the head and not stored,
-	// so it must fail rather than be skipped.
+	// hash (also a key earlier in the same statement: a row-level BEFORE trigger sees the rows
+	// the statement inserted before). A conflict past it would mean a row that was hashed into
+	// the head and not stored, so it must fail rather than be skipped.
 	_, err := s.db.ExecContext(ctx, `
 		INSERT INTO audit_log (at, actor_id, action, subject_type, subject_id, citizen_id, purpose, details, key, refused)
 		SELECT COALESCE(x.at, now()), x.actor, x.action, x.stype, x.sid, x.citizen::uuid, x.purpose, x.details::jsonb, x.key, x.refused
@@ -73,7 +107,7 @@ func (s *Store) AppendAudit(ctx context.Context, entries ...domain.AuditEntry) e
 		pq.Array(at), pq.StringArray(actor), pq.StringArray(action), pq.StringArray(stype), pq.StringArray(sid),
 		pq.Array(citizen), pq.StringArray(purpose), pq.StringArray(dt), pq.Array(key), pq.BoolArray(refused))
 	if err != nil {
-		return fmt.Errorf("append audit %s: %w", entries[0].Action, translate(err))
+		return fmt.Errorf("append audit %s: %w", rows[0].action, translate(err))
 	}
 	return nil
 }

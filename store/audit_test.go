@@ -384,3 +384,88 @@ func TestAuditRolesAreCreatedRaceSafely(t *testing.T) {
 	require.NoError(t, db.Get(&n, "SELECT count(*) FROM pg_roles WHERE rolname IN ($1, $2)", owner, app))
 	assert.Equal(t, 2, n)
 }
+
+// Appends that arrive together are committed together (one transaction, so one lock of the
+// chain's head and one flush), each caller's rows in its order; a caller whose row the
+// database refuses gets the error alone, and a caller who stopped waiting writes nothing.
+func TestAuditAppendsAreCommittedTogether(t *testing.T) {
+	app, dsn := storetest.MustOpen(t)
+	ctx := context.Background()
+	bad := "not-a-uuid"
+	// together has callers append three rows each at once (the refused caller's second row is
+	// refused by the database) and returns the transactions their rows were committed in.
+	together := func(first, callers, refused int) map[string]bool {
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		errs := make([]error, callers)
+		for c := range callers {
+			wg.Go(func() {
+				<-start
+				n := (first + c) * 10
+				es := []domain.AuditEntry{entry(n, time.Time{}), entry(n+1, time.Time{}), entry(n+2, time.Time{})}
+				if c == refused {
+					es[1].CitizenID = &bad
+				}
+				errs[c] = app.AppendAudit(ctx, es...)
+			})
+		}
+		close(start)
+		wg.Wait()
+		for c, err := range errs {
+			if c == refused {
+				assert.Error(t, err, "the refused row's caller is told")
+			} else {
+				assert.NoError(t, err, "caller %d", c)
+			}
+		}
+		var rows []struct {
+			Subject string `db:"subject_id"`
+			Xact    string `db:"xact"`
+		}
+		require.NoError(t, app.DB().Select(&rows, `SELECT subject_id, xmin::text AS xact FROM audit_log
+			WHERE subject_id::int BETWEEN $1 AND $2 ORDER BY id`, first*10, (first+callers)*10-1))
+		want := 3 * callers
+		if refused >= 0 {
+			want -= 3
+		}
+		require.Len(t, rows, want, "every other caller's rows, once")
+		last := map[int]int{}
+		xacts := map[string]bool{}
+		for _, r := range rows {
+			var i int
+			_, err := fmt.Sscan(r.Subject, &i)
+			require.NoError(t, err)
+			assert.NotEqual(t, first+refused, i/10, "nothing of the refused caller")
+			if prev, ok := last[i/10]; ok {
+				assert.Equal(t, prev+1, i, "caller %d's rows in its order", i/10)
+			}
+			last[i/10] = i
+			xacts[r.Xact] = true
+		}
+		return xacts
+	}
+	const callers = 64
+	assert.Less(t, len(together(0, callers, -1)), callers, "appends that waited were committed together")
+	together(callers, callers, 7)
+	verified(t, app)
+
+	gone, cancel := context.WithCancel(ctx)
+	cancel()
+	assert.ErrorIs(t, app.AppendAudit(gone, entry(9999, time.Time{})), context.Canceled)
+	var n int
+	require.NoError(t, app.DB().Get(&n, "SELECT count(*) FROM audit_log WHERE subject_id = '9999'"))
+	assert.Zero(t, n, "a caller who stopped waiting writes nothing")
+
+	// Without the group commit each append is its own transaction.
+	alone, err := store.Open(ctx, dsn, store.AsRole(store.AppRole), store.WithoutAuditGroupCommit())
+	require.NoError(t, err)
+	t.Cleanup(func() { alone.Close() })
+	var wg sync.WaitGroup
+	for c := range 16 {
+		wg.Go(func() { assert.NoError(t, alone.AppendAudit(ctx, entry(100000+c, time.Time{}))) })
+	}
+	wg.Wait()
+	require.NoError(t, alone.DB().Get(&n, "SELECT count(DISTINCT xmin::text) FROM audit_log WHERE subject_id::int >= 100000"))
+	assert.Equal(t, 16, n)
+	verified(t, app)
+}

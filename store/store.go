@@ -29,7 +29,8 @@ var migrationFiles embed.FS
 
 // Store is the PostgreSQL store. It is safe for concurrent use.
 type Store struct {
-	db *sqlx.DB
+	db     *sqlx.DB
+	audits *auditGroup // nil: each audit append is its own statement
 }
 
 // AppRole is the application's database role, which the migrations create
@@ -42,7 +43,14 @@ const AppRole = "tvp_app"
 type Option func(*options)
 
 type options struct {
-	role string
+	role         string
+	noAuditGroup bool
+}
+
+// WithoutAuditGroupCommit makes each AppendAudit its own statement and commit, as before the
+// group commit (auditgroup.go); for measuring what the group commit changes.
+func WithoutAuditGroupCommit() Option {
+	return func(o *options) { o.noAuditGroup = true }
 }
 
 // AsRole makes every connection of the store take the role as it starts (the connection
@@ -84,7 +92,11 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("connect to database %s: %w", RedactURL(dsn), translate(err))
 	}
-	return &Store{db: db}, nil
+	s := &Store{db: db}
+	if !o.noAuditGroup {
+		s.audits = &auditGroup{s: s}
+	}
+	return s, nil
 }
 
 // Close closes the connection pool.
