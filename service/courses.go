@@ -42,20 +42,23 @@ type ReferInput struct {
 // and the course reserved in one transaction (domain.DecideReferral, store.Refer), then its
 // workflow starts. The same idempotency key from the same caller refers once.
 func (s *Service) Refer(ctx context.Context, by Caller, in ReferInput) (Created, error) {
-	// The team first (a name, not a secret), then who may refer to it, then the rest.
+	// The team first (a name, not a secret), then who may refer to it, then the rest. The
+	// referral's transaction reads the team again (store.Refer), so a referral that may go
+	// ahead does not read it here.
 	if checkName("team", in.TeamID) != nil {
 		return Created{}, validate(&in)
 	}
-	if _, err := s.store.GetTeam(ctx, in.TeamID); domain.ErrorCode(err) == domain.ENotFound {
-		return Created{}, domain.FieldError("team_id", "team %q does not exist", printable(in.TeamID))
-	} else if err != nil {
-		return Created{}, err
-	}
-	if _, err := s.allow(ctx, by, domain.TeamSubject(in.TeamID), domain.CourseRefer); err != nil {
-		return Created{}, err
-	}
-	if err := validate(&in); err != nil {
-		return Created{}, err
+	team := domain.TeamSubject(in.TeamID)
+	if _, refused := domain.Access(by.Actor, team, domain.CourseRefer); refused != nil || validate(&in) != nil {
+		if _, err := s.store.GetTeam(ctx, in.TeamID); domain.ErrorCode(err) == domain.ENotFound {
+			return Created{}, domain.FieldError("team_id", "team %q does not exist", printable(in.TeamID))
+		} else if err != nil {
+			return Created{}, err
+		}
+		if _, err := s.allow(ctx, by, team, domain.CourseRefer); err != nil {
+			return Created{}, err
+		}
+		return Created{}, validate(&in)
 	}
 	start := day(in.StartDate)
 	citizens := make([]store.NewCitizen, len(in.Citizens))

@@ -61,26 +61,31 @@ type Reserved struct {
 
 // Refer reserves a referred course in one transaction, before its workflow starts: it locks
 // the named consultants' rows (so that two referrals at once count each other against the
-// norm), reads the facts, asks decide (the referral rules) for the caseload overrides, and only
+// norm) and finds a repeat, reads the facts, asks decide (the referral rules) for the caseload overrides, and only
 // if decide accepts records the new citizens and the course with its citizens and consultants.
 // A refused referral writes nothing. The same course id again is the same referral repeated:
 // nothing is decided or written again, and Reserved says what was reserved.
 func (s *Store) Refer(ctx context.Context, r Referral, decide func(domain.ReferralFacts) ([]domain.CaseloadOverride, error)) (res Reserved, err error) {
 	c := r.Course
 	err = s.Transact(ctx, func(tx *sqlx.Tx) error {
-		var existing []string
-		if err := tx.SelectContext(ctx, &existing, `
-			SELECT cc.citizen_id::text FROM courses c JOIN course_citizens cc ON cc.course_id = c.id
-			WHERE c.id = $1 ORDER BY cc.citizen_id`, c.ID); err != nil {
-			return fmt.Errorf("refer: %w", translate(err))
+		// One statement locks the consultants and finds a course reserved under the id
+		// before; the facts are read by the next statements, which see what another referral
+		// committed while this one waited for the locks (READ COMMITTED).
+		var first struct {
+			Locked   int            `db:"locked"`
+			Existing pq.StringArray `db:"existing"`
 		}
-		if len(existing) > 0 {
-			facts, err := referralFacts(ctx, tx, c.TeamID, c.StartDate, nil, nil)
-			res = Reserved{Team: facts.Team, CitizenIDs: existing}
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM staff WHERE id = ANY($1) ORDER BY id FOR UPDATE`, pq.StringArray(c.ConsultantIDs)); err != nil {
+		if err := tx.GetContext(ctx, &first, `
+			WITH locked AS (SELECT 1 FROM staff WHERE id = ANY($2) ORDER BY id FOR UPDATE)
+			SELECT (SELECT count(*) FROM locked) AS locked,
+				ARRAY(SELECT cc.citizen_id::text FROM courses c JOIN course_citizens cc ON cc.course_id = c.id
+					WHERE c.id = $1 ORDER BY cc.citizen_id) AS existing`, c.ID, pq.StringArray(c.ConsultantIDs)); err != nil {
 			return fmt.Errorf("refer: lock consultants: %w", translate(err))
+		}
+		if len(first.Existing) > 0 {
+			facts, err := referralFacts(ctx, tx, c.TeamID, c.StartDate, nil, nil)
+			res = Reserved{Team: facts.Team, CitizenIDs: first.Existing}
+			return err
 		}
 		facts, err := referralFacts(ctx, tx, c.TeamID, c.StartDate, c.ConsultantIDs, r.Citizens)
 		if err != nil {
