@@ -145,3 +145,45 @@ func TestCitizenRecognisedByHash(t *testing.T) {
 	require.NoError(t, s.DB().Select(&cols, "SELECT column_name FROM information_schema.columns WHERE table_name = 'citizens' ORDER BY 1"))
 	assert.NotContains(t, cols, "cpr", "the CPR number itself has no column")
 }
+
+// A burst of more concurrent requests than the pool keeps idle closed the extra connections
+// after each request and opened new ones (each a new PostgreSQL backend) for the next: the
+// store keeps every open connection while it is in use.
+func TestABurstKeepsItsConnections(t *testing.T) {
+	_, dsn := storetest.MustOpen(t)
+	ctx := context.Background()
+	burst := func(s *store.Store) {
+		var wg sync.WaitGroup
+		for range 2 * store.MaxOpenConns {
+			wg.Go(func() {
+				_, err := s.DB().ExecContext(ctx, "SELECT pg_sleep(0.02)")
+				assert.NoError(t, err)
+			})
+		}
+		wg.Wait()
+	}
+	for _, tc := range []struct {
+		name   string
+		opts   []store.Option
+		closes bool
+	}{
+		{"the store", nil, false},
+		{"with 10 idle connections kept", []store.Option{store.WithMaxIdleConns(10)}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := store.Open(ctx, dsn, append([]store.Option{store.AsRole(store.AppRole)}, tc.opts...)...)
+			require.NoError(t, err)
+			defer s.Close()
+			burst(s)
+			burst(s)
+			st := s.DB().Stats()
+			assert.LessOrEqual(t, st.OpenConnections, store.MaxOpenConns)
+			if tc.closes {
+				assert.Positive(t, st.MaxIdleClosed, "connections closed after the burst")
+			} else {
+				assert.Zero(t, st.MaxIdleClosed, "no connection closed for want of room in the idle pool")
+				assert.Equal(t, store.MaxOpenConns, st.OpenConnections, "every connection kept")
+			}
+		})
+	}
+}
