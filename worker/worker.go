@@ -24,6 +24,13 @@ type Options struct {
 	// CacheSize bounds the workflows kept in memory (the sticky cache), for every worker of
 	// the process: the SDK holds one cache per process, so the first worker's setting counts.
 	CacheSize int
+	// FixedPollers, if set, polls for workflow tasks with that many pollers, as the SDK does
+	// by default (2), instead of autoscaling pollers. Fixed pollers serve the worker's sticky
+	// queue first whenever the server reports a backlog there, so a worker that falls behind
+	// stops polling the task queue itself, where new workflows' first tasks and other
+	// workers' evicted ones wait (seen in the municipality-year: minutes). Autoscaling pollers
+	// keep at least one poll on each queue.
+	FixedPollers int
 }
 
 // New returns a worker on the task queue with every workflow and activity registered. The
@@ -35,10 +42,15 @@ func New(c client.Client, taskQueue string, acts *activities.Activities, o Optio
 	if o.CacheSize > 0 {
 		sdkworker.SetStickyWorkflowCacheSize(o.CacheSize) // ignored once a worker has started
 	}
-	w := sdkworker.New(c, taskQueue, sdkworker.Options{
+	opts := sdkworker.Options{
 		MaxConcurrentActivityExecutionSize:     o.MaxConcurrentActivities,
 		MaxConcurrentWorkflowTaskExecutionSize: o.MaxConcurrentWorkflows,
-	})
+		WorkflowTaskPollerBehavior:             sdkworker.NewPollerBehaviorAutoscaling(sdkworker.PollerBehaviorAutoscalingOptions{}),
+	}
+	if o.FixedPollers > 0 {
+		opts.WorkflowTaskPollerBehavior = sdkworker.NewPollerBehaviorSimpleMaximum(sdkworker.PollerBehaviorSimpleMaximumOptions{MaximumNumberOfPollers: o.FixedPollers})
+	}
+	w := sdkworker.New(c, taskQueue, opts)
 	Register(w, acts)
 	return w
 }

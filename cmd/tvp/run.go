@@ -215,7 +215,7 @@ func runWorkerUntil(ctx context.Context, cfg config.Config, log *slog.Logger, s 
 		AuditRetention: domain.Duration(cfg.AuditRetention), IdempotencyTTL: domain.Duration(cfg.IdempotencyTTL)}); err != nil {
 		return err
 	}
-	w := worker.New(tc, cfg.TaskQueue, newActivities(cfg, s), worker.Options{CacheSize: cfg.WorkerCacheSize})
+	w := worker.New(tc, cfg.TaskQueue, newActivities(cfg, s), worker.Options{CacheSize: cfg.WorkerCacheSize, FixedPollers: cfg.WorkerFixedPollers})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
@@ -254,7 +254,7 @@ func runDev(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		AuditRetention: domain.Duration(cfg.AuditRetention), IdempotencyTTL: domain.Duration(cfg.IdempotencyTTL)}); err != nil {
 		return err
 	}
-	w := worker.New(tc, cfg.TaskQueue, newActivities(cfg, s), worker.Options{CacheSize: cfg.WorkerCacheSize})
+	w := worker.New(tc, cfg.TaskQueue, newActivities(cfg, s), worker.Options{CacheSize: cfg.WorkerCacheSize, FixedPollers: cfg.WorkerFixedPollers})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}

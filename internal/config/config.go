@@ -40,6 +40,9 @@ type Config struct {
 	// WorkerCacheSize bounds how many workflows a worker keeps in memory (the SDK's sticky
 	// cache); a workflow evicted from it is replayed from its history when it next has work.
 	WorkerCacheSize int `env:"TVP_WORKER_CACHE_SIZE" envDefault:"2000"`
+	// WorkerFixedPollers, if set, polls for workflow tasks with that many pollers instead of
+	// autoscaling ones (worker.Options.FixedPollers says why autoscaling is the default).
+	WorkerFixedPollers int `env:"TVP_WORKER_FIXED_POLLERS"`
 	// CPRPepper keys the HMAC under which CPR numbers are recognised; the numbers themselves
 	// are never stored. Production must set it; the default is for development only.
 	CPRPepper string `env:"TVP_CPR_PEPPER" envDefault:"dev-only-pepper-change-me"`
