@@ -14,10 +14,10 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/lib/pq"
 	"go.temporal.io/sdk/client"
 
 	"tvp/domain"
-	"tvp/internal/demo"
 	"tvp/workflows/course"
 )
 
@@ -74,8 +74,8 @@ func (b *bench) compare(ctx context.Context) error {
 			return err
 		}
 		bareInputs[i] = course.Input{CourseID: uuid.NewString(), TeamID: "ungeteam", Kind: domain.TargetYoung, CitizenIDs: []string{cid},
-			ConsultantIDs: []string{"konsulent.anna"}, StartDate: today, Goals: []course.Goal{{ID: "g1", Text: "Uddannelse"}},
-			Settings: b.team.Settings, ReferredBy: "konsulent.anna"}
+			ConsultantIDs: []string{benchConsultant(i)}, StartDate: today, Goals: []course.Goal{{ID: "g1", Text: "Uddannelse"}},
+			Settings: b.team.Settings, ReferredBy: benchLead.ID}
 	}
 	// The sides: the API, the API before the change (-before), the bare client.
 	servers := []*httptest.Server{b.srv}
@@ -90,8 +90,8 @@ func (b *bench) compare(ctx context.Context) error {
 		apiIDs[k] = make([]string, n)
 		starts = append(starts, func(i int) error {
 			var resp struct{ ID string }
-			err := b.callAt(srv, "konsulent.anna", "POST", "/api/v1/courses", map[string]any{
-				"team_id": "ungeteam", "consultant_ids": []string{"konsulent.anna"}, "start_date": today.Format(time.DateOnly),
+			err := b.callAt(srv, benchLead.ID, "POST", "/api/v1/courses", map[string]any{
+				"team_id": "ungeteam", "consultant_ids": []string{benchConsultant(i)}, "start_date": today.Format(time.DateOnly),
 				"citizens": []map[string]any{{"cpr": cprFor(k*n + i), "name": "Bench"}}, "goals": []map[string]any{{"text": "Uddannelse"}}}, &resp)
 			apiIDs[k][i] = resp.ID
 			return err
@@ -106,6 +106,38 @@ func (b *bench) compare(ctx context.Context) error {
 	if pid, err := strconv.Atoi(os.Getenv("TVP_BENCH_TEMPORAL_PID")); err == nil {
 		procs = append(procs, proc{"Temporal server", pid})
 	}
+	procs = append(procs, proc{"PostgreSQL", postgresCluster})
+	// The connections opened to the benchmark's database (by the API and the worker), as
+	// PostgreSQL counts them (its statistics reach the view within a second or so).
+	sessions := func() int64 {
+		time.Sleep(1100 * time.Millisecond)
+		var n int64
+		_ = b.store.DB().GetContext(ctx, &n, `SELECT sessions FROM pg_stat_database WHERE datname = current_database()`)
+		return n
+	}
+	// After each side's starts: until the worker has run every course's first steps (its first
+	// save in the read model), so that this work counts as the side's and the next side does
+	// not wait behind it.
+	drain := func(side, from, to int) {
+		ids := make([]string, 0, to-from)
+		for i := from; i < to; i++ {
+			if side < len(servers) {
+				ids = append(ids, apiIDs[side][i])
+			} else {
+				ids = append(ids, bareInputs[i].CourseID)
+			}
+		}
+		deadline := time.Now().Add(5 * time.Minute)
+		for time.Now().Before(deadline) {
+			var left int
+			if err := b.store.DB().GetContext(ctx, &left, `SELECT $2::int - count(*) FROM courses WHERE id::text = ANY($1) AND revision >= 1`,
+				pq.StringArray(ids), len(ids)); err != nil || left == 0 {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		fmt.Fprintln(b.progress, "drain: courses still without their first steps after 5 minutes")
+	}
 	fmt.Fprintln(b.progress, "starts...")
 	if b.cfg.cpuProfile != "" {
 		f, err := os.Create(b.cfg.cpuProfile)
@@ -118,31 +150,30 @@ func (b *bench) compare(ctx context.Context) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	startStats := alternateN(n, rounds, c, procs, append(starts, startBare)...)
+	startStats := alternateN(n, rounds, c, procs, sessions, drain, append(starts, startBare)...)
 
 	fmt.Fprintln(b.progress, "steps...")
 	m := min(b.cfg.steps, n)
-	anna := demo.Actor("konsulent.anna")
 	var updates, queries []func(int) error
 	for k, srv := range servers {
 		updates = append(updates, func(i int) error {
-			return b.callAt(srv, "konsulent.anna", "POST", "/api/v1/courses/"+apiIDs[k][i]+"/milestones",
+			return b.callAt(srv, benchLead.ID, "POST", "/api/v1/courses/"+apiIDs[k][i]+"/milestones",
 				map[string]any{"outcome": "education", "date": today.Format(time.DateOnly)}, nil)
 		})
 		queries = append(queries, func(i int) error {
-			return b.callAt(srv, "konsulent.anna", "GET", "/api/v1/courses/"+apiIDs[k][i], nil, nil)
+			return b.callAt(srv, benchLead.ID, "GET", "/api/v1/courses/"+apiIDs[k][i], nil, nil)
 		})
 	}
-	updStats := alternateN(m, rounds, c, procs, append(updates, func(i int) error {
+	updStats := alternateN(m, rounds, c, procs, sessions, nil, append(updates, func(i int) error {
 		h, err := b.tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: course.WorkflowID(bareInputs[i].CourseID),
-			UpdateName: course.UpdateRecordMilestone, Args: []any{course.MilestoneRequest{Actor: anna, Outcome: domain.OutcomeEducation, Date: today}},
+			UpdateName: course.UpdateRecordMilestone, Args: []any{course.MilestoneRequest{Actor: benchLead, Outcome: domain.OutcomeEducation, Date: today}},
 			WaitForStage: client.WorkflowUpdateStageCompleted})
 		if err != nil {
 			return err
 		}
 		return h.Get(ctx, nil)
 	})...)
-	qStats := alternateN(m, rounds, c, procs, append(queries, func(i int) error {
+	qStats := alternateN(m, rounds, c, procs, sessions, nil, append(queries, func(i int) error {
 		v, err := b.tc.QueryWorkflow(ctx, course.WorkflowID(bareInputs[i].CourseID), "", course.QueryState, course.StateQuery{})
 		if err != nil {
 			return err
@@ -192,27 +223,26 @@ func (b *bench) compare(ctx context.Context) error {
 		}
 		b.report.table([]string{"measure", "without", "with", "bare", "without / bare", "with / bare", "with / without", "p99 without", "p99 with", "p99 bare"}, rows)
 	}
-	head := []string{"CPU ms per call"}
-	for _, nm := range append(names, "bare SDK client") {
-		for _, p := range procs {
-			head = append(head, nm+": "+p.name)
-		}
-	}
+	all := [][]*stats{startStats, updStats, qStats}
 	var cpuRows [][]string
-	for _, x := range []struct {
-		what string
-		st   []*stats
-	}{{"start a course", startStats}, {"a step: an Update", updStats}, {"a read: a query", qStats}} {
-		row := []string{x.what}
-		for _, st := range x.st {
-			for i := range procs {
-				row = append(row, st.cpuPerCall(i))
+	for k, nm := range append(names, "bare SDK client") {
+		for i, p := range procs {
+			row := []string{nm, p.name}
+			for _, st := range all {
+				row = append(row, st[k].cpuPerCall(i))
 			}
+			cpuRows = append(cpuRows, row)
+		}
+		row := []string{nm, "PostgreSQL connections opened, per 100 calls"}
+		for _, st := range all {
+			row = append(row, fmt.Sprintf("%.1f", 100*float64(st[k].sessions)/float64(max(1, st[k].n()))))
 		}
 		cpuRows = append(cpuRows, row)
 	}
-	b.report.line("CPU time per call by process (user+system from /proc, 10 ms ticks; the bench process holds the API and all the callers).\n")
-	b.report.table(head, cpuRows)
+	b.report.line("CPU time per call by process (user+system from /proc, 10 ms ticks; the bench process holds the API and all the callers; "+
+		"PostgreSQL is every PostgreSQL process of the machine, TVP's database for the API and the worker, and Temporal's where it keeps its state there). "+
+		"A start's figures include the worker's first steps of the course, which each side waits for before the next begins.\n")
+	b.report.table([]string{"side", "CPU ms per call", "start a course", "a step: an Update", "a read: a query"}, cpuRows)
 	return nil
 }
 

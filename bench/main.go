@@ -47,7 +47,7 @@ type config struct {
 	dsn, temporal, out, phases, cpuProfile string
 	starts, steps, rounds, concurrency     int
 	listRows, listCalls                    int
-	scaleCourses, cacheSize                int
+	scaleCourses, cacheSize, fixedPollers  int
 	yearCourses, yearPlans                 int
 	year                                   time.Duration
 	registerCacheTTL                       time.Duration
@@ -76,11 +76,12 @@ func main() {
 	flag.IntVar(&c.listCalls, "list-calls", 300, "calls per list endpoint")
 	flag.IntVar(&c.scaleCourses, "scale-courses", 10000, "open courses for the worker's memory")
 	flag.IntVar(&c.cacheSize, "cache-size", 2000, "the worker's workflow cache (TVP_WORKER_CACHE_SIZE)")
+	flag.IntVar(&c.fixedPollers, "fixed-pollers", 0, "the worker's workflow-task pollers: this many, fixed (the SDK's default is 2), instead of autoscaling (TVP_WORKER_FIXED_POLLERS)")
 	flag.IntVar(&c.yearCourses, "year-courses", 1000, "courses of the municipality-year")
 	flag.IntVar(&c.yearPlans, "year-plans", 1000, "collaboration plans of the municipality-year")
 	flag.DurationVar(&c.year, "year", 16*time.Minute, "how long the municipality-year's year lasts")
 	flag.DurationVar(&c.registerCacheTTL, "register-cache-ttl", 5*time.Second, "the API's staff-register cache (TVP_REGISTER_CACHE_TTL; 0: off)")
-	flag.StringVar(&c.before, "before", "", "compare: also an API without each of these changes, in the same rounds: register (the staff-register cache), token (the verified-token cache), audit (the audit log's group commit), comma-separated")
+	flag.StringVar(&c.before, "before", "", "compare: also an API without each of these changes, in the same rounds: register (the staff-register cache), token (the verified-token cache), audit (the audit log's group commit), pool (every open database connection kept idle), comma-separated")
 	flag.DurationVar(&settle, "settle", settle, "the longest wait for the machine to settle before each measure (a shared machine never does)")
 	flag.Parse()
 	if err := run(c); err != nil {
@@ -128,6 +129,16 @@ func run(c config) error {
 	}
 	if err := demo.LoadRegister(ctx, s); err != nil {
 		return err
+	}
+	// Consultants of the team beside the demo's four, so that the comparison's referrals spread
+	// over a team's worth of caseloads, as a municipality's do, instead of all naming one
+	// consultant (whose row each referral locks and whose open courses it counts).
+	for i := range spreadConsultants {
+		team := "ungeteam"
+		if err := s.UpsertStaff(ctx, domain.Staff{ID: benchConsultant(i), Name: fmt.Sprintf("Bench Konsulent %d", i), TeamID: &team,
+			HoursPerWeek: 37, LeadID: &benchLead.ID, Roles: []domain.Role{domain.RoleConsultant}}); err != nil {
+			return err
+		}
 	}
 	team, err := s.GetTeam(ctx, "ungeteam")
 	if err != nil {
@@ -201,14 +212,20 @@ func run(c config) error {
 			}
 			defer st.Close()
 			name = "the API without the audit log's group commit"
+		case "pool":
+			if st, err = store.Open(ctx, c.dsn, store.AsRole(store.AppRole), store.WithMaxIdleConns(10)); err != nil {
+				return err
+			}
+			defer st.Close()
+			name = "the API with 10 idle connections kept"
 		default:
-			return fmt.Errorf("-before: unknown change %q (register, token, audit)", change)
+			return fmt.Errorf("-before: unknown change %q (register, token, audit, pool)", change)
 		}
 		srv := httptest.NewServer(api.New(api.Deps{Service: service.New(st, tc, cfg, log), Metrics: m, Log: log, Verifier: v}).Handler())
 		defer srv.Close()
 		b.befores = append(b.befores, side{name: name, srv: srv})
 	}
-	for _, u := range []string{"konsulent.anna", "admin"} {
+	for _, u := range []string{"konsulent.anna", benchLead.ID, "admin"} {
 		t, err := idp.Token(ctx, provider.Issuer(), idp.CLIClientID, idp.CLIRedirectURI, u, password)
 		if err != nil {
 			return err
@@ -279,6 +296,11 @@ func (r *report) header(c config) {
 	fmt.Fprintf(&r.b, "# TVP benchmark, %s\n\nOn %s (%d CPUs): %s and PostgreSQL on this machine; "+
 		"the API and its callers in one process, the worker in another. Every ratio compares two figures measured in this run.\n",
 		time.Now().UTC().Format(time.RFC3339), host, numCPU(), server)
+	pollers := "autoscaling"
+	if c.fixedPollers > 0 {
+		pollers = fmt.Sprintf("%d, fixed", c.fixedPollers)
+	}
+	fmt.Fprintf(&r.b, "The worker's workflow-task pollers: %s.\n", pollers)
 }
 
 func (r *report) section(title string) { fmt.Fprintf(&r.b, "\n## %s\n\n", title) }
@@ -301,3 +323,9 @@ func (r *report) write() error {
 	}
 	return os.WriteFile(r.path, []byte(r.b.String()), 0o644)
 }
+
+// spreadConsultants is how many consultants the comparison's referrals spread over; the
+// team's lead (benchLead) refers and steps and reads its courses.
+const spreadConsultants = 100
+
+func benchConsultant(i int) string { return fmt.Sprintf("bench.konsulent.%03d", i%spreadConsultants) }

@@ -19,6 +19,7 @@ type stats struct {
 	elapsed   time.Duration
 	errs      int64
 	cpu       []time.Duration // by process (alternateN)
+	sessions  int64           // PostgreSQL connections opened (alternateN)
 }
 
 func (s *stats) n() int { return len(s.latencies) }
@@ -95,7 +96,11 @@ func alternate(n, rounds, c int, a, b func(i int) error) (sa, sb *stats) {
 
 // alternateN is alternate for any number of sides: each round starts with the next side
 // (A B C, B C A, ...). Each side's CPU time per call, by process, is added up in its cpu.
-func alternateN(n, rounds, c int, procs []proc, sides ...func(i int) error) []*stats {
+// drain, if not nil, waits after each side's calls until the work they started has been done
+// (the worker's first steps of the courses started): that work is the side's CPU time, and
+// the next side does not queue behind it.
+// sessions, if not nil, counts the PostgreSQL connections opened so far.
+func alternateN(n, rounds, c int, procs []proc, sessions func() int64, drain func(side, from, to int), sides ...func(i int) error) []*stats {
 	out := make([]*stats, len(sides))
 	for i := range out {
 		out[i] = &stats{cpu: make([]time.Duration, len(procs))}
@@ -105,9 +110,13 @@ func alternateN(n, rounds, c int, procs []proc, sides ...func(i int) error) []*s
 		for k := range sides {
 			j := (r + k) % len(sides)
 			waitIdle()
-			before := cpuOf(procs)
+			before, opened := cpuOf(procs), count(sessions)
 			out[j].add(measure(from, to, c, sides[j]))
+			if drain != nil {
+				drain(j, from, to)
+			}
 			after := cpuOf(procs)
+			out[j].sessions += count(sessions) - opened
 			for p := range procs {
 				out[j].cpu[p] += after[p] - before[p]
 			}
@@ -116,30 +125,94 @@ func alternateN(n, rounds, c int, procs []proc, sides ...func(i int) error) []*s
 	return out
 }
 
+func count(f func() int64) int64 {
+	if f == nil {
+		return 0
+	}
+	return f()
+}
+
 // proc is a process whose CPU time the bench reads: its /proc/<pid>/stat.
 type proc struct {
 	name string
 	pid  int
 }
 
-// cpuOf returns each process's user+system CPU time so far (0 if it cannot be read).
+// postgresCluster as a proc's pid stands for every PostgreSQL process of the machine.
+const postgresCluster = -1
+
+// cpuOf returns each process's user+system CPU time so far (0 if it cannot be read); for
+// postgresCluster, that of every process named postgres plus what their postmasters have
+// reaped (the backends that have exited).
 func cpuOf(procs []proc) []time.Duration {
 	out := make([]time.Duration, len(procs))
 	for i, p := range procs {
-		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.pid))
+		if p.pid == postgresCluster {
+			out[i] = postgresCPU()
+			continue
+		}
+		if st, ok := procStat(p.pid); ok {
+			out[i] = st.cpu
+		}
+	}
+	return out
+}
+
+// stat is what the bench reads of /proc/<pid>/stat.
+type stat struct {
+	comm     string
+	ppid     int
+	cpu      time.Duration // utime+stime
+	children time.Duration // cutime+cstime: the children it has waited for
+}
+
+func procStat(pid int) (stat, bool) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return stat{}, false
+	}
+	s := string(data)
+	open, end := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+	if open < 0 || end < open {
+		return stat{}, false
+	}
+	f := strings.Fields(s[end+2:]) // fields from the 3rd (state) on
+	if len(f) < 15 {
+		return stat{}, false
+	}
+	n := func(i int) time.Duration {
+		v, _ := strconv.ParseUint(f[i], 10, 64)
+		return time.Duration(v) * time.Second / 100 // USER_HZ is 100 on Linux
+	}
+	ppid, _ := strconv.Atoi(f[1])
+	return stat{comm: s[open+1 : end], ppid: ppid, cpu: n(11) + n(12), children: n(13) + n(14)}, true
+}
+
+// postgresCPU is the CPU time of every PostgreSQL process on the machine, including exited
+// backends (in their postmaster's children's times).
+func postgresCPU() time.Duration {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0
+	}
+	stats := map[int]stat{}
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
 		if err != nil {
 			continue
 		}
-		s := string(data)
-		f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:]) // fields from the 3rd (state) on
-		if len(f) < 13 {
-			continue
+		if st, ok := procStat(pid); ok && st.comm == "postgres" {
+			stats[pid] = st
 		}
-		ut, _ := strconv.ParseUint(f[11], 10, 64) // utime is the 14th field
-		st, _ := strconv.ParseUint(f[12], 10, 64)
-		out[i] = time.Duration(ut+st) * time.Second / 100 // USER_HZ is 100 on Linux
 	}
-	return out
+	var total time.Duration
+	for _, st := range stats {
+		total += st.cpu
+		if _, child := stats[st.ppid]; !child { // a postmaster
+			total += st.children
+		}
+	}
+	return total
 }
 
 // cpuPerCall is the side's CPU time per call of the i-th process, in milliseconds.

@@ -41,7 +41,8 @@ func startWorker(ctx context.Context, b *bench, cacheSize int) (*workerProc, err
 	cmd := exec.CommandContext(ctx, exe)
 	cmd.Env = append(os.Environ(), roleEnv+"=worker",
 		"TVP_BENCH_DATABASE_URL="+b.cfg.dsn, "TVP_BENCH_TEMPORAL_ADDRESS="+b.cfg.temporal,
-		"TVP_BENCH_PAYLOAD_KEYS="+b.keys, "TVP_BENCH_QUEUE="+b.queue, "TVP_BENCH_CACHE_SIZE="+strconv.Itoa(cacheSize))
+		"TVP_BENCH_PAYLOAD_KEYS="+b.keys, "TVP_BENCH_QUEUE="+b.queue, "TVP_BENCH_CACHE_SIZE="+strconv.Itoa(cacheSize),
+		"TVP_BENCH_FIXED_POLLERS="+strconv.Itoa(b.cfg.fixedPollers))
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -114,6 +115,7 @@ func (w *workerProc) memory() (rss, peak int64, err error) {
 func runWorker() error {
 	ctx := context.Background()
 	cacheSize, _ := strconv.Atoi(os.Getenv("TVP_BENCH_CACHE_SIZE"))
+	fixedPollers, _ := strconv.Atoi(os.Getenv("TVP_BENCH_FIXED_POLLERS"))
 	s, err := store.Open(ctx, os.Getenv("TVP_BENCH_DATABASE_URL"), store.AsRole(store.AppRole))
 	if err != nil {
 		return err
@@ -131,7 +133,7 @@ func runWorker() error {
 		return err
 	}
 	defer tc.Close()
-	w := worker.New(tc, os.Getenv("TVP_BENCH_QUEUE"), &activities.Activities{Store: s}, worker.Options{CacheSize: cacheSize})
+	w := worker.New(tc, os.Getenv("TVP_BENCH_QUEUE"), &activities.Activities{Store: s}, worker.Options{CacheSize: cacheSize, FixedPollers: fixedPollers})
 	if err := w.Start(); err != nil {
 		return err
 	}
