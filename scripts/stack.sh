@@ -12,6 +12,9 @@
 #   scripts/stack.sh temporal-stop | temporal-start
 #                            stop a running stack's Temporal server (the rest keeps running),
 #                            and start it again with its state in PostgreSQL (the chaos tests)
+#   scripts/stack.sh postgres-stop | postgres-start
+#                            stop the PostgreSQL under a running stack, and start it again
+#                            (the chaos tests; only a private cluster: TVP_PRIVATE_PG=1)
 # Settings (environment): STACK_SHARDS (16; fixed at the first start), STACK_DIR,
 # STACK_DB_PREFIX (tvp_stack), STACK_TEMPORAL_PORT (7400; the server uses it to +16),
 # STACK_HTTP_PORT (8480: the API; +1 the development OpenID provider, +2 the Web UI),
@@ -100,8 +103,22 @@ case "${1:-}" in
     temporal_wait "127.0.0.1:$FE" && temporal_wait "127.0.0.1:$FE" || exit 1
     log "the Temporal server is up again"
     exit 0 ;;
+  postgres-stop | postgres-start)
+    pg_choose
+    if [ -z "$private_pg" ]; then
+      log "the stack runs on the machine's PostgreSQL, which this script does not stop: start the stack with TVP_PRIVATE_PG=1 (and give it here too) for a cluster of its own"
+      exit 1
+    fi
+    if [ "$1" = postgres-stop ]; then
+      as_postgres "$PGBIN/pg_ctl" -D "$private_pg/data" -m fast -w stop >/dev/null
+      log "the stack's PostgreSQL is stopped"
+    else
+      pg_private_start "$private_pg" "$PGPORT"
+      log "the stack's PostgreSQL is up again"
+    fi
+    exit 0 ;;
   "") ;;
-  *) log "usage: scripts/stack.sh [clean | temporal-stop | temporal-start]"; exit 2 ;;
+  *) log "usage: scripts/stack.sh [clean | temporal-stop | temporal-start | postgres-stop | postgres-start]"; exit 2 ;;
 esac
 
 for port in $FE $FE_HTTP $HISTORY $MATCHING $WORKER $M_FE $M_HISTORY $M_MATCHING $M_WORKER $PPROF $METRICS $API $IDP $UI; do
