@@ -239,8 +239,8 @@ func (b *bench) compare(ctx context.Context) error {
 		}
 		cpuRows = append(cpuRows, row)
 	}
-	b.report.line("CPU time per call by process (user+system from /proc, 10 ms ticks; the bench process holds the API and all the callers; "+
-		"PostgreSQL is every PostgreSQL process of the machine, TVP's database for the API and the worker, and Temporal's where it keeps its state there). "+
+	b.report.line("CPU time per call by process (user+system from /proc, 10 ms ticks; the bench process holds the API and all the callers; " +
+		"PostgreSQL is every PostgreSQL process of the machine, TVP's database for the API and the worker, and Temporal's where it keeps its state there). " +
 		"A start's figures include the worker's first steps of the course, which each side waits for before the next begins.\n")
 	b.report.table([]string{"side", "CPU ms per call", "start a course", "a step: an Update", "a read: a query"}, cpuRows)
 	return nil
