@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"io"
 	"net/http"
 
@@ -49,6 +50,10 @@ func (s *Server) idempotent(c *gin.Context) {
 	}
 	c.Request.Body = io.NopCloser(bytes.NewReader(body))
 	sum := sha256.Sum256(body)
+	// What the key makes is made from the request too (service.Caller.Request).
+	req := sha256.Sum256([]byte(c.Request.Method + "\x00" + c.Request.URL.EscapedPath() + "\x00" + string(sum[:])))
+	by.Request = hex.EncodeToString(req[:16])
+	c.Set(callerKey, by)
 	ctx := c.Request.Context()
 	first, err := s.Service.ClaimRequest(ctx, by, c.Request.Method, c.Request.URL.EscapedPath(), sum[:], s.IdempotencyTTL)
 	if err != nil {

@@ -89,6 +89,11 @@ type Caller struct {
 	Purpose string
 	// Key is the request's idempotency key, if any: a step repeated with it happens once.
 	Key string
+	// Request identifies the keyed request itself (the transport's hash of its method, path
+	// and body). What the key makes (a new course's or plan's id, an Update's id, a decision's
+	// key) is made from both (stepKey), so that a client using the key again for another
+	// request, after its answer has expired, gets that request done rather than the old one.
+	Request string
 	// Names: the transport shows citizens by name (the pages); answers then carry the names
 	// of the citizens they show.
 	Names bool
@@ -242,7 +247,7 @@ func (s *Service) update(ctx context.Context, by Caller, workflowID, name string
 		WorkflowID: workflowID, UpdateName: name, Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
 	}
 	if by.Key != "" {
-		opts.UpdateID = by.Actor.ID + ":" + by.Key
+		opts.UpdateID = by.Actor.ID + ":" + by.stepKey()
 	}
 	h, err := s.temporal.UpdateWorkflow(ctx, opts)
 	if err != nil {
@@ -258,9 +263,18 @@ var idNamespace = uuid.MustParse("6b2c1f0e-6f55-4d0b-9d8e-0f1c2a3b4c5d")
 // repeated finds the same thing.
 func newID(by Caller, kind string) string {
 	if by.Key != "" {
-		return uuid.NewSHA1(idNamespace, []byte(kind+"\x00"+by.Actor.ID+"\x00"+by.Key)).String()
+		return uuid.NewSHA1(idNamespace, []byte(kind+"\x00"+by.Actor.ID+"\x00"+by.stepKey())).String()
 	}
 	return uuid.NewString()
+}
+
+// stepKey is what the caller's idempotency key makes things from: the key and the request it
+// came with (Caller.Request).
+func (c Caller) stepKey() string {
+	if c.Key == "" || c.Request == "" {
+		return c.Key
+	}
+	return c.Key + "#" + c.Request
 }
 
 // FromTemporal turns the Temporal client's errors into domain errors. A workflow's validator

@@ -49,7 +49,7 @@ func decisionKey(by Caller) string {
 	if by.Key == "" {
 		return ""
 	}
-	return "request/" + by.Actor.ID + "/" + by.Key
+	return "request/" + by.Actor.ID + "/" + by.stepKey()
 }
 
 // DecisionListInput filters the register.
