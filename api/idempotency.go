@@ -35,8 +35,8 @@ func (r *recorder) WriteString(s string) (int, error) {
 // idempotent makes a POST with an Idempotency-Key happen once: a repeat (same caller, key,
 // path and body, within IdempotencyTTL) gets the first answer again and changes nothing, once
 // the access rule for what it was about has been asked again (the service audits the replay).
-// A key reused for another request is a 409. Server-side failures are not kept, so a retry
-// runs again.
+// A key reused for another request is a 409. Server-side failures are not kept as answers: a
+// retry of the same request runs again (another request under the key stays a 409).
 func (s *Server) idempotent(c *gin.Context) {
 	by := caller(c)
 	if c.Request.Method != http.MethodPost || by.Key == "" {

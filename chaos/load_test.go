@@ -76,11 +76,12 @@ func startLoad(t *testing.T, s *system, n, callers int, stop <-chan struct{}) *l
 // minutes have passed after stop.
 func (l *load) step(i int, key string, stop <-chan struct{}) bool {
 	var deadline time.Time
+	// A client sends the very same request again under its key.
+	body := map[string]any{"outcome": []string{"education", "employment", "self_support"}[rand.IntN(3)], "date": time.Now().UTC().Format(time.DateOnly)}
 	for {
 		l.sent.Add(1)
 		var problem map[string]any
-		status := l.s.callKey(l.t, "konsulent.anna", key, "POST", "/api/v1/courses/"+l.ids[i]+"/milestones", map[string]any{
-			"outcome": []string{"education", "employment", "self_support"}[rand.IntN(3)], "date": time.Now().UTC().Format(time.DateOnly)}, &problem)
+		status := l.s.callKey(l.t, "konsulent.anna", key, "POST", "/api/v1/courses/"+l.ids[i]+"/milestones", body, &problem)
 		if status == http.StatusOK {
 			return true
 		}

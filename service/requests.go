@@ -50,8 +50,8 @@ func (s *Service) SaveAnswer(ctx context.Context, by Caller, a Answer) error {
 	return s.store.SaveIdempotentResponse(ctx, by.Actor.ID, by.Key, r)
 }
 
-// ForgetRequest forgets a claim whose request failed on the server's side, so that a retry
-// runs again.
+// ForgetRequest releases a claim whose request failed on the server's side, so that a retry
+// of the same request runs again (another request with the key is still refused).
 func (s *Service) ForgetRequest(ctx context.Context, by Caller) error {
 	return s.store.ReleaseIdempotencyKey(ctx, by.Actor.ID, by.Key)
 }

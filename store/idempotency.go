@@ -26,15 +26,18 @@ type StoredResponse struct {
 // or while the first is still running, is EConflict. A key older than ttl is forgotten: its
 // answer is given no more.
 func (s *Store) ClaimIdempotencyKey(ctx context.Context, actorID, key, method, path string, requestHash []byte, ttl time.Duration) (*StoredResponse, error) {
-	// A claim left in flight for a minute belongs to a request that died with its process:
-	// the next request with the key takes it over. An expired answer is taken over too.
+	// A claim released after a failure on the server's side, or left in flight for a minute
+	// (its request died with its process), is taken over by the same request. An expired
+	// answer is taken over by any.
 	res, err := s.db.ExecContext(ctx, `
 		INSERT INTO idempotency_keys (actor_id, key, method, path, request_hash) VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (actor_id, key) DO UPDATE SET created_at = now(), method = EXCLUDED.method, path = EXCLUDED.path,
 			request_hash = EXCLUDED.request_hash, status = NULL, body = NULL, content_type = NULL,
-			action = NULL, subject_type = NULL, subject_id = NULL
+			action = NULL, subject_type = NULL, subject_id = NULL, released = false
 		WHERE idempotency_keys.created_at < now() - make_interval(secs => $6)
-			OR (idempotency_keys.status IS NULL AND idempotency_keys.created_at < now() - interval '1 minute'
+			OR (idempotency_keys.status IS NULL
+				AND (idempotency_keys.released OR idempotency_keys.created_at < now() - interval '1 minute')
+				AND idempotency_keys.method = EXCLUDED.method AND idempotency_keys.path = EXCLUDED.path
 				AND idempotency_keys.request_hash = EXCLUDED.request_hash)`,
 		actorID, key, method, path, requestHash, ttl.Seconds())
 	if err != nil {
@@ -80,10 +83,12 @@ func (s *Store) SaveIdempotentResponse(ctx context.Context, actorID, key string,
 	return nil
 }
 
-// ReleaseIdempotencyKey forgets a claim whose request failed on the server's side, so that a
-// retry with the same key runs again.
+// ReleaseIdempotencyKey releases a claim whose request failed on the server's side: a retry
+// of the same request with the key runs again; another request with the key is still refused,
+// as the failed one may have done part of its work (a step's Update that went on after the
+// answer timed out).
 func (s *Store) ReleaseIdempotencyKey(ctx context.Context, actorID, key string) error {
-	_, err := s.db.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE actor_id = $1 AND key = $2 AND status IS NULL`, actorID, key)
+	_, err := s.db.ExecContext(ctx, `UPDATE idempotency_keys SET released = true WHERE actor_id = $1 AND key = $2 AND status IS NULL`, actorID, key)
 	if err != nil {
 		return fmt.Errorf("release idempotency key: %w", translate(err))
 	}

@@ -187,3 +187,30 @@ func TestABurstKeepsItsConnections(t *testing.T) {
 		})
 	}
 }
+
+// A request that failed on the server's side releases its key: the same request sent again
+// runs again, but another request under the key is refused, as the failed one may have done
+// part of its work. (The claim was deleted, and a retry with another body ran as new.)
+func TestAReleasedKeyTakesOnlyItsOwnRequestAgain(t *testing.T) {
+	s, _ := storetest.MustOpen(t)
+	ctx := context.Background()
+	claim := func(hash string) (*store.StoredResponse, error) {
+		return s.ClaimIdempotencyKey(ctx, "konsulent.anna", "k", "POST", "/api/v1/courses/x/milestones", []byte(hash), time.Hour)
+	}
+	first, err := claim("a")
+	require.NoError(t, err)
+	require.Nil(t, first, "the first request goes on")
+	_, err = claim("a")
+	assert.Equal(t, domain.EConflict, domain.ErrorCode(err), "while it runs")
+	require.NoError(t, s.ReleaseIdempotencyKey(ctx, "konsulent.anna", "k"))
+	_, err = claim("b")
+	assert.Equal(t, domain.EConflict, domain.ErrorCode(err), "another request under the released key")
+	again, err := claim("a")
+	require.NoError(t, err)
+	assert.Nil(t, again, "the same request runs again")
+	require.NoError(t, s.SaveIdempotentResponse(ctx, "konsulent.anna", "k", store.StoredResponse{Status: 200, Body: []byte("{}"), ContentType: "application/json"}))
+	answer, err := claim("a")
+	require.NoError(t, err)
+	require.NotNil(t, answer)
+	assert.Equal(t, 200, answer.Status)
+}
