@@ -131,6 +131,23 @@ func (l *load) check() (steps, reminders int) {
 	return steps, reminders
 }
 
+// underLoad refers courses and steps them from callers while fault runs (it gets the load
+// and returns what to tell), then checks every course and notes the result.
+func underLoad(t *testing.T, s *system, courses, callers int, fault func(*load) string) {
+	t.Helper()
+	shortTeam(t, s, 2*time.Second, time.Hour)
+	stop := make(chan struct{})
+	l := startLoad(t, s, courses, callers, stop)
+	time.Sleep(4 * time.Second)
+	what := fault(l)
+	close(stop)
+	steps, reminders := l.check()
+	require.NotZero(t, steps)
+	assert.GreaterOrEqual(t, reminders, courses, "every course was reminded")
+	note("%s under load (%d courses, %d callers): %d steps answered (%d requests), each once; %d progression reminders, lost 0, doubled 0",
+		what, courses, callers, steps, l.sent.Load(), reminders)
+}
+
 // Two workers share the task queue, as make stack runs them; one is SIGKILLed while callers
 // step many courses through the API and their reminders fall due, and is not started again
 // until the other has carried the load alone for a while: every answered step happens once,
@@ -138,64 +155,51 @@ func (l *load) check() (steps, reminders int) {
 func TestOneOfTwoWorkersKilledUnderLoad(t *testing.T) {
 	s := startSystem(t, "", nil)
 	second := startWorker(t, s.worker.env)
-	shortTeam(t, s, 2*time.Second, time.Hour)
 	courses, callers, alone := 12, 4, 8*time.Second
 	if !short() {
 		courses, callers, alone = 40, 8, 30*time.Second
 	}
-	stop := make(chan struct{})
-	l := startLoad(t, s, courses, callers, stop)
-	time.Sleep(4 * time.Second)
-	s.worker.kill()
-	time.Sleep(alone)
-	s.worker.start()
-	if !short() { // and the other way round
-		time.Sleep(5 * time.Second)
-		second.kill()
+	underLoad(t, s, courses, callers, func(*load) string {
+		s.worker.kill()
 		time.Sleep(alone)
-		second.start()
-	}
-	time.Sleep(3 * time.Second)
-	close(stop)
-	steps, reminders := l.check()
-	require.NotZero(t, steps)
-	assert.GreaterOrEqual(t, reminders, courses, "every course was reminded")
-	note("one of two workers SIGKILLed under load (%d courses, %d callers, %s on the other alone): %d steps answered (%d requests), each once; %d progression reminders, lost 0, doubled 0",
-		courses, callers, alone, steps, l.sent.Load(), reminders)
+		s.worker.start()
+		if !short() { // and the other way round
+			time.Sleep(5 * time.Second)
+			second.kill()
+			time.Sleep(alone)
+			second.start()
+		}
+		time.Sleep(3 * time.Second)
+		return fmt.Sprintf("one of two workers SIGKILLed (%s on the other alone)", alone)
+	})
 }
 
 // Stop the PostgreSQL under make stack's Temporal server (its histories, timers and task
 // queues are there) while callers step courses, and start it again: Temporal answers
-// "unavailable" or not in time meanwhile (the API 503 or 504), and afterwards every answered step has happened
-// once and no reminder is lost or doubled. Only on make stack with a PostgreSQL of its own
-// (TVP_PRIVATE_PG=1): the dev server keeps its state in SQLite, and the machine's PostgreSQL
-// is not this test's to stop. TVP's database is the test's own, on the machine's PostgreSQL.
+// "unavailable" or not in time meanwhile (the API 503 or 504), and afterwards every answered
+// step has happened once and no reminder is lost or doubled. Only on make stack with a
+// PostgreSQL of its own (TVP_PRIVATE_PG=1): the dev server keeps its state in SQLite, and the
+// machine's PostgreSQL is not this test's to stop. TVP's database is the test's own, on the
+// machine's PostgreSQL.
 func TestPostgresRestartUnderTemporal(t *testing.T) {
 	if os.Getenv(EnvChaosTemporal) == "" || os.Getenv("TVP_PRIVATE_PG") != "1" {
 		t.Skip("needs make stack's Temporal server on a PostgreSQL of its own: TVP_PRIVATE_PG=1 make stack, and this test with TVP_PRIVATE_PG=1 and " + EnvChaosTemporal)
 	}
 	s := startSystem(t, "", nil)
-	shortTeam(t, s, 2*time.Second, time.Hour)
 	courses, callers, down := 8, 3, 10*time.Second
 	if !short() {
 		courses, callers, down = 30, 6, 30*time.Second
 	}
-	stop := make(chan struct{})
-	l := startLoad(t, s, courses, callers, stop)
-	time.Sleep(4 * time.Second)
-	s.temporal.stackControl("postgres-stop")
-	time.Sleep(down / 2)
-	var problem map[string]any
-	status := s.call(t, "konsulent.anna", "GET", "/api/v1/courses/"+l.ids[0], nil, &problem)
-	assert.Contains(t, []int{http.StatusServiceUnavailable, http.StatusGatewayTimeout}, status, "a read while Temporal's database is down: %v", problem)
-	time.Sleep(down / 2)
-	s.temporal.stackControl("postgres-start")
-	s.temporal.waitHealthy()
-	time.Sleep(8 * time.Second)
-	close(stop)
-	steps, reminders := l.check()
-	require.NotZero(t, steps)
-	assert.GreaterOrEqual(t, reminders, courses, "every course was reminded")
-	note("the PostgreSQL under make stack's Temporal server stopped for %s under load (%d courses, %d callers): %d steps answered (%d requests), each once; %d progression reminders, lost 0, doubled 0",
-		down, courses, callers, steps, l.sent.Load(), reminders)
+	underLoad(t, s, courses, callers, func(l *load) string {
+		s.temporal.stackControl("postgres-stop")
+		time.Sleep(down / 2)
+		var problem map[string]any
+		status := s.call(t, "konsulent.anna", "GET", "/api/v1/courses/"+l.ids[0], nil, &problem)
+		assert.Contains(t, []int{http.StatusServiceUnavailable, http.StatusGatewayTimeout}, status, "a read while Temporal's database is down: %v", problem)
+		time.Sleep(down / 2)
+		s.temporal.stackControl("postgres-start")
+		s.temporal.waitHealthy()
+		time.Sleep(8 * time.Second)
+		return fmt.Sprintf("the PostgreSQL under make stack's Temporal server stopped for %s", down)
+	})
 }
