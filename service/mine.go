@@ -277,8 +277,13 @@ type MyAccessEntry struct {
 	At      time.Time `json:"at"`
 	Purpose string    `json:"purpose"`
 	What    string    `json:"what"`
-	Who     string    `json:"who"`
-	Refused bool      `json:"refused,omitempty"`
+	// Who: the staff member's name where the municipality shows names; otherwise their Role
+	// (what they do), or System for TVP itself; none of the three for someone unknown. The
+	// transport puts them in words.
+	Who     string      `json:"who,omitempty"`
+	Role    domain.Role `json:"role,omitempty"`
+	System  bool        `json:"system,omitempty"`
+	Refused bool        `json:"refused,omitempty"`
 }
 
 // MyAccessLog tells the citizen who has looked at their case: the date and purpose of every
@@ -308,17 +313,17 @@ func (s *Service) MyAccessLog(ctx context.Context, by Caller) ([]MyAccessEntry, 
 		if strings.HasPrefix(e.ActorID, domain.CitizenActorPrefix) {
 			continue // the citizen's own reads
 		}
-		who := "en medarbejder"
+		entry := MyAccessEntry{At: e.At, Purpose: e.Purpose, What: string(e.Action), Refused: e.Refused}
 		if c, ok := people[e.ActorID]; ok {
 			if s.cfg.CitizenSeesStaffNames {
-				who = c.Name
-			} else if len(c.Roles) > 0 {
-				who = roleInWords(c.Roles)
+				entry.Who = c.Name
+			} else {
+				entry.Role = mainRole(c.Roles)
 			}
 		} else if e.ActorID == "system" || e.ActorID == "" {
-			who = "systemet"
+			entry.System = true
 		}
-		out = append(out, MyAccessEntry{At: e.At, Purpose: e.Purpose, What: string(e.Action), Who: who, Refused: e.Refused})
+		out = append(out, entry)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].At.After(out[j].At) })
 	if err := s.audit(ctx, by, domain.CitizenOwnAccessLog.Audit(), subj, false, nil); err != nil {
@@ -405,26 +410,16 @@ func (s *Service) CompleteAgreement(ctx context.Context, by Caller, id, agreemen
 	})
 }
 
-// roleInWords is what a professional does, as the citizen's access log names them when the
-// municipality does not show staff names.
-func roleInWords(roles []domain.Role) string {
+// mainRole is the role that says best what a professional does with a citizen's case, for the
+// citizen's access log when the municipality does not show staff names ("" for none).
+func mainRole(roles []domain.Role) domain.Role {
 	for _, r := range []domain.Role{domain.RoleCoordinator, domain.RoleCoordinatingCaseworker, domain.RoleCaseworker,
 		domain.RoleConsultant, domain.RoleTeamLead, domain.RoleSteeringGroup, domain.RoleAdmin} {
 		if slices.Contains(roles, r) {
-			return citizenRoleWords[r]
+			return r
 		}
 	}
-	return "en medarbejder"
-}
-
-var citizenRoleWords = map[domain.Role]string{
-	domain.RoleCoordinator:            "en tovholder",
-	domain.RoleCoordinatingCaseworker: "en koordinerende sagsbehandler",
-	domain.RoleCaseworker:             "en sagsbehandler",
-	domain.RoleConsultant:             "en borgerkonsulent",
-	domain.RoleTeamLead:               "en teamleder",
-	domain.RoleSteeringGroup:          "styregruppen",
-	domain.RoleAdmin:                  "en administrator",
+	return ""
 }
 
 // May reports whether the citizen may take the step now (for the pages).

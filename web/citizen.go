@@ -396,6 +396,16 @@ func (p *Pages) citizenLog(ctx context.Context, by service.Caller, _ *gin.Contex
 }
 
 func init() {
+	funcs["citizenWho"] = func(e service.MyAccessEntry) string {
+		switch {
+		case e.Who != "":
+			return e.Who
+		case e.System:
+			return "systemet"
+		default:
+			return roleWho(e.Role)
+		}
+	}
 	funcs["citizenWhat"] = func(action string) string {
 		if l, ok := citizenActions[action]; ok {
 			return l

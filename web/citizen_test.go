@@ -76,9 +76,13 @@ func citizenPageCases() []pageCase {
 			Consultants: []service.Person{{Name: "Anna", Email: "anna@kommune.example"}}}}),
 			[]string{"Et forløb for din familie", "Skole &lt;x-evil", "6 ud af 10", "ikke lavet en vurdering", "anna@kommune.example"}},
 		{"citizen log", "borger_log", citizenPage("Hvem har set min sag", nav, CitizenLogPage{Entries: []service.MyAccessEntry{
-			{At: at(-1), Purpose: "casework", What: string(domain.PlanRead), Who: "en tovholder"},
-			{At: at(-2), Purpose: "forberedelse " + evil, What: "x.y", Who: "Ida", Refused: true}}}),
-			[]string{"læste din plan", "sagsbehandling", "forberedelse &lt;x-evil", "fik ikke adgang", "arbejdede med din sag"}},
+			{At: at(-1), Purpose: "casework", What: string(domain.PlanRead), Role: domain.RoleCoordinator},
+			{At: at(-2), Purpose: "forberedelse " + evil, What: "x.y", Who: "Ida", Refused: true},
+			{At: at(-3), Purpose: "casework", What: string(domain.PlanRead), Role: domain.RoleSteeringGroup},
+			{At: at(-4), Purpose: "casework", What: string(domain.PlanRead), System: true},
+			{At: at(-5), Purpose: "casework", What: string(domain.PlanRead)}}}),
+			[]string{"læste din plan", "sagsbehandling", "forberedelse &lt;x-evil", "fik ikke adgang", "arbejdede med din sag",
+				"en tovholder", "Ida", "styregruppen", "systemet", "en medarbejder"}},
 		{"citizen error", "borger_error", citizenPage("Det lykkedes ikke", CitizenNav{}, ErrorPage{Message: "Nej " + evil, Detail: "Fordi"}), []string{"Nej &lt;x-evil", `href="/borger"`}},
 	}
 }

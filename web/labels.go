@@ -58,6 +58,19 @@ var roles = map[domain.Role]string{
 	domain.RoleCitizen:                "borger",
 }
 
+// roleWho names a professional by what they do, for a citizen ("en tovholder"); someone
+// without a known role is "en medarbejder".
+func roleWho(r domain.Role) string {
+	switch l, ok := roles[r]; {
+	case r == domain.RoleSteeringGroup:
+		return "styregruppen"
+	case ok && r != domain.RoleCitizen:
+		return "en " + l
+	default:
+		return "en medarbejder"
+	}
+}
+
 var centres = map[domain.Centre]string{
 	domain.CentreChildren: "Børn og Læring",
 	domain.CentreHealth:   "Sundhed og Omsorg",
