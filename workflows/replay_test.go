@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	tlog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 
@@ -19,6 +20,17 @@ import (
 	tvpworker "tvp/worker"
 	"tvp/workflows/collab"
 )
+
+// historyConverter reads the payloads of a recorded history: histories are recorded
+// encrypted, and the codec refuses a payload in plain text; the .v0 ones were recorded before
+// payloads were encrypted.
+func historyConverter(t *testing.T, file string) converter.DataConverter {
+	var opts []codec.Option
+	if strings.HasSuffix(file, ".v0.json") {
+		opts = append(opts, codec.AcceptPlaintext())
+	}
+	return apptest.Keyring(t).DataConverter(opts...)
+}
 
 // Every history recorded from the real server (testdata/ of each workflow package, made by
 // the API's integration tests with TVP_RECORD_HISTORIES=1) must replay on today's code: a
@@ -29,14 +41,8 @@ func TestReplayRecordedHistories(t *testing.T) {
 	require.NotEmpty(t, files, "no recorded histories")
 	for _, f := range files {
 		t.Run(f, func(t *testing.T) {
-			// Histories are recorded encrypted, and the codec refuses a payload in plain text;
-			// the .v0 ones were recorded before payloads were encrypted.
-			var opts []codec.Option
-			if strings.HasSuffix(f, ".v0.json") {
-				opts = append(opts, codec.AcceptPlaintext())
-			}
 			r, err := worker.NewWorkflowReplayerWithOptions(worker.WorkflowReplayerOptions{
-				DataConverter: apptest.Keyring(t).DataConverter(opts...),
+				DataConverter: historyConverter(t, f),
 			})
 			require.NoError(t, err)
 			for _, w := range tvpworker.Workflows() {
@@ -59,11 +65,7 @@ func TestRecordedHistoriesDanishWorkingDays(t *testing.T) {
 	require.Contains(t, files, "collab/testdata/minutes_due_working_days.json")
 	for _, f := range files {
 		t.Run(f, func(t *testing.T) {
-			var opts []codec.Option
-			if strings.HasSuffix(f, ".v0.json") {
-				opts = append(opts, codec.AcceptPlaintext())
-			}
-			dc := apptest.Keyring(t).DataConverter(opts...)
+			dc := historyConverter(t, f)
 			r, err := os.Open(f)
 			require.NoError(t, err)
 			defer r.Close()

@@ -211,17 +211,27 @@ func runWorker(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 }
 
 func runWorkerUntil(ctx context.Context, cfg config.Config, log *slog.Logger, s *store.Store, tc client.Client) error {
-	if err := worker.EnsureSchedulesWith(ctx, tc, schedules.Settings{TaskQueue: cfg.TaskQueue,
-		AuditRetention: domain.Duration(cfg.AuditRetention), IdempotencyTTL: domain.Duration(cfg.IdempotencyTTL)}); err != nil {
+	w, err := startWorker(ctx, cfg, s, tc)
+	if err != nil {
 		return err
-	}
-	w := worker.New(tc, cfg.TaskQueue, newActivities(cfg, s), worker.Options{CacheSize: cfg.WorkerCacheSize, FixedPollers: cfg.WorkerFixedPollers})
-	if err := w.Start(); err != nil {
-		return fmt.Errorf("start worker: %w", err)
 	}
 	log.Info("worker started", "task_queue", cfg.TaskQueue)
 	<-ctx.Done()
 	return stopWorker(w, cfg.ShutdownTimeout)
+}
+
+// startWorker makes sure TVP's schedules are as configured and starts the worker with the
+// configured options.
+func startWorker(ctx context.Context, cfg config.Config, s *store.Store, tc client.Client) (sdkworker.Worker, error) {
+	if err := worker.EnsureSchedulesWith(ctx, tc, schedules.Settings{TaskQueue: cfg.TaskQueue,
+		AuditRetention: domain.Duration(cfg.AuditRetention), IdempotencyTTL: domain.Duration(cfg.IdempotencyTTL)}); err != nil {
+		return nil, err
+	}
+	w := worker.New(tc, cfg.TaskQueue, newActivities(cfg, s), worker.Options{CacheSize: cfg.WorkerCacheSize, FixedPollers: cfg.WorkerFixedPollers})
+	if err := w.Start(); err != nil {
+		return nil, fmt.Errorf("start worker: %w", err)
+	}
+	return w, nil
 }
 
 // stopWorker stops the worker, waiting at most the shutdown timeout for running tasks.
@@ -250,13 +260,9 @@ func runDev(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	defer d.Close()
 	s, tc := d.store, d.temporal
-	if err := worker.EnsureSchedulesWith(ctx, tc, schedules.Settings{TaskQueue: cfg.TaskQueue,
-		AuditRetention: domain.Duration(cfg.AuditRetention), IdempotencyTTL: domain.Duration(cfg.IdempotencyTTL)}); err != nil {
+	w, err := startWorker(ctx, cfg, s, tc)
+	if err != nil {
 		return err
-	}
-	w := worker.New(tc, cfg.TaskQueue, newActivities(cfg, s), worker.Options{CacheSize: cfg.WorkerCacheSize, FixedPollers: cfg.WorkerFixedPollers})
-	if err := w.Start(); err != nil {
-		return fmt.Errorf("start worker: %w", err)
 	}
 	defer stopWorker(w, cfg.ShutdownTimeout)
 	if err := loadDemo(ctx, cfg, log, s, tc); err != nil {
