@@ -28,19 +28,6 @@ func (a Absence) Covers(day string) bool { return a.From <= day && day <= a.To }
 // MaxAbsenceDays bounds one absence: a longer one is a change of the staff register.
 const MaxAbsenceDays = 366
 
-// DayIn is the date (YYYY-MM-DD) of the instant in the municipality's time zone: the day an
-// absence is measured by.
-func DayIn(t time.Time) string {
-	return t.In(municipalZone).Format(time.DateOnly)
-}
-
-var municipalZone = func() *time.Location {
-	if loc, err := time.LoadLocation("Europe/Copenhagen"); err == nil {
-		return loc
-	}
-	return time.FixedZone("CET", 3600)
-}()
-
 // StandsInOn returns whom the holder stands in for on the day: the absent people of the
 // absences that cover the day and whose holder they are (each once, sorted). It fills
 // Actor.StandsInFor.

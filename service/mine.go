@@ -394,7 +394,7 @@ type MyWithdrawInput struct {
 
 // WithdrawMyConsent records that the citizen withdrew their consent, today: the plan ends.
 func (s *Service) WithdrawMyConsent(ctx context.Context, by Caller, id string, in MyWithdrawInput) (MyPlan, error) {
-	today := s.now().UTC().Truncate(24 * time.Hour)
+	today := domain.DateIn(s.now())
 	return s.myStep(ctx, by, id, domain.PlanWithdrawConsent, &in, collab.UpdateWithdrawConsent,
 		collab.WithdrawRequest{Actor: by.Actor, Date: today, Reason: in.Reason})
 }

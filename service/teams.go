@@ -117,7 +117,7 @@ func (s *Service) PauseTeam(ctx context.Context, caller Caller, id string, in Pa
 		return PauseStarted{}, err
 	}
 	resume, by := day(in.PlannedResume), day(in.PlannedResume)
-	if !resume.After(s.now()) {
+	if !domain.AfterToday(resume, s.now()) {
 		return PauseStarted{}, domain.FieldError("planned_resume", "the planned resume date must be in the future")
 	}
 	if in.ResumeBy != "" {
@@ -179,7 +179,7 @@ func (s *Service) MovePauseResumeBy(ctx context.Context, by Caller, id string, i
 		return TeamPause{}, err
 	}
 	date := day(in.ResumeBy)
-	if !date.After(s.now()) {
+	if !domain.AfterToday(date, s.now()) {
 		return TeamPause{}, domain.FieldError("resume_by", "the latest resume date must be in the future")
 	}
 	if _, err := s.store.OpenTeamPause(ctx, team.ID); err != nil {

@@ -94,7 +94,7 @@ func (c *course) validateMilestone(ctx workflow.Context, r MilestoneRequest) err
 	default:
 		return domain.FieldError("outcome", "a milestone is employment, education or self_support")
 	}
-	if r.Date.Before(c.state.StartDate) || r.Date.After(workflow.Now(ctx)) {
+	if r.Date.Before(c.state.StartDate) || domain.AfterToday(r.Date, workflow.Now(ctx)) {
 		return domain.FieldError("date", "a milestone's date is between the course's start and today")
 	}
 	return nil
@@ -209,7 +209,7 @@ func (c *course) validateClose(ctx workflow.Context, r CloseRequest) error {
 	if r.Date.Before(c.state.StartDate) {
 		return domain.FieldError("date", "the course cannot close before it started (%s)", c.state.StartDate.Format(time.DateOnly))
 	}
-	if r.Date.After(workflow.Now(ctx)) {
+	if domain.AfterToday(r.Date, workflow.Now(ctx)) {
 		return domain.FieldError("date", "a course is closed on a day that has come, not ahead of time")
 	}
 	if err := domain.CheckText("note", r.Note); err != nil {

@@ -584,3 +584,33 @@ func TestRulesVersionIsKeptForLife(t *testing.T) {
 		})
 	}
 }
+
+// A date is today by the municipality's day: at 23:30 UTC in winter it is already the next day
+// in Copenhagen, and a milestone or a close dated that day has come; the day after has not.
+// (The validators compared the date's midnight UTC with the instant, and refused today's date
+// for the last hour of every day.)
+func TestTodayIsTheMunicipalitysDayInTheLastHourOfTheUTCDay(t *testing.T) {
+	h := newHarness(t)
+	late := 100*day + 23*time.Hour + 30*time.Minute // 00:30 in Copenhagen on day 101
+	today, tomorrow := start.Add(101*day), start.Add(102*day)
+	h.at(late, func() {
+		h.send("milestone tomorrow", course.UpdateRecordMilestone, course.MilestoneRequest{Actor: anna, Outcome: domain.OutcomeEducation, Date: tomorrow})
+		h.send("close tomorrow", course.UpdateClose, course.CloseRequest{Actor: anna, Outcome: domain.OutcomeEducation, Date: tomorrow})
+	})
+	h.at(late+time.Minute, func() {
+		h.send("milestone today", course.UpdateRecordMilestone, course.MilestoneRequest{Actor: anna, Outcome: domain.OutcomeEducation, Date: today})
+	})
+	h.at(late+2*time.Minute, func() {
+		h.send("close today", course.UpdateClose, course.CloseRequest{Actor: anna, Outcome: domain.OutcomeEducation, Date: today})
+	})
+	h.run()
+	for _, label := range []string{"milestone tomorrow", "close tomorrow"} {
+		code, field := h.failed(label)
+		assert.Equal(t, domain.EInvalid, code, label)
+		assert.Equal(t, "date", field, label)
+	}
+	h.ok("milestone today")
+	st := h.ok("close today")
+	require.NotNil(t, st.ClosedOn)
+	assert.Equal(t, today, st.ClosedOn.UTC())
+}

@@ -261,7 +261,7 @@ func (p *pause) validateMove(ctx workflow.Context, r MoveResumeRequest) error {
 	if r.DecisionID == 0 {
 		return domain.FieldError("decision_id", "a recorded decision is required")
 	}
-	if !r.ResumeBy.After(workflow.Now(ctx)) {
+	if !domain.AfterToday(r.ResumeBy, workflow.Now(ctx)) {
 		return domain.FieldError("resume_by", "the latest resume date must be ahead (to resume now, the team lead resumes the team)")
 	}
 	return nil
