@@ -27,6 +27,16 @@ type Activities struct {
 	// Temporal is the client for the Updates a team pause sends to its courses (worker.New sets
 	// it to the worker's client).
 	Temporal client.Client
+	// Now is the clock (time.Now if nil): the day whose stand-ins hold a new reminder, the day
+	// a digest is for.
+	Now func() time.Time
+}
+
+func (a *Activities) now() time.Time {
+	if a.Now != nil {
+		return a.Now()
+	}
+	return time.Now()
 }
 
 // SaveCourseInput is the course's read-model row at one revision.

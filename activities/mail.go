@@ -126,7 +126,7 @@ func (a *Activities) SendDigests(ctx context.Context, in SendDigestsInput) (Send
 	if a.Mailer == nil {
 		return SendDigestsResult{}, nil
 	}
-	lines, err := a.Store.Digests(ctx, in.Role, time.Now())
+	lines, err := a.Store.Digests(ctx, in.Role, a.now())
 	if err != nil {
 		return SendDigestsResult{}, permanent(err)
 	}

@@ -34,6 +34,6 @@ type ReassignRemindersResult struct {
 
 // ReassignReminders moves open items; moved once, a retry finds none left to move.
 func (a *Activities) ReassignReminders(ctx context.Context, in ReassignRemindersInput) (ReassignRemindersResult, error) {
-	n, err := a.Store.ReassignReminders(ctx, in.SubjectType, in.SubjectID, in.From, in.To)
+	n, err := a.Store.ReassignReminders(ctx, in.SubjectType, in.SubjectID, in.From, in.To, domain.DayIn(a.now()))
 	return ReassignRemindersResult{Moved: n}, permanent(err)
 }

@@ -76,7 +76,7 @@ func (a *Activities) RaiseReminder(ctx context.Context, in RaiseReminderInput) (
 	// Each recipient's item is held by whoever holds their reminders today: their stand-in
 	// (or, with none, their lead) while they are away. The key stays the recipient's, so a
 	// retry finds the same item, and the daily hand-over gives it back when they return.
-	today := domain.DayIn(time.Now())
+	today := domain.DayIn(a.now())
 	items := make([]domain.Reminder, 0, len(recipients))
 	holders := make([]string, 0, len(recipients))
 	for _, r := range recipients {

@@ -48,7 +48,7 @@ func Build(ctx context.Context, s *store.Store, asOf time.Time) (Status, error) 
 	if r.Extensions, err = s.ExtensionStats(ctx); err != nil {
 		return r, err
 	}
-	if r.Collaboration, err = s.CollaborationStats(ctx); err != nil {
+	if r.Collaboration, err = s.CollaborationStats(ctx, asOf); err != nil {
 		return r, err
 	}
 	if r.Teams == nil {

@@ -75,12 +75,15 @@ func New(s *store.Store, tc client.Client, cfg Config, log *slog.Logger) *Servic
 	return svc
 }
 
-func (s *Service) now() time.Time {
+// Now is the service's clock (Config.Now): every "today" of a use case and of a page.
+func (s *Service) Now() time.Time {
 	if s.cfg.Now != nil {
 		return s.cfg.Now()
 	}
 	return time.Now()
 }
+
+func (s *Service) now() time.Time { return s.Now() }
 
 // Caller is who calls a use case, as a transport authenticated them, and why.
 type Caller struct {

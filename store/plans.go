@@ -376,12 +376,12 @@ func deref(s *string) string {
 
 // ReassignReminders gives a person's open inbox items about a subject to someone else (a new
 // coordinator takes over what was pending): they are the new owner's, held by whoever holds
-// the new owner's reminders today.
-func (s *Store) ReassignReminders(ctx context.Context, subjectType domain.SubjectType, subjectID, from, to string) (int64, error) {
+// the new owner's reminders on the day (YYYY-MM-DD, today).
+func (s *Store) ReassignReminders(ctx context.Context, subjectType domain.SubjectType, subjectID, from, to, day string) (int64, error) {
 	res, err := s.db.ExecContext(ctx, `
 		UPDATE reminders SET owner_id = $4, recipient_id = `+holderOf("$4::text", "$5")+`
 		WHERE subject_type = $1 AND subject_id = $2 AND owner_id = $3 AND done_at IS NULL`,
-		subjectType, subjectID, from, to, domain.DayIn(time.Now()))
+		subjectType, subjectID, from, to, day)
 	if err != nil {
 		return 0, fmt.Errorf("reassign reminders: %w", translate(err))
 	}

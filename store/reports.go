@@ -162,8 +162,9 @@ type CollaborationStat struct {
 	MinutesOnTime    int `json:"minutes_on_time" db:"minutes_on_time"`
 }
 
-// CollaborationStats sums up plans, consent, meetings held on time and minutes on time.
-func (s *Store) CollaborationStats(ctx context.Context) (CollaborationStat, error) {
+// CollaborationStats sums up plans, consent, meetings held on time and minutes on time; minutes
+// count as due once recorded or once their deadline has passed as of asOf.
+func (s *Store) CollaborationStats(ctx context.Context, asOf time.Time) (CollaborationStat, error) {
 	var out CollaborationStat
 	err := s.db.GetContext(ctx, &out, `
 		SELECT
@@ -175,8 +176,8 @@ func (s *Store) CollaborationStats(ctx context.Context) (CollaborationStat, erro
 			(SELECT count(*) FROM meetings WHERE kind = 'cross_disciplinary' AND held_at IS NOT NULL) AS meetings_held,
 			(SELECT count(*) FROM meetings WHERE kind = 'cross_disciplinary' AND held_at IS NOT NULL AND held_at <= due_by) AS meetings_on_time,
 			(SELECT count(*) FROM meetings WHERE kind = 'cross_disciplinary' AND status = 'not_held') AS meetings_not_held,
-			(SELECT count(*) FROM meetings WHERE minutes_due IS NOT NULL AND (minutes_recorded_at IS NOT NULL OR minutes_due < now())) AS minutes_due,
-			(SELECT count(*) FROM meetings WHERE minutes_recorded_at IS NOT NULL AND minutes_recorded_at <= minutes_due) AS minutes_on_time`)
+			(SELECT count(*) FROM meetings WHERE minutes_due IS NOT NULL AND (minutes_recorded_at IS NOT NULL OR minutes_due < $1)) AS minutes_due,
+			(SELECT count(*) FROM meetings WHERE minutes_recorded_at IS NOT NULL AND minutes_recorded_at <= minutes_due) AS minutes_on_time`, asOf)
 	if err != nil {
 		return out, fmt.Errorf("collaboration stats: %w", translate(err))
 	}

@@ -41,8 +41,6 @@ type Deps struct {
 	// PublicURL is where people reach TVP: the provider sends them back below it.
 	PublicURL string
 	Log       *slog.Logger
-	// Now is the clock (time.Now if nil).
-	Now func() time.Time
 }
 
 // Pages are the caseworkers' pages: server-rendered from the same use cases (and so the same
@@ -80,9 +78,10 @@ func New(d Deps) (*Pages, error) {
 	return p, nil
 }
 
+// now is the service's clock: a page says "today" as the use cases count it.
 func (p *Pages) now() time.Time {
-	if p.d.Now != nil {
-		return p.d.Now()
+	if p.d.Service != nil {
+		return p.d.Service.Now()
 	}
 	return time.Now()
 }

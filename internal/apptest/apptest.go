@@ -28,6 +28,7 @@ import (
 
 	"tvp/activities"
 	"tvp/api"
+	"tvp/domain"
 	"tvp/internal/app"
 	"tvp/internal/auth"
 	"tvp/internal/codec"
@@ -62,7 +63,11 @@ type App struct {
 	// CitizenProvider is TVP's side of the citizens' client at the same provider, whose users
 	// include the demo citizens (demo.CitizenLogins, password Password).
 	CitizenProvider *auth.Provider
-	tb              testing.TB
+	// Today is the test's today: the municipality's date by the application's clock when it
+	// started (the wall clock unless Options.Now sets another; the workflows on the real
+	// Temporal server run on the wall clock). A test makes every date it uses from it (Day).
+	Today time.Time
+	tb    testing.TB
 
 	mu       sync.Mutex
 	tokens   map[string]*oauth2.Token
@@ -104,6 +109,9 @@ type Options struct {
 	SessionIdle, SessionMaxAge time.Duration
 	// RateLimits are the API's and the login's (none if zero).
 	RateLimits api.RateLimits
+	// Now, if set, is the application's clock: the service's, the pages' and the activities'.
+	// The workflows on the real Temporal server keep the wall clock.
+	Now func() time.Time
 }
 
 // PayloadKeys is the test payload key: it encrypts test data only, and the replay tests
@@ -166,7 +174,7 @@ func StartWith(tb testing.TB, o Options) *App {
 		}
 		return '-'
 	}, tb.Name()) + "-" + uuid.NewString()[:8]
-	w := worker.New(tc, queue, &activities.Activities{Store: s, Mailer: o.Mailer, PublicURL: "https://tvp.test"}, worker.Options{})
+	w := worker.New(tc, queue, &activities.Activities{Store: s, Mailer: o.Mailer, PublicURL: "https://tvp.test", Now: o.Now}, worker.Options{})
 	if err := w.Start(); err != nil {
 		tb.Fatalf("start worker: %v", err)
 	}
@@ -178,7 +186,7 @@ func StartWith(tb testing.TB, o Options) *App {
 	tp := startProvider(tb, appURL, log, o.RateLimits)
 	provider, key, login := tp.IdP, tp.Key, tp.Login
 	svc := service.New(s, tc, service.Config{TaskQueue: queue, TemporalTimeout: 10 * time.Second, CPRPepper: Pepper,
-		SessionIdle: o.SessionIdle, SessionMaxAge: o.SessionMaxAge}, log)
+		SessionIdle: o.SessionIdle, SessionMaxAge: o.SessionMaxAge, Now: o.Now}, log)
 	h, err := app.Handler(app.Deps{Deps: api.Deps{
 		Service: svc, Metrics: m, Log: log, Codec: keys.Codec(), TemporalUIURL: "http://ui.test", RateLimits: o.RateLimits,
 	}, Login: login, CitizenLogin: tp.CitizenLogin, PublicURL: appURL})
@@ -189,7 +197,13 @@ func StartWith(tb testing.TB, o Options) *App {
 	appSrv.Start()
 	tb.Cleanup(appSrv.Close)
 	return &App{Store: s, DatabaseURL: dsn, Service: svc, Temporal: tc, TaskQueue: queue, URL: appURL, Log: log, IdP: provider, IdPKey: key,
-		CitizenProvider: tp.CitizenLogin, tb: tb, tokens: map[string]*oauth2.Token{}, sessions: map[string]PageSession{}}
+		CitizenProvider: tp.CitizenLogin, Today: domain.DateIn(svc.Now()), tb: tb, tokens: map[string]*oauth2.Token{}, sessions: map[string]PageSession{}}
+}
+
+// Day is the date (YYYY-MM-DD) the years, months and days after the test's today (before it,
+// if negative), as time.AddDate counts them.
+func (a *App) Day(years, months, days int) string {
+	return a.Today.AddDate(years, months, days).Format(time.DateOnly)
 }
 
 // Token returns a bearer token for the staff member: an access token for the API, from the

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	_ "github.com/lib/pq" // PostgreSQL driver
+
+	"tvp/domain"
 )
 
 // Env names read here.
@@ -105,6 +107,13 @@ func TemporalAddress(tb testing.TB) string {
 	conn.Close()
 	return addr
 }
+
+// Today is the municipality's date now (midnight UTC, as TVP carries dates). A test that runs on
+// the wall clock (the real Temporal server's workflows, the application's clock) cannot fix the
+// day, so it reads it once, here or as apptest's App.Today, and makes every date it uses from
+// it: a course that started a month ago, a meeting in a week. A date written into such a test
+// is right only for a while (internal/archtest's TestNoTestMixesADateWithTheClock finds one).
+func Today() time.Time { return domain.DateIn(time.Now()) }
 
 // FreeAddr returns a 127.0.0.1 address with a port that was free a moment ago.
 func FreeAddr(tb testing.TB) string {
