@@ -31,7 +31,7 @@ func a11yFixture(t *testing.T, app *apptest.App) matrixFixture {
 	ida := as{t: t, app: app, user: "tovholder.ida"}
 	jonas := as{t: t, app: app, user: "koordinator.jonas"}
 	path := "/api/v1/plans/" + f.plan
-	require.Equal(t, http.StatusOK, jonas.do("POST", path+"/consent", map[string]any{"scope": "Deling mellem centrene", "date": today()}, nil).StatusCode)
+	require.Equal(t, http.StatusOK, jonas.do("POST", path+"/consent", map[string]any{"scope": "Deling mellem centrene", "date": app.Day(0, 0, 0)}, nil).StatusCode)
 	at := time.Now().Add(time.Second).UTC()
 	require.Equal(t, http.StatusOK, ida.do("POST", path+"/meeting/schedule", map[string]any{"at": at}, nil).StatusCode)
 	require.Equal(t, http.StatusOK, ida.do("POST", path+"/meeting/invitation", nil, nil).StatusCode)

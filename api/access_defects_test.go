@@ -62,7 +62,7 @@ func TestDefectSteeringDecisionCarriedTheCourse(t *testing.T) {
 	require.Equal(t, http.StatusOK, as{t: t, app: app, user: "konsulent.anna"}.do("POST", "/api/v1/courses/"+id+"/progressions",
 		map[string]any{"scores": []map[string]any{{"goal_id": "g1", "score": 4}}, "note": "Fortroligt: misbrug i hjemmet"}, nil).StatusCode)
 	require.Equal(t, http.StatusOK, as{t: t, app: app, user: "konsulent.anna"}.do("POST", "/api/v1/courses/"+id+"/extensions",
-		map[string]any{"reason": "Mere tid", "new_end": "2027-06-01"}, nil).StatusCode)
+		map[string]any{"reason": "Mere tid", "new_end": app.Day(1, 3, 0)}, nil).StatusCode)
 	var raw json.RawMessage
 	resp := as{t: t, app: app, user: "styregruppe.bo"}.do("POST", "/api/v1/courses/"+id+"/extensions/1/decision",
 		map[string]any{"approve": true, "reason": "Godkendt"}, &raw)
@@ -154,7 +154,7 @@ func TestDefectMoveReservedBeforeAccess(t *testing.T) {
 	var plan struct{ ID string }
 	require.Equal(t, http.StatusCreated, as{t: t, app: app, user: "tovholder.ida"}.do("POST", "/api/v1/plans", enrol, &plan).StatusCode)
 	waitPlan(t, app, plan.ID)
-	move := map[string]any{"date": today(), "coordinator_id": "tovholder.ida", "coordinating_caseworker_id": "koordinator.jonas",
+	move := map[string]any{"date": app.Day(0, 0, 0), "coordinator_id": "tovholder.ida", "coordinating_caseworker_id": "koordinator.jonas",
 		"caseworker_ids": []string{"sagsbehandler.lise", "sagsbehandler.mads"}}
 	var p api.Problem
 	assert.Equal(t, http.StatusForbidden, as{t: t, app: app, user: "konsulent.bilal"}.do("POST", "/api/v1/courses/"+id+"/move-to-collaboration", move, &p).StatusCode)
@@ -225,7 +225,7 @@ func TestDefectParallelReferralsPassedTheNorm(t *testing.T) {
 			WHERE cc.staff_id = 'konsulent.dennis' AND c.phase <> 'closed' ORDER BY c.created_at DESC LIMIT 1`))
 		waitCourse(t, app, newest)
 		require.Equal(t, http.StatusOK, dennis.do("POST", "/api/v1/courses/"+newest+"/close",
-			map[string]any{"outcome": "no_result", "date": today()}, nil).StatusCode)
+			map[string]any{"outcome": "no_result", "date": app.Day(0, 0, 0)}, nil).StatusCode)
 		require.Eventually(t, func() bool { return openCourses() == 9 }, 10*time.Second, 50*time.Millisecond)
 	}
 }
@@ -241,7 +241,7 @@ func TestDefectReadsMissingFromTheAccessLog(t *testing.T) {
 	citizen := rec.CitizenIDs[0]
 	anna := as{t: t, app: app, user: "konsulent.anna"}
 	require.Equal(t, http.StatusOK, anna.do("POST", "/api/v1/courses/"+id+"/extensions",
-		map[string]any{"reason": "Mere tid", "new_end": "2027-06-01"}, nil).StatusCode)
+		map[string]any{"reason": "Mere tid", "new_end": app.Day(1, 3, 0)}, nil).StatusCode)
 
 	require.Equal(t, http.StatusForbidden, as{t: t, app: app, user: "konsulent.bilal"}.do("GET", "/api/v1/courses/"+id, nil, nil).StatusCode)
 	require.Equal(t, http.StatusOK, anna.do("GET", "/api/v1/courses", nil, nil).StatusCode)
@@ -258,7 +258,7 @@ func TestDefectReadsMissingFromTheAccessLog(t *testing.T) {
 	require.Equal(t, http.StatusOK, as{t: t, app: app, user: "leder.ulla"}.do("GET", "/api/v1/decisions", nil, nil).StatusCode)
 	// An idempotent replay.
 	keyed := as{t: t, app: app, user: "konsulent.anna", header: map[string]string{"Idempotency-Key": "ms-1"}}
-	ms := map[string]any{"outcome": "education", "date": today()}
+	ms := map[string]any{"outcome": "education", "date": app.Day(0, 0, 0)}
 	require.Equal(t, http.StatusOK, keyed.do("POST", "/api/v1/courses/"+id+"/milestones", ms, nil).StatusCode)
 	resp = keyed.do("POST", "/api/v1/courses/"+id+"/milestones", ms, nil)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
@@ -316,7 +316,7 @@ func TestDefectReplayWithoutAccessCheck(t *testing.T) {
 	app := apptest.Start(t)
 	id := referAndWait(t, app, "konsulent.anna", validReferral())
 	ulla := as{t: t, app: app, user: "leder.ulla", header: map[string]string{"Idempotency-Key": "ulla-ms"}}
-	ms := map[string]any{"outcome": "education", "date": today()}
+	ms := map[string]any{"outcome": "education", "date": app.Day(0, 0, 0)}
 	require.Equal(t, http.StatusOK, ulla.do("POST", "/api/v1/courses/"+id+"/milestones", ms, nil).StatusCode)
 	// Ulla moves to Familieteam: she leads the course's team no more.
 	ctx := context.Background()
@@ -359,10 +359,10 @@ func TestDefectBadTextWasA500(t *testing.T) {
 	}{
 		{"konsulent.anna", "/api/v1/courses", "citizens[0].name", ref},
 		{"konsulent.anna", "/api/v1/courses/" + id + "/progressions", "note", map[string]any{"scores": []map[string]any{{"goal_id": "g1", "score": 3}}, "note": nul}},
-		{"konsulent.anna", "/api/v1/courses/" + id + "/extensions", "reason", map[string]any{"reason": nul, "new_end": "2028-01-01"}},
-		{"koordinator.jonas", "/api/v1/plans/" + plan.ID + "/consent", "scope", map[string]any{"scope": nul, "date": today()}},
+		{"konsulent.anna", "/api/v1/courses/" + id + "/extensions", "reason", map[string]any{"reason": nul, "new_end": app.Day(1, 3, 0)}},
+		{"koordinator.jonas", "/api/v1/plans/" + plan.ID + "/consent", "scope", map[string]any{"scope": nul, "date": app.Day(0, 0, 0)}},
 		{"tovholder.ida", "/api/v1/plans/" + plan.ID + "/meetings/1/minutes", "minutes", map[string]any{"minutes": nul}},
-		{"tovholder.ida", "/api/v1/plans/" + plan.ID + "/leave", "reason", map[string]any{"reason": "ud\u001bside", "date": today()}},
+		{"tovholder.ida", "/api/v1/plans/" + plan.ID + "/leave", "reason", map[string]any{"reason": "ud\u001bside", "date": app.Day(0, 0, 0)}},
 	} {
 		var p api.Problem
 		resp := as{t: t, app: app, user: c.user}.do("POST", c.path, c.body, &p)
@@ -379,7 +379,7 @@ func TestDefectBadTextWasA500(t *testing.T) {
 	assert.Equal(t, strings.Repeat("æ", 200), purpose)
 	// Header values that are not text.
 	for h, v := range map[string]string{api.IdempotencyHeader: "n\xffkkel", api.PurposeHeader: "a\xc3"} {
-		req, _ := http.NewRequest("POST", app.URL+"/api/v1/courses/"+id+"/milestones", strings.NewReader(`{"outcome":"education","date":"`+today()+`"}`))
+		req, _ := http.NewRequest("POST", app.URL+"/api/v1/courses/"+id+"/milestones", strings.NewReader(`{"outcome":"education","date":"`+app.Day(0, 0, 0)+`"}`))
 		req.Header.Set("Authorization", "Bearer "+app.Token("konsulent.anna"))
 		req.Header.Set(h, v)
 		resp, err := http.DefaultClient.Do(req)

@@ -41,7 +41,7 @@ func newMatrixFixture(t *testing.T, app *apptest.App) matrixFixture {
 	refer := func(user, team, cpr, name string) string {
 		var c struct{ ID string }
 		body := map[string]any{"team_id": team, "citizens": []map[string]any{{"cpr": cpr, "name": name}},
-			"consultant_ids": []string{user}, "start_date": today(), "goals": []map[string]any{{"text": "Et mål"}}}
+			"consultant_ids": []string{user}, "start_date": app.Day(0, 0, 0), "goals": []map[string]any{{"text": "Et mål"}}}
 		require.Equal(t, http.StatusCreated, as{t: t, app: app, user: user}.do("POST", "/api/v1/courses", body, &c).StatusCode)
 		waitCourse(t, app, c.ID)
 		return c.ID
@@ -49,7 +49,7 @@ func newMatrixFixture(t *testing.T, app *apptest.App) matrixFixture {
 	f.courseA = refer("konsulent.anna", "ungeteam", "010101-1111", "Alma Matrix")
 	f.courseB = refer("konsulent.bilal", "ungeteam", "020202-2222", "Bjørn Matrix")
 	f.courseC = refer("konsulent.eva", "familieteam", "030303-3333", "Cille Matrix")
-	extend := map[string]any{"reason": "Mere tid", "new_end": time.Now().AddDate(1, 2, 0).Format(time.DateOnly)}
+	extend := map[string]any{"reason": "Mere tid", "new_end": app.Day(1, 2, 0)}
 	require.Equal(t, http.StatusOK, as{t: t, app: app, user: "konsulent.anna"}.do("POST", "/api/v1/courses/"+f.courseA+"/extensions", extend, nil).StatusCode)
 	require.Equal(t, http.StatusOK, as{t: t, app: app, user: "konsulent.bilal"}.do("POST", "/api/v1/courses/"+f.courseB+"/extensions", extend, nil).StatusCode)
 	require.Equal(t, http.StatusOK, as{t: t, app: app, user: "styregruppe.bo"}.do("POST", "/api/v1/courses/"+f.courseB+"/extensions/1/decision",
@@ -217,7 +217,7 @@ func TestAccessMatrix(t *testing.T) {
 		{"POST", "/api/v1/me/inbox/999999/done", nil, everyone(allow(404))},
 		// A staff member's absences: they themself, their lead, an administrator.
 		{"GET", "/api/v1/staff/konsulent.anna/absences", nil, only{"konsulent.anna": allow(200, "items"), "leder.ulla": allow(200, "items"), "admin": allow(200, "items")}},
-		{"POST", "/api/v1/staff/konsulent.anna/absences", map[string]any{"from": "2030-01-02", "to": "2030-01-01"}, stepUsers("konsulent.anna", "leder.ulla", "admin")},
+		{"POST", "/api/v1/staff/konsulent.anna/absences", map[string]any{"from": app.Day(0, 1, 1), "to": app.Day(0, 1, 0)}, stepUsers("konsulent.anna", "leder.ulla", "admin")},
 		{"DELETE", "/api/v1/staff/konsulent.anna/absences/00000000-0000-4000-8000-000000000000", nil,
 			only{"konsulent.anna": allow(404), "leder.ulla": allow(404), "admin": allow(404)}},
 	}

@@ -29,7 +29,7 @@ func TestEveryRoleAgainstEveryEndpoint(t *testing.T) {
 		return err1 == nil && err2 == nil && c.Revision > 0 && p.Revision > 0
 	}, 15*time.Second, 100*time.Millisecond)
 	require.Equal(t, http.StatusOK, as{t: t, app: app, user: "konsulent.anna"}.do("POST", "/api/v1/courses/"+course.ID+"/extensions",
-		map[string]any{"reason": "Mere tid", "new_end": time.Now().AddDate(1, 1, 0).Format(time.DateOnly)}, nil).StatusCode)
+		map[string]any{"reason": "Mere tid", "new_end": app.Day(1, 1, 0)}, nil).StatusCode)
 	rec, err := app.Store.GetCourse(context.Background(), course.ID)
 	require.NoError(t, err)
 	citizen := rec.CitizenIDs[0]

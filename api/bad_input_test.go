@@ -20,7 +20,7 @@ func TestEveryEndpointRefusesMalformedBodies(t *testing.T) {
 	app := apptest.Start(t)
 	var course, plan struct{ ID string }
 	ref := validReferral()
-	ref["start_date"] = today() // nothing falls due while the test runs
+	ref["start_date"] = app.Day(0, 0, -1) // nothing falls due while the test runs
 	require.Equal(t, http.StatusCreated, as{t: t, app: app, user: "konsulent.anna"}.do("POST", "/api/v1/courses", ref, &course).StatusCode)
 	require.Equal(t, http.StatusCreated, as{t: t, app: app, user: "tovholder.ida"}.do("POST", "/api/v1/plans", enrolment(), &plan).StatusCode)
 	require.Eventually(t, func() bool {
@@ -31,7 +31,7 @@ func TestEveryEndpointRefusesMalformedBodies(t *testing.T) {
 
 	// An extension request waits, so that the steering group may decide on this course.
 	require.Equal(t, http.StatusOK, as{t: t, app: app, user: "konsulent.anna"}.do("POST", "/api/v1/courses/"+course.ID+"/extensions",
-		map[string]any{"reason": "Mere tid", "new_end": time.Now().AddDate(1, 1, 0).Format(time.DateOnly)}, nil).StatusCode)
+		map[string]any{"reason": "Mere tid", "new_end": app.Day(1, 1, 0)}, nil).StatusCode)
 	counts := func() (audit, revisions int) {
 		require.NoError(t, app.Store.DB().Get(&audit, "SELECT count(*) FROM audit_log"))
 		require.NoError(t, app.Store.DB().Get(&revisions,

@@ -45,12 +45,12 @@ func newCitizenFixture(t *testing.T, app *apptest.App) citizenFixture {
 		return err == nil && pl.Revision > 0 && pl.CitizenID == f.sara
 	}, 15*time.Second, 100*time.Millisecond, "the plan never ran for Sara")
 	path := "/api/v1/plans/" + f.plan
-	require.Equal(t, http.StatusOK, jonas.do("POST", path+"/consent", map[string]any{"scope": "Deling mellem de tre centre", "date": today()}, nil).StatusCode)
+	require.Equal(t, http.StatusOK, jonas.do("POST", path+"/consent", map[string]any{"scope": "Deling mellem de tre centre", "date": app.Day(0, 0, 0)}, nil).StatusCode)
 	at := time.Now().Add(time.Second).UTC()
 	require.Equal(t, http.StatusOK, ida.do("POST", path+"/meeting/schedule", map[string]any{"at": at}, nil).StatusCode)
 	require.Equal(t, http.StatusOK, ida.do("POST", path+"/meeting/invitation", nil, nil).StatusCode)
 	time.Sleep(time.Until(at))
-	due := func(days int) string { return time.Now().AddDate(0, 0, days).Format(time.DateOnly) }
+	due := func(days int) string { return app.Day(0, 0, days) }
 	require.Equal(t, http.StatusOK, ida.do("POST", path+"/meeting/held", map[string]any{
 		"held_at": at, "citizen_present": true, "attendees": []string{"sagsbehandler.lise"},
 		"goals": []map[string]any{{"goal": "Stabil bolig", "agreements": []map[string]any{
@@ -71,7 +71,7 @@ func newCitizenFixture(t *testing.T, app *apptest.App) citizenFixture {
 
 	var c struct{ ID string }
 	body := map[string]any{"team_id": "ungeteam", "citizens": []map[string]any{{"cpr": demo.CitizenLogins[0].CPR, "name": demo.CitizenLogins[0].Name}},
-		"consultant_ids": []string{"konsulent.anna"}, "start_date": today(), "goals": []map[string]any{{"text": "Starte på en uddannelse"}}}
+		"consultant_ids": []string{"konsulent.anna"}, "start_date": app.Day(0, 0, 0), "goals": []map[string]any{{"text": "Starte på en uddannelse"}}}
 	require.Equal(t, http.StatusCreated, as{t: t, app: app, user: "konsulent.anna"}.do("POST", "/api/v1/courses", body, &c).StatusCode)
 	waitCourse(t, app, c.ID)
 	f.course = c.ID
@@ -318,7 +318,7 @@ func TestEachFamilyMemberSeesTheFamilyCourse(t *testing.T) {
 	lene, oskar := demo.CitizenLogins[2], demo.CitizenLogins[3]
 	var c struct{ ID string }
 	body := map[string]any{"team_id": "familieteam", "citizens": []map[string]any{{"cpr": lene.CPR, "name": lene.Name}, {"cpr": oskar.CPR, "name": oskar.Name}},
-		"consultant_ids": []string{"konsulent.eva"}, "start_date": today(), "goals": []map[string]any{{"text": "Oskar kommer i skole hver dag"}}}
+		"consultant_ids": []string{"konsulent.eva"}, "start_date": app.Day(0, 0, 0), "goals": []map[string]any{{"text": "Oskar kommer i skole hver dag"}}}
 	require.Equal(t, http.StatusCreated, as{t: t, app: app, user: "konsulent.eva"}.do("POST", "/api/v1/courses", body, &c).StatusCode)
 	waitCourse(t, app, c.ID)
 	for _, who := range []demo.CitizenLogin{lene, oskar} {

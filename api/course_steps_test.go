@@ -16,24 +16,21 @@ import (
 	"tvp/workflows/teampause"
 )
 
-// shortTeam makes a team's durations seconds long, counted from today's midnight (the day
-// a course referred today starts).
+// shortTeam makes a team's durations seconds long for a course that starts app.Day(0, 0, -1): its
+// progression and its end fall due untilProgression and untilEnd from now.
 func shortTeam(t *testing.T, app *apptest.App, teamID string, untilProgression, untilEnd time.Duration) {
 	t.Helper()
 	ctx := context.Background()
 	team, err := app.Store.GetTeam(ctx, teamID)
 	require.NoError(t, err)
-	now := time.Now().UTC()
-	sinceMidnight := now.Sub(now.Truncate(24 * time.Hour))
-	team.Settings.CourseLength = domain.Duration(sinceMidnight + untilEnd)
-	team.Settings.ProgressionInterval = domain.Duration(sinceMidnight + untilProgression)
+	sinceStart := time.Since(app.Today.AddDate(0, 0, -1))
+	team.Settings.CourseLength = domain.Duration(sinceStart + untilEnd)
+	team.Settings.ProgressionInterval = domain.Duration(sinceStart + untilProgression)
 	team.Settings.EndReminderLead = domain.Duration(untilEnd / 2)
 	team.Settings.ReminderInterval = domain.Duration(2 * time.Second)
 	team.Settings.EscalateAfter = domain.Duration(4 * time.Second)
 	require.NoError(t, app.Store.UpsertTeam(ctx, team))
 }
-
-func today() string { return time.Now().UTC().Format(time.DateOnly) }
 
 // open reminders of a course for a recipient and kind.
 func openReminders(t *testing.T, app *apptest.App, courseID, recipient string, kind domain.ReminderKind) int {
@@ -59,7 +56,7 @@ func TestCourseFromReferralToClose(t *testing.T) {
 	bo := as{t: t, app: app, user: "styregruppe.bo"}
 
 	ref := validReferral()
-	ref["start_date"] = today()
+	ref["start_date"] = app.Day(0, 0, -1)
 	var created struct{ ID string }
 	require.Equal(t, http.StatusCreated, anna.do("POST", "/api/v1/courses", ref, &created).StatusCode)
 	path := "/api/v1/courses/" + created.ID
@@ -83,7 +80,7 @@ func TestCourseFromReferralToClose(t *testing.T) {
 	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 	assert.Equal(t, "scores[0].score", p.Field)
 
-	newEnd := time.Now().UTC().AddDate(0, 0, 30).Format(time.DateOnly)
+	newEnd := app.Day(0, 0, 30)
 	resp = anna.do("POST", path+"/extensions", map[string]any{"reason": "Mangler praktikplads", "new_end": newEnd}, &st)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Equal(t, domain.PhaseExtensionPending, st.Phase)
@@ -105,11 +102,11 @@ func TestCourseFromReferralToClose(t *testing.T) {
 	require.Len(t, register.Items, 1, "the decision is in the register")
 	assert.Equal(t, created.ID, register.Items[0].Changes[0].CourseID, "linked to the course")
 
-	resp = anna.do("POST", path+"/close", map[string]any{"outcome": "education", "date": today(), "note": "Startet på EUD"}, &st)
+	resp = anna.do("POST", path+"/close", map[string]any{"outcome": "education", "date": app.Day(0, 0, 0), "note": "Startet på EUD"}, &st)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Equal(t, domain.PhaseClosed, st.Phase)
 
-	resp = anna.do("POST", path+"/close", map[string]any{"outcome": "education", "date": today()}, &p)
+	resp = anna.do("POST", path+"/close", map[string]any{"outcome": "education", "date": app.Day(0, 0, 0)}, &p)
 	assert.Equal(t, http.StatusConflict, resp.StatusCode, "a closed course refuses every step")
 	assert.Equal(t, domain.EPhase, p.Code)
 
@@ -147,7 +144,7 @@ func TestDuplicateAndRepeatedReferral(t *testing.T) {
 	assert.Equal(t, "true", resp.Header.Get("Idempotent-Replayed"))
 	assert.Equal(t, first.ID, again.ID)
 	changed := validReferral()
-	changed["start_date"] = "2026-02-01"
+	changed["start_date"] = app.Day(0, -2, 0)
 	var p0 api.Problem
 	assert.Equal(t, http.StatusConflict, anna.do("POST", "/api/v1/courses", changed, &p0).StatusCode, "the key with another request")
 
@@ -171,7 +168,7 @@ func TestCaseloadNormAndOverride(t *testing.T) {
 			"team_id":        "familieteam",
 			"citizens":       []map[string]any{{"cpr": "01010" + string(rune('0'+i)) + "-1234", "name": "Forælder"}},
 			"consultant_ids": []string{"konsulent.eva"},
-			"start_date":     "2026-01-05",
+			"start_date":     app.Day(0, -1, 0),
 			"goals":          []map[string]any{{"text": "Trivsel"}},
 		}
 	}
@@ -204,14 +201,14 @@ func TestTeamPauseThroughTheAPI(t *testing.T) {
 	ulla := as{t: t, app: app, user: "leder.ulla"}
 	var created struct{ ID string }
 	ref := validReferral()
-	ref["start_date"] = today()
+	ref["start_date"] = app.Day(0, 0, -1)
 	require.Equal(t, http.StatusCreated, anna.do("POST", "/api/v1/courses", ref, &created).StatusCode)
 	require.Eventually(t, func() bool {
 		_, err := app.Store.GetCourse(context.Background(), created.ID)
 		return err == nil
 	}, 10*time.Second, 100*time.Millisecond)
 
-	resume := time.Now().UTC().AddDate(0, 3, 0).Format(time.DateOnly)
+	resume := app.Day(0, 3, 0)
 	var p api.Problem
 	assert.Equal(t, http.StatusForbidden, anna.do("POST", "/api/v1/teams/ungeteam/pause", map[string]any{"planned_resume": resume, "reason": "x"}, &p).StatusCode)
 	require.Equal(t, http.StatusAccepted, ulla.do("POST", "/api/v1/teams/ungeteam/pause", map[string]any{"planned_resume": resume, "reason": "Omorganisering"}, nil).StatusCode)
@@ -239,7 +236,7 @@ func TestTeamPauseThroughTheAPI(t *testing.T) {
 
 	var closed course.State
 	require.Equal(t, http.StatusOK, anna.do("POST", "/api/v1/courses/"+created.ID+"/close",
-		map[string]any{"outcome": "handed_back", "date": today()}, &closed).StatusCode)
+		map[string]any{"outcome": "handed_back", "date": app.Day(0, 0, 0)}, &closed).StatusCode)
 	app.RecordHistory(course.WorkflowID(created.ID), "../workflows/course/testdata/paused_resumed_handed_back.json")
 	app.RecordHistory(teampause.WorkflowID("ungeteam"), "../workflows/teampause/testdata/pause_resume.json")
 }

@@ -27,7 +27,7 @@ func TestAStuckEffectIsShownAndRetriedThroughTheAPI(t *testing.T) {
 	owner := storetest.MustOpenOwner(t, app.DatabaseURL)
 
 	ref := validReferral()
-	ref["start_date"] = today()
+	ref["start_date"] = app.Day(0, 0, -1)
 	var created struct{ ID string }
 	require.Equal(t, http.StatusCreated, anna.do("POST", "/api/v1/courses", ref, &created).StatusCode)
 	path := "/api/v1/courses/" + created.ID

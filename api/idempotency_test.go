@@ -3,7 +3,6 @@ package api_test
 import (
 	"net/http"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -40,7 +39,7 @@ func TestDefectAKeyUsedAgainAfterItsAnswerExpired(t *testing.T) {
 	assert.Equal(t, 2, n)
 
 	step := as{t: t, app: app, user: "konsulent.anna", header: map[string]string{"Idempotency-Key": "m-1"}}
-	today := time.Now().UTC().Format(time.DateOnly)
+	today := app.Day(0, 0, 0)
 	var st course.State
 	require.Equal(t, http.StatusOK, step.do("POST", "/api/v1/courses/"+first.ID+"/milestones", map[string]any{"outcome": "education", "date": today}, &st).StatusCode)
 	expire()

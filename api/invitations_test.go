@@ -141,7 +141,7 @@ func TestHistoryCalendarInvitations(t *testing.T) {
 	require.Equal(t, http.StatusCreated, ida.do("POST", "/api/v1/plans", in, &created).StatusCode)
 	id, wid := created.ID, collab.WorkflowID(created.ID)
 	path := "/api/v1/plans/" + id
-	require.Equal(t, http.StatusOK, jonas.do("POST", path+"/consent", map[string]any{"scope": "Deling mellem centrene", "date": today()}, nil).StatusCode)
+	require.Equal(t, http.StatusOK, jonas.do("POST", path+"/consent", map[string]any{"scope": "Deling mellem centrene", "date": app.Day(0, 0, 0)}, nil).StatusCode)
 
 	everyone := []string{"tovholder.ida@tvp.example", "koordinator.jonas@tvp.example", "sagsbehandler.lise@tvp.example", "sagsbehandler.mads@tvp.example", citizen}
 	// wait returns the calendar mails after the first n, once there are want more.
@@ -252,7 +252,7 @@ func TestHistoryCalendarInvitations(t *testing.T) {
 	assert.True(t, slices.Contains(attendees, "sagsbehandler.per@tvp.example") && !slices.Contains(attendees, "sagsbehandler.mads@tvp.example"), "attendees %v", attendees)
 
 	// The plan ends: CANCEL, SEQUENCE 2, to everyone who holds the invitation.
-	require.Equal(t, http.StatusOK, ida.do("POST", path+"/leave", map[string]any{"date": today(), "reason": "Flyttet"}, nil).StatusCode)
+	require.Equal(t, http.StatusOK, ida.do("POST", path+"/leave", map[string]any{"date": app.Day(0, 0, 0), "reason": "Flyttet"}, nil).StatusCode)
 	ended := wait(26, 5, "plan ended")
 	check(ended, "CANCEL", uid2, "2", now)
 	waitClosed(t, app, wid)
@@ -278,7 +278,7 @@ func TestInvitationDownloadAccess(t *testing.T) {
 	var created struct{ ID string }
 	require.Equal(t, http.StatusCreated, ida.do("POST", "/api/v1/plans", enrolment(), &created).StatusCode)
 	path := "/api/v1/plans/" + created.ID
-	require.Equal(t, http.StatusOK, jonas.do("POST", path+"/consent", map[string]any{"scope": "Deling", "date": today()}, nil).StatusCode)
+	require.Equal(t, http.StatusOK, jonas.do("POST", path+"/consent", map[string]any{"scope": "Deling", "date": app.Day(0, 0, 0)}, nil).StatusCode)
 	require.Equal(t, http.StatusOK, ida.do("POST", path+"/meeting/schedule", map[string]any{"at": time.Now().Add(time.Hour).UTC(), "place": "Jobcentret"}, nil).StatusCode)
 	require.Equal(t, http.StatusOK, ida.do("POST", path+"/meeting/invitation", nil, nil).StatusCode)
 	for _, c := range []struct {

@@ -129,7 +129,7 @@ func TestPagesInABrowser(t *testing.T) {
 	// A refusal is shown at its field, in Danish.
 	var fieldErr string
 	run(t, ctx, "browse",
-		chromedp.SetValue(`#newend`, time.Now().Format(time.DateOnly), chromedp.ByID),
+		chromedp.SetValue(`#newend`, app.Day(0, 0, 0), chromedp.ByID),
 		chromedp.SendKeys(`#ereason`, "For tidligt", chromedp.ByID),
 		chromedp.Click(`form[data-api$="/extensions"] button`, chromedp.ByQuery),
 		chromedp.WaitVisible(`[data-error-for="new_end"]:not(:empty)`, chromedp.ByQuery),
@@ -147,7 +147,7 @@ func TestPagesInABrowser(t *testing.T) {
 		chromedp.WaitVisible(`svg[aria-label="Målprogression pr. mål"]`, chromedp.ByQuery),
 	)
 
-	newEnd := time.Now().AddDate(1, 2, 0)
+	newEnd := app.Today.AddDate(1, 2, 0)
 	run(t, ctx, "request an extension",
 		chromedp.SetValue(`#newend`, newEnd.Format(time.DateOnly), chromedp.ByID),
 		chromedp.SendKeys(`#ereason`, "Mangler praktikplads", chromedp.ByID),

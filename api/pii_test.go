@@ -51,7 +51,7 @@ func TestNoPersonalDataLeaves(t *testing.T) {
 	anna := as{t: t, app: app, user: "konsulent.anna"}
 	bo := as{t: t, app: app, user: "styregruppe.bo"}
 	ref := validReferral()
-	ref["start_date"] = today()
+	ref["start_date"] = app.Day(0, 0, -1)
 	ref["citizens"] = []map[string]any{{"cpr": cpr, "name": name}}
 	ref["goals"] = []map[string]any{{"text": "Mål for " + name}}
 	var created struct{ ID string }
@@ -63,11 +63,11 @@ func TestNoPersonalDataLeaves(t *testing.T) {
 	require.Equal(t, http.StatusOK, anna.do("POST", path+"/progressions", map[string]any{
 		"scores": []map[string]any{{"goal_id": "g1", "score": 5}}, "note": name + " har det bedre"}, nil).StatusCode)
 	require.Equal(t, http.StatusOK, anna.do("POST", path+"/extensions", map[string]any{
-		"reason": "Behov for " + name, "new_end": time.Now().AddDate(0, 2, 0).Format(time.DateOnly)}, nil).StatusCode)
+		"reason": "Behov for " + name, "new_end": app.Day(0, 2, 0)}, nil).StatusCode)
 	var p0 api.Problem
 	require.Equal(t, http.StatusOK, bo.do("POST", path+"/extensions/1/decision", map[string]any{"approve": true, "reason": "ok"}, &p0).StatusCode, p0.Detail)
 	require.Equal(t, http.StatusOK, anna.do("GET", path, nil, nil).StatusCode)
-	require.Equal(t, http.StatusOK, anna.do("POST", path+"/close", map[string]any{"outcome": "education", "date": today()}, nil).StatusCode)
+	require.Equal(t, http.StatusOK, anna.do("POST", path+"/close", map[string]any{"outcome": "education", "date": app.Day(0, 0, 0)}, nil).StatusCode)
 
 	ida := as{t: t, app: app, user: "tovholder.ida"}
 	jonas := as{t: t, app: app, user: "koordinator.jonas"}
@@ -77,7 +77,7 @@ func TestNoPersonalDataLeaves(t *testing.T) {
 	require.Equal(t, http.StatusCreated, ida.do("POST", "/api/v1/plans", enrol, &plan).StatusCode)
 	ppath := "/api/v1/plans/" + plan.ID
 	var p1 api.Problem
-	require.Equal(t, http.StatusOK, jonas.do("POST", ppath+"/consent", map[string]any{"scope": "Deling om " + name, "date": today()}, &p1).StatusCode, p1.Detail)
+	require.Equal(t, http.StatusOK, jonas.do("POST", ppath+"/consent", map[string]any{"scope": "Deling om " + name, "date": app.Day(0, 0, 0)}, &p1).StatusCode, p1.Detail)
 	meeting := time.Now().Add(2 * time.Second).UTC()
 	require.Equal(t, http.StatusOK, ida.do("POST", ppath+"/meeting/schedule", map[string]any{"at": meeting}, nil).StatusCode)
 	require.Equal(t, http.StatusOK, ida.do("POST", ppath+"/meeting/invitation", nil, nil).StatusCode)
@@ -88,7 +88,7 @@ func TestNoPersonalDataLeaves(t *testing.T) {
 		"summary": "Plan for " + name}, nil).StatusCode)
 	require.Equal(t, http.StatusOK, ida.do("POST", ppath+"/meetings/1/minutes", map[string]any{"minutes": "Referat om " + name}, nil).StatusCode)
 	require.Equal(t, http.StatusOK, ida.do("GET", ppath, nil, nil).StatusCode)
-	require.Equal(t, http.StatusOK, ida.do("POST", ppath+"/leave", map[string]any{"date": today(), "reason": "Afsluttet"}, nil).StatusCode)
+	require.Equal(t, http.StatusOK, ida.do("POST", ppath+"/leave", map[string]any{"date": app.Day(0, 0, 0), "reason": "Afsluttet"}, nil).StatusCode)
 
 	markers := []string{cpr, cprDigits, name, "Markørsen", "Xylofon"}
 	leaks := func(where, text string) {

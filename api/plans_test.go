@@ -100,7 +100,7 @@ func TestCollaborationThroughTheAPI(t *testing.T) {
 	resp := ida.do("POST", path+"/meeting/held", held, &p)
 	assert.Equal(t, http.StatusConflict, resp.StatusCode, "no meeting without the citizen's consent")
 	assert.Contains(t, p.Detail, "consent")
-	require.Equal(t, http.StatusOK, jonas.do("POST", path+"/consent", map[string]any{"scope": "Deling mellem centrene", "date": today()}, &rec).StatusCode)
+	require.Equal(t, http.StatusOK, jonas.do("POST", path+"/consent", map[string]any{"scope": "Deling mellem centrene", "date": app.Day(0, 0, 0)}, &rec).StatusCode)
 	require.Equal(t, http.StatusOK, ida.do("POST", path+"/meeting/held", held, &rec).StatusCode)
 	require.Len(t, rec.FormVersions, 1)
 
@@ -113,7 +113,7 @@ func TestCollaborationThroughTheAPI(t *testing.T) {
 	assert.Zero(t, open)
 	assert.GreaterOrEqual(t, all, 2)
 
-	require.Equal(t, http.StatusOK, jonas.do("POST", path+"/consent/withdraw", map[string]any{"date": today(), "reason": "Borgeren ønsker det ikke"}, &rec).StatusCode)
+	require.Equal(t, http.StatusOK, jonas.do("POST", path+"/consent/withdraw", map[string]any{"date": app.Day(0, 0, 0), "reason": "Borgeren ønsker det ikke"}, &rec).StatusCode)
 	assert.Equal(t, domain.PlanEnded, rec.Phase)
 	assert.Equal(t, http.StatusConflict, ida.do("POST", path+"/meeting/schedule", map[string]any{"at": time.Now().Add(time.Hour)}, &p).StatusCode)
 
@@ -148,11 +148,11 @@ func TestMoveACourseToCollaboration(t *testing.T) {
 	path := "/api/v1/courses/" + created.ID
 
 	var p api.Problem
-	resp := anna.do("POST", path+"/close", map[string]any{"outcome": "moved_to_collaboration", "date": today()}, &p)
+	resp := anna.do("POST", path+"/close", map[string]any{"outcome": "moved_to_collaboration", "date": app.Day(0, 0, 0)}, &p)
 	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode, "moving goes through move-to-collaboration")
 
 	move := map[string]any{
-		"date": today(), "note": "Flere forvaltninger", "coordinator_id": "tovholder.ida",
+		"date": app.Day(0, 0, 0), "note": "Flere forvaltninger", "coordinator_id": "tovholder.ida",
 		"coordinating_caseworker_id": "koordinator.jonas", "caseworker_ids": []string{"sagsbehandler.lise", "sagsbehandler.per"},
 	}
 	var st course.State

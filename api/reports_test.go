@@ -22,6 +22,8 @@ import (
 // loadSeedUngeteam writes the read model of the seed's Ungeteam (mid-2020): 55 young people
 // touched, 26 ongoing, 5 in employment, 19 started an education, some of those outcomes
 // reached while the course goes on.
+//
+// tvp:fixed-date the seed's courses of 2018-2020, read as of the seed's report (1 July 2020)
 func loadSeedUngeteam(t *testing.T, s *store.Store) {
 	t.Helper()
 	ctx := context.Background()
@@ -62,6 +64,9 @@ func loadSeedUngeteam(t *testing.T, s *store.Store) {
 	}
 }
 
+// The seed's figures (Ungeteam, mid-2020) in the status report as of its date.
+//
+// tvp:fixed-date the seed's report is as of 1 July 2020
 func TestStatusReportShowsTheSeedsFigures(t *testing.T) {
 	app := apptest.Start(t)
 	loadSeedUngeteam(t, app.Store)

@@ -17,8 +17,9 @@ import (
 	"tvp/workflows/course"
 )
 
-func decision(title string) map[string]any {
-	return map[string]any{"decided_on": today(), "body": "steering_group", "title": title, "text": "Besluttet i styregruppen"}
+// decision is a decision of the steering group, made on the test's today.
+func decision(app *apptest.App, title string) map[string]any {
+	return map[string]any{"decided_on": app.Day(0, 0, 0), "body": "steering_group", "title": title, "text": "Besluttet i styregruppen"}
 }
 
 func familyReferral(cpr, start string, consultants ...string) map[string]any {
@@ -44,7 +45,7 @@ func TestReorganiseATeam(t *testing.T) {
 	eva := as{t: t, app: app, user: "konsulent.eva"}
 	bo := as{t: t, app: app, user: "styregruppe.bo"}
 	var before struct{ ID string }
-	require.Equal(t, http.StatusCreated, eva.do("POST", "/api/v1/courses", familyReferral("010180-1111", today(), "konsulent.eva"), &before).StatusCode)
+	require.Equal(t, http.StatusCreated, eva.do("POST", "/api/v1/courses", familyReferral("010180-1111", app.Day(0, 0, 0), "konsulent.eva"), &before).StatusCode)
 	waitCourse(t, app, before.ID)
 	var st0 course.State
 	require.Equal(t, http.StatusOK, eva.do("GET", "/api/v1/courses/"+before.ID, nil, &st0).StatusCode)
@@ -53,12 +54,12 @@ func TestReorganiseATeam(t *testing.T) {
 	require.NoError(t, err)
 	next := team.Settings
 	next.CourseLength, next.ConsultantsMin, next.ConsultantsMax = domain.Days(730), 2, 3
-	from := time.Now().AddDate(0, 0, 7).Format(time.DateOnly)
+	from := app.Day(0, 0, 7)
 	var p api.Problem
 	assert.Equal(t, http.StatusForbidden, eva.do("POST", "/api/v1/teams/familieteam/reorganise", map[string]any{
-		"effective_from": from, "settings": next, "decision": decision("Option b")}, &p).StatusCode)
+		"effective_from": from, "settings": next, "decision": decision(app, "Option b")}, &p).StatusCode)
 	require.Equal(t, http.StatusOK, bo.do("POST", "/api/v1/teams/familieteam/reorganise", map[string]any{
-		"effective_from": from, "settings": next, "decision": decision("Familieteamet reorganiseres (option b)")}, nil).StatusCode)
+		"effective_from": from, "settings": next, "decision": decision(app, "Familieteamet reorganiseres (option b)")}, nil).StatusCode)
 
 	var st course.State
 	require.Equal(t, http.StatusOK, eva.do("GET", "/api/v1/courses/"+before.ID, nil, &st).StatusCode)
@@ -79,7 +80,7 @@ func TestReorganiseATeam(t *testing.T) {
 		MovedCourses []string `json:"moved_courses"`
 	}
 	require.Equal(t, http.StatusOK, bo.do("POST", "/api/v1/teams/familieteam/reorganise", map[string]any{
-		"effective_from": from, "settings": next, "move_running": true, "decision": decision("Løbende forløb flyttes til nye vilkår")}, &moved).StatusCode)
+		"effective_from": from, "settings": next, "move_running": true, "decision": decision(app, "Løbende forløb flyttes til nye vilkår")}, &moved).StatusCode)
 	assert.ElementsMatch(t, []string{before.ID, after.ID}, moved.MovedCourses)
 	require.Equal(t, http.StatusOK, eva.do("GET", "/api/v1/courses/"+before.ID, nil, &st).StatusCode)
 	assert.Equal(t, st0.PlannedEnd.AddDate(0, 0, 365), st.PlannedEnd, "the end moved by a year")
@@ -110,15 +111,15 @@ func TestPhaseOutATeam(t *testing.T) {
 	eva := as{t: t, app: app, user: "konsulent.eva"}
 	finn := as{t: t, app: app, user: "leder.finn"}
 	var c1, c2 struct{ ID string }
-	require.Equal(t, http.StatusCreated, eva.do("POST", "/api/v1/courses", familyReferral("010180-1111", today(), "konsulent.eva"), &c1).StatusCode)
-	require.Equal(t, http.StatusCreated, eva.do("POST", "/api/v1/courses", familyReferral("010180-3333", today(), "konsulent.eva"), &c2).StatusCode)
+	require.Equal(t, http.StatusCreated, eva.do("POST", "/api/v1/courses", familyReferral("010180-1111", app.Day(0, 0, 0), "konsulent.eva"), &c1).StatusCode)
+	require.Equal(t, http.StatusCreated, eva.do("POST", "/api/v1/courses", familyReferral("010180-3333", app.Day(0, 0, 0), "konsulent.eva"), &c2).StatusCode)
 	waitCourse(t, app, c1.ID)
 	waitCourse(t, app, c2.ID)
 	require.Equal(t, http.StatusOK, as{t: t, app: app, user: "styregruppe.dorte"}.do("POST", "/api/v1/teams/familieteam/phase-out",
-		map[string]any{"from": today(), "decision": decision("Familieteamet udfases (option a)")}, nil).StatusCode)
+		map[string]any{"from": app.Day(0, 0, 0), "decision": decision(app, "Familieteamet udfases (option a)")}, nil).StatusCode)
 
 	var p api.Problem
-	resp := eva.do("POST", "/api/v1/courses", familyReferral("010182-4444", today(), "konsulent.eva"), &p)
+	resp := eva.do("POST", "/api/v1/courses", familyReferral("010182-4444", app.Day(0, 0, 0), "konsulent.eva"), &p)
 	assert.Equal(t, http.StatusConflict, resp.StatusCode)
 	assert.Contains(t, p.Detail, "phased out")
 
@@ -131,7 +132,7 @@ func TestPhaseOutATeam(t *testing.T) {
 	assert.False(t, w.Closed)
 	for _, id := range []string{c1.ID, c2.ID} {
 		require.Equal(t, http.StatusOK, finn.do("POST", "/api/v1/courses/"+id+"/close",
-			map[string]any{"outcome": "handed_back", "date": today()}, nil).StatusCode)
+			map[string]any{"outcome": "handed_back", "date": app.Day(0, 0, 0)}, nil).StatusCode)
 	}
 	require.Eventually(t, func() bool {
 		finn.do("GET", "/api/v1/teams/familieteam/worklist", nil, &w)
@@ -152,9 +153,10 @@ func TestSteeringReportActualAgainstTarget(t *testing.T) {
 		"targets": []map[string]any{
 			{"key": "employment_or_education_share", "target": 0.5, "description": "Halvdelen i job eller uddannelse"},
 			{"key": "capacity_use", "target": 0.6, "description": "Fuld ressourceudnyttelse"},
-		}, "decision": decision("Nye målsætninger")}, nil).StatusCode)
+		}, "decision": decision(app, "Nye målsætninger")}, nil).StatusCode)
 
 	var r report.Steering
+	// tvp:fixed-date the seed's report is as of 1 July 2020
 	require.Equal(t, http.StatusOK, bo.do("GET", "/api/v1/reports/steering?as_of=2020-07-01", nil, &r).StatusCode)
 	var unge report.TeamSteering
 	for _, ts := range r.Teams {
@@ -199,8 +201,8 @@ func TestPauseLatestResumeDateMovedByDecision(t *testing.T) {
 	app := apptest.Start(t)
 	finn := as{t: t, app: app, user: "leder.finn"}
 	bo := as{t: t, app: app, user: "styregruppe.bo"}
-	planned := time.Now().UTC().AddDate(0, 2, 0).Format(time.DateOnly)
-	latest := time.Now().UTC().AddDate(0, 3, 0).Format(time.DateOnly)
+	planned := app.Day(0, 2, 0)
+	latest := app.Day(0, 3, 0)
 	var p api.Problem
 	assert.Equal(t, http.StatusUnprocessableEntity, finn.do("POST", "/api/v1/teams/familieteam/pause",
 		map[string]any{"planned_resume": latest, "resume_by": planned, "reason": "x"}, &p).StatusCode, "the latest date is not before the planned one")
@@ -217,8 +219,8 @@ func TestPauseLatestResumeDateMovedByDecision(t *testing.T) {
 		return err == nil
 	}, 10*time.Second, 100*time.Millisecond)
 
-	later := time.Now().UTC().AddDate(0, 4, 0).Format(time.DateOnly)
-	body := map[string]any{"resume_by": later, "decision": decision("Familieteamet genoptages senest " + later)}
+	later := app.Day(0, 4, 0)
+	body := map[string]any{"resume_by": later, "decision": decision(app, "Familieteamet genoptages senest "+later)}
 	assert.Equal(t, http.StatusForbidden, finn.do("POST", "/api/v1/teams/familieteam/pause/resume-by", body, &p).StatusCode, "a decision, not the lead's")
 	var moved struct {
 		ResumeBy time.Time `json:"resume_by"`

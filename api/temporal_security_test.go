@@ -49,7 +49,7 @@ func TestPlaintextToTemporalIsRefused(t *testing.T) {
 
 	forged := course.MilestoneRequest{
 		Actor:   domain.Actor{ID: "mallory", Roles: []domain.Role{domain.RoleTeamLead}, TeamID: "ungeteam"},
-		Outcome: domain.OutcomeEducation, Date: time.Now().UTC().Truncate(24 * time.Hour),
+		Outcome: domain.OutcomeEducation, Date: app.Today,
 	}
 	t.Run("an Update", func(t *testing.T) {
 		h, err := mallory.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
@@ -75,7 +75,7 @@ func TestPlaintextToTemporalIsRefused(t *testing.T) {
 
 	t.Run("a signal", func(t *testing.T) {
 		require.NoError(t, mallory.SignalWorkflow(ctx, wfID, "", course.SignalPause,
-			course.PauseSignal{PauseID: "forged", PausedBy: "mallory", PlannedResume: time.Now().AddDate(0, 1, 0)}))
+			course.PauseSignal{PauseID: "forged", PausedBy: "mallory", PlannedResume: app.Today.AddDate(0, 1, 0)}))
 		// The worker has seen the signal once a workflow task completes after it.
 		require.Eventually(t, func() bool { return taskCompletedAfterSignal(t, app, wfID) }, 15*time.Second, 100*time.Millisecond)
 		var st course.State
@@ -88,7 +88,7 @@ func TestPlaintextToTemporalIsRefused(t *testing.T) {
 		forgedID := uuid.NewString()
 		run, err := mallory.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: course.WorkflowID(forgedID), TaskQueue: app.TaskQueue},
 			course.CourseWorkflow, course.Input{CourseID: forgedID, TeamID: "ungeteam", ConsultantIDs: []string{"konsulent.anna"},
-				StartDate: time.Now().UTC(), ReferredBy: "mallory"})
+				StartDate: app.Today, ReferredBy: "mallory"})
 		require.NoError(t, err)
 		err = run.Get(ctx, nil)
 		require.Error(t, err, "a workflow started in plain text cannot read its input")

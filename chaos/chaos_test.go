@@ -57,12 +57,13 @@ func (s *system) callKey(t *testing.T, user, key, method, path string, body, out
 	return resp.StatusCode
 }
 
+// shortTeam makes Ungeteam's durations seconds long for a course that starts on startDay():
+// its progression and its end fall due untilProgression and untilEnd from now.
 func shortTeam(t *testing.T, s *system, untilProgression, untilEnd time.Duration) {
 	t.Helper()
 	team, err := s.store.GetTeam(context.Background(), "ungeteam")
 	require.NoError(t, err)
-	now := time.Now().UTC()
-	since := now.Sub(now.Truncate(24 * time.Hour))
+	since := time.Since(startDay())
 	team.Settings.CourseLength = domain.Duration(since + untilEnd)
 	team.Settings.ProgressionInterval = domain.Duration(since + untilProgression)
 	team.Settings.ReminderInterval = domain.Duration(2 * time.Second)
@@ -70,10 +71,15 @@ func shortTeam(t *testing.T, s *system, untilProgression, untilEnd time.Duration
 	require.NoError(t, s.store.UpsertTeam(context.Background(), team))
 }
 
+// startDay is the start date of the courses the fault tests refer: the day before the
+// municipality's today (testenv.Today). A course's dates count from midnight UTC of its start,
+// and midnight UTC of today is still ahead between 23:00 and 24:00 UTC (22:00 in summer).
+func startDay() time.Time { return testenv.Today().AddDate(0, 0, -1) }
+
 func referral() map[string]any {
 	return map[string]any{
 		"team_id": "ungeteam", "citizens": []map[string]any{{"cpr": "010203-1234", "name": "Kaos Borger"}},
-		"consultant_ids": []string{"konsulent.anna"}, "start_date": time.Now().UTC().Format(time.DateOnly),
+		"consultant_ids": []string{"konsulent.anna"}, "start_date": startDay().Format(time.DateOnly),
 		"goals": []map[string]any{{"text": "Uddannelse"}},
 	}
 }
@@ -204,7 +210,7 @@ func TestTemporalRestartMidCycle(t *testing.T) {
 		"coordinating_caseworker_id": "koordinator.jonas", "caseworker_ids": []string{"sagsbehandler.lise", "sagsbehandler.mads"},
 	}, &plan))
 	path := "/api/v1/plans/" + plan.ID
-	require.Equal(t, http.StatusOK, s.call(t, "koordinator.jonas", "POST", path+"/consent", map[string]any{"scope": "Deling", "date": time.Now().UTC().Format(time.DateOnly)}, nil))
+	require.Equal(t, http.StatusOK, s.call(t, "koordinator.jonas", "POST", path+"/consent", map[string]any{"scope": "Deling", "date": testenv.Today().Format(time.DateOnly)}, nil))
 	meeting := time.Now().Add(8 * time.Second).UTC()
 	require.Equal(t, http.StatusOK, s.call(t, "tovholder.ida", "POST", path+"/meeting/schedule", map[string]any{"at": meeting}, nil))
 

@@ -23,6 +23,7 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 
 	"tvp/domain"
+	"tvp/internal/testenv"
 	"tvp/workflows/collab"
 	"tvp/workflows/course"
 	"tvp/workflows/effects"
@@ -187,7 +188,7 @@ func (d *day) refer(like *dayCourse) (*dayCourse, int) {
 	d.sent.Add(1)
 	status, body, _ := d.do(like.consultant, "", "POST", "/api/v1/courses", map[string]any{
 		"team_id": like.team, "citizens": citizens, "consultant_ids": []string{like.consultant},
-		"start_date": time.Now().UTC().Format(time.DateOnly), "goals": []map[string]any{{"text": "Uddannelse"}, {"text": "Trivsel"}},
+		"start_date": startDay().Format(time.DateOnly), "goals": []map[string]any{{"text": "Uddannelse"}, {"text": "Trivsel"}},
 	})
 	d.count(status)
 	var created struct{ ID string }
@@ -355,8 +356,8 @@ func (d *day) courseStep(c *dayCourse) {
 	if d.chance(0.05) {
 		who = []string{"konsulent.bilal", "leder.finn", "styregruppe.bo", "tovholder.ida"}[d.intn(4)] // often no access
 	}
-	today := time.Now().UTC().Format(time.DateOnly)
-	tomorrow := time.Now().UTC().AddDate(0, 0, 1+d.intn(3)).Format(time.DateOnly)
+	today := testenv.Today().Format(time.DateOnly)
+	tomorrow := testenv.Today().AddDate(0, 0, 1+d.intn(3)).Format(time.DateOnly)
 	note, badNote := d.text("Godt i gang")
 	switch d.intn(9) {
 	case 0, 1:
@@ -445,7 +446,7 @@ func (d *day) planStep(p *dayPlan) {
 func (d *day) teamStep() {
 	if d.chance(0.5) {
 		d.send("leder.ulla", "POST", "/api/v1/teams/ungeteam/pause", map[string]any{
-			"planned_resume": time.Now().UTC().AddDate(0, 0, 2).Format(time.DateOnly), "reason": "Omorganisering"}, "", "", "", false)
+			"planned_resume": testenv.Today().AddDate(0, 0, 2).Format(time.DateOnly), "reason": "Omorganisering"}, "", "", "", false)
 	} else {
 		d.send("leder.ulla", "POST", "/api/v1/teams/ungeteam/resume", nil, "", "", "", false)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"tvp/internal/testenv"
 	"tvp/workflows/course"
 )
 
@@ -77,7 +78,7 @@ func startLoad(t *testing.T, s *system, n, callers int, stop <-chan struct{}) *l
 func (l *load) step(i int, key string, stop <-chan struct{}) bool {
 	var deadline time.Time
 	// A client sends the very same request again under its key.
-	body := map[string]any{"outcome": []string{"education", "employment", "self_support"}[rand.IntN(3)], "date": time.Now().UTC().Format(time.DateOnly)}
+	body := map[string]any{"outcome": []string{"education", "employment", "self_support"}[rand.IntN(3)], "date": testenv.Today().Format(time.DateOnly)}
 	for {
 		l.sent.Add(1)
 		var problem map[string]any

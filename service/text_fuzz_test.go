@@ -16,8 +16,10 @@ import (
 // refuses with a client's error. Never an internal error (a 500), never a panic, and nothing
 // that PostgreSQL would refuse reaches it.
 func FuzzServiceText(f *testing.F) {
+	// tvp:fixed-date the seed corpus: text of a date's shape, whatever day it is
 	for _, s := range []string{"", "ok", "ungeteam", "konsulent.anna", "2026-01-05", "010203-1234", "g1",
 		"nul\x00byte", "\x1b[2J", "\xff\xfe", "a\xc3", "æøå", "\u2028", "\ufffe", "'; DROP TABLE courses; --",
+		// tvp:fixed-date the seed corpus: text of a date's shape, whatever day it is
 		"0c0ffee0-0000-4000-8000-000000000001", "2026-02-30", "99999999999999999999"} {
 		f.Add(s, "note")
 		f.Add("x", s)
@@ -32,7 +34,7 @@ func FuzzServiceText(f *testing.F) {
 	ida, _ := svc.Identify(ctx, "tovholder.ida", "", "")
 	admin, _ := svc.Identify(ctx, "admin", "", "")
 	ref := service.ReferInput{TeamID: "ungeteam", Citizens: []service.CitizenIn{{CPR: "010203-1234", Name: "Test"}},
-		ConsultantIDs: []string{"konsulent.anna"}, StartDate: time.Now().Format(time.DateOnly), Goals: []service.GoalIn{{Text: "Mål"}}}
+		ConsultantIDs: []string{"konsulent.anna"}, StartDate: app.Day(0, 0, 0), Goals: []service.GoalIn{{Text: "Mål"}}}
 	course, err := svc.Refer(ctx, anna, ref)
 	if err != nil {
 		f.Fatal(err)

@@ -125,6 +125,9 @@ func TestAuditLogIdsAndHashesAreTheDatabases(t *testing.T) {
 }
 
 // Go recomputes every hash the database made, whatever the text, the times and the details.
+//
+// tvp:fixed-date instants chosen for their form (a summer-time change, the last microsecond of a
+// century), in the past on any day; nothing here is compared with today
 func TestAuditChainVerifies(t *testing.T) {
 	app, _, ctx := openAudit(t)
 	copenhagen, err := time.LoadLocation("Europe/Copenhagen")
@@ -315,6 +318,8 @@ func jsonTime(t *testing.T, s *store.Store, at time.Time) string {
 }
 
 // The rows logged before the chain existed are chained by its migration.
+//
+// tvp:fixed-date rows logged in the past, before the chain, on any day the test runs
 func TestAuditMigrationChainsEarlierRows(t *testing.T) {
 	ctx := context.Background()
 	dsn := testenv.NewDatabase(t)
