@@ -59,6 +59,15 @@ type Reserved struct {
 	CitizenIDs []string
 }
 
+// caseload is a consultant's caseload, for the staff id the SQL expression names: the open
+// courses they work on now, a course reserved by a referral included (it is theirs from the
+// moment the referral is accepted, before its workflow writes its first revision). The
+// referral rules and the reports count it alike.
+func caseload(staffID string) string {
+	return `(SELECT count(*) FROM course_consultants cc JOIN courses c ON c.id = cc.course_id
+		WHERE cc.staff_id = ` + staffID + ` AND cc.active AND c.phase <> '` + string(domain.PhaseClosed) + `')`
+}
+
 // Refer reserves a referred course in one transaction, before its workflow starts: it locks
 // the named consultants' rows (so that two referrals at once count each other against the
 // norm) and finds a repeat, reads the facts, asks decide (the referral rules) for the caseload overrides, and only
@@ -153,10 +162,7 @@ func referralFacts(ctx context.Context, q sqlx.QueryerContext, teamID string, on
 		staffRow
 		Caseload int `db:"caseload"`
 	}
-	// A consultant's caseload: the open courses they work on now (reservations included).
-	err = sqlx.SelectContext(ctx, q, &staff, `SELECT `+staffColumns+`,
-			(SELECT count(*) FROM course_consultants cc JOIN courses c ON c.id = cc.course_id
-				WHERE cc.staff_id = s.id AND cc.active AND c.phase <> 'closed') AS caseload`+staffFrom+`
+	err = sqlx.SelectContext(ctx, q, &staff, `SELECT `+staffColumns+`, `+caseload("s.id")+` AS caseload`+staffFrom+`
 		WHERE s.id = ANY($1) AND s.active GROUP BY s.id`, pq.StringArray(consultantIDs))
 	if err != nil {
 		return f, fmt.Errorf("staff loads: %w", translate(err))

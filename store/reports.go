@@ -100,9 +100,7 @@ type ConsultantLoad struct {
 func (s *Store) Caseloads(ctx context.Context) ([]ConsultantLoad, error) {
 	var rows []ConsultantLoad
 	err := s.db.SelectContext(ctx, &rows, `
-		SELECT st.id AS staff_id, st.name, st.team_id, st.hours_per_week::float8 AS hours_per_week,
-			(SELECT count(*) FROM course_consultants cc JOIN courses c ON c.id = cc.course_id
-			 WHERE cc.staff_id = st.id AND cc.active AND c.phase <> 'closed' AND c.revision > 0) AS open
+		SELECT st.id AS staff_id, st.name, st.team_id, st.hours_per_week::float8 AS hours_per_week, `+caseload("st.id")+` AS open
 		FROM staff st JOIN staff_roles r ON r.staff_id = st.id AND r.role = 'consultant'
 		WHERE st.active AND st.team_id IS NOT NULL ORDER BY st.team_id, st.name`)
 	if err != nil {
