@@ -78,9 +78,9 @@ func (a *Activities) RecordInvitations(ctx context.Context, in InvitationsInput)
 		_, citizenBody := a.invitationText(in.Event, in.PlanID, true)
 		add(RecipientCitizen, in.CitizenEmail, citizenBody)
 	}
-	var current *store.MeetingCalendar
+	var current *domain.MeetingCalendar
 	if in.Current {
-		current = &store.MeetingCalendar{PlanID: in.PlanID, MeetingSeq: in.MeetingSeq, Revision: in.Revision,
+		current = &domain.MeetingCalendar{PlanID: in.PlanID, MeetingSeq: in.MeetingSeq, Revision: in.Revision,
 			Method: in.Event.Method, Sequence: in.Event.Sequence, ICS: string(data)}
 	}
 	if err := a.Store.RecordInvitations(ctx, mails, current, a.Mailer != nil); err != nil {

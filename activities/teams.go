@@ -12,7 +12,6 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"tvp/domain"
-	"tvp/store"
 )
 
 // TeamPauseInput records a pause or its end.
@@ -36,7 +35,7 @@ func (a *Activities) RecordTeamPause(ctx context.Context, in TeamPauseInput) (Te
 	if in.ResumedAt != nil {
 		return TeamPauseResult{}, permanent(a.Store.RecordTeamResume(ctx, in.TeamID, in.PausedAt, *in.ResumedAt))
 	}
-	if err := a.Store.RecordTeamPause(ctx, store.TeamPause{
+	if err := a.Store.RecordTeamPause(ctx, domain.TeamPauseRecord{
 		TeamID: in.TeamID, PausedAt: in.PausedAt, PlannedResume: in.PlannedResume, PausedBy: in.PausedBy, Reason: in.Reason,
 	}); err != nil {
 		return TeamPauseResult{}, permanent(err)
@@ -69,10 +68,10 @@ func (a *Activities) OpenCourses(ctx context.Context, in OpenCoursesInput) (Open
 type UpdateTeamCoursesInput struct {
 	TeamID string `json:"team_id"`
 	// Courses are the courses; with Open, the team's open courses now (the read model) instead.
-	Courses  []store.CourseRef `json:"courses,omitempty"`
-	Open     bool              `json:"open,omitempty"`
-	Update   string            `json:"update"`
-	UpdateID string            `json:"update_id"`
+	Courses  []domain.CourseRef `json:"courses,omitempty"`
+	Open     bool               `json:"open,omitempty"`
+	Update   string             `json:"update"`
+	UpdateID string             `json:"update_id"`
 	// Arg is the Update's argument, as the course's contract has it (a JSON object).
 	Arg any `json:"arg"`
 }
@@ -80,8 +79,8 @@ type UpdateTeamCoursesInput struct {
 // UpdateTeamCoursesResult says which courses took the Update, and which did not because they
 // had closed (or were not in the phase for it).
 type UpdateTeamCoursesResult struct {
-	Applied []store.CourseRef `json:"applied"`
-	Skipped []store.CourseRef `json:"skipped"`
+	Applied []domain.CourseRef `json:"applied"`
+	Skipped []domain.CourseRef `json:"skipped"`
 }
 
 // UpdateTeamCourses sends the Update to every course and waits for each to be applied. A course
@@ -98,7 +97,7 @@ func (a *Activities) UpdateTeamCourses(ctx context.Context, in UpdateTeamCourses
 			return UpdateTeamCoursesResult{}, permanent(err)
 		}
 	}
-	out := UpdateTeamCoursesResult{Applied: []store.CourseRef{}, Skipped: []store.CourseRef{}}
+	out := UpdateTeamCoursesResult{Applied: []domain.CourseRef{}, Skipped: []domain.CourseRef{}}
 	for i, c := range courses {
 		h, err := a.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 			UpdateID: in.UpdateID + "/" + c.ID, WorkflowID: c.WorkflowID, UpdateName: in.Update,

@@ -13,7 +13,6 @@ import (
 	"tvp/domain"
 	"tvp/internal/apptest"
 	"tvp/report"
-	"tvp/store"
 	"tvp/workflows/collab"
 	"tvp/workflows/course"
 )
@@ -130,7 +129,7 @@ func TestCollaborationThroughTheAPI(t *testing.T) {
 	// late, the consent withdrawn.
 	var r report.Status
 	require.Equal(t, http.StatusOK, as{t: t, app: app, user: "admin"}.do("GET", "/api/v1/reports/status", nil, &r).StatusCode)
-	assert.Equal(t, store.CollaborationStat{
+	assert.Equal(t, domain.CollaborationStat{
 		PlansEnded: 1, ConsentWithdrawn: 1, MeetingsHeld: 1, MeetingsOnTime: 0, MinutesDue: 1, MinutesOnTime: 0,
 	}, r.Collaboration)
 	app.RecordHistory(collab.WorkflowID(created.ID), "../workflows/collab/testdata/enrol_meeting_minutes_withdraw.json")

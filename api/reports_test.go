@@ -74,7 +74,7 @@ func TestStatusReportShowsTheSeedsFigures(t *testing.T) {
 
 	var r report.Status
 	require.Equal(t, http.StatusOK, ulla.do("GET", "/api/v1/reports/status?as_of=2020-07-01", nil, &r).StatusCode)
-	var unge store.TeamStatus
+	var unge domain.TeamStatus
 	for _, ts := range r.Teams {
 		if ts.TeamID == "ungeteam" {
 			unge = ts
@@ -114,15 +114,15 @@ func TestStatusReportShowsTheSeedsFigures(t *testing.T) {
 		ReportID int64 `json:"report_id"`
 	}
 	require.Equal(t, http.StatusCreated, admin.do("POST", "/api/v1/reports/committee", nil, &produced).StatusCode)
-	var list struct{ Items []store.StoredReport }
+	var list struct{ Items []domain.StoredReport }
 	require.Equal(t, http.StatusOK, ulla.do("GET", "/api/v1/reports/committee", nil, &list).StatusCode)
 	require.Len(t, list.Items, 1)
 	var stored struct {
-		store.StoredReport
+		domain.StoredReport
 		Body report.Status `json:"body"`
 	}
 	require.Equal(t, http.StatusOK, ulla.do("GET", fmt.Sprintf("/api/v1/reports/committee/%d", produced.ReportID), nil, &stored).StatusCode)
-	from, to := report.HalfYear(time.Now())
+	from, to := domain.HalfYearBefore(time.Now())
 	assert.Equal(t, from.Format(time.DateOnly), stored.PeriodFrom.Format(time.DateOnly))
 	assert.Equal(t, to.Format(time.DateOnly), stored.PeriodTo.Format(time.DateOnly))
 	for _, ts := range stored.Body.Teams {

@@ -138,3 +138,23 @@ func CloseOutcomes() []Outcome {
 
 // IsMilestone reports whether o can be reached while a course goes on.
 func (o Outcome) IsMilestone() bool { return slices.Contains(MilestoneOutcomes(), o) }
+
+// CourseRef names a course and its workflow.
+type CourseRef struct {
+	ID         string `json:"id"`
+	WorkflowID string `json:"workflow_id"`
+}
+
+// PendingExtension is an extension request waiting for the steering group.
+type PendingExtension struct {
+	CourseID    string    `json:"course_id"`
+	TeamID      string    `json:"team_id"`
+	Seq         int       `json:"seq"`
+	RequestedAt time.Time `json:"requested_at"`
+	RequestedBy string    `json:"requested_by"`
+	Reason      string    `json:"reason"`
+	OldEnd      time.Time `json:"old_end"`
+	NewEnd      time.Time `json:"new_end"`
+	// CitizenIDs are whose course it is: not shown, but named in the audit log.
+	CitizenIDs []string `json:"-"`
+}

@@ -33,3 +33,14 @@ var municipalZone = func() *time.Location {
 	}
 	return time.FixedZone("CET", 3600)
 }()
+
+// HalfYearBefore is the half-year that ended last before the municipality's day on which t
+// falls: [from, to), dates as midnight UTC (the committees' half-yearly report is of it).
+func HalfYearBefore(t time.Time) (from, to time.Time) {
+	d := DateIn(t)
+	to = time.Date(d.Year(), time.January, 1, 0, 0, 0, 0, time.UTC)
+	if d.Month() >= time.July {
+		to = time.Date(d.Year(), time.July, 1, 0, 0, 0, 0, time.UTC)
+	}
+	return to.AddDate(0, -6, 0), to
+}

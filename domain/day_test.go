@@ -49,3 +49,23 @@ func TestTheMunicipalitysDay(t *testing.T) {
 		assert.False(t, domain.AfterToday(today.Add(23*time.Hour), now), "%s: later today is today", c.now)
 	}
 }
+
+// The half-year a report is of is the one that ended before the municipality's day: at 00:30 in
+// Copenhagen on 1 January (23:30 UTC on 31 December) the second half of the year has ended.
+func TestHalfYearBefore(t *testing.T) {
+	cases := []struct{ at, from, to string }{
+		{"2026-12-31T22:59:00Z", "2026-01-01", "2026-07-01"},
+		{"2026-12-31T23:30:00Z", "2026-07-01", "2027-01-01"},
+		{"2027-03-15T12:00:00Z", "2026-07-01", "2027-01-01"},
+		{"2027-06-30T22:30:00Z", "2027-01-01", "2027-07-01"}, // 00:30 on 1 July in summer time
+	}
+	for _, c := range cases {
+		at, err := time.Parse(time.RFC3339, c.at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		from, to := domain.HalfYearBefore(at)
+		assert.Equal(t, c.from, from.Format(time.DateOnly), c.at)
+		assert.Equal(t, c.to, to.Format(time.DateOnly), c.at)
+	}
+}

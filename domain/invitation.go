@@ -57,3 +57,13 @@ type MeetingEvent struct {
 	Organizer string    `json:"organizer"`
 	Attendees []string  `json:"attendees"`
 }
+
+// MeetingCalendar is a meeting's calendar now: the newest message to everyone invited.
+type MeetingCalendar struct {
+	PlanID     string
+	MeetingSeq int
+	Revision   int64
+	Method     CalendarMethod
+	Sequence   int
+	ICS        string
+}

@@ -221,3 +221,13 @@ func (s TeamSettings) Norm(hoursPerWeek float64) int {
 func (s TeamSettings) NormMin(hoursPerWeek float64) int {
 	return int(math.Floor(float64(s.CaseloadMin) * hoursPerWeek / s.HalfTimeHours))
 }
+
+// TeamPauseRecord is a pause of a team, as the read model holds it.
+type TeamPauseRecord struct {
+	TeamID        string     `json:"team_id"`
+	PausedAt      time.Time  `json:"paused_at"`
+	PlannedResume time.Time  `json:"planned_resume"`
+	ResumedAt     *time.Time `json:"resumed_at,omitempty"`
+	PausedBy      string     `json:"paused_by"`
+	Reason        string     `json:"reason"`
+}

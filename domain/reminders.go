@@ -82,3 +82,13 @@ type StuckEffect struct {
 	// RetryAt is when the workflow tries it again by itself.
 	RetryAt time.Time `json:"retry_at" db:"retry_at"`
 }
+
+// WorkflowEffect is a stuck effect as an administrator lists it: with the workflow and the
+// case it belongs to.
+type WorkflowEffect struct {
+	StuckEffect
+	WorkflowID  string      `json:"workflow_id"`
+	SubjectType SubjectType `json:"subject_type"`
+	SubjectID   string      `json:"subject_id"`
+	ResolvedAt  *time.Time  `json:"resolved_at,omitempty"`
+}

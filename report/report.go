@@ -12,22 +12,48 @@ import (
 	"time"
 
 	"tvp/domain"
-	"tvp/store"
 )
 
 // Status is the whole status report.
 type Status struct {
-	AsOf           time.Time               `json:"as_of"`
-	Teams          []store.TeamStatus      `json:"teams"`
-	Progression    []store.ProgressionStat `json:"progression"`
-	Caseloads      []store.ConsultantLoad  `json:"caseloads"`
-	CentreCaseload []domain.CentreCaseload `json:"centre_caseloads"`
-	Extensions     []store.ExtensionStat   `json:"extensions"`
-	Collaboration  store.CollaborationStat `json:"collaboration"`
+	AsOf           time.Time                   `json:"as_of"`
+	Teams          []domain.TeamStatus         `json:"teams"`
+	Progression    []domain.ProgressionStat    `json:"progression"`
+	Caseloads      []domain.ConsultantCaseload `json:"caseloads"`
+	CentreCaseload []domain.CentreCaseload     `json:"centre_caseloads"`
+	Extensions     []domain.ExtensionStat      `json:"extensions"`
+	Collaboration  domain.CollaborationStat    `json:"collaboration"`
+}
+
+// Source is where the reports read the programme's figures (the store).
+type Source interface {
+	TeamStatuses(ctx context.Context, asOf time.Time) ([]domain.TeamStatus, error)
+	ProgressionStats(ctx context.Context) ([]domain.ProgressionStat, error)
+	Caseloads(ctx context.Context) ([]domain.ConsultantCaseload, error)
+	ListTeams(ctx context.Context) ([]domain.Team, error)
+	CentreCaseloads(ctx context.Context) ([]domain.CentreCaseload, error)
+	ExtensionStats(ctx context.Context) ([]domain.ExtensionStat, error)
+	CollaborationStats(ctx context.Context, asOf time.Time) (domain.CollaborationStat, error)
+	Resources(ctx context.Context) (domain.Resources, error)
+	TeamFigures(ctx context.Context, asOf time.Time) ([]domain.TeamFigures, error)
+	Targets(ctx context.Context) ([]domain.Target, error)
+}
+
+// Caseloads are every consultant's caseload against the norm of their team.
+func Caseloads(ctx context.Context, s Source) ([]domain.ConsultantCaseload, error) {
+	loads, err := s.Caseloads(ctx)
+	if err != nil {
+		return nil, err
+	}
+	teams, err := s.ListTeams(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return domain.WithNorms(loads, teams), nil
 }
 
 // Build assembles the report as of the time.
-func Build(ctx context.Context, s *store.Store, asOf time.Time) (Status, error) {
+func Build(ctx context.Context, s Source, asOf time.Time) (Status, error) {
 	r := Status{AsOf: asOf}
 	var err error
 	if r.Teams, err = s.TeamStatuses(ctx, asOf); err != nil {
@@ -37,9 +63,9 @@ func Build(ctx context.Context, s *store.Store, asOf time.Time) (Status, error) 
 		return r, err
 	}
 	if r.Progression == nil {
-		r.Progression = []store.ProgressionStat{}
+		r.Progression = []domain.ProgressionStat{}
 	}
-	if r.Caseloads, err = s.Caseloads(ctx); err != nil {
+	if r.Caseloads, err = Caseloads(ctx, s); err != nil {
 		return r, err
 	}
 	if r.CentreCaseload, err = s.CentreCaseloads(ctx); err != nil {
@@ -52,16 +78,16 @@ func Build(ctx context.Context, s *store.Store, asOf time.Time) (Status, error) 
 		return r, err
 	}
 	if r.Teams == nil {
-		r.Teams = []store.TeamStatus{}
+		r.Teams = []domain.TeamStatus{}
 	}
 	if r.Caseloads == nil {
-		r.Caseloads = []store.ConsultantLoad{}
+		r.Caseloads = []domain.ConsultantCaseload{}
 	}
 	return r, nil
 }
 
 // TeamsCSV renders the team table as CSV (Danish headings, as the committees read it).
-func TeamsCSV(teams []store.TeamStatus) ([]byte, error) {
+func TeamsCSV(teams []domain.TeamStatus) ([]byte, error) {
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
 	w.Comma = ';' // what Danish spreadsheets expect
@@ -78,14 +104,3 @@ func TeamsCSV(teams []store.TeamStatus) ([]byte, error) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
-
-// HalfYear returns the half-year that ended last before t: [from, to).
-func HalfYear(t time.Time) (from, to time.Time) {
-	t = t.UTC()
-	if t.Month() >= time.July {
-		to = time.Date(t.Year(), time.July, 1, 0, 0, 0, 0, time.UTC)
-	} else {
-		to = time.Date(t.Year(), time.January, 1, 0, 0, 0, 0, time.UTC)
-	}
-	return to.AddDate(0, -6, 0), to
-}

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"tvp/domain"
-	"tvp/store"
 )
 
 // TargetLine is one target of a team against the actual figure.
@@ -53,7 +52,7 @@ func ratio(a, b float64) float64 {
 
 // BuildSteering computes each team's actual figures against its targets, and what its staff
 // costs per open course and per course that reached employment or education.
-func BuildSteering(ctx context.Context, s *store.Store, asOf time.Time) (Steering, error) {
+func BuildSteering(ctx context.Context, s Source, asOf time.Time) (Steering, error) {
 	res, err := s.Resources(ctx)
 	if err != nil {
 		return Steering{}, err
@@ -66,7 +65,7 @@ func BuildSteering(ctx context.Context, s *store.Store, asOf time.Time) (Steerin
 	if err != nil {
 		return Steering{}, err
 	}
-	loads, err := s.Caseloads(ctx)
+	loads, err := Caseloads(ctx, s)
 	if err != nil {
 		return Steering{}, err
 	}

@@ -436,7 +436,7 @@ func (s *Service) Courses(ctx context.Context, by Caller, in CourseListInput) (P
 }
 
 // PendingExtension is an extension request waiting for the steering group.
-type PendingExtension = store.PendingExtension
+type PendingExtension = domain.PendingExtension
 
 // PendingExtensions is the steering group's worklist: the extension requests that wait for a
 // decision, oldest first. The read is audited with the courses' citizens.

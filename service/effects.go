@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"tvp/domain"
-	"tvp/store"
 	"tvp/workflows/collab"
 	"tvp/workflows/course"
 	"tvp/workflows/effects"
@@ -13,7 +12,7 @@ import (
 
 // StuckEffect is a write that a workflow could not make after it accepted the step that asked
 // for it, as an administrator lists it: where, what, why, since when, when it is tried again.
-type StuckEffect = store.StuckEffect
+type StuckEffect = domain.WorkflowEffect
 
 // StuckEffects lists every effect that is stuck now, oldest first (an administrator's).
 func (s *Service) StuckEffects(ctx context.Context, by Caller) ([]StuckEffect, error) {

@@ -10,7 +10,6 @@ import (
 
 	"tvp/domain"
 	"tvp/report"
-	"tvp/store"
 	"tvp/workflows/course"
 	"tvp/workflows/schedules"
 )
@@ -304,7 +303,7 @@ func (s *Service) SteeringReport(ctx context.Context, by Caller, in ReportInput)
 }
 
 // CommitteeReports lists the stored half-yearly reports.
-func (s *Service) CommitteeReports(ctx context.Context, by Caller) ([]store.StoredReport, error) {
+func (s *Service) CommitteeReports(ctx context.Context, by Caller) ([]domain.StoredReport, error) {
 	if err := s.readReports(ctx, by, "committee"); err != nil {
 		return nil, err
 	}
@@ -312,13 +311,13 @@ func (s *Service) CommitteeReports(ctx context.Context, by Caller) ([]store.Stor
 }
 
 // CommitteeReport returns one stored report.
-func (s *Service) CommitteeReport(ctx context.Context, by Caller, id string) (store.StoredReport, error) {
+func (s *Service) CommitteeReport(ctx context.Context, by Caller, id string) (domain.StoredReport, error) {
 	if err := s.readReports(ctx, by, "committee/"+domain.ClipRunes(printable(id), 20)); err != nil {
-		return store.StoredReport{}, err
+		return domain.StoredReport{}, err
 	}
 	n, err := strconv.ParseInt(id, 10, 64)
 	if err != nil || n < 1 {
-		return store.StoredReport{}, domain.Errorf(domain.ENotFound, "no report %q", domain.ClipRunes(printable(id), 20))
+		return domain.StoredReport{}, domain.Errorf(domain.ENotFound, "no report %q", domain.ClipRunes(printable(id), 20))
 	}
 	return s.store.GetReport(ctx, n)
 }

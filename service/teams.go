@@ -273,8 +273,8 @@ type TeamPage struct {
 	Team      domain.Team
 	Courses   []CourseSummary
 	Names     map[string]string
-	Caseloads []store.ConsultantLoad
-	Pause     *store.TeamPause
+	Caseloads []domain.ConsultantCaseload
+	Pause     *domain.TeamPauseRecord
 	// MayPause: the caller may pause and resume the team (its lead).
 	MayPause bool
 }
@@ -308,7 +308,7 @@ func (s *Service) TeamOverview(ctx context.Context, by Caller, id string) (TeamP
 	if err != nil {
 		return TeamPage{}, err
 	}
-	for _, l := range loads {
+	for _, l := range domain.WithNorms(loads, []domain.Team{team}) {
 		if l.TeamID == team.ID {
 			out.Caseloads = append(out.Caseloads, l)
 		}

@@ -56,19 +56,19 @@ func (s *Store) RecordStuckEffects(ctx context.Context, x StuckEffects) error {
 	})
 }
 
-// StuckEffect is a stuck effect as an administrator lists it.
-type StuckEffect struct {
+// stuckEffectRow is a row of OpenStuckEffects.
+type stuckEffectRow struct {
 	domain.StuckEffect
-	WorkflowID  string             `json:"workflow_id" db:"workflow_id"`
-	SubjectType domain.SubjectType `json:"subject_type" db:"subject_type"`
-	SubjectID   string             `json:"subject_id" db:"subject_id"`
-	ResolvedAt  *time.Time         `json:"resolved_at,omitempty" db:"resolved_at"`
+	WorkflowID  string             ` db:"workflow_id"`
+	SubjectType domain.SubjectType ` db:"subject_type"`
+	SubjectID   string             ` db:"subject_id"`
+	ResolvedAt  *time.Time         ` db:"resolved_at"`
 }
 
 // OpenStuckEffects returns every effect that is stuck now, oldest first; with a workflow ID,
 // only that workflow's.
-func (s *Store) OpenStuckEffects(ctx context.Context, workflowID string) ([]StuckEffect, error) {
-	out := []StuckEffect{}
+func (s *Store) OpenStuckEffects(ctx context.Context, workflowID string) ([]domain.WorkflowEffect, error) {
+	out := []stuckEffectRow{}
 	err := s.db.SelectContext(ctx, &out, `
 		SELECT workflow_id, effect_key, subject_type, subject_id, kind, error, since, attempts,
 			COALESCE(retry_at, since) AS retry_at, resolved_at
@@ -77,5 +77,5 @@ func (s *Store) OpenStuckEffects(ctx context.Context, workflowID string) ([]Stuc
 	if err != nil {
 		return nil, fmt.Errorf("stuck effects: %w", translate(err))
 	}
-	return out, nil
+	return convert(out, func(r stuckEffectRow) domain.WorkflowEffect { return domain.WorkflowEffect(r) }), nil
 }

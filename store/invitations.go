@@ -23,8 +23,8 @@ type InvitationMail struct {
 	ICS        string                `db:"ics"`
 }
 
-// MeetingCalendar is a meeting's calendar now: the newest message to everyone invited.
-type MeetingCalendar struct {
+// meetingCalendarRow is the row of a meeting's calendar (domain.MeetingCalendar).
+type meetingCalendarRow struct {
 	PlanID     string                `db:"plan_id"`
 	MeetingSeq int                   `db:"meeting_seq"`
 	Revision   int64                 `db:"revision"`
@@ -36,7 +36,7 @@ type MeetingCalendar struct {
 // RecordInvitations keeps one calendar message: a row in the outbox for each recipient (a
 // key recorded already adds nothing) and, if current is set, the meeting's calendar, unless a
 // newer revision holds it. mailDue says the workers mail.
-func (s *Store) RecordInvitations(ctx context.Context, mails []InvitationMail, current *MeetingCalendar, mailDue bool) error {
+func (s *Store) RecordInvitations(ctx context.Context, mails []InvitationMail, current *domain.MeetingCalendar, mailDue bool) error {
 	return s.Transact(ctx, func(tx *sqlx.Tx) error {
 		if current != nil {
 			if _, err := tx.ExecContext(ctx, `
@@ -119,13 +119,13 @@ func (s *Store) InvitationOutbox(ctx context.Context) (int, error) {
 }
 
 // GetMeetingCalendar returns a meeting's calendar now (ENotFound: no invitation was made).
-func (s *Store) GetMeetingCalendar(ctx context.Context, planID string, seq int) (MeetingCalendar, error) {
-	var c MeetingCalendar
+func (s *Store) GetMeetingCalendar(ctx context.Context, planID string, seq int) (domain.MeetingCalendar, error) {
+	var c meetingCalendarRow
 	err := s.db.GetContext(ctx, &c, `
 		SELECT plan_id, meeting_seq, revision, method, sequence, ics FROM meeting_calendars
 		WHERE plan_id = $1 AND meeting_seq = $2`, planID, seq)
 	if err != nil {
-		return c, fmt.Errorf("meeting calendar: %w", translate(err))
+		return domain.MeetingCalendar{}, fmt.Errorf("meeting calendar: %w", translate(err))
 	}
-	return c, nil
+	return domain.MeetingCalendar(c), nil
 }

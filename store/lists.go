@@ -206,23 +206,23 @@ func clampLimit(n int) int {
 	return n
 }
 
-// PendingExtension is an extension request waiting for the steering group.
-type PendingExtension struct {
-	CourseID    string    `json:"course_id" db:"course_id"`
-	TeamID      string    `json:"team_id" db:"team_id"`
-	Seq         int       `json:"seq" db:"seq"`
-	RequestedAt time.Time `json:"requested_at" db:"requested_at"`
-	RequestedBy string    `json:"requested_by" db:"requested_by"`
-	Reason      string    `json:"reason" db:"reason"`
-	OldEnd      time.Time `json:"old_end" db:"old_end"`
-	NewEnd      time.Time `json:"new_end" db:"new_end"`
+// pendingExtensionRow is a row of PendingExtensions.
+type pendingExtensionRow struct {
+	CourseID    string    ` db:"course_id"`
+	TeamID      string    ` db:"team_id"`
+	Seq         int       ` db:"seq"`
+	RequestedAt time.Time ` db:"requested_at"`
+	RequestedBy string    ` db:"requested_by"`
+	Reason      string    ` db:"reason"`
+	OldEnd      time.Time ` db:"old_end"`
+	NewEnd      time.Time ` db:"new_end"`
 	// CitizenIDs are whose course it is: not shown, but named in the audit log.
-	CitizenIDs pq.StringArray `json:"-" db:"citizens"`
+	CitizenIDs pq.StringArray ` db:"citizens"`
 }
 
 // PendingExtensions lists the extension requests that wait for a decision, oldest first.
-func (s *Store) PendingExtensions(ctx context.Context) ([]PendingExtension, error) {
-	out := []PendingExtension{}
+func (s *Store) PendingExtensions(ctx context.Context) ([]domain.PendingExtension, error) {
+	out := []pendingExtensionRow{}
 	err := s.db.SelectContext(ctx, &out, `
 		SELECT e.course_id, c.team_id, e.seq, e.requested_at, e.requested_by, e.reason, e.old_end, e.new_end,
 			ARRAY(SELECT citizen_id::text FROM course_citizens WHERE course_id = c.id ORDER BY citizen_id) AS citizens
@@ -231,7 +231,10 @@ func (s *Store) PendingExtensions(ctx context.Context) ([]PendingExtension, erro
 	if err != nil {
 		return nil, fmt.Errorf("pending extensions: %w", translate(err))
 	}
-	return out, nil
+	return convert(out, func(r pendingExtensionRow) domain.PendingExtension {
+		return domain.PendingExtension{CourseID: r.CourseID, TeamID: r.TeamID, Seq: r.Seq, RequestedAt: r.RequestedAt,
+			RequestedBy: r.RequestedBy, Reason: r.Reason, OldEnd: r.OldEnd, NewEnd: r.NewEnd, CitizenIDs: r.CitizenIDs}
+	}), nil
 }
 
 // PlanFacts are what the access rules need of a plan, read at once.

@@ -4,24 +4,26 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"tvp/domain"
 )
 
-// CourseRef names a course and its workflow.
-type CourseRef struct {
-	ID         string `db:"id" json:"id"`
-	WorkflowID string `db:"workflow_id" json:"workflow_id"`
+// courseRefRow is a row of OpenCourseRefs (domain.CourseRef).
+type courseRefRow struct {
+	ID         string `db:"id"`
+	WorkflowID string `db:"workflow_id"`
 }
 
 // OpenCourseRefs returns the team's courses that are not closed, with their workflows.
-func (s *Store) OpenCourseRefs(ctx context.Context, teamID string) ([]CourseRef, error) {
-	out := []CourseRef{}
+func (s *Store) OpenCourseRefs(ctx context.Context, teamID string) ([]domain.CourseRef, error) {
+	out := []courseRefRow{}
 	err := s.db.SelectContext(ctx, &out, `
 		SELECT id::text, workflow_id FROM courses
 		WHERE team_id = $1 AND closed_on IS NULL AND phase <> 'closed' ORDER BY id`, teamID)
 	if err != nil {
 		return nil, fmt.Errorf("open courses of %s: %w", teamID, translate(err))
 	}
-	return out, nil
+	return convert(out, func(r courseRefRow) domain.CourseRef { return domain.CourseRef(r) }), nil
 }
 
 // SetTeamPauseResume records the planned and the latest resume date of the team's pause that

@@ -179,18 +179,18 @@ func (s *Store) EnsureCitizen(ctx context.Context, id, name string, birthDate *s
 	return nil
 }
 
-// TeamPause is a pause of a team, as the read model holds it.
-type TeamPause struct {
-	TeamID        string     `db:"team_id" json:"team_id"`
-	PausedAt      time.Time  `db:"paused_at" json:"paused_at"`
-	PlannedResume time.Time  `db:"planned_resume" json:"planned_resume"`
-	ResumedAt     *time.Time `db:"resumed_at" json:"resumed_at,omitempty"`
-	PausedBy      string     `db:"paused_by" json:"paused_by"`
-	Reason        string     `db:"reason" json:"reason"`
+// teamPauseRow is a row of the team pauses (domain.TeamPauseRecord).
+type teamPauseRow struct {
+	TeamID        string     `db:"team_id"`
+	PausedAt      time.Time  `db:"paused_at"`
+	PlannedResume time.Time  `db:"planned_resume"`
+	ResumedAt     *time.Time `db:"resumed_at"`
+	PausedBy      string     `db:"paused_by"`
+	Reason        string     `db:"reason"`
 }
 
 // RecordTeamPause records that a team is paused; recorded twice, it is there once.
-func (s *Store) RecordTeamPause(ctx context.Context, p TeamPause) error {
+func (s *Store) RecordTeamPause(ctx context.Context, p domain.TeamPauseRecord) error {
 	_, err := s.db.ExecContext(ctx, `
 		INSERT INTO team_pauses (team_id, paused_at, planned_resume, paused_by, reason)
 		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (team_id, paused_at) DO NOTHING`,
@@ -213,15 +213,15 @@ func (s *Store) RecordTeamResume(ctx context.Context, teamID string, pausedAt, r
 }
 
 // OpenTeamPause returns the team's current pause, or ENotFound.
-func (s *Store) OpenTeamPause(ctx context.Context, teamID string) (TeamPause, error) {
-	var p TeamPause
+func (s *Store) OpenTeamPause(ctx context.Context, teamID string) (domain.TeamPauseRecord, error) {
+	var p teamPauseRow
 	err := s.db.GetContext(ctx, &p, `
 		SELECT team_id, paused_at, planned_resume, resumed_at, paused_by, reason
 		FROM team_pauses WHERE team_id = $1 AND resumed_at IS NULL`, teamID)
 	if err != nil {
-		return p, fmt.Errorf("open pause of %s: %w", teamID, notFound(err, "team %s is not paused", teamID))
+		return domain.TeamPauseRecord{}, fmt.Errorf("open pause of %s: %w", teamID, notFound(err, "team %s is not paused", teamID))
 	}
-	return p, nil
+	return domain.TeamPauseRecord(p), nil
 }
 
 // CitizenNames returns the names of the citizens, by id.

@@ -9,27 +9,26 @@ import (
 	"tvp/domain"
 )
 
-// TeamStatus is the seed's table for one team: people touched, courses ongoing and ended,
-// and the outcomes reached (during the course or at its end).
-type TeamStatus struct {
-	TeamID      string `json:"team_id" db:"team_id"`
-	TeamName    string `json:"team_name" db:"team_name"`
-	Touched     int    `json:"touched" db:"touched"` // distinct citizens ever referred
-	Referred    int    `json:"referred" db:"referred"`
-	Ongoing     int    `json:"ongoing" db:"ongoing"`
-	Ended       int    `json:"ended" db:"ended"`
-	Employment  int    `json:"employment" db:"employment"`
-	Education   int    `json:"education" db:"education"`
-	SelfSupport int    `json:"self_support" db:"self_support"`
-	NoResult    int    `json:"no_result" db:"no_result"`
-	HandedBack  int    `json:"handed_back" db:"handed_back"`
-	ToModel     int    `json:"moved_to_collaboration" db:"moved_to_collaboration"`
+// teamStatusRow is a row of TeamStatuses (domain.TeamStatus).
+type teamStatusRow struct {
+	TeamID      string `db:"team_id"`
+	TeamName    string `db:"team_name"`
+	Touched     int    `db:"touched"` // distinct citizens ever referred
+	Referred    int    `db:"referred"`
+	Ongoing     int    `db:"ongoing"`
+	Ended       int    `db:"ended"`
+	Employment  int    `db:"employment"`
+	Education   int    `db:"education"`
+	SelfSupport int    `db:"self_support"`
+	NoResult    int    `db:"no_result"`
+	HandedBack  int    `db:"handed_back"`
+	ToModel     int    `db:"moved_to_collaboration"`
 }
 
 // TeamStatuses returns the status table of every team, counting courses referred up to the
 // time. An outcome is reached by a course if it was recorded as a milestone or as the close.
-func (s *Store) TeamStatuses(ctx context.Context, asOf time.Time) ([]TeamStatus, error) {
-	var out []TeamStatus
+func (s *Store) TeamStatuses(ctx context.Context, asOf time.Time) ([]domain.TeamStatus, error) {
+	var out []teamStatusRow
 	err := s.db.SelectContext(ctx, &out, `
 		WITH cs AS (
 			SELECT c.* FROM courses c WHERE c.revision > 0 AND c.start_date <= $1
@@ -55,21 +54,21 @@ func (s *Store) TeamStatuses(ctx context.Context, asOf time.Time) ([]TeamStatus,
 	if err != nil {
 		return nil, fmt.Errorf("team status: %w", translate(err))
 	}
-	return out, nil
+	return convert(out, func(r teamStatusRow) domain.TeamStatus { return domain.TeamStatus(r) }), nil
 }
 
-// ProgressionStat is the goal progression of a team in one half-year.
-type ProgressionStat struct {
-	TeamID       string  `json:"team_id" db:"team_id"`
-	HalfYear     string  `json:"half_year" db:"half_year"` // 2020-H1
-	Progressions int     `json:"progressions" db:"progressions"`
-	AverageScore float64 `json:"average_score" db:"average_score"`
+// progressionStatRow is a row of ProgressionStats (domain.ProgressionStat).
+type progressionStatRow struct {
+	TeamID       string  `db:"team_id"`
+	HalfYear     string  `db:"half_year"` // 2020-H1
+	Progressions int     `db:"progressions"`
+	AverageScore float64 `db:"average_score"`
 }
 
 // ProgressionStats returns, per team and half-year, the progressions recorded and their
 // average score over every goal.
-func (s *Store) ProgressionStats(ctx context.Context) ([]ProgressionStat, error) {
-	var out []ProgressionStat
+func (s *Store) ProgressionStats(ctx context.Context) ([]domain.ProgressionStat, error) {
+	var out []progressionStatRow
 	err := s.db.SelectContext(ctx, &out, `
 		SELECT c.team_id,
 			to_char(p.recorded_at, 'YYYY') || '-H' || CASE WHEN extract(month FROM p.recorded_at) <= 6 THEN '1' ELSE '2' END AS half_year,
@@ -81,24 +80,22 @@ func (s *Store) ProgressionStats(ctx context.Context) ([]ProgressionStat, error)
 	if err != nil {
 		return nil, fmt.Errorf("progression stats: %w", translate(err))
 	}
-	return out, nil
+	return convert(out, func(r progressionStatRow) domain.ProgressionStat { return domain.ProgressionStat(r) }), nil
 }
 
-// ConsultantLoad is a consultant's open courses against their team's norm.
-type ConsultantLoad struct {
-	StaffID      string  `json:"staff_id" db:"staff_id"`
-	Name         string  `json:"name" db:"name"`
-	TeamID       string  `json:"team_id" db:"team_id"`
-	HoursPerWeek float64 `json:"hours_per_week" db:"hours_per_week"`
-	Open         int     `json:"open" db:"open"`
-	NormMin      int     `json:"norm_min"`
-	NormMax      int     `json:"norm_max"`
-	OverNorm     bool    `json:"over_norm"`
+// caseloadRow is a row of Caseloads.
+type caseloadRow struct {
+	StaffID      string  `db:"staff_id"`
+	Name         string  `db:"name"`
+	TeamID       string  `db:"team_id"`
+	HoursPerWeek float64 `db:"hours_per_week"`
+	Open         int     `db:"open"`
 }
 
-// Caseloads returns every consultant's open courses and norm.
-func (s *Store) Caseloads(ctx context.Context) ([]ConsultantLoad, error) {
-	var rows []ConsultantLoad
+// Caseloads returns every consultant's open courses (the caseload the referral rules count);
+// domain.WithNorms sets their norms.
+func (s *Store) Caseloads(ctx context.Context) ([]domain.ConsultantCaseload, error) {
+	var rows []caseloadRow
 	err := s.db.SelectContext(ctx, &rows, `
 		SELECT st.id AS staff_id, st.name, st.team_id, st.hours_per_week::float8 AS hours_per_week, `+caseload("st.id")+` AS open
 		FROM staff st JOIN staff_roles r ON r.staff_id = st.id AND r.role = 'consultant'
@@ -106,34 +103,23 @@ func (s *Store) Caseloads(ctx context.Context) ([]ConsultantLoad, error) {
 	if err != nil {
 		return nil, fmt.Errorf("caseloads: %w", translate(err))
 	}
-	teams, err := s.ListTeams(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for i := range rows {
-		for _, t := range teams {
-			if t.ID == rows[i].TeamID {
-				rows[i].NormMin = t.Settings.NormMin(rows[i].HoursPerWeek)
-				rows[i].NormMax = t.Settings.Norm(rows[i].HoursPerWeek)
-				rows[i].OverNorm = rows[i].Open > rows[i].NormMax
-			}
-		}
-	}
-	return rows, nil
+	return convert(rows, func(r caseloadRow) domain.ConsultantCaseload {
+		return domain.ConsultantCaseload{StaffID: r.StaffID, Name: r.Name, TeamID: r.TeamID, HoursPerWeek: r.HoursPerWeek, Open: r.Open}
+	}), nil
 }
 
-// ExtensionStat counts a team's extension requests and decisions.
-type ExtensionStat struct {
-	TeamID    string `json:"team_id" db:"team_id"`
-	Requested int    `json:"requested" db:"requested"`
-	Approved  int    `json:"approved" db:"approved"`
-	Rejected  int    `json:"rejected" db:"rejected"`
-	Pending   int    `json:"pending" db:"pending"`
+// extensionStatRow is a row of ExtensionStats (domain.ExtensionStat).
+type extensionStatRow struct {
+	TeamID    string `db:"team_id"`
+	Requested int    `db:"requested"`
+	Approved  int    `db:"approved"`
+	Rejected  int    `db:"rejected"`
+	Pending   int    `db:"pending"`
 }
 
 // ExtensionStats counts extension requests and decisions per team.
-func (s *Store) ExtensionStats(ctx context.Context) ([]ExtensionStat, error) {
-	out := []ExtensionStat{}
+func (s *Store) ExtensionStats(ctx context.Context) ([]domain.ExtensionStat, error) {
+	out := []extensionStatRow{}
 	err := s.db.SelectContext(ctx, &out, `
 		SELECT c.team_id, count(*) AS requested,
 			count(*) FILTER (WHERE e.decision = 'approved') AS approved,
@@ -143,27 +129,27 @@ func (s *Store) ExtensionStats(ctx context.Context) ([]ExtensionStat, error) {
 	if err != nil {
 		return nil, fmt.Errorf("extension stats: %w", translate(err))
 	}
-	return out, nil
+	return convert(out, func(r extensionStatRow) domain.ExtensionStat { return domain.ExtensionStat(r) }), nil
 }
 
-// CollaborationStat sums up the collaboration model.
-type CollaborationStat struct {
-	PlansActive      int `json:"plans_active" db:"plans_active"`
-	PlansEnded       int `json:"plans_ended" db:"plans_ended"`
-	AwaitingConsent  int `json:"awaiting_consent" db:"awaiting_consent"`
-	ConsentGiven     int `json:"consent_given" db:"consent_given"`
-	ConsentWithdrawn int `json:"consent_withdrawn" db:"consent_withdrawn"`
-	MeetingsHeld     int `json:"meetings_held" db:"meetings_held"`
-	MeetingsOnTime   int `json:"meetings_on_time" db:"meetings_on_time"`
-	MeetingsNotHeld  int `json:"meetings_not_held" db:"meetings_not_held"`
-	MinutesDue       int `json:"minutes_due" db:"minutes_due"`
-	MinutesOnTime    int `json:"minutes_on_time" db:"minutes_on_time"`
+// collaborationStatRow is the row of CollaborationStats (domain.CollaborationStat).
+type collaborationStatRow struct {
+	PlansActive      int `db:"plans_active"`
+	PlansEnded       int `db:"plans_ended"`
+	AwaitingConsent  int `db:"awaiting_consent"`
+	ConsentGiven     int `db:"consent_given"`
+	ConsentWithdrawn int `db:"consent_withdrawn"`
+	MeetingsHeld     int `db:"meetings_held"`
+	MeetingsOnTime   int `db:"meetings_on_time"`
+	MeetingsNotHeld  int `db:"meetings_not_held"`
+	MinutesDue       int `db:"minutes_due"`
+	MinutesOnTime    int `db:"minutes_on_time"`
 }
 
 // CollaborationStats sums up plans, consent, meetings held on time and minutes on time; minutes
 // count as due once recorded or once their deadline has passed as of asOf.
-func (s *Store) CollaborationStats(ctx context.Context, asOf time.Time) (CollaborationStat, error) {
-	var out CollaborationStat
+func (s *Store) CollaborationStats(ctx context.Context, asOf time.Time) (domain.CollaborationStat, error) {
+	var out collaborationStatRow
 	err := s.db.GetContext(ctx, &out, `
 		SELECT
 			(SELECT count(*) FROM collaboration_plans WHERE revision > 0 AND ended_on IS NULL) AS plans_active,
@@ -177,9 +163,9 @@ func (s *Store) CollaborationStats(ctx context.Context, asOf time.Time) (Collabo
 			(SELECT count(*) FROM meetings WHERE minutes_due IS NOT NULL AND (minutes_recorded_at IS NOT NULL OR minutes_due < $1)) AS minutes_due,
 			(SELECT count(*) FROM meetings WHERE minutes_recorded_at IS NOT NULL AND minutes_recorded_at <= minutes_due) AS minutes_on_time`, asOf)
 	if err != nil {
-		return out, fmt.Errorf("collaboration stats: %w", translate(err))
+		return domain.CollaborationStat{}, fmt.Errorf("collaboration stats: %w", translate(err))
 	}
-	return out, nil
+	return domain.CollaborationStat(out), nil
 }
 
 // CentreCaseloads returns the ordinary centres' comparison figures (settings).
@@ -199,14 +185,14 @@ func (s *Store) CentreCaseloads(ctx context.Context) ([]domain.CentreCaseload, e
 	return out, nil
 }
 
-// StoredReport is a produced committee report.
-type StoredReport struct {
-	ID         int64            `json:"id" db:"id"`
-	Kind       string           `json:"kind" db:"kind"`
-	PeriodFrom time.Time        `json:"period_from" db:"period_from"`
-	PeriodTo   time.Time        `json:"period_to" db:"period_to"`
-	ProducedAt time.Time        `json:"produced_at" db:"produced_at"`
-	Body       *json.RawMessage `json:"body,omitempty" db:"body"`
+// storedReportRow is a row of the reports (domain.StoredReport).
+type storedReportRow struct {
+	ID         int64            `db:"id"`
+	Kind       string           `db:"kind"`
+	PeriodFrom time.Time        `db:"period_from"`
+	PeriodTo   time.Time        `db:"period_to"`
+	ProducedAt time.Time        `db:"produced_at"`
+	Body       *json.RawMessage `db:"body"`
 }
 
 // SaveReport stores a report once per kind and period; stored again, it is kept as it was.
@@ -227,22 +213,22 @@ func (s *Store) SaveReport(ctx context.Context, kind string, from, to time.Time,
 }
 
 // ListReports lists the stored reports, newest first, without their bodies.
-func (s *Store) ListReports(ctx context.Context) ([]StoredReport, error) {
-	out := []StoredReport{}
+func (s *Store) ListReports(ctx context.Context) ([]domain.StoredReport, error) {
+	out := []storedReportRow{}
 	err := s.db.SelectContext(ctx, &out, `
 		SELECT id, kind, period_from, period_to, produced_at, NULL::jsonb AS body FROM reports ORDER BY period_to DESC, id DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("list reports: %w", translate(err))
 	}
-	return out, nil
+	return convert(out, func(r storedReportRow) domain.StoredReport { return domain.StoredReport(r) }), nil
 }
 
 // GetReport returns one stored report.
-func (s *Store) GetReport(ctx context.Context, id int64) (StoredReport, error) {
-	var r StoredReport
+func (s *Store) GetReport(ctx context.Context, id int64) (domain.StoredReport, error) {
+	var r storedReportRow
 	err := s.db.GetContext(ctx, &r, `SELECT id, kind, period_from, period_to, produced_at, body FROM reports WHERE id = $1`, id)
 	if err != nil {
-		return r, fmt.Errorf("get report: %w", notFound(err, "no report %d", id))
+		return domain.StoredReport{}, fmt.Errorf("get report: %w", notFound(err, "no report %d", id))
 	}
-	return r, nil
+	return domain.StoredReport(r), nil
 }

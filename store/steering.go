@@ -153,8 +153,8 @@ func (s *Store) Resources(ctx context.Context) (domain.Resources, error) {
 	return r, nil
 }
 
-// TeamFigures are what the steering report needs of a team.
-type TeamFigures struct {
+// teamFiguresRow is a row of TeamFigures (domain.TeamFigures).
+type teamFiguresRow struct {
 	TeamID          string  `db:"team_id"`
 	Referred        int     `db:"referred"`
 	ReferredLastYr  int     `db:"referred_last_year"`
@@ -165,8 +165,8 @@ type TeamFigures struct {
 }
 
 // TeamFigures counts, as of the time, each team's courses and staff hours.
-func (s *Store) TeamFigures(ctx context.Context, asOf time.Time) ([]TeamFigures, error) {
-	var out []TeamFigures
+func (s *Store) TeamFigures(ctx context.Context, asOf time.Time) ([]domain.TeamFigures, error) {
+	var out []teamFiguresRow
 	err := s.db.SelectContext(ctx, &out, `
 		SELECT t.id AS team_id,
 			(SELECT count(*) FROM courses c WHERE c.team_id = t.id AND c.revision > 0 AND c.start_date <= $1) AS referred,
@@ -182,5 +182,5 @@ func (s *Store) TeamFigures(ctx context.Context, asOf time.Time) ([]TeamFigures,
 	if err != nil {
 		return nil, fmt.Errorf("team figures: %w", translate(err))
 	}
-	return out, nil
+	return convert(out, func(r teamFiguresRow) domain.TeamFigures { return domain.TeamFigures(r) }), nil
 }

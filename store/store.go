@@ -339,3 +339,13 @@ func (n *nextColumn) Scan(src any) error {
 	n.Next = &x
 	return nil
 }
+
+// convert turns the rows the database gave into the domain's values: a row type, with its
+// columns' names, stays in the store.
+func convert[R, D any](rows []R, to func(R) D) []D {
+	out := make([]D, len(rows))
+	for i, r := range rows {
+		out[i] = to(r)
+	}
+	return out
+}

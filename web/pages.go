@@ -25,8 +25,6 @@ import (
 	"tvp/internal/auth"
 	"tvp/report"
 	"tvp/service"
-	"tvp/store"
-	"tvp/workflows/course"
 )
 
 // Deps are what the pages need.
@@ -544,7 +542,7 @@ func courseTimeline(st service.Course) []TimelineEvent {
 		ev = append(ev, TimelineEvent{At: e.RequestedAt, Text: fmt.Sprintf("Forlængelse til %s ønsket: %s", dateDA(e.NewEnd), e.Reason)})
 		if e.DecidedAt != nil {
 			word := "godkendt"
-			if e.Decision == course.DecisionRejected {
+			if e.Decision == domain.DecisionRejected {
 				word = "afvist"
 			}
 			ev = append(ev, TimelineEvent{At: *e.DecidedAt, Text: "Styregruppen har " + word + " forlængelsen: " + e.DecisionReason})
@@ -703,7 +701,7 @@ func (p *Pages) team(ctx context.Context, by service.Caller, c *gin.Context) (Te
 // ReportsPage is the status report and the stored committee reports.
 type ReportsPage struct {
 	Report report.Status
-	Stored []store.StoredReport
+	Stored []domain.StoredReport
 	// Chart is the status table as bars; nil without teams.
 	Chart *BarChart
 }

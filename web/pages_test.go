@@ -12,7 +12,6 @@ import (
 	"tvp/domain"
 	"tvp/report"
 	"tvp/service"
-	"tvp/store"
 )
 
 func str(s string) *string { return &s }
@@ -73,12 +72,12 @@ func planPage(p service.Plan, may PlanSteps) PlanPage {
 func sampleStatus() report.Status {
 	return report.Status{
 		AsOf: day0,
-		Teams: []store.TeamStatus{
+		Teams: []domain.TeamStatus{
 			{TeamID: "ungeteam", TeamName: "Ungeteam " + evil, Touched: 40, Referred: 42, Ongoing: 12, Ended: 30, Employment: 8, Education: 11, SelfSupport: 2},
 			{TeamID: "familieteam", TeamName: "Familieteam", Touched: 9, Ongoing: 3},
 		},
 		CentreCaseload: domain.DefaultCentreCaseloads(),
-		Collaboration:  store.CollaborationStat{PlansActive: 4, PlansEnded: 1, MeetingsHeld: 6, MeetingsOnTime: 5, MinutesDue: 6, MinutesOnTime: 4},
+		Collaboration:  domain.CollaborationStat{PlansActive: 4, PlansEnded: 1, MeetingsHeld: 6, MeetingsOnTime: 5, MinutesDue: 6, MinutesOnTime: 4},
 	}
 }
 
@@ -107,10 +106,10 @@ func pageCases() []pageCase {
 	all := CourseSteps{Progression: true, Milestone: true, Extension: true, Close: true}
 	teamPage := service.TeamPage{
 		Team: teams[0], Courses: []service.CourseSummary{summary}, Names: courseNames, MayPause: true,
-		Caseloads: []store.ConsultantLoad{{StaffID: "konsulent.anna", Name: "Anna " + evil, Open: 11, NormMax: 10}, {StaffID: "konsulent.bilal", Name: "Bilal", Open: 4, NormMax: 10}},
+		Caseloads: []domain.ConsultantCaseload{{StaffID: "konsulent.anna", Name: "Anna " + evil, Open: 11, NormMax: 10}, {StaffID: "konsulent.bilal", Name: "Bilal", Open: 4, NormMax: 10}},
 	}
 	paused := teamPage
-	paused.Pause = &store.TeamPause{TeamID: "ungeteam", PausedAt: at(-5), PlannedResume: at(9), Reason: "Sygdom " + evil}
+	paused.Pause = &domain.TeamPauseRecord{TeamID: "ungeteam", PausedAt: at(-5), PlannedResume: at(9), Reason: "Sygdom " + evil}
 	paused.Courses, paused.Caseloads, paused.MayPause = nil, nil, false
 	body := json.RawMessage(`{}`)
 	return append([]pageCase{
@@ -181,7 +180,7 @@ func pageCases() []pageCase {
 		{"team, paused", "team", page("Ungeteam", TeamPage{TeamPage: paused}),
 			[]string{"På pause", "Sygdom &lt;x-evil", "Ingen åbne forløb.", "ingen borgerkonsulenter"}},
 		{"reports", "reports", page("Rapporter", ReportsPage{Report: sampleStatus(),
-			Stored: []store.StoredReport{{ID: 7, Kind: "committee", PeriodFrom: at(-180), PeriodTo: at(0), Body: &body}},
+			Stored: []domain.StoredReport{{ID: 7, Kind: "committee", PeriodFrom: at(-180), PeriodTo: at(0), Body: &body}},
 			Chart:  barChart("Status pr. team", []bar{{Label: "Ungeteam " + evil + ": berørte", Value: 40}})}),
 			[]string{"Ungeteam &lt;x-evil", "STAR", "/api/v1/reports/committee/7", "03-09-2025 – 01-03-2026", `aria-label="Status pr. team"`}},
 		{"reports, empty", "reports", page("Rapporter", ReportsPage{}), []string{"Ingen endnu."}},

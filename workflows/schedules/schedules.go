@@ -17,7 +17,6 @@ import (
 
 	"tvp/activities"
 	"tvp/domain"
-	"tvp/report"
 )
 
 // TimeZone is where the Schedules' calendars run.
@@ -185,7 +184,7 @@ type ReportResult struct {
 // StatusReportWorkflow produces and stores the status report of the half-year that ended last,
 // for the committees (SSU, BUL, AET, ØU) and the steering group.
 func StatusReportWorkflow(ctx workflow.Context, _ ReportInput) (ReportResult, error) {
-	from, to := report.HalfYear(workflow.Now(ctx))
+	from, to := domain.HalfYearBefore(workflow.Now(ctx))
 	var out activities.ProduceStatusReportResult
 	if err := run(ctx, jobOptions(5*time.Minute, 0), acts.ProduceStatusReport, activities.ProduceStatusReportInput{From: from, To: to}, &out); err != nil {
 		return ReportResult{}, fmt.Errorf("produce report: %w", err)

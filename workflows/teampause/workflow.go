@@ -9,7 +9,6 @@ import (
 
 	"tvp/activities"
 	"tvp/domain"
-	"tvp/store"
 	"tvp/workflows"
 	"tvp/workflows/course"
 	"tvp/workflows/effects"
@@ -314,7 +313,7 @@ func (p *pause) courses(update, step string, arg any, open bool) effects.Effect 
 	}
 	if !open {
 		for _, id := range st.CourseIDs {
-			in.Courses = append(in.Courses, store.CourseRef{ID: id, WorkflowID: course.WorkflowID(id)})
+			in.Courses = append(in.Courses, domain.CourseRef{ID: id, WorkflowID: course.WorkflowID(id)})
 		}
 	}
 	return effects.Effect{Kind: kindCourses, Key: p.coursesKey(step), Courses: &in}

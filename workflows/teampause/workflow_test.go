@@ -67,11 +67,11 @@ func newHarnessMailing(t *testing.T, mailer *mail.Mailer) *harness {
 			h.mu.Lock()
 			defer h.mu.Unlock()
 			h.updates = append(h.updates, in)
-			refs := []store.CourseRef{{ID: "c1", WorkflowID: course.WorkflowID("c1")}}
+			refs := []domain.CourseRef{{ID: "c1", WorkflowID: course.WorkflowID("c1")}}
 			if !in.Open {
 				refs = in.Courses
 			}
-			return activities.UpdateTeamCoursesResult{Applied: refs, Skipped: []store.CourseRef{}}, nil
+			return activities.UpdateTeamCoursesResult{Applied: refs, Skipped: []domain.CourseRef{}}, nil
 		})
 	return h
 }
@@ -199,7 +199,7 @@ func TestNewDecisionMovesTheLatestResumeDate(t *testing.T) {
 	require.Len(t, h.updates, 3)
 	assert.Equal(t, course.UpdatePause, h.updates[1].Update, "the same pause again tells the courses the date")
 	assert.False(t, h.updates[1].Open)
-	assert.Equal(t, []store.CourseRef{{ID: "c1", WorkflowID: course.WorkflowID("c1")}}, h.updates[1].Courses)
+	assert.Equal(t, []domain.CourseRef{{ID: "c1", WorkflowID: course.WorkflowID("c1")}}, h.updates[1].Courses)
 	assert.Equal(t, resume, argOf[course.PauseRequest](t, h.updates[1]).PlannedResume, "planned resume kept: it is before the new latest date")
 	assert.Equal(t, []string{ // from the planned date until the latest
 		"leder.finn 2021-01-01 done=true", "leder.finn 2021-01-08 done=true", "leder.finn 2021-01-15 done=true",
