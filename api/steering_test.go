@@ -53,7 +53,7 @@ func TestReorganiseATeam(t *testing.T) {
 	team, err := app.Store.GetTeam(context.Background(), "familieteam")
 	require.NoError(t, err)
 	next := team.Settings
-	next.CourseLength, next.ConsultantsMin, next.ConsultantsMax = domain.Days(730), 2, 3
+	next.CourseLength, next.ConsultantsMin, next.ConsultantsMax = domain.Years(2), 2, 3
 	from := app.Day(0, 0, 7)
 	var p api.Problem
 	assert.Equal(t, http.StatusForbidden, eva.do("POST", "/api/v1/teams/familieteam/reorganise", map[string]any{
@@ -72,7 +72,7 @@ func TestReorganiseATeam(t *testing.T) {
 	require.Equal(t, http.StatusCreated, eva.do("POST", "/api/v1/courses", familyReferral("010181-2222", from, "konsulent.eva", "konsulent.frida"), &after).StatusCode)
 	waitCourse(t, app, after.ID)
 	require.Equal(t, http.StatusOK, eva.do("GET", "/api/v1/courses/"+after.ID, nil, &st).StatusCode)
-	assert.Equal(t, day(from).AddDate(0, 0, 730), st.PlannedEnd.UTC(), "the new duration")
+	assert.Equal(t, domain.Years(2).After(day(from)), st.PlannedEnd.UTC(), "the new duration: two years in the calendar")
 
 	// The steering group moves the running courses to the new terms.
 	var moved struct {
@@ -83,7 +83,7 @@ func TestReorganiseATeam(t *testing.T) {
 		"effective_from": from, "settings": next, "move_running": true, "decision": decision(app, "Løbende forløb flyttes til nye vilkår")}, &moved).StatusCode)
 	assert.ElementsMatch(t, []string{before.ID, after.ID}, moved.MovedCourses)
 	require.Equal(t, http.StatusOK, eva.do("GET", "/api/v1/courses/"+before.ID, nil, &st).StatusCode)
-	assert.Equal(t, st0.PlannedEnd.AddDate(0, 0, 365), st.PlannedEnd, "the end moved by a year")
+	assert.Equal(t, domain.Years(2).After(st0.StartDate.UTC()), st.PlannedEnd.UTC(), "the end moved by a year: two years from the start")
 	require.Len(t, st.TermsChanges, 1)
 	assert.Equal(t, moved.DecisionID, st.TermsChanges[0].DecisionID)
 	assert.False(t, st.EndReminderSentFor.Equal(st.PlannedEnd), "the end reminder is armed for the new end")

@@ -85,9 +85,11 @@ func (b *bench) municipalityYear(ctx context.Context) error {
 	year := b.cfg.year
 	factor := float64(year) / float64(domain.Days(365).D())
 	scale := func(d domain.Duration) domain.Duration { return domain.Duration(time.Duration(float64(d) * factor)) }
+	// A year's periods, scaled to exact lengths (the calendar does not scale).
+	scaleP := func(p domain.Period) domain.Period { return domain.ExactPeriod(scale(domain.Duration(p.Exactly())).D()) }
 	ts := b.team.Settings
-	ts.CourseLength, ts.ProgressionInterval, ts.EndReminderLead = scale(ts.CourseLength), scale(ts.ProgressionInterval), scale(ts.EndReminderLead)
-	ts.ReminderInterval, ts.EscalateAfter, ts.MaxExtension = scale(ts.ReminderInterval), scale(ts.EscalateAfter), scale(ts.MaxExtension)
+	ts.CourseLength, ts.ProgressionInterval, ts.EndReminderLead = scaleP(ts.CourseLength), scaleP(ts.ProgressionInterval), scale(ts.EndReminderLead)
+	ts.ReminderInterval, ts.EscalateAfter, ts.MaxExtension = scale(ts.ReminderInterval), scale(ts.EscalateAfter), scaleP(ts.MaxExtension)
 	cs := domain.DefaultCollaborationSettings()
 	cs.FirstMeetingWithin, cs.InvitationLead, cs.ReminderInterval = scale(cs.FirstMeetingWithin), scale(cs.InvitationLead), scale(cs.ReminderInterval)
 	cs.MeetingGrace, cs.RunLength = scale(cs.MeetingGrace), scale(cs.RunLength)
@@ -321,7 +323,7 @@ func (y *yearSim) courseAction(c *simCourse, it inboxItem, n int) func() error {
 		}
 	case it.Kind == course.ReminderEndApproaching && it.Recipient == c.consultant && c.ending == "extend":
 		c.ending = "extended"
-		end := c.start.Add(y.team.CourseLength.D())
+		end := y.team.CourseLength.After(c.start)
 		return func() error {
 			return y.update(wid, course.UpdateRequestExtension, course.ExtensionRequest{Actor: me, Reason: "Mangler afslutning", NewEnd: end.Add(60 * y.day)})
 		}

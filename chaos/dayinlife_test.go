@@ -142,12 +142,12 @@ func (d *day) setUp() {
 		team, err := d.sys.store.GetTeam(ctx, id)
 		require.NoError(t, err)
 		s := &team.Settings
-		s.CourseLength = domain.Duration(since + d.days(365))
-		s.ProgressionInterval = domain.Duration(since + d.days(60))
+		s.CourseLength = domain.ExactPeriod(since + d.days(365))
+		s.ProgressionInterval = domain.ExactPeriod(since + d.days(60))
 		s.EndReminderLead = domain.Duration(d.days(60))
 		s.ReminderInterval = domain.Duration(d.days(7))
 		s.EscalateAfter = domain.Duration(d.days(14))
-		s.MaxExtension = domain.Days(400) // an extension is asked to a date (a day's granularity)
+		s.MaxExtension = domain.DaysPeriod(400) // an extension is asked to a date (a day's granularity)
 		s.CaseloadMax, s.CaseloadMin = 40, 0
 		require.NoError(t, d.sys.store.UpsertTeam(ctx, team))
 	}

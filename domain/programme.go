@@ -46,10 +46,10 @@ const (
 // TeamSettings are the per-team rules of the borgerkonsulent course. The defaults are the
 // seed's values (DOMAIN.md); a course takes a snapshot of them when it is referred.
 type TeamSettings struct {
-	// CourseLength is how long a course runs from its start ("up to 1 year").
-	CourseLength Duration `json:"course_length"`
+	// CourseLength is how long a course runs from its start ("up to 1 year", in the calendar).
+	CourseLength Period `json:"course_length"`
 	// ProgressionInterval is how often goal progression is recorded ("every half year").
-	ProgressionInterval Duration `json:"progression_interval"`
+	ProgressionInterval Period `json:"progression_interval"`
 	// EndReminderLead is how long before the planned end the consultants are reminded.
 	EndReminderLead Duration `json:"end_reminder_lead"`
 	// ReminderInterval is how often an unanswered reminder is repeated.
@@ -58,7 +58,7 @@ type TeamSettings struct {
 	// request, the team lead is told.
 	EscalateAfter Duration `json:"escalate_after"`
 	// MaxExtension bounds how far one extension may move the end.
-	MaxExtension Duration `json:"max_extension"`
+	MaxExtension Period `json:"max_extension"`
 	// ConsultantsMin and ConsultantsMax bound the consultants of one course.
 	ConsultantsMin int `json:"consultants_min"`
 	ConsultantsMax int `json:"consultants_max"`
@@ -74,12 +74,12 @@ type TeamSettings struct {
 // DefaultTeamSettings returns the seed's values for a team serving the target group.
 func DefaultTeamSettings(g TargetGroup) TeamSettings {
 	s := TeamSettings{
-		CourseLength:        Days(365),
-		ProgressionInterval: Days(182),
+		CourseLength:        Years(1),
+		ProgressionInterval: Months(6),
 		EndReminderLead:     Days(60),
 		ReminderInterval:    Days(7),
 		EscalateAfter:       Days(14),
-		MaxExtension:        Days(365),
+		MaxExtension:        Years(1),
 		ConsultantsMin:      1,
 		ConsultantsMax:      3,
 		CaseloadMin:         5,
@@ -96,17 +96,17 @@ func DefaultTeamSettings(g TargetGroup) TeamSettings {
 // Validate checks that the settings make sense together.
 func (s TeamSettings) Validate() error {
 	switch {
-	case s.CourseLength <= 0:
+	case s.CourseLength.Shortest() <= 0:
 		return FieldError("course_length", "must be positive")
-	case s.ProgressionInterval <= 0:
+	case s.ProgressionInterval.Shortest() <= 0:
 		return FieldError("progression_interval", "must be positive")
-	case s.EndReminderLead < 0 || s.EndReminderLead >= s.CourseLength:
+	case s.EndReminderLead < 0 || s.EndReminderLead.D() >= s.CourseLength.Shortest():
 		return FieldError("end_reminder_lead", "must be between 0 and the course length")
 	case s.ReminderInterval <= 0:
 		return FieldError("reminder_interval", "must be positive")
 	case s.EscalateAfter < 0:
 		return FieldError("escalate_after", "must not be negative")
-	case s.MaxExtension <= 0:
+	case s.MaxExtension.Shortest() <= 0:
 		return FieldError("max_extension", "must be positive")
 	case s.ConsultantsMin < 1 || s.ConsultantsMax < s.ConsultantsMin:
 		return FieldError("consultants_max", "need 1 <= consultants_min <= consultants_max")

@@ -96,7 +96,7 @@ func (s *Service) Refer(ctx context.Context, by Caller, in ReferInput) (Created,
 		// The reservation takes the team's settings for the start date.
 		Plan: func(t domain.Team) domain.CourseRecord {
 			r := rec
-			r.Kind, r.PlannedEnd = t.TargetGroup, start.Add(t.Settings.CourseLength.D())
+			r.Kind, r.PlannedEnd = t.TargetGroup, t.Settings.CourseLength.After(start)
 			return r
 		}},
 		func(f domain.ReferralFacts) ([]domain.CaseloadOverride, error) {

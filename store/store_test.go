@@ -41,7 +41,7 @@ func TestDemoRegisterIsIdempotent(t *testing.T) {
 	require.Len(t, teams, 2)
 	assert.Equal(t, "Familieteam", teams[0].Name)
 	assert.Equal(t, 3, teams[0].Settings.CaseloadMax, "Familieteam: 3 courses per half-time consultant")
-	assert.Equal(t, domain.Days(365), teams[1].Settings.CourseLength)
+	assert.Equal(t, domain.Years(1), teams[1].Settings.CourseLength)
 	staff, err := s.ListStaff(ctx, "")
 	require.NoError(t, err)
 	assert.Len(t, staff, len(demo.Staff))

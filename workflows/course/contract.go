@@ -47,9 +47,14 @@ const (
 // The course's rules are versioned (workflow.GetVersion): a course keeps the rules it started
 // with. Version 1: the end-approaching reminder goes to the team's lead as well as to the
 // consultants. Courses started before (DefaultVersion) remind the consultants only.
+// Version 2 (CalendarRules): the course's periods (its length, the progression interval, the
+// extension limit) are counted in the calendar, as people count them: a course of one year
+// started on 1 November 2019 ends on 1 November 2020. A course started before counts them as
+// fixed lengths (a year of 365 days) for the rest of its life.
 const (
-	RulesChange  = "course-rules"
-	RulesVersion = workflow.Version(1)
+	RulesChange   = "course-rules"
+	CalendarRules = workflow.Version(2)
+	RulesVersion  = CalendarRules
 )
 
 // Changes to the course's logic since histories were recorded, each behind workflow.GetVersion

@@ -76,7 +76,7 @@ func TestStepsRefuseTextTheDatabaseRefuses(t *testing.T) {
 // late or repeated decision never applies to whatever is pending now.
 func TestDecisionNamesItsRequest(t *testing.T) {
 	h := newHarness(t)
-	h.in.Settings.ProgressionInterval = domain.Days(1000)
+	h.in.Settings.ProgressionInterval = domain.DaysPeriod(1000)
 	h.at(300*day, func() {
 		h.send("request", course.UpdateRequestExtension, course.ExtensionRequest{Actor: anna, Reason: "Behov", NewEnd: start.Add(400 * day)})
 	})
@@ -202,7 +202,7 @@ func TestConcurrentMovesStartOnePlan(t *testing.T) {
 // once.
 func TestPauseWhileAnExtensionWaits(t *testing.T) {
 	h := newHarness(t)
-	h.in.Settings.ProgressionInterval = domain.Days(1000)
+	h.in.Settings.ProgressionInterval = domain.DaysPeriod(1000)
 	var openDuringPause int
 	h.at(300*day, func() {
 		h.send("request", course.UpdateRequestExtension, course.ExtensionRequest{Actor: anna, Reason: "Mangler afklaring", NewEnd: start.Add(400 * day)})
@@ -339,9 +339,9 @@ func TestUpdateSentAgainAfterContinueAsNew(t *testing.T) {
 // a decision is required.
 func TestApplyTermsMovesTheEnd(t *testing.T) {
 	h := newHarness(t)
-	h.in.Settings.ProgressionInterval = domain.Days(1000)
+	h.in.Settings.ProgressionInterval = domain.DaysPeriod(1000)
 	longer := h.in.Settings
-	longer.CourseLength = domain.Days(730)
+	longer.CourseLength = domain.DaysPeriod(730)
 	h.at(100*day, func() {
 		h.send("by the lead", course.UpdateApplyTerms, course.TermsRequest{Actor: ulla, Settings: longer, DecisionID: 7})
 		h.send("by an admin", course.UpdateApplyTerms, course.TermsRequest{Actor: admin, Settings: longer, DecisionID: 7})
@@ -471,7 +471,7 @@ func TestContinueAsNewWaitsForTheMailStep(t *testing.T) {
 	smtpd := mailtest.Start(t, 3)
 	h := newHarness(t)
 	h = newHarnessWith(t, h.store, nil, &mail.Mailer{Addr: smtpd.Addr, From: "tvp@tvp.test"})
-	h.at(182*day, func() { h.env.SetContinueAsNewSuggested(true) }) // as the progression reminder is raised
+	h.at(181*day, func() { h.env.SetContinueAsNewSuggested(true) }) // as the progression reminder is raised (5 July)
 	h.env.ExecuteWorkflow(course.CourseWorkflow, h.in)
 	var can *workflow.ContinueAsNewError
 	require.ErrorAs(t, h.env.GetWorkflowError(), &can)

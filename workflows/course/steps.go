@@ -76,7 +76,7 @@ func (c *course) recordProgression(ctx workflow.Context, r ProgressionRequest) (
 		Seq: len(st.Progressions) + 1, Due: st.NextProgressionDue, RecordedAt: workflow.Now(ctx),
 		RecordedBy: r.Actor.ID, Scores: r.Scores, Note: r.Note,
 	})
-	st.NextProgressionDue = st.NextProgressionDue.Add(c.s.ProgressionInterval.D())
+	st.NextProgressionDue = c.after(c.s.ProgressionInterval, st.NextProgressionDue)
 	st.ProgressionReminders, st.LastProgressionReminder = 0, time.Time{}
 	err := c.commit(ctx, r.Actor.ID, domain.AuditProgressionRecorded, "goal progression", nil, true, ReminderProgressionDue)
 	return StepResult{State: c.state}, err
@@ -125,7 +125,7 @@ func (c *course) validateExtension(r ExtensionRequest) error {
 	if !r.NewEnd.After(c.state.PlannedEnd) {
 		return domain.FieldError("new_end", "the new end must be after the planned end (%s)", c.state.PlannedEnd.Format(time.DateOnly))
 	}
-	if limit := c.state.PlannedEnd.Add(c.s.MaxExtension.D()); r.NewEnd.After(limit) {
+	if limit := c.after(c.s.MaxExtension, c.state.PlannedEnd); r.NewEnd.After(limit) {
 		return domain.FieldError("new_end", "an extension may move the end to %s at the latest", limit.Format(time.DateOnly))
 	}
 	return nil
@@ -397,7 +397,7 @@ func (c *course) validateTerms(r TermsRequest) error {
 func (c *course) applyTerms(ctx workflow.Context, r TermsRequest) (StepResult, error) {
 	st := &c.state
 	old := st.PlannedEnd
-	st.PlannedEnd = st.PlannedEnd.Add(r.Settings.CourseLength.D() - c.s.CourseLength.D())
+	st.PlannedEnd = c.after(r.Settings.CourseLength, st.StartDate).Add(st.PlannedEnd.Sub(c.after(c.s.CourseLength, st.StartDate)))
 	c.s, c.in.Settings = r.Settings, r.Settings
 	terms := r.Settings
 	st.Terms = &terms

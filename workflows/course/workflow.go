@@ -57,22 +57,20 @@ func (c *course) setup(ctx workflow.Context, in Input) error {
 	} else {
 		c.fresh = true
 		c.state = State{
-			CourseID:           in.CourseID,
-			TeamID:             in.TeamID,
-			Kind:               in.Kind,
-			Phase:              domain.PhaseActive,
-			CitizenIDs:         in.CitizenIDs,
-			ConsultantIDs:      in.ConsultantIDs,
-			Goals:              in.Goals,
-			StartDate:          in.StartDate,
-			PlannedEnd:         in.StartDate.Add(c.s.CourseLength.D()),
-			NextProgressionDue: in.StartDate.Add(c.s.ProgressionInterval.D()),
-			ReferredBy:         in.ReferredBy,
-			Revision:           1,
-			Progressions:       []Progression{},
-			Extensions:         []Extension{},
-			Pauses:             []Pause{},
-			Milestones:         []Milestone{},
+			CourseID:      in.CourseID,
+			TeamID:        in.TeamID,
+			Kind:          in.Kind,
+			Phase:         domain.PhaseActive,
+			CitizenIDs:    in.CitizenIDs,
+			ConsultantIDs: in.ConsultantIDs,
+			Goals:         in.Goals,
+			StartDate:     in.StartDate,
+			ReferredBy:    in.ReferredBy,
+			Revision:      1,
+			Progressions:  []Progression{},
+			Extensions:    []Extension{},
+			Pauses:        []Pause{},
+			Milestones:    []Milestone{},
 		}
 	}
 	c.fx = &effects.Runner{
@@ -82,6 +80,8 @@ func (c *course) setup(ctx workflow.Context, in Input) error {
 	}
 	if c.fresh {
 		c.state.Rules = workflow.GetVersion(ctx, RulesChange, workflow.DefaultVersion, RulesVersion)
+		c.state.PlannedEnd = c.after(c.s.CourseLength, in.StartDate)
+		c.state.NextProgressionDue = c.after(c.s.ProgressionInterval, in.StartDate)
 	}
 	c.refreshNext()
 	if err := workflow.SetQueryHandler(ctx, QueryState, func(StateQuery) (State, error) {
@@ -301,6 +301,15 @@ func (c *course) commit(ctx workflow.Context, actor string, action domain.AuditA
 		return c.completeReminders(ctx, done)
 	}
 	return nil
+}
+
+// after is the period after t as the course's rules count it: in the calendar since
+// CalendarRules, as a fixed length before (a course started then keeps its 365-day year).
+func (c *course) after(p domain.Period, t time.Time) time.Time {
+	if c.state.Rules >= CalendarRules {
+		return p.After(t)
+	}
+	return t.Add(p.Exactly())
 }
 
 // save writes the read model, unless an earlier save is stuck: its retry writes the newest

@@ -192,8 +192,8 @@ func date(s string) time.Time {
 	return t
 }
 
-// A full year: progression reminded at six months and recorded, the end approaching 60 days
-// before, an education started, closed with education.
+// A full year: progression reminded at six months (5 July, day 181) and recorded, the end
+// approaching 60 days before, an education started, closed with education.
 func TestFullYearEndingInEducation(t *testing.T) {
 	h := newHarness(t)
 	h.at(190*day, func() { // a week late: one reminder, one repeat
@@ -209,12 +209,12 @@ func TestFullYearEndingInEducation(t *testing.T) {
 	assert.Equal(t, domain.OutcomeEducation, res.Outcome)
 	st := h.ok("progression")
 	assert.Len(t, st.Progressions, 1)
-	assert.Equal(t, start.Add(364*day), st.NextProgressionDue)
+	assert.Equal(t, start.AddDate(1, 0, 0), st.NextProgressionDue, "six months after the first")
 	assert.Len(t, h.ok("milestone").Milestones, 1)
 
 	assert.Equal(t, []reminder{
-		{course.ReminderProgressionDue, "konsulent.anna", 182, true},
-		{course.ReminderProgressionDue, "konsulent.anna", 189, true},
+		{course.ReminderProgressionDue, "konsulent.anna", 181, true},
+		{course.ReminderProgressionDue, "konsulent.anna", 188, true},
 		{course.ReminderEndApproaching, "konsulent.anna", 305, true},
 		{course.ReminderEndApproaching, "leder.ulla", 305, true},
 	}, h.reminders())
@@ -230,7 +230,7 @@ func TestFullYearEndingInEducation(t *testing.T) {
 
 func TestExtensionApprovedThenClosed(t *testing.T) {
 	h := newHarness(t)
-	h.in.Settings.ProgressionInterval = domain.Days(1000) // keep this test about the end
+	h.in.Settings.ProgressionInterval = domain.DaysPeriod(1000) // keep this test about the end
 	end := start.Add(365 * day)
 	newEnd := end.Add(120 * day)
 	var pendingInReadModel domain.CoursePhase
@@ -268,7 +268,7 @@ func TestExtensionApprovedThenClosed(t *testing.T) {
 
 func TestExtensionRejected(t *testing.T) {
 	h := newHarness(t)
-	h.in.Settings.ProgressionInterval = domain.Days(400)
+	h.in.Settings.ProgressionInterval = domain.DaysPeriod(400)
 	end := start.Add(365 * day)
 	h.at(300*day, func() {
 		h.send("request", course.UpdateRequestExtension, course.ExtensionRequest{Actor: anna, Reason: "Behov", NewEnd: end.Add(90 * day)})
@@ -299,7 +299,7 @@ func TestExtensionRejected(t *testing.T) {
 // weekly reminders to the consultants, and after 14 days the team lead is told.
 func TestNoDecisionAtTheEnd(t *testing.T) {
 	h := newHarness(t)
-	h.in.Settings.ProgressionInterval = domain.Days(400)
+	h.in.Settings.ProgressionInterval = domain.DaysPeriod(400)
 	var phase, readPhase domain.CoursePhase
 	h.at(366*day, func() {
 		phase, readPhase = h.query().Phase, h.record().Phase
@@ -323,7 +323,7 @@ func TestNoDecisionAtTheEnd(t *testing.T) {
 
 func TestOnlyTheSteeringGroupDecides(t *testing.T) {
 	h := newHarness(t)
-	h.in.Settings.ProgressionInterval = domain.Days(400)
+	h.in.Settings.ProgressionInterval = domain.DaysPeriod(400)
 	var phase domain.CoursePhase
 	h.at(300*day, func() {
 		h.send("request", course.UpdateRequestExtension, course.ExtensionRequest{Actor: anna, Reason: "Behov", NewEnd: start.Add(400 * day)})
@@ -380,13 +380,13 @@ func TestTeamPauseMovesTheEnd(t *testing.T) {
 	assert.Equal(t, domain.EPhase, code)
 	assert.Equal(t, domain.PhaseActive, resumed.Phase)
 	assert.Equal(t, start.Add(365*day+92*day), resumed.PlannedEnd, "the end moved by the pause's length")
-	assert.Equal(t, start.Add(182*day+92*day), resumed.NextProgressionDue)
+	assert.Equal(t, start.AddDate(0, 6, 0).Add(92*day), resumed.NextProgressionDue)
 	assert.Len(t, resumed.Pauses, 1)
 
 	got := h.reminders()
 	assert.Equal(t, []reminder{ // due 92 days late; recorded 8 days after that
-		{course.ReminderProgressionDue, "konsulent.anna", 182 + 92, true},
-		{course.ReminderProgressionDue, "konsulent.anna", 182 + 92 + 7, true},
+		{course.ReminderProgressionDue, "konsulent.anna", 181 + 92, true},
+		{course.ReminderProgressionDue, "konsulent.anna", 181 + 92 + 7, true},
 	}, got)
 	for _, r := range got {
 		assert.False(t, r.Day >= 150 && r.Day < 242, "a reminder during the pause: %+v", r)
@@ -571,7 +571,7 @@ func TestRulesVersionIsKeptForLife(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
-			h.in.Settings.ProgressionInterval = domain.Days(1000)
+			h.in.Settings.ProgressionInterval = domain.DaysPeriod(1000)
 			h.env.OnGetVersion(course.RulesChange, workflow.DefaultVersion, course.RulesVersion).Return(tc.version)
 			var rules workflow.Version
 			h.at(306*day, func() {
@@ -613,4 +613,38 @@ func TestTodayIsTheMunicipalitysDayInTheLastHourOfTheUTCDay(t *testing.T) {
 	st := h.ok("close today")
 	require.NotNil(t, st.ClosedOn)
 	assert.Equal(t, today, st.ClosedOn.UTC())
+}
+
+// A course of one year is counted in the calendar: started on 1 November 2019 it ends on
+// 1 November 2020 (365 days would end it on 31 October, 2020 being a leap year), and its
+// progression falls due six calendar months on, on 1 May 2020. A course that started under
+// the rules before (version 1) keeps counting a year as 365 days and half a year as 182.
+func TestAYearIsCountedInTheCalendar(t *testing.T) {
+	for _, tc := range []struct {
+		name             string
+		rules            workflow.Version
+		end, progression string
+	}{
+		{"calendar rules", course.RulesVersion, "2020-11-01", "2020-05-01"},
+		{"the rules before", 1, "2020-10-31", "2020-05-01"}, // 182 days from 1 November 2019
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			// tvp:fixed-date the calendar's leap year is the point; nothing here reads the clock
+			begin := time.Date(2019, time.November, 1, 0, 0, 0, 0, time.UTC)
+			h.env.SetStartTime(begin)
+			h.in.StartDate = begin
+			h.env.OnGetVersion(course.RulesChange, workflow.DefaultVersion, course.RulesVersion).Return(tc.rules)
+			var st course.State
+			h.env.RegisterDelayedCallback(func() {
+				st = h.query()
+				h.send("close", course.UpdateClose, course.CloseRequest{Actor: anna, Outcome: domain.OutcomeNoResult, Date: begin.Add(day)})
+			}, day)
+			h.run()
+			assert.Equal(t, tc.rules, st.Rules)
+			assert.Equal(t, tc.end, st.PlannedEnd.Format(time.DateOnly))
+			assert.Equal(t, tc.progression, st.NextProgressionDue.Format(time.DateOnly))
+			assert.Equal(t, tc.end, h.record().PlannedEnd.Format(time.DateOnly), "the read model")
+		})
+	}
 }
