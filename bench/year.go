@@ -86,7 +86,9 @@ func (b *bench) municipalityYear(ctx context.Context) error {
 	factor := float64(year) / float64(domain.Days(365).D())
 	scale := func(d domain.Duration) domain.Duration { return domain.Duration(time.Duration(float64(d) * factor)) }
 	// A year's periods, scaled to exact lengths (the calendar does not scale).
-	scaleP := func(p domain.Period) domain.Period { return domain.ExactPeriod(scale(domain.Duration(p.Exactly())).D()) }
+	scaleP := func(p domain.Period) domain.Period {
+		return domain.ExactPeriod(scale(domain.Duration(p.Exactly())).D())
+	}
 	ts := b.team.Settings
 	ts.CourseLength, ts.ProgressionInterval, ts.EndReminderLead = scaleP(ts.CourseLength), scaleP(ts.ProgressionInterval), scale(ts.EndReminderLead)
 	ts.ReminderInterval, ts.EscalateAfter, ts.MaxExtension = scale(ts.ReminderInterval), scale(ts.EscalateAfter), scaleP(ts.MaxExtension)

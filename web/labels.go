@@ -79,7 +79,7 @@ var centres = map[domain.Centre]string{
 
 // nextSteps say what a course or a plan waits for.
 var nextSteps = map[domain.NextCode]string{
-	domain.NextTeamPaused:        "teamet holder pause; det genoptages",
+	domain.NextTeamPaused:        "teamet holder pause; det genoptages senest",
 	domain.NextExtensionDecision: "styregruppen træffer afgørelse om forlængelse",
 	domain.NextOverdue:           "overskredet: afslut med et resultat eller søg forlængelse",
 	domain.NextProgression:       "registrér målprogression",

@@ -68,6 +68,10 @@ const (
 	// PauseHandlers (1): continue-as-new waits for a pause or resume signal being handled, as it
 	// waits for Updates.
 	PauseHandlers = "pause-handlers"
+	// PauseResumeBy (1): the course knows its pause's latest resume date, and a pause sent
+	// again with a moved latest date moves it (before, only a moved planned date was taken, and
+	// the course went on showing the old date).
+	PauseResumeBy = "pause-resume-by"
 )
 
 // WorkflowID returns the workflow ID of the course with the given course id. The course id is
@@ -122,12 +126,15 @@ const (
 
 // Pause is a pause of the course's team.
 type Pause struct {
-	PauseID       string     `json:"pause_id"`
-	PausedAt      time.Time  `json:"paused_at"`
-	PlannedResume time.Time  `json:"planned_resume"`
-	ResumedAt     *time.Time `json:"resumed_at,omitempty"`
-	PausedBy      string     `json:"paused_by"`
-	ResumedBy     string     `json:"resumed_by,omitempty"`
+	PauseID       string    `json:"pause_id"`
+	PausedAt      time.Time `json:"paused_at"`
+	PlannedResume time.Time `json:"planned_resume"`
+	// ResumeBy is the pause's latest resume date, at which the course resumes by itself (a
+	// decision may move it); zero for a pause from before the courses were told it.
+	ResumeBy  time.Time  `json:"resume_by,omitzero"`
+	ResumedAt *time.Time `json:"resumed_at,omitempty"`
+	PausedBy  string     `json:"paused_by"`
+	ResumedBy string     `json:"resumed_by,omitempty"`
 	// ResumedAutomatically: the pause's latest resume date came and the course resumed by itself.
 	ResumedAutomatically bool `json:"resumed_automatically,omitempty"`
 }
@@ -255,11 +262,13 @@ type StepResult struct {
 }
 
 // PauseRequest pauses the course with its team (the team-pause workflow's Update). Sent again
-// with the same pause and another planned resume date, it moves that date.
+// with the same pause and another planned or latest resume date, it moves those dates.
 type PauseRequest struct {
 	PauseID       string    `json:"pause_id"`
 	PausedBy      string    `json:"paused_by"`
 	PlannedResume time.Time `json:"planned_resume"`
+	// ResumeBy is the pause's latest resume date (since PauseResumeBy).
+	ResumeBy time.Time `json:"resume_by,omitzero"`
 }
 
 // ResumeRequest resumes the course with its team (the team-pause workflow's Update).
@@ -276,6 +285,7 @@ type PauseSignal struct {
 	PauseID       string    `json:"pause_id"`
 	PausedBy      string    `json:"paused_by"`
 	PlannedResume time.Time `json:"planned_resume"`
+	ResumeBy      time.Time `json:"resume_by,omitzero"`
 }
 
 // ResumeSignal resumes the course with its team (from a team pause started before pauses were

@@ -483,3 +483,38 @@ func TestContinueAsNewWaitsForTheMailStep(t *testing.T) {
 	assert.GreaterOrEqual(t, smtpd.Refused(), 3)
 	assert.Equal(t, 1, h.count("SELECT count(*) FROM reminders WHERE mailed_at IS NOT NULL"))
 }
+
+// A pause's latest resume date moved by a decision reaches the course: it waits for the new
+// date. Before, the team pause sent the course only its planned date; once that had passed and
+// the steering group moved the latest date, the course showed the old date, already past, as
+// what it waited for.
+func TestAPausedCourseWaitsForTheMovedLatestDate(t *testing.T) {
+	h := newHarness(t)
+	planned, latest, later := start.Add(100*day), start.Add(130*day), start.Add(160*day)
+	var paused, moved course.State
+	var row domain.CourseRecord
+	h.at(50*day, func() {
+		h.send("pause", course.UpdatePause, course.PauseRequest{PauseID: "p1", PausedBy: "leder.ulla", PlannedResume: planned, ResumeBy: latest})
+	})
+	h.at(51*day, func() { paused = h.query() })
+	h.at(110*day, func() { // the planned date has passed; a decision moves the latest
+		h.send("moved", course.UpdatePause, course.PauseRequest{PauseID: "p1", PausedBy: "leder.ulla", PlannedResume: planned, ResumeBy: later})
+	})
+	h.at(111*day, func() { moved, row = h.query(), h.record() })
+	h.at(160*day, func() {
+		h.send("resume", course.UpdateResume, course.ResumeRequest{PauseID: "p1", ResumedBy: "system", Automatic: true})
+	})
+	h.at(161*day, func() {
+		h.send("close", course.UpdateClose, course.CloseRequest{Actor: anna, Outcome: domain.OutcomeHandedBack, Date: start.Add(161 * day)})
+	})
+	h.run()
+	require.NotNil(t, paused.NextDeadline)
+	assert.Equal(t, latest, *paused.NextDeadline, "it resumes by itself on the latest date at the latest")
+	assert.Equal(t, domain.NextTeamPaused, paused.Next.Code)
+	require.Len(t, moved.Pauses, 1)
+	assert.Equal(t, later, moved.Pauses[0].ResumeBy)
+	assert.Equal(t, later, *moved.NextDeadline, "the moved date, not the old one already past")
+	assert.Greater(t, moved.Revision, paused.Revision, "the read model learns it")
+	require.NotNil(t, row.NextDeadline)
+	assert.Equal(t, later.Format(time.DateOnly), row.NextDeadline.UTC().Format(time.DateOnly), "the read model")
+}

@@ -268,7 +268,8 @@ func (c *course) pause(ctx workflow.Context, sig PauseSignal) {
 		}
 	}
 	pending := st.Phase == domain.PhaseExtensionPending
-	st.Pauses = append(st.Pauses, Pause{PauseID: sig.PauseID, PausedAt: workflow.Now(ctx), PlannedResume: sig.PlannedResume, PausedBy: sig.PausedBy})
+	st.Pauses = append(st.Pauses, Pause{PauseID: sig.PauseID, PausedAt: workflow.Now(ctx), PlannedResume: sig.PlannedResume,
+		ResumeBy: sig.ResumeBy, PausedBy: sig.PausedBy})
 	st.PhaseBeforePause, st.Phase = st.Phase, domain.PhasePaused
 	var done []domain.ReminderKind
 	if pending && workflow.GetVersion(ctx, PauseKeepsExtension, workflow.DefaultVersion, 1) == 1 {
@@ -348,8 +349,18 @@ func (c *course) validatePause(r PauseRequest) error {
 func (c *course) pauseStep(ctx workflow.Context, r PauseRequest) (StepResult, error) {
 	st := &c.state
 	if st.Phase == domain.PhasePaused {
-		if p := &st.Pauses[len(st.Pauses)-1]; !r.PlannedResume.IsZero() && !p.PlannedResume.Equal(r.PlannedResume) {
-			p.PlannedResume = r.PlannedResume
+		p := &st.Pauses[len(st.Pauses)-1]
+		moved := !r.PlannedResume.IsZero() && !p.PlannedResume.Equal(r.PlannedResume)
+		if workflow.GetVersion(ctx, PauseResumeBy, workflow.DefaultVersion, 1) == 1 {
+			moved = moved || (!r.ResumeBy.IsZero() && !p.ResumeBy.Equal(r.ResumeBy))
+			if !r.ResumeBy.IsZero() {
+				p.ResumeBy = r.ResumeBy
+			}
+		}
+		if moved {
+			if !r.PlannedResume.IsZero() {
+				p.PlannedResume = r.PlannedResume
+			}
 			st.Revision++
 			c.refreshNext()
 			if err := c.save(ctx); err != nil {

@@ -127,8 +127,14 @@ func (c *course) refreshNext() {
 	case domain.PhaseClosed:
 		st.NextDeadline, st.NextAction, st.Next = nil, "", nil
 	case domain.PhasePaused:
+		// It resumes at the latest on the pause's latest resume date (by itself, if the team
+		// has not resumed before).
 		p := st.Pauses[len(st.Pauses)-1]
-		set(p.PlannedResume, domain.NextTeamPaused, "the team is paused; it resumes")
+		at := p.PlannedResume
+		if !p.ResumeBy.IsZero() {
+			at = p.ResumeBy
+		}
+		set(at, domain.NextTeamPaused, "the team is paused; it resumes")
 	case domain.PhaseExtensionPending:
 		set(st.PlannedEnd, domain.NextExtensionDecision, "the steering group decides on the extension request")
 	case domain.PhaseAwaitingDecision:

@@ -129,7 +129,7 @@ func (p *pause) run(ctx workflow.Context) (Result, error) {
 		if err := p.fx.Run(ctx, p.record()); err != nil {
 			return Result{}, err
 		}
-		pauseArg := course.PauseRequest{PauseID: st.PauseID, PausedBy: st.PausedBy, PlannedResume: st.PlannedResume}
+		pauseArg := course.PauseRequest{PauseID: st.PauseID, PausedBy: st.PausedBy, PlannedResume: st.PlannedResume, ResumeBy: st.ResumeBy}
 		if err := p.fx.Run(ctx, p.courses(course.UpdatePause, "pause", pauseArg, true)); err != nil {
 			return Result{}, err
 		}
@@ -284,7 +284,7 @@ func (p *pause) move(ctx workflow.Context, r MoveResumeRequest) (MoveResumeResul
 	if err := p.fx.Run(ctx, rec); err != nil {
 		return MoveResumeResult{}, err
 	}
-	arg := course.PauseRequest{PauseID: st.PauseID, PausedBy: st.PausedBy, PlannedResume: st.PlannedResume}
+	arg := course.PauseRequest{PauseID: st.PauseID, PausedBy: st.PausedBy, PlannedResume: st.PlannedResume, ResumeBy: st.ResumeBy}
 	if err := p.fx.Run(ctx, p.courses(course.UpdatePause, fmt.Sprintf("move/%d", len(st.Moves)), arg, false)); err != nil {
 		return MoveResumeResult{}, err
 	}
