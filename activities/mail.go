@@ -10,6 +10,7 @@ import (
 
 	"tvp/domain"
 	"tvp/internal/mail"
+	"tvp/words"
 )
 
 // sendTimeout bounds one mail: dialling, the SMTP conversation.
@@ -81,9 +82,9 @@ func (a *Activities) mailReminders(ctx context.Context, keyPrefix string, limit 
 	}
 	n := 0
 	for i, it := range items {
-		subject := "TVP: ny påmindelse (" + domain.ReminderTitle(it.Kind) + ")"
+		subject := "TVP: ny påmindelse (" + words.Reminder(it.Kind) + ")"
 		body := fmt.Sprintf("Du har en ny påmindelse i TVP: %s.\r\n\r\nSe den her: %s/indbakke#r%d\r\n\r\nReference: %s %d\r\n",
-			domain.ReminderTitle(it.Kind), strings.TrimSuffix(a.PublicURL, "/"), it.ID, it.SubjectType, it.ID)
+			words.Reminder(it.Kind), strings.TrimSuffix(a.PublicURL, "/"), it.ID, it.SubjectType, it.ID)
 		if err := a.send(ctx, mail.Message{To: it.Email, Subject: subject, Body: body, MessageID: a.Mailer.MessageID("reminder/" + it.Key)}); err != nil {
 			for _, rest := range items[i:] { // the next attempt, or the sweep, takes them at once
 				_ = a.Store.ReleaseReminderMail(context.WithoutCancel(ctx), rest.Key)

@@ -14,7 +14,6 @@ import (
 	"tvp/domain"
 	"tvp/internal/apptest"
 	"tvp/service"
-	"tvp/workflows/collab"
 	"tvp/workflows/schedules"
 )
 
@@ -109,7 +108,7 @@ func TestAbsenceHandsRemindersToTheStandInAndBack(t *testing.T) {
 	require.Eventually(t, func() bool {
 		nina.do("GET", "/api/v1/me/inbox", nil, &inbox)
 		for _, it := range inbox.Items {
-			if it.CreatedAt.After(now) && it.OnBehalfOf == "tovholder.ida" && it.Kind == string(collab.ReminderScheduleMeeting) {
+			if it.CreatedAt.After(now) && it.OnBehalfOf == "tovholder.ida" && it.Kind == string(domain.ReminderScheduleMeeting) {
 				return true
 			}
 		}

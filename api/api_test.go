@@ -185,7 +185,7 @@ func TestCreateCourseEndToEnd(t *testing.T) {
 		}
 		got := map[string]string{}
 		for _, e := range entries {
-			got[string(e.Action)] = e.ActorID + " " + e.Purpose
+			got[string(e.Action)] = e.ActorID + " " + string(e.Purpose)
 		}
 		return got["course.referred"] == "konsulent.anna referral" && got["course.read"] == "konsulent.anna casework"
 	}, 10*time.Second, 100*time.Millisecond)

@@ -62,7 +62,7 @@ func TestCourseFromReferralToClose(t *testing.T) {
 	path := "/api/v1/courses/" + created.ID
 
 	require.Eventually(t, func() bool {
-		return openReminders(t, app, created.ID, "konsulent.anna", course.ReminderProgressionDue) > 0
+		return openReminders(t, app, created.ID, "konsulent.anna", domain.ReminderProgressionDue) > 0
 	}, 20*time.Second, 200*time.Millisecond, "the progression reminder never came")
 
 	var st course.State
@@ -71,7 +71,7 @@ func TestCourseFromReferralToClose(t *testing.T) {
 	}, &st)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Len(t, st.Progressions, 1)
-	assert.Zero(t, openReminders(t, app, created.ID, "konsulent.anna", course.ReminderProgressionDue), "done by itself")
+	assert.Zero(t, openReminders(t, app, created.ID, "konsulent.anna", domain.ReminderProgressionDue), "done by itself")
 
 	var p api.Problem
 	resp = anna.do("POST", path+"/progressions", map[string]any{
@@ -85,7 +85,7 @@ func TestCourseFromReferralToClose(t *testing.T) {
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Equal(t, domain.PhaseExtensionPending, st.Phase)
 	require.Eventually(t, func() bool {
-		return openReminders(t, app, created.ID, "styregruppe.bo", course.ReminderExtensionDecision) > 0
+		return openReminders(t, app, created.ID, "styregruppe.bo", domain.ReminderExtensionDecision) > 0
 	}, 10*time.Second, 200*time.Millisecond, "the steering group was not reminded")
 
 	resp = anna.do("POST", path+"/extensions/1/decision", map[string]any{"approve": true, "reason": "selv"}, &p)
@@ -96,7 +96,7 @@ func TestCourseFromReferralToClose(t *testing.T) {
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Equal(t, newEnd, st.PlannedEnd.Format(time.DateOnly))
 	assert.Equal(t, domain.PhaseActive, st.Phase)
-	assert.Zero(t, openReminders(t, app, created.ID, "styregruppe.bo", course.ReminderExtensionDecision))
+	assert.Zero(t, openReminders(t, app, created.ID, "styregruppe.bo", domain.ReminderExtensionDecision))
 	var register struct{ Items []domain.Decision }
 	require.Equal(t, http.StatusOK, bo.do("GET", "/api/v1/decisions", nil, &register).StatusCode)
 	require.Len(t, register.Items, 1, "the decision is in the register")

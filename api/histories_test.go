@@ -113,7 +113,7 @@ func TestHistoryEndOverdueEscalated(t *testing.T) {
 	ulla := as{t: t, app: app, user: "leder.ulla"}
 	id := refer(t, anna)
 	require.Eventually(t, func() bool {
-		return openReminders(t, app, id, "leder.ulla", course.ReminderEndEscalated) > 0
+		return openReminders(t, app, id, "leder.ulla", domain.ReminderEndEscalated) > 0
 	}, 30*time.Second, 200*time.Millisecond, "the team lead was not told")
 	var st course.State
 	require.Equal(t, http.StatusOK, anna.do("GET", "/api/v1/courses/"+id, nil, &st).StatusCode)
@@ -121,7 +121,7 @@ func TestHistoryEndOverdueEscalated(t *testing.T) {
 	require.Equal(t, http.StatusOK, ulla.do("POST", "/api/v1/courses/"+id+"/close", map[string]any{"outcome": "handed_back", "date": app.Day(0, 0, 0)}, &st).StatusCode)
 	assert.Equal(t, domain.PhaseClosed, st.Phase)
 	waitClosed(t, app, course.WorkflowID(id))
-	assert.GreaterOrEqual(t, countReminders(t, app, "course", id, course.ReminderEndOverdue), 2, "reminded weekly (here every 2 s) until the lead was told")
+	assert.GreaterOrEqual(t, countReminders(t, app, "course", id, domain.ReminderEndOverdue), 2, "reminded weekly (here every 2 s) until the lead was told")
 	app.RecordHistory(course.WorkflowID(id), courseData+"end_overdue_escalated.json")
 }
 
@@ -233,7 +233,7 @@ func TestHistoryPauseRemindedThenResumedByItself(t *testing.T) {
 	require.NoError(t, run.Get(ctx, &res))
 	assert.True(t, res.Automatic)
 	assert.Equal(t, []string{id}, res.CourseIDs)
-	assert.GreaterOrEqual(t, countReminders(t, app, "team", team, teampause.ReminderResumeDue), 2, "reminded from the planned date")
+	assert.GreaterOrEqual(t, countReminders(t, app, "team", team, domain.ReminderResumeDue), 2, "reminded from the planned date")
 	var st course.State
 	require.Eventually(t, func() bool {
 		anna.do("GET", "/api/v1/courses/"+id, nil, &st)
@@ -480,7 +480,7 @@ func TestHistoryMinutesDueOnDanishWorkingDays(t *testing.T) {
 		items, err := app.Store.ListReminders(ctx, "plan", id)
 		require.NoError(t, err)
 		for _, r := range items {
-			if r.Kind == collab.ReminderMinutesDue {
+			if r.Kind == domain.ReminderMinutesDue {
 				reminder = r
 				return true
 			}

@@ -74,7 +74,7 @@ func TestCollaborationThroughTheAPI(t *testing.T) {
 	path := "/api/v1/plans/" + created.ID
 
 	require.Eventually(t, func() bool {
-		open, _ := planReminders(t, app, created.ID, "tovholder.ida", collab.ReminderScheduleMeeting)
+		open, _ := planReminders(t, app, created.ID, "tovholder.ida", domain.ReminderScheduleMeeting)
 		return open > 0
 	}, 15*time.Second, 200*time.Millisecond, "the coordinator was not reminded to set the first meeting")
 
@@ -83,11 +83,11 @@ func TestCollaborationThroughTheAPI(t *testing.T) {
 	require.Equal(t, http.StatusOK, ida.do("POST", path+"/meeting/schedule", map[string]any{"at": meetingAt}, &rec).StatusCode)
 	assert.Equal(t, http.StatusForbidden, lise.do("POST", path+"/meeting/invitation", nil, &p).StatusCode, "only the coordinator")
 	require.Eventually(t, func() bool {
-		open, _ := planReminders(t, app, created.ID, "tovholder.ida", collab.ReminderSendInvitation)
+		open, _ := planReminders(t, app, created.ID, "tovholder.ida", domain.ReminderSendInvitation)
 		return open > 0
 	}, 10*time.Second, 200*time.Millisecond, "no invitation reminder")
 	require.Equal(t, http.StatusOK, ida.do("POST", path+"/meeting/invitation", nil, &rec).StatusCode)
-	open, _ := planReminders(t, app, created.ID, "tovholder.ida", collab.ReminderSendInvitation)
+	open, _ := planReminders(t, app, created.ID, "tovholder.ida", domain.ReminderSendInvitation)
 	assert.Zero(t, open, "done by itself when the invitation is sent")
 
 	time.Sleep(time.Until(meetingAt))
@@ -104,11 +104,11 @@ func TestCollaborationThroughTheAPI(t *testing.T) {
 	require.Len(t, rec.FormVersions, 1)
 
 	require.Eventually(t, func() bool {
-		_, all := planReminders(t, app, created.ID, "leder.karen", collab.ReminderMinutesEscalated)
+		_, all := planReminders(t, app, created.ID, "leder.karen", domain.ReminderMinutesEscalated)
 		return all > 0
 	}, 15*time.Second, 200*time.Millisecond, "missed minutes were not escalated to the coordinator's lead")
 	require.Equal(t, http.StatusOK, ida.do("POST", path+"/meetings/1/minutes", map[string]any{"minutes": "Referat"}, &rec).StatusCode)
-	open, all := planReminders(t, app, created.ID, "tovholder.ida", collab.ReminderMinutesDue)
+	open, all := planReminders(t, app, created.ID, "tovholder.ida", domain.ReminderMinutesDue)
 	assert.Zero(t, open)
 	assert.GreaterOrEqual(t, all, 2)
 

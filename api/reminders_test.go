@@ -13,10 +13,10 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"tvp/api"
+	"tvp/domain"
 	"tvp/internal/apptest"
 	"tvp/internal/mail"
 	"tvp/internal/mailtest"
-	"tvp/workflows/collab"
 	"tvp/workflows/schedules"
 )
 
@@ -49,7 +49,7 @@ func TestRemindersReachPeople(t *testing.T) {
 		return len(inbox.Items) > 0
 	}, 15*time.Second, 200*time.Millisecond, "nothing reached the coordinator's inbox")
 	first := inbox.Items[0]
-	assert.Equal(t, string(collab.ReminderScheduleMeeting), first.Kind)
+	assert.Equal(t, string(domain.ReminderScheduleMeeting), first.Kind)
 	assert.Equal(t, "/api/v1/plans/"+plan.ID, first.Link)
 	assert.NotEmpty(t, first.Title)
 

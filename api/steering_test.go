@@ -167,7 +167,7 @@ func TestSteeringReportActualAgainstTarget(t *testing.T) {
 	assert.Equal(t, 55, unge.Referred)
 	assert.Equal(t, 26, unge.Open)
 	assert.Equal(t, 24, unge.ReachedEmpEdu, "5 in employment, 19 in education")
-	got := map[string]report.TargetLine{}
+	got := map[domain.TargetKey]report.TargetLine{}
 	for _, l := range unge.Targets {
 		got[l.Key] = l
 	}

@@ -313,29 +313,29 @@ func (y *yearSim) courseAction(c *simCourse, it inboxItem, n int) func() error {
 		}
 	}
 	switch {
-	case it.Kind == course.ReminderProgressionDue && n == c.progK:
+	case it.Kind == domain.ReminderProgressionDue && n == c.progK:
 		return func() error {
 			return y.update(wid, course.UpdateRecordProgression, course.ProgressionRequest{Actor: me,
 				Scores: []course.GoalScore{{GoalID: "g1", Score: 1 + rand.IntN(10)}}, Note: "Status"})
 		}
-	case it.Kind == course.ReminderEndApproaching && it.Recipient == c.consultant && (c.ending == "early" || c.ending == "extended"):
+	case it.Kind == domain.ReminderEndApproaching && it.Recipient == c.consultant && (c.ending == "early" || c.ending == "extended"):
 		return func() error { // the outcome comes a few weeks before the end
 			time.Sleep(time.Duration(20+rand.IntN(20)) * y.day)
 			return closeAs(me, domain.OutcomeEducation)()
 		}
-	case it.Kind == course.ReminderEndApproaching && it.Recipient == c.consultant && c.ending == "extend":
+	case it.Kind == domain.ReminderEndApproaching && it.Recipient == c.consultant && c.ending == "extend":
 		c.ending = "extended"
 		end := y.team.CourseLength.After(c.start)
 		return func() error {
 			return y.update(wid, course.UpdateRequestExtension, course.ExtensionRequest{Actor: me, Reason: "Mangler afslutning", NewEnd: end.Add(60 * y.day)})
 		}
-	case it.Kind == course.ReminderExtensionDecision:
+	case it.Kind == domain.ReminderExtensionDecision:
 		return func() error {
 			return y.update(wid, course.UpdateDecideExtension, course.DecisionRequest{Actor: benchSteering, Approve: true, Reason: "Godkendt", Sequence: 1})
 		}
-	case it.Kind == course.ReminderEndOverdue && c.ending == "overdue" && n == c.endK:
+	case it.Kind == domain.ReminderEndOverdue && c.ending == "overdue" && n == c.endK:
 		return closeAs(me, domain.OutcomeEmployment)
-	case it.Kind == course.ReminderEndEscalated && c.ending == "escalate":
+	case it.Kind == domain.ReminderEndEscalated && c.ending == "escalate":
 		return closeAs(benchLead, domain.OutcomeHandedBack)
 	}
 	return nil
@@ -348,22 +348,22 @@ func (y *yearSim) planAction(p *simPlan, it inboxItem, occ string, n int) func()
 	coordinator := demo.Actor(it.Recipient)
 	goals := []domain.FormGoal{{Goal: "Fast bolig", Agreements: []domain.Agreement{{Text: "Søge bolig", Responsible: "koordinator.jonas"}}}}
 	switch {
-	case it.Kind == collab.ReminderScheduleMeeting && n >= p.scheduleK:
+	case it.Kind == domain.ReminderScheduleMeeting && n >= p.scheduleK:
 		at := time.Now().Add(y.plans.InvitationLead.D() + time.Duration(3+rand.IntN(8))*y.day)
 		p.meetingAt[seq] = at
 		return func() error {
 			return y.update(wid, collab.UpdateScheduleMeeting, collab.ScheduleRequest{Actor: coordinator, At: at})
 		}
-	case it.Kind == collab.ReminderSendInvitation:
+	case it.Kind == domain.ReminderSendInvitation:
 		return func() error {
 			return y.update(wid, collab.UpdateRecordInvitation, collab.InvitationRequest{Actor: coordinator})
 		}
-	case it.Kind == collab.ReminderRecordMeeting && p.notHeldOnce:
+	case it.Kind == domain.ReminderRecordMeeting && p.notHeldOnce:
 		p.notHeldOnce = false
 		return func() error {
 			return y.update(wid, collab.UpdateRecordNotHeld, collab.NotHeldRequest{Actor: coordinator, Reason: "Borgeren var syg"})
 		}
-	case it.Kind == collab.ReminderRecordMeeting:
+	case it.Kind == domain.ReminderRecordMeeting:
 		held, ok := p.meetingAt[seq]
 		if !ok {
 			held = time.Now().Add(-y.day)
@@ -372,11 +372,11 @@ func (y *yearSim) planAction(p *simPlan, it inboxItem, occ string, n int) func()
 			return y.update(wid, collab.UpdateRecordMeeting, collab.MeetingRequest{Actor: coordinator, HeldAt: held, CitizenPresent: true,
 				Attendees: []string{coordinator.ID, benchCaseworker.ID}, Goals: goals, Summary: "Planen er opdateret"})
 		}
-	case it.Kind == collab.ReminderMinutesDue:
+	case it.Kind == domain.ReminderMinutesDue:
 		return func() error {
 			return y.update(wid, collab.UpdateRecordMinutes, collab.MinutesRequest{Actor: coordinator, MeetingSeq: seq, Minutes: "Referat"})
 		}
-	case it.Kind == collab.ReminderCitizenMeeting:
+	case it.Kind == domain.ReminderCitizenMeeting:
 		return func() error {
 			return y.update(wid, collab.UpdateRecordCitizenMeeting, collab.CitizenMeetingRequest{Actor: benchCaseworker, HeldAt: time.Now(), Note: "Opfølgning"})
 		}

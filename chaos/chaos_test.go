@@ -22,7 +22,6 @@ import (
 	"tvp/domain"
 	"tvp/internal/testenv"
 	"tvp/store"
-	"tvp/workflows/collab"
 	"tvp/workflows/course"
 )
 
@@ -160,7 +159,7 @@ func TestWorkerKilledMidCourse(t *testing.T) {
 
 	time.Sleep(3 * time.Second) // let every pending write land
 	kinds := occasions(t, s, "course", created.ID)
-	reminded := kinds[course.ReminderProgressionDue]
+	reminded := kinds[domain.ReminderProgressionDue]
 	assert.GreaterOrEqual(t, reminded, 2, "the reminder repeated")
 	var rev int64
 	require.Eventually(t, func() bool {
@@ -243,7 +242,7 @@ func TestTemporalRestartMidCycle(t *testing.T) {
 	time.Sleep(2 * time.Second)
 	kinds := occasions(t, s, "plan", plan.ID)
 	note("Temporal stopped for %s mid-cycle: the plan went on (consent, meeting, form and minutes kept); reminders %v, lost 0, doubled 0", down, kinds)
-	_ = collab.ReminderSendInvitation
+	_ = domain.ReminderSendInvitation
 }
 
 // privatePostgres starts a PostgreSQL cluster of the test's own (Debian's initdb and pg_ctl,
@@ -324,8 +323,8 @@ func TestPostgresDownMidCourse(t *testing.T) {
 		return err == nil && rec.Revision == now.Revision && rec.Revision > 2
 	}, 90*time.Second, time.Second, "the read model did not catch up")
 	kinds := occasions(t, s, "course", created.ID)
-	assert.GreaterOrEqual(t, kinds[course.ReminderProgressionDue], 2, "reminders due during the outage arrived after it")
-	note("PostgreSQL stopped for %s mid-course: the API answered 503 problem+json, activities retried; %d reminders in the read model, lost 0, doubled 0", down, kinds[course.ReminderProgressionDue])
+	assert.GreaterOrEqual(t, kinds[domain.ReminderProgressionDue], 2, "reminders due during the outage arrived after it")
+	note("PostgreSQL stopped for %s mid-course: the API answered 503 problem+json, activities retried; %d reminders in the read model, lost 0, doubled 0", down, kinds[domain.ReminderProgressionDue])
 }
 
 func testenvFreePort(t *testing.T) string {

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"tvp/domain"
 	"tvp/internal/testenv"
 	"tvp/workflows/course"
 )
@@ -127,7 +128,7 @@ func (l *load) check() (steps, reminders int) {
 		var referred int
 		require.NoError(t, s.store.DB().Get(&referred, "SELECT count(*) FROM audit_log WHERE action = 'course.referred' AND subject_id = $1", id))
 		assert.Equal(t, 1, referred, "course %s: the referral logged once", id)
-		reminders += occasions(t, s, "course", id)[course.ReminderProgressionDue]
+		reminders += occasions(t, s, "course", id)[domain.ReminderProgressionDue]
 	}
 	return steps, reminders
 }

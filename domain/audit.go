@@ -40,6 +40,46 @@ const (
 	AuditCitizenNamesResolved AuditAction = "citizen.names_read"
 )
 
+// Purpose is why a citizen's data was read or changed, as the audit log records it: one of the
+// codes below (a step's own purpose, or the default of a request that gave none), or the words
+// a member of staff gave for a read (X-TVP-Purpose), recorded as they wrote them.
+type Purpose string
+
+// The purposes TVP records itself. The citizen reads them in their access log, in words
+// (package words).
+const (
+	PurposeCasework          Purpose = "casework" // a request that gave no purpose
+	PurposeOwnData           Purpose = "own data" // the citizen reads their own
+	PurposeLogin             Purpose = "login"
+	PurposeLogout            Purpose = "logout"
+	PurposeReferral          Purpose = "referral"
+	PurposeGoalProgression   Purpose = "goal progression"
+	PurposeOutcome           Purpose = "outcome"
+	PurposeExtension         Purpose = "extension"
+	PurposeExtensionDecision Purpose = "extension decision"
+	PurposeClose             Purpose = "close"
+	PurposeTeamPause         Purpose = "team pause"
+	PurposeReorganisation    Purpose = "reorganisation"
+	PurposeEnrolment         Purpose = "enrolment"
+	PurposeConsent           Purpose = "consent"
+	PurposeEnd               Purpose = "end"
+	PurposeMeeting           Purpose = "meeting"
+	PurposeMinutes           Purpose = "minutes"
+	PurposeCitizenMeeting    Purpose = "citizen meeting"
+	PurposeParticipants      Purpose = "participants"
+	PurposeAgenda            Purpose = "agenda"
+	PurposeGoalWords         Purpose = "goal words"
+	PurposeFormResponse      Purpose = "form response"
+	PurposeAgreement         Purpose = "agreement"
+)
+
+// Purposes are the purposes TVP records itself.
+var Purposes = []Purpose{PurposeCasework, PurposeOwnData, PurposeLogin, PurposeLogout, PurposeReferral,
+	PurposeGoalProgression, PurposeOutcome, PurposeExtension, PurposeExtensionDecision, PurposeClose,
+	PurposeTeamPause, PurposeReorganisation, PurposeEnrolment, PurposeConsent, PurposeEnd, PurposeMeeting,
+	PurposeMinutes, PurposeCitizenMeeting, PurposeParticipants, PurposeAgenda, PurposeGoalWords,
+	PurposeFormResponse, PurposeAgreement}
+
 // AuditEntry is one line of the audit log: who did what to which citizen's data, and why.
 type AuditEntry struct {
 	At          time.Time      `json:"at" db:"at"`
@@ -48,7 +88,7 @@ type AuditEntry struct {
 	SubjectType SubjectType    `json:"subject_type" db:"subject_type"`
 	SubjectID   string         `json:"subject_id" db:"subject_id"`
 	CitizenID   *string        `json:"citizen_id,omitempty" db:"citizen_id"`
-	Purpose     string         `json:"purpose" db:"purpose"`
+	Purpose     Purpose        `json:"purpose" db:"purpose"`
 	Details     map[string]any `json:"details,omitempty" db:"-"`
 	// Refused is set when the access was refused (403): refused look-ups are logged too.
 	Refused bool `json:"refused,omitempty" db:"refused"`

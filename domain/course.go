@@ -81,22 +81,25 @@ type Progression struct {
 
 // Extension is one request to extend the course beyond its planned end, and its decision.
 type Extension struct {
-	Seq            int        `json:"seq" db:"seq"`
-	RequestedAt    time.Time  `json:"requested_at" db:"requested_at"`
-	RequestedBy    string     `json:"requested_by" db:"requested_by"`
-	Reason         string     `json:"reason" db:"reason"`
-	OldEnd         time.Time  `json:"old_end" db:"old_end"`
-	NewEnd         time.Time  `json:"new_end" db:"new_end"`
-	Decision       string     `json:"decision,omitempty" db:"-"` // approved or rejected
-	DecidedAt      *time.Time `json:"decided_at,omitempty" db:"decided_at"`
-	DecidedBy      string     `json:"decided_by,omitempty" db:"-"`
-	DecisionReason string     `json:"decision_reason,omitempty" db:"-"`
+	Seq            int               `json:"seq" db:"seq"`
+	RequestedAt    time.Time         `json:"requested_at" db:"requested_at"`
+	RequestedBy    string            `json:"requested_by" db:"requested_by"`
+	Reason         string            `json:"reason" db:"reason"`
+	OldEnd         time.Time         `json:"old_end" db:"old_end"`
+	NewEnd         time.Time         `json:"new_end" db:"new_end"`
+	Decision       ExtensionDecision `json:"decision,omitempty" db:"-"`
+	DecidedAt      *time.Time        `json:"decided_at,omitempty" db:"decided_at"`
+	DecidedBy      string            `json:"decided_by,omitempty" db:"-"`
+	DecisionReason string            `json:"decision_reason,omitempty" db:"-"`
 }
+
+// ExtensionDecision is the steering group's decision on an extension request.
+type ExtensionDecision string
 
 // Extension decisions.
 const (
-	DecisionApproved = "approved"
-	DecisionRejected = "rejected"
+	DecisionApproved ExtensionDecision = "approved"
+	DecisionRejected ExtensionDecision = "rejected"
 )
 
 // Milestone is an outcome reached while the course goes on (a young person starts an

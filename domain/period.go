@@ -26,7 +26,7 @@ func Years(n int) Period  { return Period{Years: n} }
 func Months(n int) Period { return Period{Months: n} }
 
 // DaysPeriod is a period of n days; ExactPeriod one of exactly d.
-func DaysPeriod(n int) Period           { return Period{Days: n} }
+func DaysPeriod(n int) Period            { return Period{Days: n} }
 func ExactPeriod(d time.Duration) Period { return Period{Exact: d} }
 
 // After is the moment the period after t: years and months in the calendar (the day of the

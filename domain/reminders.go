@@ -24,35 +24,6 @@ const (
 	ReminderAgreementDue      ReminderKind = "collab.agreement_due"       // the responsible staff member: an agreement is due
 )
 
-// reminderTitles are the reminder kinds as people read them (Danish, as the pages are).
-var reminderTitles = map[ReminderKind]string{
-	ReminderProgressionDue:    "målprogression skal registreres",
-	ReminderEndApproaching:    "forløbet nærmer sig sin slutdato",
-	ReminderEndOverdue:        "forløbet er over sin slutdato: afslut eller søg forlængelse",
-	ReminderEndEscalated:      "et forløb er over sin slutdato uden afgørelse",
-	ReminderExtensionDecision: "en anmodning om forlængelse venter på styregruppen",
-	ReminderResumeDue:         "teamets pause skal afsluttes",
-	ReminderScheduleMeeting:   "fastsæt dato for næste samarbejdsmøde",
-	ReminderSendInvitation:    "send indkaldelse til samarbejdsmødet",
-	ReminderRecordMeeting:     "registrér om samarbejdsmødet blev holdt",
-	ReminderMinutesDue:        "referatet af samarbejdsmødet mangler",
-	ReminderMinutesEscalated:  "et referat mangler for anden gang",
-	ReminderCitizenMeeting:    "mødet med borgeren mellem to samarbejdsmøder",
-	ReminderEffectsStuck:      "en sags registreringer kunne ikke gemmes: ret årsagen og prøv igen",
-	ReminderAgreementDue:      "en aftale i borgerens plan har frist i dag",
-}
-
-// Title returns the reminder kind as people read it.
-func (k ReminderKind) Title() string {
-	if t, ok := reminderTitles[k]; ok {
-		return t
-	}
-	return string(k)
-}
-
-// ReminderTitle returns a reminder kind as people read it.
-func ReminderTitle(kind ReminderKind) string { return kind.Title() }
-
 // SubjectType is what a reminder or an audit entry is about.
 type SubjectType string
 

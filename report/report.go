@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"tvp/domain"
+	"tvp/words"
 )
 
 // Status is the whole status report.
@@ -91,8 +92,7 @@ func TeamsCSV(teams []domain.TeamStatus) ([]byte, error) {
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
 	w.Comma = ';' // what Danish spreadsheets expect
-	rows := [][]string{{"team", "berørte borgere", "visiterede forløb", "igangværende", "afsluttede",
-		"beskæftigelse", "uddannelse", "selvforsørgelse", "uden resultat", "tilbage til centrene", "til samarbejdsmodellen"}}
+	rows := [][]string{words.TeamTable()}
 	for _, t := range teams {
 		rows = append(rows, []string{t.TeamName, itoa(t.Touched), itoa(t.Referred), itoa(t.Ongoing), itoa(t.Ended),
 			itoa(t.Employment), itoa(t.Education), itoa(t.SelfSupport), itoa(t.NoResult), itoa(t.HandedBack), itoa(t.ToModel)})

@@ -10,11 +10,11 @@ import (
 
 // TargetLine is one target of a team against the actual figure.
 type TargetLine struct {
-	Key         string  `json:"key"`
-	Description string  `json:"description"`
-	Target      float64 `json:"target"`
-	Actual      float64 `json:"actual"`
-	Met         bool    `json:"met"`
+	Key         domain.TargetKey `json:"key"`
+	Description string           `json:"description"`
+	Target      float64          `json:"target"`
+	Actual      float64          `json:"actual"`
+	Met         bool             `json:"met"`
 }
 
 // TeamSteering is a team's targets and resources.
@@ -77,7 +77,7 @@ func BuildSteering(ctx context.Context, s Source, asOf time.Time) (Steering, err
 				norm += l.NormMax
 			}
 		}
-		actual := map[string]float64{
+		actual := map[domain.TargetKey]float64{
 			domain.TargetOutcomeShare: round(ratio(float64(f.ReachedEmpEdu), float64(f.Referred)), 3),
 			domain.TargetPerYear:      float64(f.ReferredLastYr),
 			domain.TargetCapacityUse:  round(ratio(float64(f.Open), float64(norm)), 3),

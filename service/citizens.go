@@ -47,7 +47,7 @@ func (s *Service) CitizenOf(ctx context.Context, id Identity, cpr string) (strin
 	citizenID, err := s.store.CitizenByHash(ctx, hashes...)
 	if domain.ErrorCode(err) == domain.ENotFound {
 		if aerr := s.store.AppendAudit(ctx, domain.AuditEntry{ActorID: "-", Action: auditCitizenRefused, SubjectType: sessionsSubject.Type,
-			SubjectID: sessionsSubject.ID, Purpose: "login", Refused: true,
+			SubjectID: sessionsSubject.ID, Purpose: domain.PurposeLogin, Refused: true,
 			Details: map[string]any{"issuer": id.Issuer, "why": "no plan or course in TVP"}}); aerr != nil {
 			return "", aerr
 		}
@@ -65,12 +65,12 @@ func (s *Service) IdentifyCitizen(ctx context.Context, citizenID, purpose string
 	if _, err := s.citizenName(ctx, citizenID); err != nil {
 		return Caller{}, err
 	}
-	c := Caller{Actor: domain.CitizenActor(citizenID), Purpose: "own data"}
+	c := Caller{Actor: domain.CitizenActor(citizenID), Purpose: domain.PurposeOwnData}
 	if purpose != "" {
 		if err := domain.CheckLine("purpose", purpose); err != nil {
 			return Caller{}, err
 		}
-		c.Purpose = domain.ClipRunes(purpose, MaxPurpose)
+		c.Purpose = domain.Purpose(domain.ClipRunes(purpose, MaxPurpose))
 	}
 	return c, nil
 }

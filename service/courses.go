@@ -11,6 +11,7 @@ import (
 
 	"tvp/domain"
 	"tvp/store"
+	"tvp/words"
 	"tvp/workflows/course"
 )
 
@@ -350,9 +351,9 @@ func (s *Service) DecideExtension(ctx context.Context, by Caller, id string, seq
 		course.DecisionRequest{Actor: by.Actor, Approve: *in.Approve, Reason: in.Reason, Sequence: seq}, &res); err != nil {
 		return CourseView{}, s.courseError(ctx, id, err)
 	}
-	word := "afvist"
+	decided := domain.DecisionRejected
 	if *in.Approve {
-		word = "godkendt"
+		decided = domain.DecisionApproved
 	}
 	var ext domain.Extension
 	for _, e := range res.State.Extensions {
@@ -361,10 +362,10 @@ func (s *Service) DecideExtension(ctx context.Context, by Caller, id string, seq
 		}
 	}
 	if _, err := s.store.AddDecision(ctx, domain.Decision{
-		DecidedOn: s.now(), Body: domain.BodySteeringGroup, Title: fmt.Sprintf("Forlængelse af forløb %s", word),
+		DecidedOn: s.now(), Body: domain.BodySteeringGroup, Title: words.ExtensionDecided(decided),
 		Text: in.Reason, RecordedBy: by.Actor.ID,
-		Changes: []domain.Change{{Kind: "extension", TeamID: rec.TeamID, CourseID: id,
-			Note: fmt.Sprintf("anmodning %d: %s → %s", ext.Seq, ext.OldEnd.Format(time.DateOnly), ext.NewEnd.Format(time.DateOnly))}},
+		Changes: []domain.Change{{Kind: domain.ChangeExtension, TeamID: rec.TeamID, CourseID: id,
+			Note: words.Request(ext.Seq, ext.OldEnd.Format(time.DateOnly), ext.NewEnd.Format(time.DateOnly))}},
 	}, fmt.Sprintf("extension/%s/%d", id, seq)); err != nil {
 		return CourseView{}, err
 	}

@@ -274,9 +274,9 @@ func (s *Service) myCourse(ctx context.Context, st course.State) (MyCourse, erro
 // MyAccessEntry is one look at the citizen's case, as the citizen is told of it: when, why,
 // what, and by whom (a name only where the municipality's setting says so).
 type MyAccessEntry struct {
-	At      time.Time `json:"at"`
-	Purpose string    `json:"purpose"`
-	What    string    `json:"what"`
+	At      time.Time          `json:"at"`
+	Purpose domain.Purpose     `json:"purpose"`
+	What    domain.AuditAction `json:"what"`
 	// Who: the staff member's name where the municipality shows names; otherwise their Role
 	// (what they do), or System for TVP itself; none of the three for someone unknown. The
 	// transport puts them in words.
@@ -313,7 +313,7 @@ func (s *Service) MyAccessLog(ctx context.Context, by Caller) ([]MyAccessEntry, 
 		if strings.HasPrefix(e.ActorID, domain.CitizenActorPrefix) {
 			continue // the citizen's own reads
 		}
-		entry := MyAccessEntry{At: e.At, Purpose: e.Purpose, What: string(e.Action), Refused: e.Refused}
+		entry := MyAccessEntry{At: e.At, Purpose: e.Purpose, What: e.Action, Refused: e.Refused}
 		if c, ok := people[e.ActorID]; ok {
 			if s.cfg.CitizenSeesStaffNames {
 				entry.Who = c.Name

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"tvp/domain"
+	"tvp/words"
 )
 
 // InboxInput filters the caller's inbox.
@@ -36,7 +37,7 @@ func (s *Service) Inbox(ctx context.Context, by Caller, in InboxInput) ([]InboxI
 	}
 	out := make([]InboxItem, len(items))
 	for i, it := range items {
-		out[i] = InboxItem{ID: it.ID, Kind: it.Kind, Title: it.Kind.Title(), SubjectType: it.SubjectType, SubjectID: it.SubjectID,
+		out[i] = InboxItem{ID: it.ID, Kind: it.Kind, Title: words.Reminder(it.Kind), SubjectType: it.SubjectType, SubjectID: it.SubjectID,
 			DueAt: it.DueAt, CreatedAt: it.CreatedAt, DoneAt: it.DoneAt, Overdue: it.Overdue}
 		if it.OwnerID != by.Actor.ID {
 			out[i].OnBehalfOf = it.OwnerID
@@ -57,12 +58,12 @@ func (s *Service) InboxDone(ctx context.Context, by Caller, id string) error {
 // AccessLogEntry is one access to a citizen's data, as the citizen is told of it (CJEU
 // C-579/21): when, what, why, and whether it was refused.
 type AccessLogEntry struct {
-	At      string `json:"at"`
-	Actor   string `json:"actor"`
-	Action  string `json:"action"`
-	Subject string `json:"subject"`
-	Purpose string `json:"purpose"`
-	Refused bool   `json:"refused,omitempty"`
+	At      string         `json:"at"`
+	Actor   string         `json:"actor"`
+	Action  string         `json:"action"`
+	Subject string         `json:"subject"`
+	Purpose domain.Purpose `json:"purpose"`
+	Refused bool           `json:"refused,omitempty"`
 }
 
 // AccessLog is a citizen's access log.

@@ -89,7 +89,7 @@ func (s *Service) now() time.Time { return s.Now() }
 type Caller struct {
 	Actor domain.Actor
 	// Purpose is why they read or change a citizen's data (the audit log records it).
-	Purpose string
+	Purpose domain.Purpose
 	// Key is the request's idempotency key, if any: a step repeated with it happens once.
 	Key string
 	// Request identifies the keyed request itself (the transport's hash of its method, path
@@ -134,13 +134,13 @@ func (s *Service) Identify(ctx context.Context, staffID, purpose, key string) (C
 		actor = m.Actor()
 		s.register.putActor(actor, held, today, read, gen)
 	}
-	c := Caller{Actor: actor, Purpose: "casework", Key: key}
+	c := Caller{Actor: actor, Purpose: domain.PurposeCasework, Key: key}
 	c.Actor.StandsInFor = domain.StandsInOn(held, staffID, today)
 	if purpose != "" {
 		if err := domain.CheckLine("X-TVP-Purpose", purpose); err != nil {
 			return Caller{}, err
 		}
-		c.Purpose = domain.ClipRunes(purpose, MaxPurpose)
+		c.Purpose = domain.Purpose(domain.ClipRunes(purpose, MaxPurpose))
 	}
 	if key != "" {
 		if err := domain.CheckLine("Idempotency-Key", key); err != nil {

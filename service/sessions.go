@@ -74,7 +74,7 @@ func (s *Service) StaffOf(ctx context.Context, id Identity, link func(context.Co
 	case domain.ENotFound, domain.EConflict:
 		s.log.WarnContext(ctx, "identity not linked", "issuer", id.Issuer, "claim", key.Claim, "err", err)
 		if aerr := s.store.AppendAudit(ctx, domain.AuditEntry{ActorID: "-", Action: auditLinkRefused, SubjectType: sessionsSubject.Type,
-			SubjectID: sessionsSubject.ID, Purpose: "login", Refused: true,
+			SubjectID: sessionsSubject.ID, Purpose: domain.PurposeLogin, Refused: true,
 			Details: map[string]any{"issuer": id.Issuer, "subject": id.Subject, "claim": key.Claim, "why": domain.ErrorMessage(err)}}); aerr != nil {
 			return "", aerr
 		}
@@ -83,7 +83,7 @@ func (s *Service) StaffOf(ctx context.Context, id Identity, link func(context.Co
 		return "", err
 	}
 	if err := s.store.AppendAudit(ctx, domain.AuditEntry{ActorID: staffID, Action: auditIdentityLinked, SubjectType: sessionsSubject.Type,
-		SubjectID: sessionsSubject.ID, Purpose: "login",
+		SubjectID: sessionsSubject.ID, Purpose: domain.PurposeLogin,
 		Details: map[string]any{"issuer": id.Issuer, "subject": id.Subject, "claim": key.Claim}}); err != nil {
 		return "", err
 	}
@@ -204,7 +204,7 @@ func (s *Service) StartSession(ctx context.Context, in NewSession) (string, Sess
 		return "", Session{}, err
 	}
 	if err := s.store.AppendAudit(ctx, domain.AuditEntry{ActorID: actor, Action: auditSessionStarted, SubjectType: sessionsSubject.Type,
-		SubjectID: sessionsSubject.ID, Purpose: "login", Details: map[string]any{"issuer": in.Identity.Issuer}}); err != nil {
+		SubjectID: sessionsSubject.ID, Purpose: domain.PurposeLogin, Details: map[string]any{"issuer": in.Identity.Issuer}}); err != nil {
 		return "", Session{}, err
 	}
 	return id, Session{StaffID: in.StaffID, CitizenID: in.CitizenID, CSRF: csrf, IDToken: in.IDToken}, nil
@@ -252,7 +252,7 @@ func (s *Service) EndSessionOf(ctx context.Context, h Holder, id string) (Sessio
 	}
 	_, actor := NewSession{StaffID: sess.StaffID, CitizenID: sess.CitizenID}.holder()
 	if err := s.store.AppendAudit(ctx, domain.AuditEntry{ActorID: actor, Action: auditSessionEnded, SubjectType: sessionsSubject.Type,
-		SubjectID: sessionsSubject.ID, Purpose: "logout", Details: map[string]any{"why": "logout"}}); err != nil {
+		SubjectID: sessionsSubject.ID, Purpose: domain.PurposeLogout, Details: map[string]any{"why": "logout"}}); err != nil {
 		return Session{}, err
 	}
 	return Session{StaffID: sess.StaffID, CitizenID: sess.CitizenID, CSRF: sess.CSRFToken, IDToken: sess.IDToken}, nil

@@ -10,16 +10,17 @@ import (
 
 	"tvp/domain"
 	"tvp/report"
+	"tvp/words"
 	"tvp/workflows/course"
 	"tvp/workflows/schedules"
 )
 
 // DecisionIn is a committee's or the steering group's decision.
 type DecisionIn struct {
-	DecidedOn string `json:"decided_on" binding:"required,datetime=2006-01-02"`
-	Body      string `json:"body" binding:"required,oneof=SSU BUL AET ØU steering_group"`
-	Title     string `json:"title" binding:"required,max=500" text:"line"`
-	Text      string `json:"text" binding:"required,max=10000"`
+	DecidedOn string              `json:"decided_on" binding:"required,datetime=2006-01-02"`
+	Body      domain.DecisionBody `json:"body" binding:"required,code"`
+	Title     string              `json:"title" binding:"required,max=500" text:"line"`
+	Text      string              `json:"text" binding:"required,max=10000"`
 }
 
 func (d DecisionIn) decision(by string, changes ...domain.Change) domain.Decision {
@@ -160,7 +161,7 @@ func (s *Service) Reorganise(ctx context.Context, by Caller, id string, in Reorg
 		}
 	}
 	decisionID, err := s.store.AddDecision(ctx, in.Decision.decision(by.Actor.ID,
-		domain.Change{Kind: "team_settings", TeamID: team.ID, Note: "from " + in.EffectiveFrom}), decisionKey(by))
+		domain.Change{Kind: domain.ChangeTeamSettings, TeamID: team.ID, Note: words.From(in.EffectiveFrom)}), decisionKey(by))
 	if err != nil {
 		return Reorganised{}, err
 	}
@@ -182,7 +183,7 @@ func (s *Service) Reorganise(ctx context.Context, by Caller, id string, in Reorg
 			return out, fmt.Errorf("move course %s to the new terms: %w", r.ID, err)
 		}
 		last := res.State.TermsChanges[len(res.State.TermsChanges)-1]
-		if err := s.store.LinkDecision(ctx, decisionID, domain.Change{Kind: "course_terms", TeamID: team.ID, CourseID: r.ID,
+		if err := s.store.LinkDecision(ctx, decisionID, domain.Change{Kind: domain.ChangeCourseTerms, TeamID: team.ID, CourseID: r.ID,
 			Note: "end " + last.OldEnd.Format(time.DateOnly) + " → " + res.State.PlannedEnd.Format(time.DateOnly)}); err != nil {
 			return out, err
 		}
@@ -214,7 +215,7 @@ func (s *Service) PhaseOut(ctx context.Context, by Caller, id string, in PhaseOu
 		return PhasedOut{}, err
 	}
 	decisionID, err := s.store.AddDecision(ctx, in.Decision.decision(by.Actor.ID,
-		domain.Change{Kind: "phase_out", TeamID: team.ID, Note: "from " + in.From}), decisionKey(by))
+		domain.Change{Kind: domain.ChangePhaseOut, TeamID: team.ID, Note: words.From(in.From)}), decisionKey(by))
 	if err != nil {
 		return PhasedOut{}, err
 	}
@@ -226,9 +227,9 @@ func (s *Service) PhaseOut(ctx context.Context, by Caller, id string, in PhaseOu
 
 // TargetIn is one approved success criterion.
 type TargetIn struct {
-	Key         string  `json:"key" binding:"required,oneof=employment_or_education_share citizens_per_year capacity_use"`
-	Target      float64 `json:"target" binding:"min=0"`
-	Description string  `json:"description" binding:"max=2000"`
+	Key         domain.TargetKey `json:"key" binding:"required,code"`
+	Target      float64          `json:"target" binding:"min=0"`
+	Description string           `json:"description" binding:"max=2000"`
 }
 
 // TargetsInput are a team's targets, by a decision.
@@ -246,7 +247,7 @@ func (s *Service) SetTargets(ctx context.Context, by Caller, id string, in Targe
 	if err := validate(&in); err != nil {
 		return DecisionRecorded{}, err
 	}
-	decisionID, err := s.store.AddDecision(ctx, in.Decision.decision(by.Actor.ID, domain.Change{Kind: "targets", TeamID: team.ID}), decisionKey(by))
+	decisionID, err := s.store.AddDecision(ctx, in.Decision.decision(by.Actor.ID, domain.Change{Kind: domain.ChangeTargets, TeamID: team.ID}), decisionKey(by))
 	if err != nil {
 		return DecisionRecorded{}, err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"tvp/domain"
 	"tvp/store"
+	"tvp/words"
 	"tvp/workflows/teampause"
 )
 
@@ -189,7 +190,7 @@ func (s *Service) MovePauseResumeBy(ctx context.Context, by Caller, id string, i
 		return TeamPause{}, err
 	}
 	decisionID, err := s.store.AddDecision(ctx, in.Decision.decision(by.Actor.ID,
-		domain.Change{Kind: "pause", TeamID: team.ID, Note: "genoptages senest " + in.ResumeBy}), decisionKey(by))
+		domain.Change{Kind: domain.ChangePause, TeamID: team.ID, Note: words.ResumeBy(in.ResumeBy)}), decisionKey(by))
 	if err != nil {
 		return TeamPause{}, err
 	}

@@ -19,6 +19,13 @@ import (
 var validate = func() func(in any) error {
 	v := validator.New()
 	v.SetTagName("binding")
+	// code: a value of one of the domain's vocabularies (the domain says which are valid).
+	if err := v.RegisterValidation("code", func(fl validator.FieldLevel) bool {
+		c, ok := fl.Field().Interface().(vocabulary)
+		return ok && c.Valid()
+	}); err != nil {
+		panic(err)
+	}
 	return func(in any) error {
 		if err := checkStrings(reflect.ValueOf(in), ""); err != nil {
 			return err
@@ -29,6 +36,13 @@ var validate = func() func(in any) error {
 		return nil
 	}
 }()
+
+// vocabulary is a code of the domain's (a decision body, a target key): it says which values
+// are valid.
+type vocabulary interface {
+	Valid() bool
+	Codes() []string
+}
 
 // checkStrings walks v and checks every string it holds.
 func checkStrings(v reflect.Value, path string) error {
@@ -115,6 +129,11 @@ func validationError(in any, err error) error {
 		return domain.FieldError(field, "must be at most %s", fe.Param())
 	case "oneof":
 		return domain.FieldError(field, "must be one of: %s", fe.Param())
+	case "code":
+		if c, ok := fe.Value().(vocabulary); ok {
+			return domain.FieldError(field, "must be one of: %s", strings.Join(c.Codes(), " "))
+		}
+		return domain.FieldError(field, "is not a known code")
 	case "uuid", "uuid4":
 		return domain.FieldError(field, "must be a UUID")
 	case "datetime":

@@ -63,7 +63,7 @@ type auditRow struct {
 
 func newAuditRow(e domain.AuditEntry) (auditRow, error) {
 	r := auditRow{actor: e.ActorID, action: string(e.Action), stype: string(e.SubjectType), sid: e.SubjectID,
-		purpose: e.Purpose, citizen: e.CitizenID, refused: e.Refused, details: "{}"}
+		purpose: string(e.Purpose), citizen: e.CitizenID, refused: e.Refused, details: "{}"}
 	if len(e.Details) > 0 {
 		var err error
 		if r.details, err = jsonText(e.Details); err != nil {

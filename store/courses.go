@@ -116,7 +116,8 @@ func saveCourseRecords(ctx context.Context, tx *sqlx.Tx, c domain.CourseRecord) 
 	for _, e := range c.Extensions {
 		var decision *string
 		if e.Decision != "" {
-			decision = &e.Decision
+			d := string(e.Decision)
+			decision = &d
 		}
 		if _, err := tx.ExecContext(ctx, `
 			INSERT INTO course_extensions (course_id, seq, requested_at, requested_by, reason, old_end, new_end,
@@ -210,7 +211,7 @@ func (s *Store) GetCourseRecords(ctx context.Context, c domain.CourseRecord) (do
 	c.Extensions = make([]domain.Extension, len(exts))
 	for i, e := range exts {
 		c.Extensions[i] = e.Extension
-		c.Extensions[i].Decision, c.Extensions[i].DecidedBy, c.Extensions[i].DecisionReason = deref(e.DecisionCol), deref(e.DecidedByCol), deref(e.DecisionReasonCol)
+		c.Extensions[i].Decision, c.Extensions[i].DecidedBy, c.Extensions[i].DecisionReason = domain.ExtensionDecision(deref(e.DecisionCol)), deref(e.DecidedByCol), deref(e.DecisionReasonCol)
 	}
 	c.Milestones = []domain.Milestone{}
 	if err := s.db.SelectContext(ctx, &c.Milestones, `

@@ -13,6 +13,7 @@ import (
 
 	"tvp/domain"
 	"tvp/service"
+	"tvp/words"
 )
 
 // The citizen's own pages under /borger (Danish, plain language, mobile first): their plan
@@ -130,21 +131,7 @@ func (p *Pages) citizenError(c *gin.Context, err error) {
 		p.d.Log.ErrorContext(c.Request.Context(), "citizen page failed", "route", c.FullPath(), "err", err)
 	}
 	p.write(c, status, "borger_error", Page[CitizenPage[ErrorPage]]{Title: "Det lykkedes ikke", CSRF: csrfOf(c),
-		Data: CitizenPage[ErrorPage]{Data: ErrorPage{Message: label(citizenErrors, code), Detail: citizenProblem(err)}}})
-}
-
-// citizenErrors are the citizen's words for a refusal, by error code.
-var citizenErrors = map[string]string{
-	domain.EInvalid:      "Det, du skrev, kunne ikke gemmes.",
-	domain.ENotFound:     "Siden findes ikke.",
-	domain.EConflict:     "Din plan er blevet ændret, mens du læste den. Læs den igen.",
-	domain.EPhase:        "Det kan ikke lade sig gøre nu.",
-	domain.EForbidden:    "Du kan kun se din egen plan og dit eget forløb.",
-	domain.EUnauthorized: "Du er ikke logget ind.",
-	domain.EUnavailable:  "Vi kan ikke hente dine oplysninger lige nu. Prøv igen om lidt.",
-	domain.ETimeout:      "Vi fik ikke svar i tide. Prøv igen.",
-	domain.ETooLarge:     "Der er for meget tekst. Skriv lidt kortere.",
-	domain.EInternal:     "Der skete en fejl hos os. Prøv igen senere.",
+		Data: CitizenPage[ErrorPage]{Data: ErrorPage{Message: words.CitizenError(code), Detail: citizenProblem(err)}}})
 }
 
 // citizenProblem says in plain Danish what was wrong with what the citizen sent.
@@ -205,7 +192,7 @@ func (p *Pages) citizenPlanWithProblem(c *gin.Context, by service.Caller, id, se
 	}
 	d.Draft = c.Request.PostForm.Get("text") + c.Request.PostForm.Get("comment") + c.Request.PostForm.Get("reason")
 	status, code := p.d.StatusOf(problem)
-	msg := label(citizenErrors, code)
+	msg := words.CitizenError(code)
 	if more := citizenProblem(problem); more != "" {
 		msg += " " + more
 	}
@@ -403,27 +390,12 @@ func init() {
 		case e.System:
 			return "systemet"
 		default:
-			return roleWho(e.Role)
+			return words.RoleWho(e.Role)
 		}
 	}
-	funcs["citizenWhat"] = func(action string) string {
-		if l, ok := citizenActions[action]; ok {
-			return l
-		}
-		return "arbejdede med din sag"
-	}
-	funcs["purposeDa"] = func(purpose string) string {
-		if l, ok := purposes[purpose]; ok {
-			return l
-		}
-		return purpose
-	}
-	funcs["citizenRoleDa"] = func(r domain.ParticipantRole) string {
-		if l, ok := citizenRoles[r]; ok {
-			return l
-		}
-		return ""
-	}
+	funcs["citizenWhat"] = words.CitizenAction
+	funcs["purposeDa"] = words.Purpose
+	funcs["citizenRoleDa"] = words.CitizenRole
 	funcs["dueDa"] = dueDA
 	funcs["wordsFor"] = func(ws []domain.GoalWords, version, goal int) *domain.GoalWords {
 		for i := len(ws) - 1; i >= 0; i-- {
@@ -442,31 +414,6 @@ func init() {
 	}
 }
 
-// citizenActions are what a professional did with the citizen's data, in the citizen's words.
-var citizenActions = map[string]string{
-	string(domain.PlanRead):                  "læste din plan",
-	string(domain.CourseRead):                "læste dit forløb",
-	string(domain.PlansList):                 "så din plan i en oversigt",
-	string(domain.CoursesList):               "så dit forløb i en oversigt",
-	string(domain.TeamRead):                  "så dit forløb i teamets oversigt",
-	string(domain.TeamWorklist):              "så dit forløb i teamets arbejdsliste",
-	string(domain.AccessLogExport):           "hentede listen over, hvem der har set din sag",
-	string(domain.AuditCitizenNamesResolved): "så dit navn",
-	string(domain.AuditEnrolled):             "startede samarbejdet om din plan",
-	string(domain.AuditConsentRecorded):      "registrerede dit samtykke",
-	string(domain.AuditMeetingHeld):          "registrerede et samarbejdsmøde",
-	string(domain.AuditMinutesRecorded):      "skrev referat af et møde",
-	string(domain.AuditCitizenMeetingHeld):   "registrerede et møde med dig",
-	string(domain.AuditMeetingScheduled):     "satte dato for et møde",
-	string(domain.AuditMeetingMoved):         "flyttede et møde",
-	string(domain.AuditInvitationSent):       "sendte indkaldelse til et møde",
-	string(domain.AuditParticipantsChanged):  "ændrede, hvem der arbejder med din plan",
-	string(domain.AuditAgreementDone):        "markerede en aftale som klaret",
-	string(domain.AuditAgendaPointAdded):     "satte et punkt på dagsordenen",
-	string(domain.AuditCourseReferred):       "henviste dig til et forløb",
-	string(domain.AuditProgressionRecorded):  "registrerede din målprogression",
-}
-
 // purposes are the reasons given for a look at the citizen's data, in Danish.
 var purposes = map[string]string{
 	"casework":        "sagsbehandling",
@@ -479,13 +426,6 @@ var purposes = map[string]string{
 	"participants":    "hvem der arbejder med din plan",
 	"agreement":       "aftale",
 	"end":             "afslutning",
-}
-
-// citizenRoles are what the professionals do in the plan, in the citizen's words.
-var citizenRoles = map[domain.ParticipantRole]string{
-	domain.ParticipantCoordinator:            "Din tovholder: indkalder til møderne og holder styr på din plan",
-	domain.ParticipantCoordinatingCaseworker: "Din koordinerende sagsbehandler: holder møderne med dig mellem de store møder",
-	domain.ParticipantCaseworker:             "Sagsbehandler",
 }
 
 // formLines is a version of the form as the meeting forms' goals field takes it, one

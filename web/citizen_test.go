@@ -1,12 +1,19 @@
 package web
 
 import (
+	"bytes"
+	"html"
+	"regexp"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"tvp/domain"
 	"tvp/service"
+	"tvp/words"
 )
 
 // citizenPage is a citizen's page's view model as the layout gets it: no staff member.
@@ -76,11 +83,11 @@ func citizenPageCases() []pageCase {
 			Consultants: []service.Person{{Name: "Anna", Email: "anna@kommune.example"}}}}),
 			[]string{"Et forløb for din familie", "Skole &lt;x-evil", "6 ud af 10", "ikke lavet en vurdering", "anna@kommune.example"}},
 		{"citizen log", "borger_log", citizenPage("Hvem har set min sag", nav, CitizenLogPage{Entries: []service.MyAccessEntry{
-			{At: at(-1), Purpose: "casework", What: string(domain.PlanRead), Role: domain.RoleCoordinator},
+			{At: at(-1), Purpose: "casework", What: domain.PlanRead.Audit(), Role: domain.RoleCoordinator},
 			{At: at(-2), Purpose: "forberedelse " + evil, What: "x.y", Who: "Ida", Refused: true},
-			{At: at(-3), Purpose: "casework", What: string(domain.PlanRead), Role: domain.RoleSteeringGroup},
-			{At: at(-4), Purpose: "casework", What: string(domain.PlanRead), System: true},
-			{At: at(-5), Purpose: "casework", What: string(domain.PlanRead)}}}),
+			{At: at(-3), Purpose: "casework", What: domain.PlanRead.Audit(), Role: domain.RoleSteeringGroup},
+			{At: at(-4), Purpose: "casework", What: domain.PlanRead.Audit(), System: true},
+			{At: at(-5), Purpose: "casework", What: domain.PlanRead.Audit()}}}),
 			[]string{"læste din plan", "sagsbehandling", "forberedelse &lt;x-evil", "fik ikke adgang", "arbejdede med din sag",
 				"en tovholder", "Ida", "styregruppen", "systemet", "en medarbejder"}},
 		{"citizen error", "borger_error", citizenPage("Det lykkedes ikke", CitizenNav{}, ErrorPage{Message: "Nej " + evil, Detail: "Fordi"}), []string{"Nej &lt;x-evil", `href="/borger"`}},
@@ -95,4 +102,29 @@ func TestFormChangesInWords(t *testing.T) {
 		{ID: "a1", Text: "Søg bolig", DueDate: "2026-03-01"}}}, {Goal: "Job", Agreements: []domain.Agreement{{ID: "a3", Text: "CV"}}}}}
 	assert.Equal(t, []string{"Nyt mål: Job", `Ny frist for "Søg bolig": 01-03-2026`, "Ny aftale: CV", "Aftalen er taget ud: Ring"}, formChanges(prev, cur))
 	assert.Equal(t, []string{"Målene og aftalerne er de samme som før."}, formChanges(prev, prev))
+}
+
+// The citizen's access log says why their case was read in Danish only: every purpose TVP
+// records is shown in the citizen's words, never as its code (before, a read for a referral
+// said "referral"); a purpose a member of staff wrote is shown as they wrote it.
+func TestTheCitizensAccessLogIsInDanish(t *testing.T) {
+	p, err := New(Deps{})
+	require.NoError(t, err)
+	at := time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
+	var entries []service.MyAccessEntry
+	for _, purpose := range append(append([]domain.Purpose{}, domain.Purposes...), "forberedelse af mødet") {
+		entries = append(entries, service.MyAccessEntry{At: at, Purpose: purpose, What: domain.PlanRead.Audit(), Role: domain.RoleCoordinator})
+	}
+	var buf bytes.Buffer
+	require.NoError(t, p.execute(&buf, "borger_log", citizenPage("Hvem har set min sag", CitizenNav{}, CitizenLogPage{Entries: entries})))
+	cells := regexp.MustCompile(`<td>([^<]*)</td></tr>`).FindAllStringSubmatch(buf.String(), -1)
+	require.Len(t, cells, len(entries), "one row, its purpose last, per entry")
+	for i, e := range entries {
+		got := html.UnescapeString(cells[i][1])
+		assert.Equal(t, words.Purpose(e.Purpose), got, "purpose %q", e.Purpose)
+		if slices.Contains(domain.Purposes, e.Purpose) {
+			assert.NotContains(t, domain.Purposes, domain.Purpose(got), "the purpose %q is shown as a code", e.Purpose)
+		}
+	}
+	assert.Contains(t, buf.String(), "forberedelse af mødet")
 }

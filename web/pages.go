@@ -25,6 +25,7 @@ import (
 	"tvp/internal/auth"
 	"tvp/report"
 	"tvp/service"
+	"tvp/words"
 )
 
 // Deps are what the pages need.
@@ -123,12 +124,12 @@ var funcs = template.FuncMap{
 		}
 		return "–"
 	},
-	"phaseDa": func(p domain.CoursePhase) string { return label(coursePhases, p) },
+	"phaseDa": words.CoursePhase,
 	"outcomeDa": func(o *domain.Outcome) string {
 		if o == nil {
 			return ""
 		}
-		return label(outcomes, *o)
+		return words.Outcome(*o)
 	},
 	"deref": func(s *string) string {
 		if s == nil {
@@ -136,17 +137,17 @@ var funcs = template.FuncMap{
 		}
 		return *s
 	},
-	"planPhaseDa":     func(p domain.PlanPhase) string { return label(planPhases, p) },
-	"meetingKindDa":   func(k domain.MeetingKind) string { return label(meetingKinds, k) },
-	"meetingStatusDa": func(s domain.MeetingStatus) string { return label(meetingStatuses, s) },
-	"participantDa":   func(r domain.ParticipantRole) string { return label(participantRoles, r) },
-	"roleDa":          func(r domain.Role) string { return label(roles, r) },
-	"centreDa":        func(c domain.Centre) string { return label(centres, c) },
-	"reminderDa":      func(k domain.ReminderKind) string { return k.Title() },
-	"nextDa":          nextLabel,
-	"bodyDa":          func(b string) string { return label(bodies, b) },
-	"changeDa":        func(k string) string { return label(changeKinds, k) },
-	"targetDa":        func(k string) string { return label(targetKeys, k) },
+	"planPhaseDa":     words.PlanPhase,
+	"meetingKindDa":   words.MeetingKind,
+	"meetingStatusDa": words.MeetingStatus,
+	"participantDa":   words.Participant,
+	"roleDa":          words.Role,
+	"centreDa":        words.Centre,
+	"reminderDa":      words.Reminder,
+	"nextDa":          words.Next,
+	"bodyDa":          words.Body,
+	"changeDa":        words.Change,
+	"targetDa":        words.Target,
 	"targetValue":     targetValue,
 	"num":             num,
 	"nameOr":          nameOr,
@@ -176,7 +177,7 @@ func num(f float64) string {
 }
 
 // targetValue is a target's figure: the shares as per cent, the counts as they are.
-func targetValue(key string, f float64) string {
+func targetValue(key domain.TargetKey, f float64) string {
 	switch key {
 	case domain.TargetOutcomeShare, domain.TargetCapacityUse:
 		return num(f*100) + " %"
@@ -318,7 +319,7 @@ func (p *Pages) renderError(c *gin.Context, me domain.Actor, meName string, err 
 		p.d.Log.ErrorContext(c.Request.Context(), "page failed", "route", c.FullPath(), "err", err)
 	}
 	p.write(c, status, "error", Page[ErrorPage]{Title: "Det lykkedes ikke", Me: me, MeName: meName, Nav: navFor(me), MyTeam: me.TeamID,
-		CSRF: csrfOf(c), Data: ErrorPage{Message: label(errorMessages, code), Detail: detail}})
+		CSRF: csrfOf(c), Data: ErrorPage{Message: words.Error(code), Detail: detail}})
 }
 
 // execute renders the page's template with the layout.
@@ -440,7 +441,7 @@ var (
 func outcomeOptions(choices []domain.Outcome) []Option {
 	out := make([]Option, len(choices))
 	for i, o := range choices {
-		out[i] = Option{Value: string(o), Label: upperFirst(label(outcomes, o))}
+		out[i] = Option{Value: string(o), Label: upperFirst(words.Outcome(o))}
 	}
 	return out
 }
@@ -536,16 +537,12 @@ func courseTimeline(st service.Course) []TimelineEvent {
 		ev = append(ev, TimelineEvent{At: pr.RecordedAt, Text: fmt.Sprintf("Målprogression %d registreret: %s", pr.Seq, pr.Note)})
 	}
 	for _, m := range st.Milestones {
-		ev = append(ev, TimelineEvent{At: m.Date, Text: "Resultat undervejs: " + label(outcomes, m.Outcome)})
+		ev = append(ev, TimelineEvent{At: m.Date, Text: "Resultat undervejs: " + words.Outcome(m.Outcome)})
 	}
 	for _, e := range st.Extensions {
 		ev = append(ev, TimelineEvent{At: e.RequestedAt, Text: fmt.Sprintf("Forlængelse til %s ønsket: %s", dateDA(e.NewEnd), e.Reason)})
 		if e.DecidedAt != nil {
-			word := "godkendt"
-			if e.Decision == domain.DecisionRejected {
-				word = "afvist"
-			}
-			ev = append(ev, TimelineEvent{At: *e.DecidedAt, Text: "Styregruppen har " + word + " forlængelsen: " + e.DecisionReason})
+			ev = append(ev, TimelineEvent{At: *e.DecidedAt, Text: "Styregruppen har " + words.Decision(e.Decision) + " forlængelsen: " + e.DecisionReason})
 		}
 	}
 	for _, ps := range st.Pauses {
@@ -555,11 +552,11 @@ func courseTimeline(st service.Course) []TimelineEvent {
 		}
 	}
 	if st.ClosedOn != nil && st.Outcome != nil {
-		ev = append(ev, TimelineEvent{At: *st.ClosedOn, Text: "Afsluttet: " + label(outcomes, *st.Outcome)})
+		ev = append(ev, TimelineEvent{At: *st.ClosedOn, Text: "Afsluttet: " + words.Outcome(*st.Outcome)})
 	}
 	sort.SliceStable(ev, func(i, j int) bool { return ev[i].At.Before(ev[j].At) })
 	if st.NextDeadline != nil {
-		ev = append(ev, TimelineEvent{At: *st.NextDeadline, Text: "Næste: " + nextLabel(st.Next), Next: true})
+		ev = append(ev, TimelineEvent{At: *st.NextDeadline, Text: "Næste: " + words.Next(st.Next), Next: true})
 	}
 	return ev
 }

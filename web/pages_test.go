@@ -12,6 +12,7 @@ import (
 	"tvp/domain"
 	"tvp/report"
 	"tvp/service"
+	"tvp/words"
 )
 
 func str(s string) *string { return &s }
@@ -124,7 +125,7 @@ func pageCases() []pageCase {
 		{"citizen account", "borger_login", Page[CitizenLoginPage]{Title: "Konto", CSRF: "tok", Data: CitizenLoginPage{Name: "Sara " + evil, Configured: true}},
 			[]string{`action="/borger/logout"`, "Sara "}},
 		{"citizen logged out", "borger_loggedout", Page[CitizenLoggedOutPage]{Title: "Du er logget ud"}, []string{`href="/borger/login"`}},
-		{"error", "error", page("Det lykkedes ikke", ErrorPage{Message: errorMessages[domain.EForbidden], Detail: evil}), []string{"Du har ikke adgang"}},
+		{"error", "error", page("Det lykkedes ikke", ErrorPage{Message: words.Error(domain.EForbidden), Detail: evil}), []string{"Du har ikke adgang"}},
 		{"inbox", "inbox", page("Min indbakke", InboxPage{Items: []service.InboxItem{
 			{ID: 1, Kind: domain.ReminderMinutesDue, SubjectType: domain.SubjectPlan, SubjectID: "p-1", DueAt: at(-1), Overdue: true},
 			{ID: 2, Kind: domain.ReminderProgressionDue, SubjectType: domain.SubjectCourse, SubjectID: "c-1", DueAt: at(3)},

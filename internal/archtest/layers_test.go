@@ -28,13 +28,15 @@ var layers = []struct {
 	{"domain", []string{"tvp/domain"}, nil},
 	{"adapters", []string{"tvp/internal/auth", "tvp/internal/codec", "tvp/internal/config", "tvp/internal/ical",
 		"tvp/internal/mail", "tvp/internal/metrics", "tvp/internal/temporalx", "tvp/internal/workdays"}, []string{"domain", "adapters"}},
+	// The Danish words for the domain's codes: read by everything that speaks to people.
+	{"words", []string{"tvp/words"}, []string{"domain"}},
 	{"store", []string{"tvp/store"}, []string{"domain"}},
-	{"report", []string{"tvp/report"}, []string{"domain"}},
-	{"activities", []string{"tvp/activities"}, []string{"domain", "adapters", "store", "report"}},
+	{"report", []string{"tvp/report"}, []string{"domain", "words"}},
+	{"activities", []string{"tvp/activities"}, []string{"domain", "adapters", "words", "store", "report"}},
 	{"workflows", []string{"tvp/workflows", "tvp/workflows/..."}, []string{"domain", "adapters", "activities", "workflows"}},
 	{"worker", []string{"tvp/worker"}, []string{"domain", "adapters", "activities", "workflows"}},
-	{"service", []string{"tvp/service"}, []string{"domain", "adapters", "store", "report", "workflows"}},
-	{"transports", []string{"tvp/api", "tvp/web"}, []string{"domain", "adapters", "report", "service", "transports"}},
+	{"service", []string{"tvp/service"}, []string{"domain", "adapters", "words", "store", "report", "workflows"}},
+	{"transports", []string{"tvp/api", "tvp/web"}, []string{"domain", "adapters", "words", "report", "service", "transports"}},
 	// The assembler and the binary wire everything; development tools and test support may
 	// reach anything (internal/dev and internal/testing are their homes).
 	{"assembly", []string{"tvp/internal/app", "tvp/cmd/..."}, []string{"*"}},

@@ -230,16 +230,16 @@ var Decisions = []domain.Decision{
 		Text: "0,4 mio. kr. bevilget til en tværgående indsatspulje, som anvendes til TVP."},
 	{DecidedOn: time.Date(2018, 6, 11, 0, 0, 0, 0, time.UTC), Body: domain.BodySSU, Title: "Tværgående velfærdsprogram – efterretning og godkendelse af mål unge",
 		Text:    "Målgruppe, mål og succeskriterier for unge i TVP borgerkonsulentmodel godkendes. Programmets redesign tages til efterretning. (SSU 11.6, AET 13.6, BUL 20.6, ØU 19.6.)",
-		Changes: []domain.Change{{Kind: "targets", TeamID: "ungeteam"}}},
+		Changes: []domain.Change{{Kind: domain.ChangeTargets, TeamID: "ungeteam"}}},
 	{DecidedOn: time.Date(2019, 2, 4, 0, 0, 0, 0, time.UTC), Body: domain.BodySSU, Title: "Tværgående velfærdsprogram – mål og halvårlig status på borgerforløb",
 		Text:    "Mål for familier og 15-17-årige i borgerkonsulentmodellen godkendes samt ½ årlig målprogression for borgere i to teams. (SSU 4.2, BUL 5.2, AET 13.2.)",
-		Changes: []domain.Change{{Kind: "targets", TeamID: "familieteam"}, {Kind: "targets", TeamID: "ungeteam"}}},
+		Changes: []domain.Change{{Kind: domain.ChangeTargets, TeamID: "familieteam"}, {Kind: domain.ChangeTargets, TeamID: "ungeteam"}}},
 	{DecidedOn: time.Date(2019, 8, 19, 0, 0, 0, 0, time.UTC), Body: domain.BodySSU, Title: "Tværgående velfærdsprograms status – målprogression i to teams, nye målsætninger",
 		Text:    "Status for udvikling af borgerforløb i to teams tages til efterretning samt nye målsætninger i to teams mhp. sikre fremdrift og fuld ressourceudnyttelse. (SSU 19.8, AET 19.8, BUL 26.8, ØU 3.9.)",
-		Changes: []domain.Change{{Kind: "targets", TeamID: "familieteam"}, {Kind: "targets", TeamID: "ungeteam"}}},
+		Changes: []domain.Change{{Kind: domain.ChangeTargets, TeamID: "familieteam"}, {Kind: domain.ChangeTargets, TeamID: "ungeteam"}}},
 	{DecidedOn: time.Date(2020, 6, 4, 0, 0, 0, 0, time.UTC), Body: domain.BodySSU, Title: "Familieteamet sættes på pause",
 		Text:    "Familieteamet sættes på pause og genoptages senest 1. januar; sagen vender tilbage til alle udvalg i september 2020 med det mål at genopstarte borgerkonsulentmodellen i Familieteamet. (Social og Sundhed, 4. juni 2020, pkt. 186.)",
-		Changes: []domain.Change{{Kind: "pause", TeamID: "familieteam"}}},
+		Changes: []domain.Change{{Kind: domain.ChangePause, TeamID: "familieteam"}}},
 }
 
 // LoadDecisions loads the seed's decisions once.

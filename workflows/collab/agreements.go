@@ -196,32 +196,32 @@ func (p *plan) hasDueAgreements() bool {
 // agreementTrack returns the reminder bookkeeping of an agreement.
 func (p *plan) agreementTrack(id string) *Track {
 	for i := range p.state.Tracks {
-		if t := &p.state.Tracks[i]; t.Kind == ReminderAgreementDue && t.AgreementID == id {
+		if t := &p.state.Tracks[i]; t.Kind == domain.ReminderAgreementDue && t.AgreementID == id {
 			return t
 		}
 	}
-	p.state.Tracks = append(p.state.Tracks, Track{Kind: ReminderAgreementDue, AgreementID: id})
+	p.state.Tracks = append(p.state.Tracks, Track{Kind: domain.ReminderAgreementDue, AgreementID: id})
 	return &p.state.Tracks[len(p.state.Tracks)-1]
 }
 
 func (p *plan) peekAgreement(id string) Track {
 	for _, t := range p.state.Tracks {
-		if t.Kind == ReminderAgreementDue && t.AgreementID == id {
+		if t.Kind == domain.ReminderAgreementDue && t.AgreementID == id {
 			return t
 		}
 	}
-	return Track{Kind: ReminderAgreementDue, AgreementID: id}
+	return Track{Kind: domain.ReminderAgreementDue, AgreementID: id}
 }
 
 func (p *plan) forgetAgreement(id string) {
 	p.state.Tracks = slices.DeleteFunc(p.state.Tracks, func(t Track) bool {
-		return t.Kind == ReminderAgreementDue && t.AgreementID == id
+		return t.Kind == domain.ReminderAgreementDue && t.AgreementID == id
 	})
 }
 
 // agreementOccasion is the key prefix of an agreement's reminder, due at a time.
 func (p *plan) agreementOccasion(id string, due time.Time) string {
-	return fmt.Sprintf("%s/%s/%s/%d/", WorkflowID(p.state.PlanID), ReminderAgreementDue, id, due.Unix())
+	return fmt.Sprintf("%s/%s/%s/%d/", WorkflowID(p.state.PlanID), domain.ReminderAgreementDue, id, due.Unix())
 }
 
 // agreementAnswered returns the reminder occasion of an agreement (if it has a due date).
@@ -291,7 +291,7 @@ func citizenText(field, text string) error {
 func (p *plan) addAgendaPoint(ctx workflow.Context, r AgendaRequest) (StepResult, error) {
 	m := p.openMeeting()
 	m.Agenda = append(m.Agenda, domain.AgendaPoint{Text: r.Text, By: r.Actor.ID, At: workflow.Now(ctx), ByCit: r.Actor.IsCitizen()})
-	err := p.commit(ctx, r.Actor.ID, domain.AuditAgendaPointAdded, "agenda", true)
+	err := p.commit(ctx, r.Actor.ID, domain.AuditAgendaPointAdded, domain.PurposeAgenda, true)
 	return StepResult{State: p.state}, err
 }
 
@@ -317,7 +317,7 @@ func (p *plan) validateGoalWords(r GoalWordsRequest) error {
 
 func (p *plan) writeGoalWords(ctx workflow.Context, r GoalWordsRequest) (StepResult, error) {
 	p.state.GoalWords = append(p.state.GoalWords, domain.GoalWords{FormVersion: r.FormVersion, Goal: r.Goal, Text: r.Text, By: r.Actor.ID, At: workflow.Now(ctx)})
-	err := p.commit(ctx, r.Actor.ID, domain.AuditGoalWordsWritten, "goal words", true)
+	err := p.commit(ctx, r.Actor.ID, domain.AuditGoalWordsWritten, domain.PurposeGoalWords, true)
 	return StepResult{State: p.state}, err
 }
 
@@ -343,7 +343,7 @@ func (p *plan) validateFormResponse(r FormResponseRequest) error {
 func (p *plan) respondToForm(ctx workflow.Context, r FormResponseRequest) (StepResult, error) {
 	v := &p.state.FormVersions[r.Version-1]
 	v.Responses = append(v.Responses, domain.FormResponse{By: r.Actor.ID, At: workflow.Now(ctx), Confirmed: r.Confirmed, Comment: r.Comment})
-	err := p.commit(ctx, r.Actor.ID, domain.AuditFormResponded, "form response", true)
+	err := p.commit(ctx, r.Actor.ID, domain.AuditFormResponded, domain.PurposeFormResponse, true)
 	return StepResult{State: p.state}, err
 }
 
@@ -378,6 +378,6 @@ func (p *plan) completeAgreement(ctx workflow.Context, r CompleteAgreementReques
 	a.DoneAt, a.DoneBy = &now, r.Actor.ID
 	done := p.agreementAnswered(*a)
 	p.forgetAgreement(a.ID)
-	err := p.commit(ctx, r.Actor.ID, domain.AuditAgreementDone, "agreement", true, done...)
+	err := p.commit(ctx, r.Actor.ID, domain.AuditAgreementDone, domain.PurposeAgreement, true, done...)
 	return StepResult{State: p.state}, err
 }

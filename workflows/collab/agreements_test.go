@@ -144,7 +144,7 @@ func TestAgreementsRemindAtTheirDueDate(t *testing.T) {
 	days := map[key][]int{}
 	open := map[key]int{}
 	for _, r := range h.reminders() {
-		if r.Kind != collab.ReminderAgreementDue {
+		if r.Kind != domain.ReminderAgreementDue {
 			continue
 		}
 		k := key{r.To, r.Kind}
@@ -153,9 +153,9 @@ func TestAgreementsRemindAtTheirDueDate(t *testing.T) {
 			open[k]++
 		}
 	}
-	assert.Equal(t, []int{30}, days[key{"sagsbehandler.lise", collab.ReminderAgreementDue}], "lise at the due date, and no more once done")
-	assert.Empty(t, days[key{"sagsbehandler.mads", collab.ReminderAgreementDue}], "done before its date: never reminded")
-	jonasDays := days[key{"koordinator.jonas", collab.ReminderAgreementDue}]
+	assert.Equal(t, []int{30}, days[key{"sagsbehandler.lise", domain.ReminderAgreementDue}], "lise at the due date, and no more once done")
+	assert.Empty(t, days[key{"sagsbehandler.mads", domain.ReminderAgreementDue}], "done before its date: never reminded")
+	jonasDays := days[key{"koordinator.jonas", domain.ReminderAgreementDue}]
 	assert.Subset(t, jonasDays, []int{35, 38, 40, 41, 60, 63}, "the citizen's (35, every 3 days) and the outside participant's (40, then 60 when moved)")
 	assert.NotContains(t, jonasDays, 43, "the outside participant's old date no longer reminds")
 	for _, d := range jonasDays {
@@ -178,7 +178,7 @@ func TestAgreementsRemindAtTheirDueDate(t *testing.T) {
 	for _, r := range h2.reminders() {
 		assert.True(t, r.Done, "nothing is left open after the end: %+v", r)
 		assert.LessOrEqual(t, r.Day, 105, "no reminder after the end: %+v", r)
-		if r.Kind == collab.ReminderAgreementDue && r.To == "koordinator.jonas" && r.Day >= 90 {
+		if r.Kind == domain.ReminderAgreementDue && r.To == "koordinator.jonas" && r.Day >= 90 {
 			after = append(after, r.Day)
 		}
 	}

@@ -55,17 +55,6 @@ const (
 	CalendarInvitations = "calendar-invitations"
 )
 
-// Reminder kinds the plan raises (defined in domain).
-const (
-	ReminderScheduleMeeting  = domain.ReminderScheduleMeeting
-	ReminderSendInvitation   = domain.ReminderSendInvitation
-	ReminderRecordMeeting    = domain.ReminderRecordMeeting
-	ReminderMinutesDue       = domain.ReminderMinutesDue
-	ReminderMinutesEscalated = domain.ReminderMinutesEscalated
-	ReminderCitizenMeeting   = domain.ReminderCitizenMeeting
-	ReminderAgreementDue     = domain.ReminderAgreementDue
-)
-
 // WorkflowID returns the workflow ID of the plan: its own random id, never a CPR number.
 func WorkflowID(planID string) string { return "collab-" + planID }
 
@@ -106,7 +95,7 @@ type Result struct {
 // Track is what has been reminded about one meeting, so nothing is raised twice.
 type Track struct {
 	MeetingSeq int `json:"meeting_seq"`
-	// AgreementID is the agreement a ReminderAgreementDue track is about.
+	// AgreementID is the agreement a domain.ReminderAgreementDue track is about.
 	AgreementID string              `json:"agreement_id,omitempty"`
 	Kind        domain.ReminderKind `json:"kind"`
 	Count       int                 `json:"count"`

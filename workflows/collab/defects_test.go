@@ -116,11 +116,11 @@ func TestMinutesEscalationWithoutALead(t *testing.T) {
 	h.ok("minutes")
 	var escalated []reminder
 	for _, r := range h.reminders() {
-		if r.Kind == collab.ReminderMinutesEscalated {
+		if r.Kind == domain.ReminderMinutesEscalated {
 			escalated = append(escalated, r)
 		}
 	}
-	assert.Equal(t, []reminder{{collab.ReminderMinutesEscalated, "admin", 11, true}}, escalated)
+	assert.Equal(t, []reminder{{domain.ReminderMinutesEscalated, "admin", 11, true}}, escalated)
 }
 
 // A save that the database refuses after the step was accepted (a foreign-key violation: a
@@ -160,7 +160,7 @@ func TestSaveRefusedByTheDatabaseIsStuckNotFatal(t *testing.T) {
 	assert.Contains(t, stuck.Effects.Stuck[0].Error, "refers to something that does not exist")
 	var reminded []string
 	for _, r := range h.reminders() {
-		if r.Kind == collab.ReminderScheduleMeeting {
+		if r.Kind == domain.ReminderScheduleMeeting {
 			reminded = append(reminded, r.To)
 		}
 	}
@@ -200,20 +200,20 @@ func TestMovedMeetingClosesTheOldCitizenMeetingReminder(t *testing.T) {
 	h.run()
 	var open []reminder
 	for _, r := range before {
-		if r.Kind == collab.ReminderCitizenMeeting {
+		if r.Kind == domain.ReminderCitizenMeeting {
 			open = append(open, r)
 		}
 	}
-	assert.Equal(t, []reminder{{collab.ReminderCitizenMeeting, "koordinator.jonas", 62, false}}, open)
+	assert.Equal(t, []reminder{{domain.ReminderCitizenMeeting, "koordinator.jonas", 62, false}}, open)
 	var cm []reminder
 	for _, r := range after {
-		if r.Kind == collab.ReminderCitizenMeeting {
+		if r.Kind == domain.ReminderCitizenMeeting {
 			cm = append(cm, r)
 		}
 	}
 	assert.Equal(t, []reminder{
-		{collab.ReminderCitizenMeeting, "koordinator.jonas", 62, true}, // done when the date moved
-		{collab.ReminderCitizenMeeting, "koordinator.jonas", 100, false},
+		{domain.ReminderCitizenMeeting, "koordinator.jonas", 62, true}, // done when the date moved
+		{domain.ReminderCitizenMeeting, "koordinator.jonas", 100, false},
 	}, cm)
 }
 

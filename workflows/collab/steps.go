@@ -177,7 +177,7 @@ func (p *plan) validateConsent(r ConsentRequest) error {
 func (p *plan) recordConsent(ctx workflow.Context, r ConsentRequest) (StepResult, error) {
 	p.state.Consent = &domain.Consent{Scope: r.Scope, Date: r.Date, RecordedBy: r.Actor.ID}
 	p.state.Phase = domain.PlanActive
-	err := p.commit(ctx, r.Actor.ID, domain.AuditConsentRecorded, "consent", true)
+	err := p.commit(ctx, r.Actor.ID, domain.AuditConsentRecorded, domain.PurposeConsent, true)
 	return StepResult{State: p.state}, err
 }
 
@@ -213,7 +213,7 @@ func (p *plan) end(ctx workflow.Context, actor string, on time.Time, reason stri
 	cancel := p.cancelled(ctx)
 	p.state.Phase = domain.PlanEnded
 	p.state.EndedOn, p.state.EndReason = &on, reason
-	if err := p.commit(ctx, actor, action, "end", true); err != nil {
+	if err := p.commit(ctx, actor, action, domain.PurposeEnd, true); err != nil {
 		return StepResult{}, err
 	}
 	return StepResult{State: p.state}, p.send(ctx, cancel)
@@ -234,7 +234,7 @@ func (p *plan) validateSchedule(ctx workflow.Context, r ScheduleRequest) error {
 
 func (p *plan) scheduleMeeting(ctx workflow.Context, r ScheduleRequest) (StepResult, error) {
 	m := p.openMeeting()
-	done := p.answered(*m, ReminderScheduleMeeting, ReminderSendInvitation, ReminderRecordMeeting)
+	done := p.answered(*m, domain.ReminderScheduleMeeting, domain.ReminderSendInvitation, domain.ReminderRecordMeeting)
 	moved := m.ScheduledAt != nil
 	at := r.At
 	m.ScheduledAt, m.Status = &at, domain.MeetingScheduled
@@ -248,14 +248,14 @@ func (p *plan) scheduleMeeting(ctx workflow.Context, r ScheduleRequest) (StepRes
 	} else {
 		m.InvitationSentAt = nil // a new date needs a new invitation
 	}
-	p.forget(m.Seq, ReminderSendInvitation, ReminderRecordMeeting)
+	p.forget(m.Seq, domain.ReminderSendInvitation, domain.ReminderRecordMeeting)
 	if c := p.pendingCitizenMeeting(); c != nil {
 		due := midpoint(p.lastHeld(), at)
 		if !due.Equal(c.DueBy) && workflow.GetVersion(ctx, MovedCitizenMeeting, workflow.DefaultVersion, 1) == 1 {
 			// The citizen meeting's due date moves with the meeting: its reminder of the old
 			// date is done, and it is reminded afresh from the new one.
-			done = append(done, p.answered(*c, ReminderCitizenMeeting)...)
-			p.forget(c.Seq, ReminderCitizenMeeting)
+			done = append(done, p.answered(*c, domain.ReminderCitizenMeeting)...)
+			p.forget(c.Seq, domain.ReminderCitizenMeeting)
 		}
 		c.DueBy = due
 	}
@@ -263,7 +263,7 @@ func (p *plan) scheduleMeeting(ctx workflow.Context, r ScheduleRequest) (StepRes
 	if moved {
 		action = domain.AuditMeetingMoved
 	}
-	if err := p.commit(ctx, r.Actor.ID, action, "meeting", true, done...); err != nil {
+	if err := p.commit(ctx, r.Actor.ID, action, domain.PurposeMeeting, true, done...); err != nil {
 		return StepResult{}, err
 	}
 	return StepResult{State: p.state}, p.send(ctx, update)
@@ -302,10 +302,10 @@ func (p *plan) validateInvitation(r InvitationRequest) error {
 func (p *plan) recordInvitation(ctx workflow.Context, r InvitationRequest) (StepResult, error) {
 	now := workflow.Now(ctx)
 	m := p.openMeeting()
-	done := p.answered(*m, ReminderSendInvitation)
+	done := p.answered(*m, domain.ReminderSendInvitation)
 	m.InvitationSentAt = &now
 	invite := p.invite(ctx, m)
-	if err := p.commit(ctx, r.Actor.ID, domain.AuditInvitationSent, "meeting", true, done...); err != nil {
+	if err := p.commit(ctx, r.Actor.ID, domain.AuditInvitationSent, domain.PurposeMeeting, true, done...); err != nil {
 		return StepResult{}, err
 	}
 	return StepResult{State: p.state}, p.send(ctx, invite)
@@ -344,7 +344,7 @@ func (p *plan) validateMeeting(ctx workflow.Context, r MeetingRequest) error {
 
 func (p *plan) recordMeeting(ctx workflow.Context, r MeetingRequest) (StepResult, error) {
 	m := p.openMeeting()
-	done := p.answered(*m, ReminderRecordMeeting, ReminderSendInvitation)
+	done := p.answered(*m, domain.ReminderRecordMeeting, domain.ReminderSendInvitation)
 	held, present := r.HeldAt, r.CitizenPresent
 	due, err := p.minutesDue(ctx, held)
 	if err != nil {
@@ -354,13 +354,13 @@ func (p *plan) recordMeeting(ctx workflow.Context, r MeetingRequest) (StepResult
 	seq := m.Seq
 	done = append(done, p.addFormVersion(ctx, r.Actor.ID, seq, r.Summary, r.Goals)...)
 	if c := p.pendingCitizenMeeting(); c != nil {
-		done = append(done, p.answered(*c, ReminderCitizenMeeting)...)
+		done = append(done, p.answered(*c, domain.ReminderCitizenMeeting)...)
 		c.Status, c.Note = domain.MeetingNotHeld, "superseded by the next cross-disciplinary meeting"
 	}
 	interval := p.s.MeetingInterval()
 	p.addMeeting(domain.MeetingCitizen, domain.MeetingScheduled, held.Add(interval/2))
 	p.addMeeting(domain.MeetingCrossDisciplinary, domain.MeetingUnscheduled, held.Add(interval))
-	err = p.commit(ctx, r.Actor.ID, domain.AuditMeetingHeld, "meeting", true, done...)
+	err = p.commit(ctx, r.Actor.ID, domain.AuditMeetingHeld, domain.PurposeMeeting, true, done...)
 	return StepResult{State: p.state}, err
 }
 
@@ -410,11 +410,11 @@ func (p *plan) validateNotHeld(r NotHeldRequest) error {
 // is due at once, and the coordinator is reminded to set its date.
 func (p *plan) recordNotHeld(ctx workflow.Context, r NotHeldRequest) (StepResult, error) {
 	m := p.openMeeting()
-	done := p.answered(*m, ReminderRecordMeeting, ReminderSendInvitation)
+	done := p.answered(*m, domain.ReminderRecordMeeting, domain.ReminderSendInvitation)
 	cancel := p.cancelled(ctx)
 	m.Status, m.Note = domain.MeetingNotHeld, r.Reason
 	p.addMeeting(domain.MeetingCrossDisciplinary, domain.MeetingUnscheduled, workflow.Now(ctx).Add(p.s.InvitationLead.D()))
-	if err := p.commit(ctx, r.Actor.ID, domain.AuditMeetingNotHeld, "meeting", true, done...); err != nil {
+	if err := p.commit(ctx, r.Actor.ID, domain.AuditMeetingNotHeld, domain.PurposeMeeting, true, done...); err != nil {
 		return StepResult{}, err
 	}
 	return StepResult{State: p.state}, p.send(ctx, cancel)
@@ -442,10 +442,10 @@ func (p *plan) validateMinutes(r MinutesRequest) error {
 
 func (p *plan) recordMinutes(ctx workflow.Context, r MinutesRequest) (StepResult, error) {
 	m := p.meeting(r.MeetingSeq)
-	done := p.answered(*m, ReminderMinutesDue, ReminderMinutesEscalated)
+	done := p.answered(*m, domain.ReminderMinutesDue, domain.ReminderMinutesEscalated)
 	now := workflow.Now(ctx)
 	m.Status, m.MinutesRecordedAt, m.Minutes = domain.MeetingMinuted, &now, r.Minutes
-	err := p.commit(ctx, r.Actor.ID, domain.AuditMinutesRecorded, "minutes", true, done...)
+	err := p.commit(ctx, r.Actor.ID, domain.AuditMinutesRecorded, domain.PurposeMinutes, true, done...)
 	return StepResult{State: p.state}, err
 }
 
@@ -482,13 +482,13 @@ func (p *plan) validateCitizenMeeting(ctx workflow.Context, r CitizenMeetingRequ
 
 func (p *plan) recordCitizenMeeting(ctx workflow.Context, r CitizenMeetingRequest) (StepResult, error) {
 	c := p.pendingCitizenMeeting()
-	done := p.answered(*c, ReminderCitizenMeeting)
+	done := p.answered(*c, domain.ReminderCitizenMeeting)
 	held := r.HeldAt
 	c.Status, c.HeldAt, c.Note = domain.MeetingHeld, &held, r.Note
 	if len(r.Goals) > 0 {
 		done = append(done, p.addFormVersion(ctx, r.Actor.ID, c.Seq, r.Summary, r.Goals)...)
 	}
-	err := p.commit(ctx, r.Actor.ID, domain.AuditCitizenMeetingHeld, "citizen meeting", true, done...)
+	err := p.commit(ctx, r.Actor.ID, domain.AuditCitizenMeetingHeld, domain.PurposeCitizenMeeting, true, done...)
 	return StepResult{State: p.state}, err
 }
 
@@ -570,7 +570,7 @@ func (p *plan) changeParticipants(ctx workflow.Context, r ParticipantsRequest) (
 		st.Participants = append(st.Participants, domain.Participant{StaffID: r.NewCoordinatingCaseworker, Role: domain.ParticipantCoordinatingCaseworker, JoinedAt: now})
 	}
 	calendar := p.regrouped(ctx)
-	if err := p.commit(ctx, r.Actor.ID, domain.AuditParticipantsChanged, "participants", true); err != nil {
+	if err := p.commit(ctx, r.Actor.ID, domain.AuditParticipantsChanged, domain.PurposeParticipants, true); err != nil {
 		return StepResult{}, err
 	}
 	if err := p.send(ctx, calendar); err != nil {

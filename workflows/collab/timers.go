@@ -73,16 +73,16 @@ func (p *plan) next(now time.Time) (time.Time, occasion) {
 	for _, m := range p.state.Meetings {
 		switch {
 		case m.Kind == domain.MeetingCrossDisciplinary && m.Status == domain.MeetingUnscheduled:
-			consider(p.dueAfter(p.peek(m.Seq, ReminderScheduleMeeting), m.DueBy.Add(-lead)), occSchedule, m.Seq)
+			consider(p.dueAfter(p.peek(m.Seq, domain.ReminderScheduleMeeting), m.DueBy.Add(-lead)), occSchedule, m.Seq)
 		case m.Kind == domain.MeetingCrossDisciplinary && m.Status == domain.MeetingScheduled:
 			if m.InvitationSentAt == nil && now.Before(*m.ScheduledAt) {
-				consider(p.dueAfter(p.peek(m.Seq, ReminderSendInvitation), m.ScheduledAt.Add(-lead)), occInvitation, m.Seq)
+				consider(p.dueAfter(p.peek(m.Seq, domain.ReminderSendInvitation), m.ScheduledAt.Add(-lead)), occInvitation, m.Seq)
 			}
-			consider(p.dueAfter(p.peek(m.Seq, ReminderRecordMeeting), m.ScheduledAt.Add(p.s.MeetingGrace.D())), occRecordMeeting, m.Seq)
+			consider(p.dueAfter(p.peek(m.Seq, domain.ReminderRecordMeeting), m.ScheduledAt.Add(p.s.MeetingGrace.D())), occRecordMeeting, m.Seq)
 		case m.Kind == domain.MeetingCrossDisciplinary && m.Status == domain.MeetingHeld:
-			consider(p.dueAfter(p.peek(m.Seq, ReminderMinutesDue), *m.MinutesDue), occMinutes, m.Seq)
+			consider(p.dueAfter(p.peek(m.Seq, domain.ReminderMinutesDue), *m.MinutesDue), occMinutes, m.Seq)
 		case m.Kind == domain.MeetingCitizen && m.Status == domain.MeetingScheduled:
-			consider(p.dueAfter(p.peek(m.Seq, ReminderCitizenMeeting), m.DueBy), occCitizenMeeting, m.Seq)
+			consider(p.dueAfter(p.peek(m.Seq, domain.ReminderCitizenMeeting), m.DueBy), occCitizenMeeting, m.Seq)
 		}
 	}
 	p.nextAgreements(func(t time.Time, a occasion) {
@@ -114,15 +114,15 @@ func (p *plan) fire(ctx workflow.Context, o occasion, at time.Time) error {
 	in := coordinator
 	switch o.kind {
 	case occSchedule:
-		kind, due = ReminderScheduleMeeting, m.DueBy
+		kind, due = domain.ReminderScheduleMeeting, m.DueBy
 	case occInvitation:
-		kind, due = ReminderSendInvitation, m.ScheduledAt.Add(-p.s.InvitationLead.D())
+		kind, due = domain.ReminderSendInvitation, m.ScheduledAt.Add(-p.s.InvitationLead.D())
 	case occRecordMeeting:
-		kind, due = ReminderRecordMeeting, *m.ScheduledAt
+		kind, due = domain.ReminderRecordMeeting, *m.ScheduledAt
 	case occMinutes:
-		kind, due = ReminderMinutesDue, *m.MinutesDue
+		kind, due = domain.ReminderMinutesDue, *m.MinutesDue
 	case occCitizenMeeting:
-		kind, due = ReminderCitizenMeeting, m.DueBy
+		kind, due = domain.ReminderCitizenMeeting, m.DueBy
 		in = activities.RaiseReminderInput{Recipients: []string{st.CoordinatingCaseworkerID}}
 	default:
 		return nil
@@ -138,8 +138,8 @@ func (p *plan) fire(ctx workflow.Context, o occasion, at time.Time) error {
 	// The second miss of the minutes goes to the coordinator's lead as well.
 	if o.kind == occMinutes && t.Count == 2 {
 		esc := activities.RaiseReminderInput{
-			Key:  p.occasion(ReminderMinutesEscalated, o.seq, due) + "1",
-			Kind: ReminderMinutesEscalated, SubjectType: domain.SubjectPlan, SubjectID: st.PlanID, DueAt: due, ScheduledFor: at,
+			Key:  p.occasion(domain.ReminderMinutesEscalated, o.seq, due) + "1",
+			Kind: domain.ReminderMinutesEscalated, SubjectType: domain.SubjectPlan, SubjectID: st.PlanID, DueAt: due, ScheduledFor: at,
 			RecipientLeadOf: st.CoordinatorID,
 		}
 		if err := p.fx.Run(ctx, effects.Raise(ctx, esc)); err != nil {
@@ -164,7 +164,7 @@ func (p *plan) fireAgreement(ctx workflow.Context, o occasion, at time.Time) err
 	in := activities.RaiseReminderInput{
 		Recipients: []string{p.agreementRecipient(*a)},
 		Key:        fmt.Sprintf("%s%d", p.agreementOccasion(a.ID, due), t.Count),
-		Kind:       ReminderAgreementDue, SubjectType: domain.SubjectPlan, SubjectID: p.state.PlanID, DueAt: due, ScheduledFor: at,
+		Kind:       domain.ReminderAgreementDue, SubjectType: domain.SubjectPlan, SubjectID: p.state.PlanID, DueAt: due, ScheduledFor: at,
 	}
 	if err := p.fx.Run(ctx, effects.Raise(ctx, in)); err != nil {
 		return err
@@ -232,15 +232,15 @@ func (p *plan) answered(m domain.Meeting, kinds ...domain.ReminderKind) []string
 	var out []string
 	for _, k := range kinds {
 		switch {
-		case k == ReminderScheduleMeeting:
+		case k == domain.ReminderScheduleMeeting:
 			out = append(out, p.occasion(k, m.Seq, m.DueBy))
-		case k == ReminderSendInvitation && m.ScheduledAt != nil:
+		case k == domain.ReminderSendInvitation && m.ScheduledAt != nil:
 			out = append(out, p.occasion(k, m.Seq, m.ScheduledAt.Add(-p.s.InvitationLead.D())))
-		case k == ReminderRecordMeeting && m.ScheduledAt != nil:
+		case k == domain.ReminderRecordMeeting && m.ScheduledAt != nil:
 			out = append(out, p.occasion(k, m.Seq, *m.ScheduledAt))
-		case (k == ReminderMinutesDue || k == ReminderMinutesEscalated) && m.MinutesDue != nil:
+		case (k == domain.ReminderMinutesDue || k == domain.ReminderMinutesEscalated) && m.MinutesDue != nil:
 			out = append(out, p.occasion(k, m.Seq, *m.MinutesDue))
-		case k == ReminderCitizenMeeting:
+		case k == domain.ReminderCitizenMeeting:
 			out = append(out, p.occasion(k, m.Seq, m.DueBy))
 		}
 	}

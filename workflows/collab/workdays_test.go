@@ -98,7 +98,7 @@ func (h *harness) minutesReminders() []domain.Reminder {
 	require.NoError(h.t, err)
 	var out []domain.Reminder
 	for _, r := range items {
-		if r.Kind == collab.ReminderMinutesDue {
+		if r.Kind == domain.ReminderMinutesDue {
 			out = append(out, r)
 		}
 	}

@@ -91,7 +91,7 @@ func (p *plan) setup(ctx workflow.Context, in Input) error {
 
 func (p *plan) run(ctx workflow.Context) (Result, error) {
 	if p.fresh {
-		if err := p.commit(ctx, p.in.EnrolledBy, domain.AuditEnrolled, "enrolment", false); err != nil {
+		if err := p.commit(ctx, p.in.EnrolledBy, domain.AuditEnrolled, domain.PurposeEnrolment, false); err != nil {
 			return Result{}, err
 		}
 	}
@@ -180,7 +180,7 @@ func (p *plan) continueAsNew(ctx workflow.Context) error {
 // step's own revision, taken before anything blocks), and the inbox items of the occasions the
 // step has answered (key prefixes). An effect that fails is kept as stuck (effects.Runner):
 // commit fails only in a history from before that.
-func (p *plan) commit(ctx workflow.Context, actor string, action domain.AuditAction, purpose string, bump bool, done ...string) error {
+func (p *plan) commit(ctx workflow.Context, actor string, action domain.AuditAction, purpose domain.Purpose, bump bool, done ...string) error {
 	if bump {
 		p.state.Revision++
 	}

@@ -214,23 +214,23 @@ func TestTwoYearsOfTheCycle(t *testing.T) {
 	assert.Equal(t, at(70, 10), *afterMove.Meetings[0].ScheduledAt)
 
 	year1 := []reminder{
-		{collab.ReminderScheduleMeeting, "tovholder.ida", 21, true},
-		{collab.ReminderSendInvitation, "tovholder.ida", 29, true},
-		{collab.ReminderMinutesDue, "tovholder.ida", 77, true},
-		{collab.ReminderMinutesDue, "tovholder.ida", 80, true},
-		{collab.ReminderMinutesEscalated, "leder.karen", 80, true}, // the second miss
-		{collab.ReminderMinutesDue, "tovholder.ida", 83, true},
-		{collab.ReminderCitizenMeeting, "koordinator.jonas", 131, true}, // held + 60.8 days
-		{collab.ReminderSendInvitation, "tovholder.ida", 171, true},     // set late: due at once
-		{collab.ReminderScheduleMeeting, "tovholder.ida", 190, true},    // not held: rescheduled at once
-		{collab.ReminderCitizenMeeting, "koordinator.jonas", 276, false},
-		{collab.ReminderCitizenMeeting, "koordinator.jonas", 279, false},
+		{domain.ReminderScheduleMeeting, "tovholder.ida", 21, true},
+		{domain.ReminderSendInvitation, "tovholder.ida", 29, true},
+		{domain.ReminderMinutesDue, "tovholder.ida", 77, true},
+		{domain.ReminderMinutesDue, "tovholder.ida", 80, true},
+		{domain.ReminderMinutesEscalated, "leder.karen", 80, true}, // the second miss
+		{domain.ReminderMinutesDue, "tovholder.ida", 83, true},
+		{domain.ReminderCitizenMeeting, "koordinator.jonas", 131, true}, // held + 60.8 days
+		{domain.ReminderSendInvitation, "tovholder.ida", 171, true},     // set late: due at once
+		{domain.ReminderScheduleMeeting, "tovholder.ida", 190, true},    // not held: rescheduled at once
+		{domain.ReminderCitizenMeeting, "koordinator.jonas", 276, false},
+		{domain.ReminderCitizenMeeting, "koordinator.jonas", 279, false},
 	}
 	got := h.reminders()
 	require.GreaterOrEqual(t, len(got), len(year1))
 	assert.Equal(t, year1, got[:len(year1)])
 	for _, r := range got[len(year1):] { // outstanding: the citizen meeting, and from day 316 the next meeting's date
-		ok := r.Kind == collab.ReminderCitizenMeeting || (r.Kind == collab.ReminderScheduleMeeting && r.Day >= 316)
+		ok := r.Kind == domain.ReminderCitizenMeeting || (r.Kind == domain.ReminderScheduleMeeting && r.Day >= 316)
 		assert.True(t, ok, "unexpected: %+v", r)
 	}
 
@@ -282,7 +282,7 @@ func TestTwoYearsOfTheCycle(t *testing.T) {
 	for _, r := range all {
 		assert.True(t, r.Done, "nothing is left open after the end: %+v", r)
 		assert.LessOrEqual(t, r.Day, endDay, "no reminder after the end: %+v", r)
-		if r.Day > int(stopped.Sub(start)/day) && r.Kind != collab.ReminderCitizenMeeting {
+		if r.Day > int(stopped.Sub(start)/day) && r.Kind != domain.ReminderCitizenMeeting {
 			assert.Equal(t, "tovholder.nina", r.To, "the new coordinator gets the reminders: %+v", r)
 		}
 	}

@@ -35,15 +35,6 @@ const (
 	SignalResume = "team-resumed"
 )
 
-// Reminder kinds the course raises (defined in domain).
-const (
-	ReminderProgressionDue    = domain.ReminderProgressionDue
-	ReminderEndApproaching    = domain.ReminderEndApproaching
-	ReminderEndOverdue        = domain.ReminderEndOverdue
-	ReminderEndEscalated      = domain.ReminderEndEscalated
-	ReminderExtensionDecision = domain.ReminderExtensionDecision
-)
-
 // The course's rules are versioned (workflow.GetVersion): a course keeps the rules it started
 // with. Version 1: the end-approaching reminder goes to the team's lead as well as to the
 // consultants. Courses started before (DefaultVersion) remind the consultants only.
@@ -116,12 +107,6 @@ type (
 	Progression = domain.Progression
 	Extension   = domain.Extension
 	Milestone   = domain.Milestone
-)
-
-// Extension decisions.
-const (
-	DecisionApproved = domain.DecisionApproved
-	DecisionRejected = domain.DecisionRejected
 )
 
 // Pause is a pause of the course's team.

@@ -96,7 +96,7 @@ func TestDecisionNamesItsRequest(t *testing.T) {
 		assert.Equal(t, domain.EInvalid, code, l)
 		assert.Equal(t, "seq", field, l)
 	}
-	assert.Equal(t, course.DecisionRejected, h.ok("decide").Extensions[0].Decision)
+	assert.Equal(t, domain.DecisionRejected, h.ok("decide").Extensions[0].Decision)
 }
 
 // A course closes on a day that has come: a date ahead is refused.
@@ -212,7 +212,7 @@ func TestPauseWhileAnExtensionWaits(t *testing.T) {
 	})
 	h.at(350*day, func() {
 		for _, r := range h.reminders() {
-			if r.Kind == course.ReminderExtensionDecision && !r.Done {
+			if r.Kind == domain.ReminderExtensionDecision && !r.Done {
 				openDuringPause++
 			}
 		}
@@ -236,10 +236,10 @@ func TestPauseWhileAnExtensionWaits(t *testing.T) {
 	assert.Equal(t, start.Add(490*day), approved.Extensions[0].NewEnd)
 	assert.Equal(t, domain.PhaseActive, approved.Phase, "not at its end at once")
 	assert.Equal(t, []reminder{ // weekly until the pause; the next would be on day 404, after the approval
-		{course.ReminderExtensionDecision, "styregruppe.bo", 300, true},
-		{course.ReminderExtensionDecision, "styregruppe.dorte", 300, true},
-		{course.ReminderExtensionDecision, "styregruppe.bo", 307, true},
-		{course.ReminderExtensionDecision, "styregruppe.dorte", 307, true},
+		{domain.ReminderExtensionDecision, "styregruppe.bo", 300, true},
+		{domain.ReminderExtensionDecision, "styregruppe.dorte", 300, true},
+		{domain.ReminderExtensionDecision, "styregruppe.bo", 307, true},
+		{domain.ReminderExtensionDecision, "styregruppe.dorte", 307, true},
 	}, h.reminders())
 }
 
@@ -363,8 +363,8 @@ func TestApplyTermsMovesTheEnd(t *testing.T) {
 	require.Len(t, st.TermsChanges, 1)
 	assert.Equal(t, int64(7), st.TermsChanges[0].DecisionID)
 	assert.Equal(t, []reminder{
-		{course.ReminderEndApproaching, "konsulent.anna", 670, true}, // 60 days before the new end, not day 305
-		{course.ReminderEndApproaching, "leder.ulla", 670, true},
+		{domain.ReminderEndApproaching, "konsulent.anna", 670, true}, // 60 days before the new end, not day 305
+		{domain.ReminderEndApproaching, "leder.ulla", 670, true},
 	}, h.reminders())
 	assert.Equal(t, 1, h.count("SELECT count(*) FROM audit_log WHERE action = 'course.terms_changed'"))
 }
@@ -454,7 +454,7 @@ func TestStuckEffectsKeepTheCourse(t *testing.T) {
 	assert.Empty(t, byAdmin.Stuck, "made once the register was fixed")
 
 	assert.Equal(t, 1, h.count("SELECT count(*) FROM courses WHERE id = $1", h.in.CourseID), "the read model was written")
-	assert.Equal(t, 1, h.count("SELECT count(*) FROM reminders WHERE kind = $1 AND recipient_id = 'konsulent.ghost'", course.ReminderProgressionDue))
+	assert.Equal(t, 1, h.count("SELECT count(*) FROM reminders WHERE kind = $1 AND recipient_id = 'konsulent.ghost'", domain.ReminderProgressionDue))
 	assert.Equal(t, 1, h.count("SELECT count(*) FROM reminders WHERE kind = $1 AND recipient_id = 'admin' AND done_at IS NOT NULL", domain.ReminderEffectsStuck),
 		"the administrators were told once, and it is done")
 	open, err := h.store.OpenStuckEffects(ctx, "")

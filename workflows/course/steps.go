@@ -78,7 +78,7 @@ func (c *course) recordProgression(ctx workflow.Context, r ProgressionRequest) (
 	})
 	st.NextProgressionDue = c.after(c.s.ProgressionInterval, st.NextProgressionDue)
 	st.ProgressionReminders, st.LastProgressionReminder = 0, time.Time{}
-	err := c.commit(ctx, r.Actor.ID, domain.AuditProgressionRecorded, "goal progression", nil, true, ReminderProgressionDue)
+	err := c.commit(ctx, r.Actor.ID, domain.AuditProgressionRecorded, domain.PurposeGoalProgression, nil, true, domain.ReminderProgressionDue)
 	return StepResult{State: c.state}, err
 }
 
@@ -102,7 +102,7 @@ func (c *course) validateMilestone(ctx workflow.Context, r MilestoneRequest) err
 
 func (c *course) recordMilestone(ctx workflow.Context, r MilestoneRequest) (StepResult, error) {
 	c.state.Milestones = append(c.state.Milestones, Milestone{Outcome: r.Outcome, Date: r.Date, RecordedBy: r.Actor.ID})
-	err := c.commit(ctx, r.Actor.ID, domain.AuditMilestoneRecorded, "outcome", map[string]any{"outcome": r.Outcome}, true)
+	err := c.commit(ctx, r.Actor.ID, domain.AuditMilestoneRecorded, domain.PurposeOutcome, map[string]any{"outcome": r.Outcome}, true)
 	return StepResult{State: c.state}, err
 }
 
@@ -139,8 +139,8 @@ func (c *course) requestExtension(ctx workflow.Context, r ExtensionRequest) (Ste
 	})
 	st.Phase = domain.PhaseExtensionPending
 	st.ExtensionReminders, st.LastExtensionReminder = 0, time.Time{}
-	err := c.commit(ctx, r.Actor.ID, domain.AuditExtensionRequested, "extension", nil, true,
-		ReminderEndApproaching, ReminderEndOverdue, ReminderEndEscalated)
+	err := c.commit(ctx, r.Actor.ID, domain.AuditExtensionRequested, domain.PurposeExtension, nil, true,
+		domain.ReminderEndApproaching, domain.ReminderEndOverdue, domain.ReminderEndEscalated)
 	return StepResult{State: c.state}, err
 }
 
@@ -170,19 +170,19 @@ func (c *course) decideExtension(ctx workflow.Context, r DecisionRequest) (StepR
 	ext.DecidedAt, ext.DecidedBy, ext.DecisionReason = &now, r.Actor.ID, r.Reason
 	action := domain.AuditExtensionRejected
 	if r.Approve {
-		ext.Decision = DecisionApproved
+		ext.Decision = domain.DecisionApproved
 		action = domain.AuditExtensionApproved
 		st.PlannedEnd = ext.NewEnd
 		st.OverdueReminders, st.LastOverdueReminder, st.Escalated = 0, time.Time{}, false
 	} else {
-		ext.Decision = DecisionRejected
+		ext.Decision = domain.DecisionRejected
 	}
 	if now.Before(st.PlannedEnd) {
 		st.Phase = domain.PhaseActive
 	} else {
 		st.Phase = domain.PhaseAwaitingDecision
 	}
-	err := c.commit(ctx, r.Actor.ID, action, "extension decision", map[string]any{"seq": ext.Seq}, true, ReminderExtensionDecision)
+	err := c.commit(ctx, r.Actor.ID, action, domain.PurposeExtensionDecision, map[string]any{"seq": ext.Seq}, true, domain.ReminderExtensionDecision)
 	return StepResult{State: c.state}, err
 }
 
@@ -252,7 +252,7 @@ func (c *course) close(ctx workflow.Context, r CloseRequest) (StepResult, error)
 	}
 	st.Phase = domain.PhaseClosed
 	st.Outcome, st.ClosedOn, st.CloseNote = &r.Outcome, &r.Date, r.Note
-	err := c.commit(ctx, r.Actor.ID, domain.AuditCourseClosed, "close", map[string]any{"outcome": r.Outcome}, true)
+	err := c.commit(ctx, r.Actor.ID, domain.AuditCourseClosed, domain.PurposeClose, map[string]any{"outcome": r.Outcome}, true)
 	return StepResult{State: c.state}, err
 }
 
@@ -275,7 +275,7 @@ func (c *course) pause(ctx workflow.Context, sig PauseSignal) {
 	if pending && workflow.GetVersion(ctx, PauseKeepsExtension, workflow.DefaultVersion, 1) == 1 {
 		// The steering group cannot decide while the team is paused: their reminder is done
 		// now, and comes again after the resume if the request still waits.
-		done = append(done, ReminderExtensionDecision)
+		done = append(done, domain.ReminderExtensionDecision)
 	}
 	c.commitPause(ctx, sig.PausedBy, domain.AuditCoursePaused, nil, done...)
 }
@@ -321,7 +321,7 @@ func (c *course) resume(ctx workflow.Context, r ResumeRequest) {
 // is logged, and the main loop writes the read model again (the revision is ahead of the saved
 // one).
 func (c *course) commitPause(ctx workflow.Context, actor string, action domain.AuditAction, details map[string]any, done ...domain.ReminderKind) {
-	if err := c.commit(ctx, actor, action, "team pause", details, true, done...); err != nil {
+	if err := c.commit(ctx, actor, action, domain.PurposeTeamPause, details, true, done...); err != nil {
 		workflow.GetLogger(ctx).Error("commit signal", "action", action, "err", err)
 	}
 }
@@ -417,6 +417,6 @@ func (c *course) applyTerms(ctx workflow.Context, r TermsRequest) (StepResult, e
 		st.Phase = domain.PhaseActive
 		st.OverdueReminders, st.LastOverdueReminder, st.Escalated = 0, time.Time{}, false
 	}
-	err := c.commit(ctx, r.Actor.ID, domain.AuditTermsChanged, "reorganisation", map[string]any{"decision_id": r.DecisionID}, true)
+	err := c.commit(ctx, r.Actor.ID, domain.AuditTermsChanged, domain.PurposeReorganisation, map[string]any{"decision_id": r.DecisionID}, true)
 	return StepResult{State: c.state}, err
 }

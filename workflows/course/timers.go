@@ -81,7 +81,7 @@ func (c *course) fire(ctx workflow.Context, occ occasion, at time.Time) error {
 	case occProgression:
 		st.ProgressionReminders++
 		st.LastProgressionReminder = now
-		err = c.remind(ctx, at, ReminderProgressionDue,
+		err = c.remind(ctx, at, domain.ReminderProgressionDue,
 			fmt.Sprintf("progression/%d/%d", len(st.Progressions)+1, st.ProgressionReminders), st.NextProgressionDue, consultants)
 	case occEndApproaching:
 		st.EndReminderSentFor = st.PlannedEnd
@@ -89,24 +89,24 @@ func (c *course) fire(ctx workflow.Context, occ occasion, at time.Time) error {
 		if st.Rules >= 1 { // since rules version 1 the team lead is told as well
 			in.RecipientRole, in.RecipientTeam = domain.RoleTeamLead, st.TeamID
 		}
-		err = c.remind(ctx, at, ReminderEndApproaching, "end-approaching/"+endKey, st.PlannedEnd, in)
+		err = c.remind(ctx, at, domain.ReminderEndApproaching, "end-approaching/"+endKey, st.PlannedEnd, in)
 	case occEndReached:
 		st.Phase = domain.PhaseAwaitingDecision
 		st.OverdueReminders, st.LastOverdueReminder = 1, now
-		err = c.remind(ctx, at, ReminderEndOverdue, "end-overdue/"+endKey+"/1", st.PlannedEnd, consultants)
+		err = c.remind(ctx, at, domain.ReminderEndOverdue, "end-overdue/"+endKey+"/1", st.PlannedEnd, consultants)
 	case occOverdue:
 		st.OverdueReminders++
 		st.LastOverdueReminder = now
-		err = c.remind(ctx, at, ReminderEndOverdue, fmt.Sprintf("end-overdue/%s/%d", endKey, st.OverdueReminders), st.PlannedEnd, consultants)
+		err = c.remind(ctx, at, domain.ReminderEndOverdue, fmt.Sprintf("end-overdue/%s/%d", endKey, st.OverdueReminders), st.PlannedEnd, consultants)
 	case occEscalate:
 		st.Escalated = true
-		err = c.remind(ctx, at, ReminderEndEscalated, "end-escalated/"+endKey, st.PlannedEnd,
+		err = c.remind(ctx, at, domain.ReminderEndEscalated, "end-escalated/"+endKey, st.PlannedEnd,
 			activities.RaiseReminderInput{RecipientRole: domain.RoleTeamLead, RecipientTeam: st.TeamID})
 	case occExtensionReminder:
 		st.ExtensionReminders++
 		st.LastExtensionReminder = now
 		ext := st.Extensions[len(st.Extensions)-1]
-		err = c.remind(ctx, at, ReminderExtensionDecision, fmt.Sprintf("extension/%d/%d", ext.Seq, st.ExtensionReminders), now,
+		err = c.remind(ctx, at, domain.ReminderExtensionDecision, fmt.Sprintf("extension/%d/%d", ext.Seq, st.ExtensionReminders), now,
 			activities.RaiseReminderInput{RecipientRole: domain.RoleSteeringGroup})
 	}
 	if err != nil {

@@ -147,7 +147,7 @@ func (c *course) setup(ctx workflow.Context, in Input) error {
 
 func (c *course) run(ctx workflow.Context) (Result, error) {
 	if c.fresh {
-		if err := c.commit(ctx, c.in.ReferredBy, domain.AuditCourseReferred, "referral", nil, false); err != nil {
+		if err := c.commit(ctx, c.in.ReferredBy, domain.AuditCourseReferred, domain.PurposeReferral, nil, false); err != nil {
 			return Result{}, err
 		}
 	}
@@ -285,7 +285,7 @@ func (c *course) continueAsNew(ctx workflow.Context, chans ...workflow.ReceiveCh
 // own revision, taken before anything blocks: another step in the same workflow task moves
 // the revision on), and the inbox items that the step has made unnecessary. An effect that
 // fails is kept as stuck (effects.Runner): commit fails only in a history from before that.
-func (c *course) commit(ctx workflow.Context, actor string, action domain.AuditAction, purpose string, details map[string]any, bump bool, done ...domain.ReminderKind) error {
+func (c *course) commit(ctx workflow.Context, actor string, action domain.AuditAction, purpose domain.Purpose, details map[string]any, bump bool, done ...domain.ReminderKind) error {
 	if bump {
 		c.state.Revision++
 	}
@@ -340,7 +340,7 @@ func (c *course) write(ctx workflow.Context) error {
 }
 
 // audit appends one entry per citizen of the course, keyed by workflow and revision.
-func (c *course) audit(ctx workflow.Context, rev int64, actor string, action domain.AuditAction, purpose string, details map[string]any) error {
+func (c *course) audit(ctx workflow.Context, rev int64, actor string, action domain.AuditAction, purpose domain.Purpose, details map[string]any) error {
 	return c.fx.Run(ctx, effects.Audit(ctx, fmt.Sprintf("%s/%d", WorkflowID(c.state.CourseID), rev),
 		domain.AuditEntry{ActorID: actor, Action: action, SubjectType: domain.SubjectCourse, SubjectID: c.state.CourseID,
 			Purpose: purpose, Details: details}, c.state.CitizenIDs))

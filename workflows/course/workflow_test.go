@@ -213,10 +213,10 @@ func TestFullYearEndingInEducation(t *testing.T) {
 	assert.Len(t, h.ok("milestone").Milestones, 1)
 
 	assert.Equal(t, []reminder{
-		{course.ReminderProgressionDue, "konsulent.anna", 181, true},
-		{course.ReminderProgressionDue, "konsulent.anna", 188, true},
-		{course.ReminderEndApproaching, "konsulent.anna", 305, true},
-		{course.ReminderEndApproaching, "leder.ulla", 305, true},
+		{domain.ReminderProgressionDue, "konsulent.anna", 181, true},
+		{domain.ReminderProgressionDue, "konsulent.anna", 188, true},
+		{domain.ReminderEndApproaching, "konsulent.anna", 305, true},
+		{domain.ReminderEndApproaching, "leder.ulla", 305, true},
 	}, h.reminders())
 	rec := h.record()
 	assert.Equal(t, domain.PhaseClosed, rec.Phase)
@@ -251,14 +251,14 @@ func TestExtensionApprovedThenClosed(t *testing.T) {
 	assert.Equal(t, newEnd, approved.PlannedEnd)
 	assert.Equal(t, domain.PhaseActive, approved.Phase)
 	assert.Equal(t, []reminder{
-		{course.ReminderEndApproaching, "konsulent.anna", 305, true},
-		{course.ReminderEndApproaching, "leder.ulla", 305, true},
-		{course.ReminderExtensionDecision, "styregruppe.bo", 310, true},
-		{course.ReminderExtensionDecision, "styregruppe.dorte", 310, true},
-		{course.ReminderExtensionDecision, "styregruppe.bo", 317, true},
-		{course.ReminderExtensionDecision, "styregruppe.dorte", 317, true},
-		{course.ReminderEndApproaching, "konsulent.anna", 425, true}, // re-armed for the new end
-		{course.ReminderEndApproaching, "leder.ulla", 425, true},
+		{domain.ReminderEndApproaching, "konsulent.anna", 305, true},
+		{domain.ReminderEndApproaching, "leder.ulla", 305, true},
+		{domain.ReminderExtensionDecision, "styregruppe.bo", 310, true},
+		{domain.ReminderExtensionDecision, "styregruppe.dorte", 310, true},
+		{domain.ReminderExtensionDecision, "styregruppe.bo", 317, true},
+		{domain.ReminderExtensionDecision, "styregruppe.dorte", 317, true},
+		{domain.ReminderEndApproaching, "konsulent.anna", 425, true}, // re-armed for the new end
+		{domain.ReminderEndApproaching, "leder.ulla", 425, true},
 	}, h.reminders())
 	assert.Equal(t, newEnd, h.record().PlannedEnd.UTC())
 	var decision string
@@ -284,10 +284,10 @@ func TestExtensionRejected(t *testing.T) {
 	assert.Equal(t, end, st.PlannedEnd, "rejection keeps the old end")
 	assert.Equal(t, domain.PhaseActive, st.Phase)
 	assert.Equal(t, []reminder{
-		{course.ReminderExtensionDecision, "styregruppe.bo", 300, true},
-		{course.ReminderExtensionDecision, "styregruppe.dorte", 300, true},
-		{course.ReminderEndApproaching, "konsulent.anna", 305, true},
-		{course.ReminderEndApproaching, "leder.ulla", 305, true},
+		{domain.ReminderExtensionDecision, "styregruppe.bo", 300, true},
+		{domain.ReminderExtensionDecision, "styregruppe.dorte", 300, true},
+		{domain.ReminderEndApproaching, "konsulent.anna", 305, true},
+		{domain.ReminderEndApproaching, "leder.ulla", 305, true},
 	}, h.reminders())
 	assert.Equal(t, end, h.record().PlannedEnd.UTC())
 	var decision string
@@ -311,13 +311,13 @@ func TestNoDecisionAtTheEnd(t *testing.T) {
 	assert.Equal(t, domain.PhaseAwaitingDecision, phase, "it neither ended nor went on silently")
 	assert.Equal(t, domain.PhaseAwaitingDecision, readPhase)
 	assert.Equal(t, []reminder{
-		{course.ReminderEndApproaching, "konsulent.anna", 305, true},
-		{course.ReminderEndApproaching, "leder.ulla", 305, true},
-		{course.ReminderEndOverdue, "konsulent.anna", 365, true},
-		{course.ReminderEndOverdue, "konsulent.anna", 372, true},
-		{course.ReminderEndEscalated, "leder.ulla", 379, true},
-		{course.ReminderEndOverdue, "konsulent.anna", 379, true},
-		{course.ReminderEndOverdue, "konsulent.anna", 386, true},
+		{domain.ReminderEndApproaching, "konsulent.anna", 305, true},
+		{domain.ReminderEndApproaching, "leder.ulla", 305, true},
+		{domain.ReminderEndOverdue, "konsulent.anna", 365, true},
+		{domain.ReminderEndOverdue, "konsulent.anna", 372, true},
+		{domain.ReminderEndEscalated, "leder.ulla", 379, true},
+		{domain.ReminderEndOverdue, "konsulent.anna", 379, true},
+		{domain.ReminderEndOverdue, "konsulent.anna", 386, true},
 	}, h.reminders())
 }
 
@@ -385,8 +385,8 @@ func TestTeamPauseMovesTheEnd(t *testing.T) {
 
 	got := h.reminders()
 	assert.Equal(t, []reminder{ // due 92 days late; recorded 8 days after that
-		{course.ReminderProgressionDue, "konsulent.anna", 181 + 92, true},
-		{course.ReminderProgressionDue, "konsulent.anna", 181 + 92 + 7, true},
+		{domain.ReminderProgressionDue, "konsulent.anna", 181 + 92, true},
+		{domain.ReminderProgressionDue, "konsulent.anna", 181 + 92 + 7, true},
 	}, got)
 	for _, r := range got {
 		assert.False(t, r.Day >= 150 && r.Day < 242, "a reminder during the pause: %+v", r)
@@ -562,11 +562,11 @@ func TestRulesVersionIsKeptForLife(t *testing.T) {
 		want    []reminder
 	}{
 		{"started before the change", workflow.DefaultVersion, []reminder{
-			{course.ReminderEndApproaching, "konsulent.anna", 305, true},
+			{domain.ReminderEndApproaching, "konsulent.anna", 305, true},
 		}},
 		{"started after the change", course.RulesVersion, []reminder{
-			{course.ReminderEndApproaching, "konsulent.anna", 305, true},
-			{course.ReminderEndApproaching, "leder.ulla", 305, true},
+			{domain.ReminderEndApproaching, "konsulent.anna", 305, true},
+			{domain.ReminderEndApproaching, "leder.ulla", 305, true},
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -28,9 +28,6 @@ const (
 // resume date, mailed reminders). Pauses started before replay the legacy function.
 const Shape = "team-pause-shape"
 
-// ReminderResumeDue is the reminder to the team lead on the planned resume date.
-const ReminderResumeDue = domain.ReminderResumeDue
-
 // AutomaticResumer is who resumes the courses at the latest resume date, in their audit log.
 const AutomaticResumer = "system"
 

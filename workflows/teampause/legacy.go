@@ -73,7 +73,7 @@ func legacy(ctx workflow.Context, in Input) (Result, error) {
 		st.Reminders++
 		remind := activities.RaiseReminderInput{
 			Key:  fmt.Sprintf("%s/%s/resume/%d", WorkflowID(in.TeamID), st.PauseID, st.Reminders),
-			Kind: ReminderResumeDue, SubjectType: domain.SubjectTeam, SubjectID: in.TeamID,
+			Kind: domain.ReminderResumeDue, SubjectType: domain.SubjectTeam, SubjectID: in.TeamID,
 			DueAt: in.PlannedResume, RaisedAt: workflow.Now(ctx), ScheduledFor: next,
 			RecipientRole: domain.RoleTeamLead, RecipientTeam: in.TeamID,
 		}
@@ -89,7 +89,7 @@ func legacy(ctx workflow.Context, in Input) (Result, error) {
 	if err := workflow.ExecuteActivity(ctx, acts.RecordTeamPause, record).Get(ctx, nil); err != nil {
 		return Result{}, fmt.Errorf("record resume: %w", err)
 	}
-	done := activities.CompleteRemindersInput{SubjectType: domain.SubjectTeam, SubjectID: in.TeamID, Kinds: []domain.ReminderKind{ReminderResumeDue}, At: resumedAt}
+	done := activities.CompleteRemindersInput{SubjectType: domain.SubjectTeam, SubjectID: in.TeamID, Kinds: []domain.ReminderKind{domain.ReminderResumeDue}, At: resumedAt}
 	if err := workflow.ExecuteActivity(ctx, acts.CompleteReminders, done).Get(ctx, nil); err != nil {
 		return Result{}, fmt.Errorf("complete reminders: %w", err)
 	}

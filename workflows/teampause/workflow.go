@@ -179,7 +179,7 @@ func (p *pause) run(ctx workflow.Context) (Result, error) {
 	if err := p.fx.Run(ctx, rec); err != nil {
 		return Result{}, err
 	}
-	if err := p.fx.Run(ctx, effects.Complete(ctx, domain.SubjectTeam, st.TeamID, ReminderResumeDue)); err != nil {
+	if err := p.fx.Run(ctx, effects.Complete(ctx, domain.SubjectTeam, st.TeamID, domain.ReminderResumeDue)); err != nil {
 		return Result{}, err
 	}
 	st.ResumedAt, st.ResumedBy = &resumedAt, p.resumeBy
@@ -224,7 +224,7 @@ func (p *pause) remind(ctx workflow.Context, scheduledFor time.Time) {
 	st.Reminders++
 	_ = p.fx.Run(ctx, effects.Raise(ctx, activities.RaiseReminderInput{
 		Key:  fmt.Sprintf("%s/%s/resume/%d", WorkflowID(st.TeamID), st.PauseID, st.Reminders),
-		Kind: ReminderResumeDue, SubjectType: domain.SubjectTeam, SubjectID: st.TeamID,
+		Kind: domain.ReminderResumeDue, SubjectType: domain.SubjectTeam, SubjectID: st.TeamID,
 		DueAt: st.PlannedResume, ScheduledFor: scheduledFor,
 		RecipientRole: domain.RoleTeamLead, RecipientTeam: st.TeamID,
 	}))
