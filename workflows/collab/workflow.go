@@ -177,8 +177,8 @@ func (p *plan) continueAsNew(ctx workflow.Context) error {
 }
 
 // commit records a step: a new revision (if bump), the read model, the audit log (keyed by the
-// step's own revision, taken before anything blocks), and the inbox items of the occasions the
-// step has answered (key prefixes). An effect that fails is kept as stuck (effects.Runner):
+// step: effects.StepKey, its Update's ID, or outside an Update its own revision, taken before
+// anything blocks), and the inbox items of the occasions the step has answered (key prefixes). An effect that fails is kept as stuck (effects.Runner):
 // commit fails only in a history from before that.
 func (p *plan) commit(ctx workflow.Context, actor string, action domain.AuditAction, purpose string, bump bool, done ...string) error {
 	if bump {
@@ -189,7 +189,7 @@ func (p *plan) commit(ctx workflow.Context, actor string, action domain.AuditAct
 	if err := p.save(ctx); err != nil {
 		return err
 	}
-	if err := p.fx.Run(ctx, effects.Audit(ctx, fmt.Sprintf("%s/%d", WorkflowID(p.state.PlanID), rev),
+	if err := p.fx.Run(ctx, effects.Audit(ctx, effects.StepKey(ctx, WorkflowID(p.state.PlanID), rev),
 		domain.AuditEntry{ActorID: actor, Action: action, SubjectType: domain.SubjectPlan, SubjectID: p.state.PlanID, Purpose: purpose},
 		[]string{p.state.CitizenID})); err != nil {
 		return err

@@ -281,9 +281,9 @@ func (c *course) continueAsNew(ctx workflow.Context, chans ...workflow.ReceiveCh
 	return workflow.NewContinueAsNewError(ctx, CourseWorkflow, next)
 }
 
-// commit records a step: a new revision, the read model, the audit log (keyed by the step's
-// own revision, taken before anything blocks: another step in the same workflow task moves
-// the revision on), and the inbox items that the step has made unnecessary. An effect that
+// commit records a step: a new revision, the read model, the audit log (keyed by the step:
+// effects.StepKey, its Update's ID, or outside an Update its own revision, taken before
+// anything blocks: another step in the same workflow task moves the revision on), and the inbox items that the step has made unnecessary. An effect that
 // fails is kept as stuck (effects.Runner): commit fails only in a history from before that.
 func (c *course) commit(ctx workflow.Context, actor string, action domain.AuditAction, purpose string, details map[string]any, bump bool, done ...domain.ReminderKind) error {
 	if bump {
@@ -330,9 +330,10 @@ func (c *course) write(ctx workflow.Context) error {
 	return nil
 }
 
-// audit appends one entry per citizen of the course, keyed by workflow and revision.
+// audit appends one entry per citizen of the course, keyed by the step (effects.StepKey: its
+// Update's ID, or outside an Update the revision).
 func (c *course) audit(ctx workflow.Context, rev int64, actor string, action domain.AuditAction, purpose string, details map[string]any) error {
-	return c.fx.Run(ctx, effects.Audit(ctx, fmt.Sprintf("%s/%d", WorkflowID(c.state.CourseID), rev),
+	return c.fx.Run(ctx, effects.Audit(ctx, effects.StepKey(ctx, WorkflowID(c.state.CourseID), rev),
 		domain.AuditEntry{ActorID: actor, Action: action, SubjectType: domain.SubjectCourse, SubjectID: c.state.CourseID,
 			Purpose: purpose, Details: details}, c.state.CitizenIDs))
 }

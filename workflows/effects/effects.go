@@ -7,6 +7,8 @@
 package effects
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"reflect"
 	"time"
@@ -165,8 +167,42 @@ type Effect struct {
 // Save is the effect that writes the workflow's read model (the workflow's Apply makes it).
 func Save() Effect { return Effect{Kind: KindSave, Key: SaveKey} }
 
-// Audit is the effect that appends one entry per citizen; keyPrefix (workflow ID and the
-// step's revision) makes a retry append nothing.
+// StepKey is the key of the step being taken, from which its audit entries' keys are made
+// (Audit's keyPrefix), so that the step is logged once however often it is run. In an Update's
+// handler it is the Update's ID: a handler's writes are made inside the workflow task that runs
+// it (local activities), and a workflow task can be lost after they were made (its worker
+// killed, the task failed or timed out, the server's update registry cleared) and the same
+// Update run again, from the history, by a later task; or the client sends the step again with
+// its Idempotency-Key after an answer of 503 (the same Update ID). That run may take the step at
+// another revision than the lost one did (other steps and timers were applied in between), so a
+// key made of the revision would log the step twice; the Update's ID is the same each time.
+// Outside an Update (a workflow's first task, a signal) it is the revision the step made.
+func StepKey(ctx workflow.Context, workflowID string, rev int64) string {
+	if id := updateID(ctx); id != "" {
+		// The ID carries the caller and their Idempotency-Key (up to 200 characters): hashed,
+		// the log's key has a fixed length and no text the client chose.
+		sum := sha256.Sum256([]byte(id))
+		return workflowID + "/update/" + hex.EncodeToString(sum[:16])
+	}
+	return fmt.Sprintf("%s/%d", workflowID, rev)
+}
+
+// updateID is the ID of the Update whose handler ctx belongs to, or "" outside one (where the
+// SDK's GetCurrentUpdateInfo panics).
+func updateID(ctx workflow.Context) (id string) {
+	defer func() {
+		if recover() != nil {
+			id = ""
+		}
+	}()
+	if info := workflow.GetCurrentUpdateInfo(ctx); info != nil {
+		return info.ID
+	}
+	return ""
+}
+
+// Audit is the effect that appends one entry per citizen; keyPrefix (StepKey: the step's
+// Update ID, or its revision) makes a retry, and the same step run again, append nothing.
 func Audit(ctx workflow.Context, keyPrefix string, e domain.AuditEntry, citizenIDs []string) Effect {
 	e.At = workflow.Now(ctx)
 	entries := make([]domain.AuditEntry, 0, len(citizenIDs))
