@@ -1,0 +1,107 @@
+package chaos_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"tvp/domain"
+	"tvp/workflows/course"
+)
+
+// A step whose workflow task is lost after its writes were made, and which the client then
+// sends again with its Idempotency-Key, is logged once (issue 30). The step's handler runs its
+// writes inside the workflow task (local activities): here its audit row is committed while the
+// next write (the inbox: its reminders' rows are locked) holds the task open, and Temporal is
+// restarted under it, so the task and the Update are lost. The API answers 5xx and releases the
+// key; the course's reminders go on (each a new revision); the client sends the same request
+// again, and the same Update (its ID made from the key) is taken at a later revision. Before, the
+// audit key was the revision: the step had two rows, one of them for a run that did not count.
+func TestStepLoggedOnceAfterItsTaskWasLost(t *testing.T) {
+	s := startSystem(t, "", nil)
+	shortTeam(t, s, 2*time.Second, time.Hour) // the progression reminder repeats every 2 s
+	ctx := context.Background()
+	var created struct{ ID string }
+	require.Equal(t, http.StatusCreated, s.call(t, "konsulent.anna", "POST", "/api/v1/courses", referral(), &created))
+	require.Eventually(t, func() bool {
+		items, err := s.store.ListReminders(ctx, "course", created.ID)
+		return err == nil && len(items) > 0
+	}, 30*time.Second, 200*time.Millisecond, "no progression reminder")
+
+	// Hold the step's last write (the inbox: its reminders marked done) on a row lock.
+	lock, err := s.store.DB().BeginTxx(ctx, nil)
+	require.NoError(t, err)
+	defer func() { _ = lock.Rollback() }()
+	var locked []string
+	require.NoError(t, lock.Select(&locked, `SELECT key FROM reminders WHERE subject_type = 'course' AND subject_id = $1 FOR UPDATE`, created.ID))
+	require.NotEmpty(t, locked)
+
+	const key = "progression-1"
+	body := map[string]any{"scores": []map[string]any{{"goal_id": "g1", "score": 5}}, "note": "Godt i gang"}
+	first := make(chan int, 1)
+	go func() {
+		first <- s.send("konsulent.anna", key, "POST", "/api/v1/courses/"+created.ID+"/progressions", body)
+	}()
+
+	audited := func() []string {
+		var keys []string
+		require.NoError(t, s.store.DB().Select(&keys, `SELECT key FROM audit_log WHERE action = $1 AND subject_id = $2 ORDER BY id`,
+			domain.AuditProgressionRecorded, created.ID))
+		return keys
+	}
+	require.Eventually(t, func() bool { return len(audited()) > 0 }, 30*time.Second, 50*time.Millisecond,
+		"the step's audit row was not written")
+
+	// Lose the task: Temporal goes down while it is open, and forgets the Update; it stays down
+	// longer than the API waits for a step (5 s), so the client is answered 5xx.
+	s.temporal.stop()
+	require.NoError(t, lock.Rollback())
+	status := <-first
+	s.temporal.start()
+	require.GreaterOrEqual(t, status, 500, "the first request's task was lost: its answer is 5xx (it was %d)", status)
+
+	// The course goes on (its reminders: new revisions); then the client sends the step again.
+	var st course.State
+	require.Eventually(t, func() bool {
+		return s.call(t, "konsulent.anna", "GET", "/api/v1/courses/"+created.ID, nil, &st) == http.StatusOK
+	}, 90*time.Second, time.Second, "the course did not answer after Temporal came back")
+	time.Sleep(5 * time.Second)
+	var again course.State
+	require.Eventually(t, func() bool {
+		return s.callKey(t, "konsulent.anna", key, "POST", "/api/v1/courses/"+created.ID+"/progressions", body, &again) == http.StatusOK
+	}, 60*time.Second, time.Second, "the step sent again was not taken")
+	require.Len(t, again.Progressions, 1, "the step was taken once")
+
+	time.Sleep(2 * time.Second) // let every pending write land
+	keys := audited()
+	assert.Len(t, keys, 1, "one audit row for one step; keys %v", keys)
+	note("a step's task lost after its audit row was written (Temporal restarted under it), the step sent again with its key at revision %d: audit rows %d (keys %v)", again.Revision, len(keys), keys)
+}
+
+// send posts a JSON request with an Idempotency-Key and returns the status (0 if it could not
+// be sent); unlike call it may run on any goroutine.
+func (s *system) send(user, key, method, path string, body any) int {
+	b, _ := json.Marshal(body)
+	req, _ := http.NewRequest(method, s.api.URL+path, bytes.NewReader(b))
+	req.Header.Set("Content-Type", "application/json")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	tok, err := s.idp.Token(ctx, user)
+	if err != nil {
+		return 0
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Idempotency-Key", key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
