@@ -17,11 +17,13 @@ log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 # left in TIME_WAIT (a connection to it closed first on the listening side), so no other bind to
 # port 0 gets it (two calls never print the same port, and Temporal's dev server, which picks
 # three more ports itself, does not pick it), while a server that binds it with SO_REUSEADDR
-# (Temporal, PostgreSQL) still can (internal/testenv.FreeAddr does the same).
+# (Temporal, PostgreSQL) still can, as the socket in TIME_WAIT has it too (Linux lets a bind past
+# a TIME_WAIT socket only when both have it; internal/testenv.FreeAddr does the same).
 free_port() {
   python3 -c '
 import socket
-l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen(1)
+l = socket.socket(); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+l.bind(("127.0.0.1", 0)); l.listen(1)
 port = l.getsockname()[1]
 c = socket.create_connection(("127.0.0.1", port)); a, _ = l.accept()
 a.close(); c.close(); l.close()
