@@ -296,3 +296,31 @@ func (h *harness) lastAudit() domain.AuditAction {
 		h.in.PlanID, domain.AuditLeft))
 	return a
 }
+
+// The enrolment (the plan's first step, no Update) is logged once when its task is lost and run
+// again with an Update that arrived meanwhile: the SDK handles the Update first, so the run
+// again takes the enrolment at another revision (issue 30: a referral of the day in the life
+// had two audit rows, its first task lost with the killed worker and a team pause's Update
+// handled first when it was run again). h1 is the lost task's writes, h2 the history that
+// remains.
+func TestEnrolmentLoggedOnceWhenItsFirstTaskIsLost(t *testing.T) {
+	h1 := newHarness(t, nil, start)
+	h1.at(time.Hour, func() {
+		h1.send("end", collab.UpdateLeave, collab.LeaveRequest{Actor: ida, Date: start, Reason: "Flyttet"})
+	})
+	h1.run()
+
+	h2 := newHarness(t, h1.store, start)
+	h2.at(0, func() {
+		h2.send("koordinator.jonas:consent", collab.UpdateRecordConsent, collab.ConsentRequest{Actor: jonas, Scope: "Deling", Date: start})
+	})
+	h2.at(time.Hour, func() {
+		h2.send("end", collab.UpdateLeave, collab.LeaveRequest{Actor: ida, Date: start, Reason: "Flyttet"})
+	})
+	h2.run()
+	h2.ok("koordinator.jonas:consent")
+	var keys []string
+	require.NoError(t, h2.store.DB().Select(&keys, `SELECT key FROM audit_log WHERE action = $1 AND subject_id = $2 ORDER BY id`,
+		domain.AuditEnrolled, h2.in.PlanID))
+	assert.Len(t, keys, 1, "one audit row for one enrolment: %v", keys)
+}

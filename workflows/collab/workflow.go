@@ -91,7 +91,9 @@ func (p *plan) setup(ctx workflow.Context, in Input) error {
 
 func (p *plan) run(ctx workflow.Context) (Result, error) {
 	if p.fresh {
-		if err := p.commit(ctx, p.in.EnrolledBy, domain.AuditEnrolled, "enrolment", false); err != nil {
+		// Named: an Update that arrives while the first task is lost is handled before it when
+		// the task is run again, and takes a revision first.
+		if err := p.commit(effects.WithStep(ctx, "start"), p.in.EnrolledBy, domain.AuditEnrolled, "enrolment", false); err != nil {
 			return Result{}, err
 		}
 	}

@@ -147,7 +147,9 @@ func (c *course) setup(ctx workflow.Context, in Input) error {
 
 func (c *course) run(ctx workflow.Context) (Result, error) {
 	if c.fresh {
-		if err := c.commit(ctx, c.in.ReferredBy, domain.AuditCourseReferred, "referral", nil, false); err != nil {
+		// Named: an Update that arrives while the first task is lost is handled before it when
+		// the task is run again, and takes a revision first.
+		if err := c.commit(effects.WithStep(ctx, "start"), c.in.ReferredBy, domain.AuditCourseReferred, "referral", nil, false); err != nil {
 			return Result{}, err
 		}
 	}

@@ -168,16 +168,21 @@ type Effect struct {
 func Save() Effect { return Effect{Kind: KindSave, Key: SaveKey} }
 
 // StepKey is the key of the step being taken, from which its audit entries' keys are made
-// (Audit's keyPrefix), so that the step is logged once however often it is run. In an Update's
-// handler it is the Update's ID: a handler's writes are made inside the workflow task that runs
-// it (local activities), and a workflow task can be lost after they were made (its worker
-// killed, the task failed or timed out, the server's update registry cleared) and the same
-// Update run again, from the history, by a later task; or the client sends the step again with
-// its Idempotency-Key after an answer of 503 (the same Update ID). That run may take the step at
-// another revision than the lost one did (other steps and timers were applied in between), so a
-// key made of the revision would log the step twice; the Update's ID is the same each time.
-// Outside an Update (a workflow's first task, a signal) it is the revision the step made.
+// (Audit's keyPrefix), so that the step is logged once however often it is run. A step's writes
+// are made inside the workflow task that runs it (local activities), and a workflow task can be
+// lost after they were made (its worker killed, the task failed or timed out, the server's
+// update registry cleared); the step is then run again by a later task, or sent again by the
+// client with its Idempotency-Key after an answer of 503. That run may take the step at another
+// revision than the lost one did: the Updates that arrived meanwhile are handled first (the SDK
+// runs Update handlers before the workflow's main coroutine), and other steps and timers may
+// have been applied in between; so a key made of the revision logged the step twice (issue 30).
+// The key is, in this order: the name the step was given (WithStep: a workflow's first step, a
+// signal's), the ID of the Update whose handler takes it (the same each time the Update is
+// delivered or sent again), or else the revision it made.
 func StepKey(ctx workflow.Context, workflowID string, rev int64) string {
+	if name, ok := ctx.Value(stepNameKey{}).(string); ok && name != "" {
+		return workflowID + "/" + name
+	}
 	if id := updateID(ctx); id != "" {
 		// The ID carries the caller and their Idempotency-Key (up to 200 characters): hashed,
 		// the log's key has a fixed length and no text the client chose.
@@ -185,6 +190,15 @@ func StepKey(ctx workflow.Context, workflowID string, rev int64) string {
 		return workflowID + "/update/" + hex.EncodeToString(sum[:16])
 	}
 	return fmt.Sprintf("%s/%d", workflowID, rev)
+}
+
+type stepNameKey struct{}
+
+// WithStep names the step taken under ctx (StepKey): a name that the workflow gives that step
+// only, whichever task takes it and at whatever revision, such as "start" for its first step or
+// "pause/<pause id>" for a signal's.
+func WithStep(ctx workflow.Context, name string) workflow.Context {
+	return workflow.WithValue(ctx, stepNameKey{}, name)
 }
 
 // updateID is the ID of the Update whose handler ctx belongs to, or "" outside one (where the
@@ -201,8 +215,8 @@ func updateID(ctx workflow.Context) (id string) {
 	return ""
 }
 
-// Audit is the effect that appends one entry per citizen; keyPrefix (StepKey: the step's
-// Update ID, or its revision) makes a retry, and the same step run again, append nothing.
+// Audit is the effect that appends one entry per citizen; keyPrefix (StepKey: the step's name
+// or Update ID, or its revision) makes a retry, and the same step run again, append nothing.
 func Audit(ctx workflow.Context, keyPrefix string, e domain.AuditEntry, citizenIDs []string) Effect {
 	e.At = workflow.Now(ctx)
 	entries := make([]domain.AuditEntry, 0, len(citizenIDs))
