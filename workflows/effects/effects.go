@@ -80,6 +80,20 @@ var localOptions = workflow.LocalActivityOptions{
 	},
 }
 
+// boundedOptions are localOptions for an ordinary activity: a write made by one (an audit after
+// its step's acceptance, AuditAccepted) becomes a stuck effect after as long as a local one.
+var boundedOptions = workflow.ActivityOptions{
+	StartToCloseTimeout:    localOptions.StartToCloseTimeout,
+	ScheduleToCloseTimeout: localOptions.ScheduleToCloseTimeout,
+	RetryPolicy:            localOptions.RetryPolicy,
+}
+
+// doBounded runs one of a step's writes as an ordinary activity with boundedOptions.
+func doBounded(ctx workflow.Context, activity, in, out any) error {
+	ctx = workflow.WithActivityOptions(ctx, boundedOptions)
+	return workflow.ExecuteActivity(ctx, activity, in).Get(ctx, out)
+}
+
 // LocalWrites is the change (GetVersion) from which a step's writes run as local activities.
 const LocalWrites = "local-writes"
 
@@ -162,6 +176,8 @@ type Effect struct {
 	Pause    *activities.TeamPauseInput         `json:"pause,omitempty"`
 	Courses  *activities.UpdateTeamCoursesInput `json:"courses,omitempty"`
 	Invite   *activities.InvitationsInput       `json:"invite,omitempty"`
+	// Accepted: an audit made by an ordinary activity, not a local one (AuditAccepted).
+	Accepted bool `json:"accepted,omitempty"`
 }
 
 // Save is the effect that writes the workflow's read model (the workflow's Apply makes it).
@@ -226,7 +242,29 @@ func Audit(ctx workflow.Context, keyPrefix string, e domain.AuditEntry, citizenI
 		x.Key = keyPrefix + "/" + string(e.Action) + "/" + cid
 		entries = append(entries, x)
 	}
-	return Effect{Kind: KindAudit, Key: "audit/" + keyPrefix + "/" + string(e.Action), Audit: &activities.AuditInput{Entries: entries}}
+	return Effect{Kind: KindAudit, Key: "audit/" + keyPrefix + "/" + string(e.Action), Audit: &activities.AuditInput{Entries: entries},
+		Accepted: auditAccepted(ctx)}
+}
+
+// AuditAccepted is the change (GetVersion) from which the audit entries of a step taken in an
+// Update's handler are appended by an ordinary activity, not a local one (Effect.Accepted). A
+// local activity is made inside the workflow task that runs the handler, before the Update's
+// acceptance is recorded: a task lost then (its worker killed, its completion refused, the
+// server's update registry cleared) left a row for a step that, delivered again, could be
+// refused (issue 30: a meeting scheduled for a time that had passed by then had its row, and the
+// client was answered 422). An ordinary activity is scheduled by a command of the task's
+// completion, the same that records the acceptance: it runs only for a step that the history
+// has. It costs the step a dispatch through the server (tens of milliseconds on the dev server;
+// a timer to wait for the acceptance costs a second there).
+const AuditAccepted = "audit-accepted"
+
+// auditAccepted reports whether an audit is appended by an ordinary activity: in an Update's
+// handler, from AuditAccepted on.
+func auditAccepted(ctx workflow.Context) bool {
+	if updateID(ctx) == "" {
+		return false
+	}
+	return workflow.GetVersion(ctx, AuditAccepted, workflow.DefaultVersion, 1) == 1
 }
 
 // Raise is the effect that raises one reminder now; in.Key must identify the occasion.
