@@ -16,13 +16,16 @@ import (
 )
 
 // A step whose workflow task is lost after its writes were made, and which the client then
-// sends again with its Idempotency-Key, is logged once (issue 30). The step's handler runs its
-// writes inside the workflow task (local activities): here its audit row is committed while the
-// next write (the inbox: its reminders' rows are locked) holds the task open, and Temporal is
-// restarted under it, so the task and the Update are lost. The API answers 5xx and releases the
-// key; the course's reminders go on (each a new revision); the client sends the same request
-// again, and the same Update (its ID made from the key) is taken at a later revision. Before, the
-// audit key was the revision: the step had two rows, one of them for a run that did not count.
+// sends again with its Idempotency-Key, is logged once (issue 30). The step's last write (the
+// inbox: its reminders' rows are locked) holds its handler, and Temporal is restarted under it;
+// the API answers 5xx and releases the key; the course's reminders go on (each a new revision);
+// the client sends the same request again, the same Update (its ID made from the key). Before
+// the fix the audit row was a local activity's, written inside the task before the Update's
+// acceptance was recorded: the task and the Update were lost, the Update sent again was taken
+// at a later revision, and the audit key, made of the revision, gave the step a second row. Now
+// the row is written after the acceptance is recorded (effects.AuditAccepted), so the step
+// survives the restart and the repeat is the same Update; and a step taken again has the same
+// key (effects.StepKey: the Update's ID).
 func TestStepLoggedOnceAfterItsTaskWasLost(t *testing.T) {
 	s := startSystem(t, "", nil)
 	shortTeam(t, s, 2*time.Second, time.Hour) // the progression reminder repeats every 2 s
@@ -87,9 +90,9 @@ func TestStepLoggedOnceAfterItsTaskWasLost(t *testing.T) {
 // No audit row for a step that the workflow's history does not have (issue 30): a step's task
 // lost after its audit row was written, and not sent again, left the row of a step that did not
 // happen (in the day in the life: a meeting scheduled whose Update, delivered again, was refused
-// as its time had passed). Here the step's last write (the inbox) waits on a row lock, Temporal
-// is restarted under it and the client gives up: the audit rows of the step must be as many as
-// the progressions the course has, whether the step survived the restart or not.
+// as its time had passed). Here the step's last write (the inbox) waits on a row lock, its
+// worker is killed and Temporal restarted under it, and the client gives up: the audit rows of
+// the step must be as many as the progressions the course has, whether the step survived or not.
 func TestNoAuditRowForAStepTheHistoryHasNot(t *testing.T) {
 	s := startSystem(t, "", nil)
 	shortTeam(t, s, 2*time.Second, time.Hour)
@@ -117,16 +120,21 @@ func TestNoAuditRowForAStepTheHistoryHasNot(t *testing.T) {
 			domain.AuditProgressionRecorded, created.ID))
 		return n
 	}
-	// The handler has run up to its last write: the read model has the step's revision.
+	// The handler has run up to its last write: the read model has the step's progression.
 	require.Eventually(t, func() bool {
-		rec, err := s.store.GetCourse(ctx, created.ID)
-		return err == nil && rec.Revision >= 2 && len(rec.Progressions) == 1
+		var n int
+		err := s.store.DB().Get(&n, `SELECT count(*) FROM course_progressions WHERE course_id = $1`, created.ID)
+		return err == nil && n == 1
 	}, 30*time.Second, 50*time.Millisecond, "the step's handler did not run")
 	time.Sleep(time.Second) // whatever it writes before its last write, it has written
+	// Lose the task for good: its worker dies (no completion comes that could bring the Update
+	// back), and Temporal, which held the Update in memory only, is restarted.
+	s.worker.kill()
 	s.temporal.stop()
 	require.NoError(t, lock.Rollback())
 	status := <-first
 	s.temporal.start()
+	s.worker.start()
 
 	var st course.State
 	require.Eventually(t, func() bool {
