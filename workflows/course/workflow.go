@@ -284,20 +284,32 @@ func (c *course) continueAsNew(ctx workflow.Context, chans ...workflow.ReceiveCh
 }
 
 // commit records a step: a new revision, the read model, the audit log (keyed by the step:
-// effects.StepKey, its Update's ID, or outside an Update its own revision, taken before
-// anything blocks: another step in the same workflow task moves the revision on), and the inbox items that the step has made unnecessary. An effect that
-// fails is kept as stuck (effects.Runner): commit fails only in a history from before that.
+// effects.StepKey, its name or Update's ID, or else its own revision, taken before anything
+// blocks: another step in the same workflow task moves the revision on), and the inbox items
+// that the step has made unnecessary. In an Update's handler the audit is appended first, after
+// the Update's acceptance is recorded (effects.AfterAcceptance), and the other writes after it.
+// An effect that fails is kept as stuck (effects.Runner): commit fails only in a history from
+// before that.
 func (c *course) commit(ctx workflow.Context, actor string, action domain.AuditAction, purpose string, details map[string]any, bump bool, done ...domain.ReminderKind) error {
 	if bump {
 		c.state.Revision++
 	}
 	rev := c.state.Revision
 	c.refreshNext()
-	if err := c.save(ctx); err != nil {
-		return err
-	}
-	if err := c.audit(ctx, rev, actor, action, purpose, details); err != nil {
-		return err
+	if effects.AfterAcceptance(ctx) { // the audit first: the writes after it are made once the step is in the history
+		if err := c.audit(ctx, rev, actor, action, purpose, details); err != nil {
+			return err
+		}
+		if err := c.save(ctx); err != nil {
+			return err
+		}
+	} else {
+		if err := c.save(ctx); err != nil {
+			return err
+		}
+		if err := c.audit(ctx, rev, actor, action, purpose, details); err != nil {
+			return err
+		}
 	}
 	if len(done) > 0 {
 		return c.completeReminders(ctx, done)

@@ -243,7 +243,7 @@ func Audit(ctx workflow.Context, keyPrefix string, e domain.AuditEntry, citizenI
 		entries = append(entries, x)
 	}
 	return Effect{Kind: KindAudit, Key: "audit/" + keyPrefix + "/" + string(e.Action), Audit: &activities.AuditInput{Entries: entries},
-		Accepted: auditAccepted(ctx)}
+		Accepted: AfterAcceptance(ctx)}
 }
 
 // AuditAccepted is the change (GetVersion) from which the audit entries of a step taken in an
@@ -258,9 +258,11 @@ func Audit(ctx workflow.Context, keyPrefix string, e domain.AuditEntry, citizenI
 // a timer to wait for the acceptance costs a second there).
 const AuditAccepted = "audit-accepted"
 
-// auditAccepted reports whether an audit is appended by an ordinary activity: in an Update's
-// handler, from AuditAccepted on.
-func auditAccepted(ctx workflow.Context) bool {
+// AfterAcceptance reports whether a step's audit is appended by an ordinary activity, after the
+// acceptance of its Update is recorded: in an Update's handler, from AuditAccepted on. A step
+// then appends it first, so that its other writes (the read model, the inbox: local activities)
+// are made after it, for a step that the history has, too.
+func AfterAcceptance(ctx workflow.Context) bool {
 	if updateID(ctx) == "" {
 		return false
 	}
