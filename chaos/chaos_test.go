@@ -252,15 +252,25 @@ func privatePostgres(t *testing.T) (adminURL string, stop, start func()) {
 	dir, err := os.MkdirTemp("", "tvp-chaos-pg-")
 	require.NoError(t, err)
 	require.NoError(t, os.Chmod(dir, 0o755))
-	a := testenvFreePort(t)
-	run := func(fn string) {
+	var a string // the port: reserved (testenv.FreeAddr); a new one if it was taken all the same
+	run := func(fn string) error {
 		cmd := exec.Command("bash", "-c", `source ../scripts/lib.sh && `+fn+` "$1" "$2"`, "_", dir, a)
-		out, err := cmd.CombinedOutput()
-		require.NoError(t, err, "%s: %s", fn, out)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("%s: %w: %s", fn, err, out) // pg_private_start prints the server log's tail
+		}
+		return nil
 	}
-	start = func() { run("pg_private_start") }
-	stop = func() { run("pg_private_stop") }
-	start()
+	start = func() { require.NoError(t, run("pg_private_start")) }
+	stop = func() { require.NoError(t, run("pg_private_stop")) }
+	for i := 1; ; i++ {
+		a = testenvFreePort(t)
+		err := run("pg_private_start")
+		if err == nil {
+			break
+		}
+		require.Less(t, i, 3, "PostgreSQL did not start (3 tries): %v", err)
+		t.Logf("PostgreSQL did not start on port %s (%v); trying another", a, err)
+	}
 	t.Cleanup(func() {
 		stop()
 		_ = os.RemoveAll(dir)

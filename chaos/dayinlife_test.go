@@ -716,7 +716,7 @@ func (d *day) check() {
 	sort.Strings(keys)
 	for _, k := range keys {
 		if got[k] < d.steps[k] || got[k] > d.steps[k]+d.maybe[k] {
-			t.Errorf("audit rows of %s: %d, for %d steps accepted and %d whose answer was lost", k, got[k], d.steps[k], d.maybe[k])
+			t.Errorf("audit rows of %s: %d, for %d steps accepted and %d whose answer was lost\n%s", k, got[k], d.steps[k], d.maybe[k], d.auditRows(k))
 		}
 	}
 
@@ -781,4 +781,71 @@ func containsStr(xs []string, x string) bool {
 		}
 	}
 	return false
+}
+
+// auditRows lists the audit rows of a subject and action (subject type/id/action), for a
+// failure: each row's time, key and actor, oldest first.
+func (d *day) auditRows(k string) string {
+	parts := strings.SplitN(k, "/", 3)
+	if len(parts) != 3 {
+		return ""
+	}
+	var rows []struct {
+		ID    int64     `db:"id"`
+		At    time.Time `db:"at"`
+		Key   string    `db:"key"`
+		Actor string    `db:"actor_id"`
+	}
+	if err := d.sys.store.DB().Select(&rows, `
+		SELECT id, at, COALESCE(key, '') AS key, actor_id FROM audit_log
+		WHERE subject_type = $1 AND subject_id = $2 AND action IN ($3, CASE WHEN $3 = $4 THEN $5 ELSE $3 END)
+		ORDER BY id`, parts[0], parts[1], parts[2], string(domain.AuditMeetingScheduled), string(domain.AuditMeetingMoved)); err != nil {
+		return err.Error()
+	}
+	var b strings.Builder
+	for _, r := range rows {
+		fmt.Fprintf(&b, "  row %d at %s key %q by %s\n", r.ID, r.At.UTC().Format(time.RFC3339Nano), r.Key, r.Actor)
+	}
+	// The workflow's history (every run), in brief: its workflow tasks that failed or timed out
+	// and the Updates it accepted.
+	wid := collab.WorkflowID(parts[1])
+	if parts[0] == string(domain.SubjectCourse) {
+		wid = course.WorkflowID(parts[1])
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	resp, err := d.sys.client.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: fmt.Sprintf("WorkflowId = '%s'", wid)})
+	if err != nil {
+		return b.String() + err.Error()
+	}
+	for i := len(resp.Executions) - 1; i >= 0; i-- {
+		ex := resp.Executions[i]
+		fmt.Fprintf(&b, "  run %s (%s):\n", ex.Execution.RunId, ex.Status)
+		iter := d.sys.client.GetWorkflowHistory(ctx, wid, ex.Execution.RunId, false, 0)
+		for iter.HasNext() {
+			ev, err := iter.Next()
+			if err != nil {
+				fmt.Fprintf(&b, "    %v\n", err)
+				break
+			}
+			at := ev.EventTime.AsTime().UTC().Format("15:04:05.000")
+			switch {
+			case ev.GetWorkflowTaskFailedEventAttributes() != nil:
+				a := ev.GetWorkflowTaskFailedEventAttributes()
+				fmt.Fprintf(&b, "    %d %s WorkflowTaskFailed %s: %s\n", ev.EventId, at, a.Cause, a.Failure.GetMessage())
+			case ev.GetWorkflowTaskTimedOutEventAttributes() != nil:
+				fmt.Fprintf(&b, "    %d %s WorkflowTaskTimedOut %s\n", ev.EventId, at, ev.GetWorkflowTaskTimedOutEventAttributes().TimeoutType)
+			case ev.GetWorkflowExecutionUpdateAcceptedEventAttributes() != nil:
+				a := ev.GetWorkflowExecutionUpdateAcceptedEventAttributes()
+				fmt.Fprintf(&b, "    %d %s UpdateAccepted %s %s\n", ev.EventId, at, a.AcceptedRequest.GetInput().GetName(), a.ProtocolInstanceId)
+			case ev.GetWorkflowTaskStartedEventAttributes() != nil:
+				fmt.Fprintf(&b, "    %d %s WorkflowTaskStarted by %s\n", ev.EventId, at, ev.GetWorkflowTaskStartedEventAttributes().Identity)
+			case ev.GetTimerFiredEventAttributes() != nil, ev.GetMarkerRecordedEventAttributes() != nil,
+				ev.GetWorkflowTaskScheduledEventAttributes() != nil, ev.GetWorkflowTaskCompletedEventAttributes() != nil:
+			default:
+				fmt.Fprintf(&b, "    %d %s %s\n", ev.EventId, at, ev.EventType)
+			}
+		}
+	}
+	return b.String()
 }

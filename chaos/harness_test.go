@@ -79,6 +79,9 @@ type temporalServer struct {
 	addr, dbFile        string
 	port, http, metrics string
 	cmd                 *exec.Cmd
+	exited              chan struct{} // closed when cmd has exited
+	exitErr             error
+	log                 *tailBuffer // the dev server's output, for a failure's message
 	stack               bool
 }
 
@@ -99,12 +102,27 @@ func startTemporal(t *testing.T) *temporalServer {
 		}
 		t.Skip("TVP_TEST_TEMPORAL_CLI is not set: run through make test")
 	}
+	// The ports are reserved (testenv.FreeAddr: no other bind to port 0 gets them, the dev
+	// server's own picks for its history, matching and worker services included); should one
+	// be taken all the same, the server is started again on new ones.
 	port := func() string { a := testenv.FreeAddr(t); return a[strings.LastIndex(a, ":")+1:] }
-	s := &temporalServer{t: t, dbFile: filepath.Join(t.TempDir(), "temporal.db"), port: port(), http: port(), metrics: port()}
-	s.addr = "127.0.0.1:" + s.port
-	s.start()
+	s := &temporalServer{t: t, dbFile: filepath.Join(t.TempDir(), "temporal.db"), log: newTailBuffer(64 << 10)}
 	t.Cleanup(s.stop)
-	return s
+	const tries = 3
+	for i := 1; ; i++ {
+		s.port, s.http, s.metrics = port(), port(), port()
+		s.addr = "127.0.0.1:" + s.port
+		err := s.run()
+		if err == nil {
+			return s
+		}
+		s.stop()
+		_ = os.Remove(s.dbFile)
+		if i == tries {
+			t.Fatalf("Temporal did not start (%d tries): %v", tries, err)
+		}
+		t.Logf("Temporal did not start on ports %s, %s and %s (%v); trying new ports", s.port, s.http, s.metrics, err)
+	}
 }
 
 // stackControl runs scripts/stack.sh temporal-stop or temporal-start against the running
@@ -117,6 +135,9 @@ func (s *temporalServer) stackControl(what string) {
 	}
 }
 
+// start starts the server again on its ports (after stop), with its data; a test that stops
+// Temporal on purpose calls it. A dev server whose port is taken at that moment (by another
+// process's connection) is tried again on the same ports: its clients know its address.
 func (s *temporalServer) start() {
 	s.t.Helper()
 	if s.stack {
@@ -124,20 +145,54 @@ func (s *temporalServer) start() {
 		s.waitHealthy()
 		return
 	}
-	s.cmd = exec.Command(os.Getenv("TVP_TEST_TEMPORAL_CLI"), "server", "start-dev", "--headless", "--ip", "127.0.0.1",
-		"--port", s.port, "--http-port", s.http, "--metrics-port", s.metrics, "--db-filename", s.dbFile, "--log-level", "error")
-	s.cmd.Stdout, s.cmd.Stderr = io.Discard, io.Discard
-	if err := s.cmd.Start(); err != nil {
-		s.t.Fatalf("start Temporal: %v", err)
+	var err error
+	for i := 0; i < 3; i++ {
+		if err = s.run(); err == nil {
+			return
+		}
+		s.stop()
+		time.Sleep(time.Second)
 	}
-	s.waitHealthy()
+	s.t.Fatalf("Temporal did not start again on %s: %v", s.addr, err)
+}
+
+// run starts the dev server on its ports and waits until it answers. It returns why not, with
+// the tail of its log: it exited, or did not answer within a minute.
+func (s *temporalServer) run() error {
+	s.log.Reset()
+	s.cmd = exec.Command(os.Getenv("TVP_TEST_TEMPORAL_CLI"), "server", "start-dev", "--headless", "--ip", "127.0.0.1",
+		"--port", s.port, "--http-port", s.http, "--metrics-port", s.metrics, "--db-filename", s.dbFile, "--log-level", "warn")
+	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
+	if err := s.cmd.Start(); err != nil {
+		return fmt.Errorf("start %s: %w", s.cmd.Path, err)
+	}
+	exited, cmd := make(chan struct{}), s.cmd
+	s.exited = exited
+	go func() { s.exitErr = cmd.Wait(); close(exited) }()
+	if err := s.healthy(exited); err != nil {
+		return fmt.Errorf("%w; its log ends:\n%s", err, s.log.String())
+	}
+	return nil
 }
 
 // waitHealthy waits up to a minute for the frontend to answer a health check.
 func (s *temporalServer) waitHealthy() {
 	s.t.Helper()
+	if err := s.healthy(nil); err != nil {
+		s.t.Fatalf("%v", err)
+	}
+}
+
+// healthy waits up to a minute for the frontend to answer a health check, or for the
+// server's process to exit (exited closed).
+func (s *temporalServer) healthy(exited <-chan struct{}) error {
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
+		select {
+		case <-exited:
+			return fmt.Errorf("Temporal on %s exited (%v) before it answered", s.addr, s.exitErr)
+		default:
+		}
 		if c, err := net.DialTimeout("tcp", s.addr, time.Second); err == nil {
 			c.Close()
 			cl, err := client.Dial(client.Options{HostPort: s.addr})
@@ -145,13 +200,13 @@ func (s *temporalServer) waitHealthy() {
 				_, err = cl.CheckHealth(context.Background(), &client.CheckHealthRequest{})
 				cl.Close()
 				if err == nil {
-					return
+					return nil
 				}
 			}
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
-	s.t.Fatalf("Temporal on %s did not start", s.addr)
+	return fmt.Errorf("Temporal on %s did not answer within a minute", s.addr)
 }
 
 func (s *temporalServer) stop() {
@@ -163,13 +218,11 @@ func (s *temporalServer) stop() {
 		return
 	}
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() { _ = s.cmd.Wait(); close(done) }()
 	select {
-	case <-done:
+	case <-s.exited:
 	case <-time.After(20 * time.Second):
 		_ = s.cmd.Process.Kill()
-		<-done
+		<-s.exited
 	}
 	s.cmd = nil
 }
@@ -280,6 +333,42 @@ func endWorkflows(t *testing.T, tc client.Client, queue string) {
 			t.Logf("terminate %s: %v", ex.Execution.WorkflowId, err)
 		}
 	}
+}
+
+// tailBuffer keeps the last max bytes written to it.
+type tailBuffer struct {
+	mu  sync.Mutex
+	max int
+	b   []byte
+}
+
+func newTailBuffer(max int) *tailBuffer { return &tailBuffer{max: max} }
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.b = append(t.b, p...)
+	if over := len(t.b) - t.max; over > 0 {
+		t.b = append(t.b[:0], t.b[over:]...)
+	}
+	return len(p), nil
+}
+
+// String is the last lines written (at most 40).
+func (t *tailBuffer) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	lines := strings.Split(strings.TrimRight(string(t.b), "\n"), "\n")
+	if len(lines) > 40 {
+		lines = lines[len(lines)-40:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (t *tailBuffer) Reset() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.b = t.b[:0]
 }
 
 type syncBuffer struct {

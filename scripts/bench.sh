@@ -38,14 +38,11 @@ if [ -n "${BENCH_TEMPORAL:-}" ]; then
   export TVP_BENCH_TEMPORAL_METRICS="${BENCH_TEMPORAL_METRICS:-}"
   export TVP_BENCH_TEMPORAL_KIND="the Temporal server at $BENCH_TEMPORAL"
 else
-  tport="$(free_port)"; hport="$(free_port)"; mport="$(free_port)"
-  "$TEMPORAL" server start-dev "${TEMPORAL_DEV_FLAGS[@]}" --headless --ip 127.0.0.1 --port "$tport" --http-port "$hport" --metrics-port "$mport" \
-    --log-level error >"$ROOT/.dev/temporal-bench.log" 2>&1 &
-  pids+=($!)
-  export TVP_BENCH_TEMPORAL_PID=$!
-  temporal_wait "127.0.0.1:$tport"
-  export TVP_BENCH_TEMPORAL_ADDRESS="127.0.0.1:$tport"
-  export TVP_BENCH_TEMPORAL_METRICS="127.0.0.1:$mport"
+  TEMPORAL_LOG_LEVEL=error temporal_start_dev "$ROOT/.dev/temporal-bench.log" "${TEMPORAL_DEV_FLAGS[@]}"
+  pids+=("$TEMPORAL_PID")
+  export TVP_BENCH_TEMPORAL_PID="$TEMPORAL_PID"
+  export TVP_BENCH_TEMPORAL_ADDRESS="$TEMPORAL_ADDRESS"
+  export TVP_BENCH_TEMPORAL_METRICS="127.0.0.1:$TEMPORAL_METRICS_PORT"
 fi
 
 export TVP_BENCH_DATABASE_URL="postgres://postgres@127.0.0.1:$pgport/$db?sslmode=disable"

@@ -13,9 +13,21 @@ TEMPORAL_DEV_FLAGS=(--dynamic-config-value 'history.queueReaderStuckCriticalAtte
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
-# free_port prints a TCP port on 127.0.0.1 that is free at this moment.
+# free_port prints a TCP port on 127.0.0.1 that is free, and reserved for about a minute: it is
+# left in TIME_WAIT (a connection to it closed first on the listening side), so no other bind to
+# port 0 gets it (two calls never print the same port, and Temporal's dev server, which picks
+# three more ports itself, does not pick it), while a server that binds it with SO_REUSEADDR
+# (Temporal, PostgreSQL) still can, as the socket in TIME_WAIT has it too (Linux lets a bind past
+# a TIME_WAIT socket only when both have it; internal/testenv.FreeAddr does the same).
 free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+  python3 -c '
+import socket
+l = socket.socket(); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+l.bind(("127.0.0.1", 0)); l.listen(1)
+port = l.getsockname()[1]
+c = socket.create_connection(("127.0.0.1", port)); a, _ = l.accept()
+a.close(); c.close(); l.close()
+print(port)'
 }
 
 # ensure_pg_binaries installs Debian's PostgreSQL 15 where it is missing.
@@ -74,15 +86,47 @@ pg_reachable() {
   "${PGBIN}/pg_isready" -q -h "$1" -p "$2" -t 3 2>/dev/null
 }
 
-# temporal_wait ADDRESS: waits until the Temporal frontend answers (60 s at most).
+# temporal_wait ADDRESS [PID [LOG]]: waits until the Temporal frontend answers (60 s at most);
+# with the server's PID it stops waiting when the server has exited, and with its LOG prints
+# the log's tail when it did not answer.
 temporal_wait() {
-  local addr="$1" i
+  local addr="$1" pid="${2:-}" logfile="${3:-}" i
   for i in $(seq 1 120); do
     if "$TEMPORAL" operator cluster health --address "$addr" >/dev/null 2>&1; then
       return 0
     fi
+    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+      log "Temporal at $addr exited before it answered"
+      [ -n "$logfile" ] && tail -n 40 "$logfile" >&2
+      return 1
+    fi
     sleep 0.5
   done
   log "Temporal at $addr did not become healthy"
+  [ -n "$logfile" ] && tail -n 40 "$logfile" >&2
+  return 1
+}
+
+# temporal_start_dev LOG [ARGS...]: starts the dev server on free ports (in memory, or with
+# ARGS such as --db-filename), waits until it answers, and sets TEMPORAL_PID, TEMPORAL_ADDRESS
+# and TEMPORAL_METRICS_PORT (log level: TEMPORAL_LOG_LEVEL, warn if unset). A server that did not start (a port taken after all) is started again on new
+# ports, three times at most; each failure prints its log's tail.
+temporal_start_dev() {
+  local logfile="$1" try tport hport mport
+  shift
+  for try in 1 2 3; do
+    tport="$(free_port)"; hport="$(free_port)"; mport="$(free_port)"
+    "$TEMPORAL" server start-dev --headless --ip 127.0.0.1 --port "$tport" --http-port "$hport" \
+      --metrics-port "$mport" --log-level "${TEMPORAL_LOG_LEVEL:-warn}" "$@" >"$logfile" 2>&1 &
+    TEMPORAL_PID=$!
+    TEMPORAL_ADDRESS="127.0.0.1:$tport"
+    TEMPORAL_METRICS_PORT="$mport"
+    if temporal_wait "$TEMPORAL_ADDRESS" "$TEMPORAL_PID" "$logfile"; then
+      return 0
+    fi
+    kill -TERM "$TEMPORAL_PID" 2>/dev/null || true
+    wait "$TEMPORAL_PID" 2>/dev/null || true
+    log "Temporal did not start (try $try of 3)"
+  done
   return 1
 }

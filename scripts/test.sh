@@ -80,12 +80,9 @@ fi
 TEMPORAL="$("$ROOT/scripts/temporal-cli.sh")"
 export TEMPORAL TVP_TEST_TEMPORAL_CLI="$TEMPORAL"
 if [ -z "${TVP_TEST_TEMPORAL_ADDRESS:-}" ]; then
-  tport="$(free_port)"; hport="$(free_port)"; mport="$(free_port)"
-  "$TEMPORAL" server start-dev --headless --ip 127.0.0.1 --port "$tport" --http-port "$hport" \
-    --metrics-port "$mport" --log-level warn >"$ROOT/.dev/temporal-test.log" 2>&1 &
-  pids+=($!)
-  export TVP_TEST_TEMPORAL_ADDRESS="127.0.0.1:$tport"
-  temporal_wait "$TVP_TEST_TEMPORAL_ADDRESS"
+  temporal_start_dev "$ROOT/.dev/temporal-test.log"
+  pids+=("$TEMPORAL_PID")
+  export TVP_TEST_TEMPORAL_ADDRESS="$TEMPORAL_ADDRESS"
   log "Temporal: dev server on $TVP_TEST_TEMPORAL_ADDRESS"
 fi
 

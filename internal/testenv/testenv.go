@@ -115,15 +115,43 @@ func TemporalAddress(tb testing.TB) string {
 // is right only for a while (internal/archtest's TestNoTestMixesADateWithTheClock finds one).
 func Today() time.Time { return domain.DateIn(time.Now()) }
 
-// FreeAddr returns a 127.0.0.1 address with a port that was free a moment ago.
+// FreeAddr returns a 127.0.0.1 address with a port that is free and reserved for a while:
+// the port is left in TIME_WAIT (a connection to it, closed first on the listening side), so
+// the kernel hands it to no other bind to port 0 for about a minute (Linux), neither to this
+// process nor to a server that picks its own ports (Temporal's dev server picks three more),
+// while an explicit bind with SO_REUSEADDR, as Go's listeners, PostgreSQL and Temporal make,
+// still gets it. Two calls never return the same port. A server started on it may still find
+// it taken (an outgoing connection's ephemeral port): start it again on new ones.
 func FreeAddr(tb testing.TB) string {
 	tb.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := ReservePort()
 	if err != nil {
 		tb.Fatalf("find a free port: %v", err)
 	}
+	return addr
+}
+
+// ReservePort is FreeAddr without a test: it returns a 127.0.0.1 address whose port is free
+// and left in TIME_WAIT.
+func ReservePort() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
 	defer l.Close()
-	return l.Addr().String()
+	addr := l.Addr().String()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return "", fmt.Errorf("reserve %s: %w", addr, err)
+	}
+	defer c.Close()
+	a, err := l.Accept()
+	if err != nil {
+		return "", fmt.Errorf("reserve %s: %w", addr, err)
+	}
+	// Closed first on the listening side: that side's socket (our port) waits in TIME_WAIT.
+	a.Close()
+	return addr, nil
 }
 
 func redact(s string) string {

@@ -247,3 +247,80 @@ func TestUpdateSentAgainAfterContinueAsNew(t *testing.T) {
 	assert.Zero(t, h2.count("SELECT count(*) FROM audit_log WHERE action = $1", domain.AuditMeetingMoved), "not moved: the same step")
 	assert.Equal(t, 1, h2.count("SELECT count(*) FROM audit_log WHERE action = $1", domain.AuditMeetingScheduled))
 }
+
+// A step is logged once when the workflow task that ran it is lost after its writes were made
+// and the same Update is run again, from the history, at another revision (issue 30: a citizen
+// meeting of the day in the life had two audit rows). A step's writes are local activities,
+// made inside the task that runs its handler; a task can be lost after them (its worker is
+// killed, the task fails or times out, the server's registry of Updates is cleared), and the
+// Update is then delivered again, or sent again by the client with its Idempotency-Key after
+// an answer of 503. By then other steps and timers may have been applied, so the step is taken
+// at another revision. Here the lost task is a run of the same plan on the same database whose
+// history is then dropped (h1), and the history that remains is h2: a timer's reminder (the
+// coordinator's: set the first meeting's date, day 21) and another step (the meeting
+// scheduled) come before the same Update. Before, the audit key was the revision: two rows.
+func TestStepLoggedOnceWhenItsTaskIsLostAndRunAgain(t *testing.T) {
+	consent := collab.ConsentRequest{Actor: jonas, Scope: "Deling", Date: start}
+	const id = "koordinator.jonas:k-1#0a1b2c"
+	end := func(h *harness, d time.Duration) {
+		h.at(d, func() {
+			h.send("end", collab.UpdateLeave, collab.LeaveRequest{Actor: ida, Date: start.Add(d).Truncate(day), Reason: "Flyttet"})
+		})
+	}
+
+	h1 := newHarness(t, nil, start)
+	h1.at(time.Hour, func() { h1.send(id, collab.UpdateRecordConsent, consent) })
+	end(h1, 2*day)
+	h1.run()
+	require.Equal(t, domain.AuditConsentRecorded, h1.lastAudit(), "the lost task's writes were made")
+
+	h2 := newHarness(t, h1.store, start)
+	h2.at(22*day, func() {
+		h2.send("tovholder.ida:schedule", collab.UpdateScheduleMeeting, collab.ScheduleRequest{Actor: ida, At: at(40, 10)})
+	})
+	h2.at(23*day, func() { h2.send(id, collab.UpdateRecordConsent, consent) })
+	end(h2, 24*day)
+	h2.run()
+	require.NotNil(t, h2.ok(id).Consent, "the step was applied once, in the history that remains")
+	var keys []string
+	require.NoError(t, h2.store.DB().Select(&keys, `SELECT key FROM audit_log WHERE action = $1 AND subject_id = $2 ORDER BY id`,
+		domain.AuditConsentRecorded, h2.in.PlanID))
+	assert.Len(t, keys, 1, "one audit row for one step: %v", keys)
+}
+
+// lastAudit is the action of the plan's newest audit row but the end's.
+func (h *harness) lastAudit() domain.AuditAction {
+	h.t.Helper()
+	var a domain.AuditAction
+	require.NoError(h.t, h.store.DB().Get(&a, `SELECT action FROM audit_log WHERE subject_id = $1 AND action <> $2 ORDER BY id DESC LIMIT 1`,
+		h.in.PlanID, domain.AuditLeft))
+	return a
+}
+
+// The enrolment (the plan's first step, no Update) is logged once when its task is lost and run
+// again with an Update that arrived meanwhile: the SDK handles the Update first, so the run
+// again takes the enrolment at another revision (issue 30: a referral of the day in the life
+// had two audit rows, its first task lost with the killed worker and a team pause's Update
+// handled first when it was run again). h1 is the lost task's writes, h2 the history that
+// remains.
+func TestEnrolmentLoggedOnceWhenItsFirstTaskIsLost(t *testing.T) {
+	h1 := newHarness(t, nil, start)
+	h1.at(time.Hour, func() {
+		h1.send("end", collab.UpdateLeave, collab.LeaveRequest{Actor: ida, Date: start, Reason: "Flyttet"})
+	})
+	h1.run()
+
+	h2 := newHarness(t, h1.store, start)
+	h2.at(0, func() {
+		h2.send("koordinator.jonas:consent", collab.UpdateRecordConsent, collab.ConsentRequest{Actor: jonas, Scope: "Deling", Date: start})
+	})
+	h2.at(time.Hour, func() {
+		h2.send("end", collab.UpdateLeave, collab.LeaveRequest{Actor: ida, Date: start, Reason: "Flyttet"})
+	})
+	h2.run()
+	h2.ok("koordinator.jonas:consent")
+	var keys []string
+	require.NoError(t, h2.store.DB().Select(&keys, `SELECT key FROM audit_log WHERE action = $1 AND subject_id = $2 ORDER BY id`,
+		domain.AuditEnrolled, h2.in.PlanID))
+	assert.Len(t, keys, 1, "one audit row for one enrolment: %v", keys)
+}

@@ -91,7 +91,9 @@ func (p *plan) setup(ctx workflow.Context, in Input) error {
 
 func (p *plan) run(ctx workflow.Context) (Result, error) {
 	if p.fresh {
-		if err := p.commit(ctx, p.in.EnrolledBy, domain.AuditEnrolled, domain.PurposeEnrolment, false); err != nil {
+		// Named: an Update that arrives while the first task is lost is handled before it when
+		// the task is run again, and takes a revision first.
+		if err := p.commit(effects.WithStep(ctx, "start"), p.in.EnrolledBy, domain.AuditEnrolled, domain.PurposeEnrolment, false); err != nil {
 			return Result{}, err
 		}
 	}
@@ -177,22 +179,36 @@ func (p *plan) continueAsNew(ctx workflow.Context) error {
 }
 
 // commit records a step: a new revision (if bump), the read model, the audit log (keyed by the
-// step's own revision, taken before anything blocks), and the inbox items of the occasions the
-// step has answered (key prefixes). An effect that fails is kept as stuck (effects.Runner):
-// commit fails only in a history from before that.
+// step: effects.StepKey, its name or Update's ID, or else its own revision, taken before
+// anything blocks), and the inbox items of the occasions the step has answered (key prefixes).
+// In an Update's handler the audit is appended first, after the Update's acceptance is recorded
+// (effects.AfterAcceptance), and the other writes after it. An effect that fails is kept as
+// stuck (effects.Runner): commit fails only in a history from before that.
 func (p *plan) commit(ctx workflow.Context, actor string, action domain.AuditAction, purpose domain.Purpose, bump bool, done ...string) error {
 	if bump {
 		p.state.Revision++
 	}
 	rev := p.state.Revision
 	p.refreshNext()
-	if err := p.save(ctx); err != nil {
-		return err
+	audit := func() error {
+		return p.fx.Run(ctx, effects.Audit(ctx, effects.StepKey(ctx, WorkflowID(p.state.PlanID), rev),
+			domain.AuditEntry{ActorID: actor, Action: action, SubjectType: domain.SubjectPlan, SubjectID: p.state.PlanID, Purpose: purpose},
+			[]string{p.state.CitizenID}))
 	}
-	if err := p.fx.Run(ctx, effects.Audit(ctx, fmt.Sprintf("%s/%d", WorkflowID(p.state.PlanID), rev),
-		domain.AuditEntry{ActorID: actor, Action: action, SubjectType: domain.SubjectPlan, SubjectID: p.state.PlanID, Purpose: purpose},
-		[]string{p.state.CitizenID})); err != nil {
-		return err
+	if effects.AfterAcceptance(ctx) { // the audit first: the writes after it are made once the step is in the history
+		if err := audit(); err != nil {
+			return err
+		}
+		if err := p.save(ctx); err != nil {
+			return err
+		}
+	} else {
+		if err := p.save(ctx); err != nil {
+			return err
+		}
+		if err := audit(); err != nil {
+			return err
+		}
 	}
 	if len(done) == 0 {
 		return nil

@@ -10,6 +10,7 @@ import (
 	"tvp/domain"
 	"tvp/workflows"
 	"tvp/workflows/collab"
+	"tvp/workflows/effects"
 )
 
 // subject is the course as the access rules see it.
@@ -277,7 +278,7 @@ func (c *course) pause(ctx workflow.Context, sig PauseSignal) {
 		// now, and comes again after the resume if the request still waits.
 		done = append(done, domain.ReminderExtensionDecision)
 	}
-	c.commitPause(ctx, sig.PausedBy, domain.AuditCoursePaused, nil, done...)
+	c.commitPause(effects.WithStep(ctx, "pause/"+sig.PauseID), sig.PausedBy, domain.AuditCoursePaused, nil, done...)
 }
 
 // resume continues the remaining time: every date ahead moves by the pause's length.
@@ -314,7 +315,7 @@ func (c *course) resume(ctx workflow.Context, r ResumeRequest) {
 	if r.Automatic {
 		details = map[string]any{"automatic": true}
 	}
-	c.commitPause(ctx, r.ResumedBy, domain.AuditCourseResumed, details)
+	c.commitPause(effects.WithStep(ctx, "resume/"+r.PauseID), r.ResumedBy, domain.AuditCourseResumed, details)
 }
 
 // commitPause commits a pause or a resume; a failure (in a history from before stuck effects)

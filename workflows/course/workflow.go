@@ -147,7 +147,9 @@ func (c *course) setup(ctx workflow.Context, in Input) error {
 
 func (c *course) run(ctx workflow.Context) (Result, error) {
 	if c.fresh {
-		if err := c.commit(ctx, c.in.ReferredBy, domain.AuditCourseReferred, domain.PurposeReferral, nil, false); err != nil {
+		// Named: an Update that arrives while the first task is lost is handled before it when
+		// the task is run again, and takes a revision first.
+		if err := c.commit(effects.WithStep(ctx, "start"), c.in.ReferredBy, domain.AuditCourseReferred, domain.PurposeReferral, nil, false); err != nil {
 			return Result{}, err
 		}
 	}
@@ -281,21 +283,33 @@ func (c *course) continueAsNew(ctx workflow.Context, chans ...workflow.ReceiveCh
 	return workflow.NewContinueAsNewError(ctx, CourseWorkflow, next)
 }
 
-// commit records a step: a new revision, the read model, the audit log (keyed by the step's
-// own revision, taken before anything blocks: another step in the same workflow task moves
-// the revision on), and the inbox items that the step has made unnecessary. An effect that
-// fails is kept as stuck (effects.Runner): commit fails only in a history from before that.
+// commit records a step: a new revision, the read model, the audit log (keyed by the step:
+// effects.StepKey, its name or Update's ID, or else its own revision, taken before anything
+// blocks: another step in the same workflow task moves the revision on), and the inbox items
+// that the step has made unnecessary. In an Update's handler the audit is appended first, after
+// the Update's acceptance is recorded (effects.AfterAcceptance), and the other writes after it.
+// An effect that fails is kept as stuck (effects.Runner): commit fails only in a history from
+// before that.
 func (c *course) commit(ctx workflow.Context, actor string, action domain.AuditAction, purpose domain.Purpose, details map[string]any, bump bool, done ...domain.ReminderKind) error {
 	if bump {
 		c.state.Revision++
 	}
 	rev := c.state.Revision
 	c.refreshNext()
-	if err := c.save(ctx); err != nil {
-		return err
-	}
-	if err := c.audit(ctx, rev, actor, action, purpose, details); err != nil {
-		return err
+	if effects.AfterAcceptance(ctx) { // the audit first: the writes after it are made once the step is in the history
+		if err := c.audit(ctx, rev, actor, action, purpose, details); err != nil {
+			return err
+		}
+		if err := c.save(ctx); err != nil {
+			return err
+		}
+	} else {
+		if err := c.save(ctx); err != nil {
+			return err
+		}
+		if err := c.audit(ctx, rev, actor, action, purpose, details); err != nil {
+			return err
+		}
 	}
 	if len(done) > 0 {
 		return c.completeReminders(ctx, done)
@@ -339,9 +353,10 @@ func (c *course) write(ctx workflow.Context) error {
 	return nil
 }
 
-// audit appends one entry per citizen of the course, keyed by workflow and revision.
+// audit appends one entry per citizen of the course, keyed by the step (effects.StepKey: its
+// Update's ID, or outside an Update the revision).
 func (c *course) audit(ctx workflow.Context, rev int64, actor string, action domain.AuditAction, purpose domain.Purpose, details map[string]any) error {
-	return c.fx.Run(ctx, effects.Audit(ctx, fmt.Sprintf("%s/%d", WorkflowID(c.state.CourseID), rev),
+	return c.fx.Run(ctx, effects.Audit(ctx, effects.StepKey(ctx, WorkflowID(c.state.CourseID), rev),
 		domain.AuditEntry{ActorID: actor, Action: action, SubjectType: domain.SubjectCourse, SubjectID: c.state.CourseID,
 			Purpose: purpose, Details: details}, c.state.CitizenIDs))
 }

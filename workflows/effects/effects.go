@@ -7,6 +7,8 @@
 package effects
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"reflect"
 	"time"
@@ -76,6 +78,20 @@ var localOptions = workflow.LocalActivityOptions{
 		MaximumInterval:    time.Minute,
 		MaximumAttempts:    25,
 	},
+}
+
+// boundedOptions are localOptions for an ordinary activity: a write made by one (an audit after
+// its step's acceptance, AuditAccepted) becomes a stuck effect after as long as a local one.
+var boundedOptions = workflow.ActivityOptions{
+	StartToCloseTimeout:    localOptions.StartToCloseTimeout,
+	ScheduleToCloseTimeout: localOptions.ScheduleToCloseTimeout,
+	RetryPolicy:            localOptions.RetryPolicy,
+}
+
+// doBounded runs one of a step's writes as an ordinary activity with boundedOptions.
+func doBounded(ctx workflow.Context, activity, in, out any) error {
+	ctx = workflow.WithActivityOptions(ctx, boundedOptions)
+	return workflow.ExecuteActivity(ctx, activity, in).Get(ctx, out)
 }
 
 // LocalWrites is the change (GetVersion) from which a step's writes run as local activities.
@@ -160,13 +176,63 @@ type Effect struct {
 	Pause    *activities.TeamPauseInput         `json:"pause,omitempty"`
 	Courses  *activities.UpdateTeamCoursesInput `json:"courses,omitempty"`
 	Invite   *activities.InvitationsInput       `json:"invite,omitempty"`
+	// Accepted: an audit made by an ordinary activity, not a local one (AuditAccepted).
+	Accepted bool `json:"accepted,omitempty"`
 }
 
 // Save is the effect that writes the workflow's read model (the workflow's Apply makes it).
 func Save() Effect { return Effect{Kind: KindSave, Key: SaveKey} }
 
-// Audit is the effect that appends one entry per citizen; keyPrefix (workflow ID and the
-// step's revision) makes a retry append nothing.
+// StepKey is the key of the step being taken, from which its audit entries' keys are made
+// (Audit's keyPrefix), so that the step is logged once however often it is run. A step's writes
+// are made inside the workflow task that runs it (local activities), and a workflow task can be
+// lost after they were made (its worker killed, the task failed or timed out, the server's
+// update registry cleared); the step is then run again by a later task, or sent again by the
+// client with its Idempotency-Key after an answer of 503. That run may take the step at another
+// revision than the lost one did: the Updates that arrived meanwhile are handled first (the SDK
+// runs Update handlers before the workflow's main coroutine), and other steps and timers may
+// have been applied in between; so a key made of the revision logged the step twice (issue 30).
+// The key is, in this order: the name the step was given (WithStep: a workflow's first step, a
+// signal's), the ID of the Update whose handler takes it (the same each time the Update is
+// delivered or sent again), or else the revision it made.
+func StepKey(ctx workflow.Context, workflowID string, rev int64) string {
+	if name, ok := ctx.Value(stepNameKey{}).(string); ok && name != "" {
+		return workflowID + "/" + name
+	}
+	if id := updateID(ctx); id != "" {
+		// The ID carries the caller and their Idempotency-Key (up to 200 characters): hashed,
+		// the log's key has a fixed length and no text the client chose.
+		sum := sha256.Sum256([]byte(id))
+		return workflowID + "/update/" + hex.EncodeToString(sum[:16])
+	}
+	return fmt.Sprintf("%s/%d", workflowID, rev)
+}
+
+type stepNameKey struct{}
+
+// WithStep names the step taken under ctx (StepKey): a name that the workflow gives that step
+// only, whichever task takes it and at whatever revision, such as "start" for its first step or
+// "pause/<pause id>" for a signal's.
+func WithStep(ctx workflow.Context, name string) workflow.Context {
+	return workflow.WithValue(ctx, stepNameKey{}, name)
+}
+
+// updateID is the ID of the Update whose handler ctx belongs to, or "" outside one (where the
+// SDK's GetCurrentUpdateInfo panics).
+func updateID(ctx workflow.Context) (id string) {
+	defer func() {
+		if recover() != nil {
+			id = ""
+		}
+	}()
+	if info := workflow.GetCurrentUpdateInfo(ctx); info != nil {
+		return info.ID
+	}
+	return ""
+}
+
+// Audit is the effect that appends one entry per citizen; keyPrefix (StepKey: the step's name
+// or Update ID, or its revision) makes a retry, and the same step run again, append nothing.
 func Audit(ctx workflow.Context, keyPrefix string, e domain.AuditEntry, citizenIDs []string) Effect {
 	e.At = workflow.Now(ctx)
 	entries := make([]domain.AuditEntry, 0, len(citizenIDs))
@@ -176,7 +242,31 @@ func Audit(ctx workflow.Context, keyPrefix string, e domain.AuditEntry, citizenI
 		x.Key = keyPrefix + "/" + string(e.Action) + "/" + cid
 		entries = append(entries, x)
 	}
-	return Effect{Kind: KindAudit, Key: "audit/" + keyPrefix + "/" + string(e.Action), Audit: &activities.AuditInput{Entries: entries}}
+	return Effect{Kind: KindAudit, Key: "audit/" + keyPrefix + "/" + string(e.Action), Audit: &activities.AuditInput{Entries: entries},
+		Accepted: AfterAcceptance(ctx)}
+}
+
+// AuditAccepted is the change (GetVersion) from which the audit entries of a step taken in an
+// Update's handler are appended by an ordinary activity, not a local one (Effect.Accepted). A
+// local activity is made inside the workflow task that runs the handler, before the Update's
+// acceptance is recorded: a task lost then (its worker killed, its completion refused, the
+// server's update registry cleared) left a row for a step that, delivered again, could be
+// refused (issue 30: a meeting scheduled for a time that had passed by then had its row, and the
+// client was answered 422). An ordinary activity is scheduled by a command of the task's
+// completion, the same that records the acceptance: it runs only for a step that the history
+// has. It costs the step a dispatch through the server (tens of milliseconds on the dev server;
+// a timer to wait for the acceptance costs a second there).
+const AuditAccepted = "audit-accepted"
+
+// AfterAcceptance reports whether a step's audit is appended by an ordinary activity, after the
+// acceptance of its Update is recorded: in an Update's handler, from AuditAccepted on. A step
+// then appends it first, so that its other writes (the read model, the inbox: local activities)
+// are made after it, for a step that the history has, too.
+func AfterAcceptance(ctx workflow.Context) bool {
+	if updateID(ctx) == "" {
+		return false
+	}
+	return workflow.GetVersion(ctx, AuditAccepted, workflow.DefaultVersion, 1) == 1
 }
 
 // Raise is the effect that raises one reminder now; in.Key must identify the occasion.

@@ -307,7 +307,11 @@ func (r *Runner) count(ctx workflow.Context, name string, kind Kind) {
 func (r *Runner) Common(ctx workflow.Context, e Effect) error {
 	switch {
 	case e.Kind == KindAudit && e.Audit != nil:
-		if err := Write(ctx, acts.Audit, *e.Audit, nil); err != nil {
+		write := Write
+		if e.Accepted {
+			write = doBounded // after the step's acceptance is recorded (AuditAccepted)
+		}
+		if err := write(ctx, acts.Audit, *e.Audit, nil); err != nil {
 			return fmt.Errorf("audit: %w", err)
 		}
 		return nil
