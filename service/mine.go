@@ -243,9 +243,7 @@ func (s *Service) MyCourse(ctx context.Context, by Caller, id string) (MyCourse,
 func (s *Service) myCourse(ctx context.Context, st course.State) (MyCourse, error) {
 	out := MyCourse{ID: st.CourseID, Kind: st.Kind, Phase: st.Phase, StartDate: st.StartDate, PlannedEnd: st.PlannedEnd,
 		ClosedOn: st.ClosedOn, Goals: []MyGoal{}, Consultants: []Person{}, Family: len(st.CitizenIDs) > 1}
-	if st.Terms != nil {
-		out.ScoreMax = st.Terms.ProgressionScoreMax
-	}
+	out.ScoreMax = st.Settings.ProgressionScoreMax
 	for _, g := range st.Goals {
 		mg := MyGoal{Text: g.Text, Scores: []MyScore{}}
 		for _, p := range st.Progressions {

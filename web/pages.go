@@ -485,10 +485,7 @@ func (p *Pages) course(ctx context.Context, by service.Caller, c *gin.Context) (
 	for _, sid := range st.ConsultantIDs {
 		consultants = append(consultants, nameOr(names, sid))
 	}
-	scoreMax := team.Settings.ProgressionScoreMax
-	if st.Terms != nil {
-		scoreMax = st.Terms.ProgressionScoreMax
-	}
+	scoreMax := st.ScoreMax
 	return CoursePage{
 		Course: st, Team: team, Names: v.Names, Consultants: consultants, Timeline: courseTimeline(st),
 		Chart: progressionChart(st, scoreMax), ScoreMax: scoreMax, Today: p.now().Format(time.DateOnly),

@@ -73,6 +73,7 @@ func (c *course) setup(ctx workflow.Context, in Input) error {
 			Milestones:    []Milestone{},
 		}
 	}
+	c.state.Settings = c.s
 	c.fx = &effects.Runner{
 		Ledger: &c.state.Effects, Workflow: "course", WorkflowID: WorkflowID(c.state.CourseID),
 		SubjectType: domain.SubjectCourse, SubjectID: c.state.CourseID, Apply: c.apply,
