@@ -67,7 +67,7 @@ func (p *Pages) citizenRoutes(g *gin.RouterGroup) {
 	g.GET("/forloeb/:id", citizenRender(p, "borger_course", "Mit forløb", p.citizenCourse))
 	g.GET("/indsigt", citizenRender(p, "borger_log", "Hvem har set min sag", p.citizenLog))
 	g.POST("/plan/:id/dagsorden", p.citizenPost(sectionMeeting, "dagsorden", func(ctx context.Context, by service.Caller, id string, f url.Values) error {
-		_, err := p.d.Service.AddAgendaPoint(ctx, by, id, service.AgendaInput{Text: f.Get("text")})
+		_, err := p.d.Service.AddMyAgendaPoint(ctx, by, id, service.AgendaInput{Text: f.Get("text")})
 		return err
 	}))
 	g.POST("/plan/:id/ord", p.citizenPost(sectionPlan, "ord", func(ctx context.Context, by service.Caller, id string, f url.Values) error {
