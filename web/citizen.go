@@ -346,7 +346,7 @@ func formChanges(prev, cur domain.FormVersion) []string {
 // dueDA is an agreement's due date as Danes write it.
 func dueDA(s string) string {
 	if t, ok := domain.AgreementDueAt(s); ok {
-		return t.Format("02-01-2006")
+		return dateDA(t)
 	}
 	return s
 }
