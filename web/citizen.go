@@ -140,8 +140,8 @@ func citizenProblem(err error) string {
 	case domain.EInvalid:
 		switch domain.ErrorField(err) {
 		case "text", "comment", "reason":
-			if strings.Contains(domain.ErrorMessage(err), "longer") || strings.Contains(domain.ErrorMessage(err), "max") {
-				return fmt.Sprintf("Teksten er for lang. Skriv højst %d tegn.", 2000)
+			if max := domain.ErrorMax(err); max > 0 {
+				return fmt.Sprintf("Teksten er for lang. Skriv højst %d tegn.", max)
 			}
 			return "Skriv noget i feltet, før du sender. Teksten må ikke indeholde usynlige styretegn."
 		case "version", "form_version", "goal":
@@ -168,7 +168,7 @@ func (p *Pages) citizenPost(section, key string, step func(ctx context.Context, 
 		by := citizenCaller(c)
 		id := c.Param("id")
 		if err := step(c.Request.Context(), by, id, c.Request.PostForm); err != nil {
-			if st, _ := p.d.StatusOf(err); st == http.StatusUnprocessableEntity || st == http.StatusConflict {
+			if code := domain.ErrorCode(err); code == domain.EInvalid || code == domain.EConflict || code == domain.EPhase {
 				p.citizenPlanWithProblem(c, by, id, section, err)
 				return
 			}
