@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"go.temporal.io/sdk/activity"
 
@@ -93,11 +92,7 @@ func (a *Activities) RecordInvitations(ctx context.Context, in InvitationsInput)
 // and a link (the staff's plan page, or the citizen's own page); nothing else about the
 // citizen.
 func (a *Activities) invitationText(ev domain.MeetingEvent, planID string, citizen bool) (string, string) {
-	loc, err := time.LoadLocation(domain.CalendarTimezone)
-	if err != nil {
-		loc = time.UTC
-	}
-	when := ev.Start.In(loc).Format("02.01.2006 kl. 15.04")
+	when := ev.Start.In(domain.Zone()).Format("02.01.2006 kl. 15.04")
 	what := "Invitation"
 	switch {
 	case ev.Method == domain.CalendarCancel:

@@ -167,6 +167,15 @@ func TestAbsenceHandsRemindersToTheStandInAndBack(t *testing.T) {
 	require.Equal(t, http.StatusOK, nina.do("GET", path, nil, nil).StatusCode)
 	require.Equal(t, http.StatusOK, jonas.do("POST", path+"/consent", map[string]any{"scope": "Deling", "date": today}, nil).StatusCode)
 	require.Equal(t, http.StatusOK, nina.do("POST", path+"/meeting/schedule", map[string]any{"at": now.Add(48 * time.Hour).UTC()}, nil).StatusCode)
+	reads := func() int {
+		var n int
+		require.NoError(t, app.Store.DB().Get(&n, "SELECT count(*) FROM audit_log WHERE actor_id = 'tovholder.nina' AND action = $1 AND subject_id = $2",
+			domain.PlanRead.Audit(), plan.ID))
+		return n
+	}
+	readsBefore := reads()
+	require.Equal(t, http.StatusOK, nina.do("POST", path+"/meeting/agenda", map[string]any{"text": "Bolig"}, nil).StatusCode)
+	assert.Equal(t, readsBefore, reads(), "a step is no read: the agenda point's answer comes from the step (before, the API read the plan again, audited as a read)")
 	assert.Equal(t, http.StatusForbidden, as{t: t, app: app, user: "sagsbehandler.per"}.do("GET", path, nil, nil).StatusCode)
 	rec, err := app.Store.GetPlan(ctx, plan.ID)
 	require.NoError(t, err)
@@ -180,6 +189,9 @@ func TestAbsenceHandsRemindersToTheStandInAndBack(t *testing.T) {
 	}
 	assert.True(t, onBehalf[domain.PlanRead.Audit()], "the read, on her behalf")
 	assert.True(t, onBehalf[domain.PlanSchedule.Audit()], "the step, on her behalf")
+	// Every step of a plan goes through one runner, which audits a stand-in's step on behalf of
+	// the absent colleague.
+	assert.True(t, onBehalf[domain.PlanAgendaPoint.Audit()], "the agenda point, on her behalf")
 
 	// Cancelled: what is open goes back to her at once, and the stand-in's access ends.
 	require.Equal(t, http.StatusNoContent, karen.do("DELETE", "/api/v1/staff/tovholder.ida/absences/"+away.ID, nil, nil).StatusCode)

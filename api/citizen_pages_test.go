@@ -327,6 +327,9 @@ func TestEachFamilyMemberSeesTheFamilyCourse(t *testing.T) {
 		assert.Equal(t, http.StatusOK, status, who.Username)
 		assert.Contains(t, page, "Et forløb for din familie", who.Username)
 		assert.Contains(t, page, "Oskar kommer i skole hver dag", who.Username)
+		// The course's own scale (its settings), though it was never reorganised: before, a
+		// citizen was shown a scale only after a decision had changed the course's terms.
+		assert.Contains(t, page, "på en skala fra 1 til 10", who.Username)
 		status, page = citizenRequest(t, app, s, "GET", "/borger", nil)
 		assert.Equal(t, http.StatusOK, status)
 		assert.Contains(t, page, "/borger/forloeb/"+c.ID, "the family course is on %s's front page", who.Username)

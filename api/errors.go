@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -22,6 +23,8 @@ var statusOf = map[string]int{
 	domain.EUnavailable:  http.StatusServiceUnavailable,
 	domain.ETimeout:      http.StatusGatewayTimeout,
 	domain.ETooLarge:     http.StatusRequestEntityTooLarge,
+	domain.ERateLimited:  http.StatusTooManyRequests,
+	domain.EMethod:       http.StatusMethodNotAllowed,
 	domain.EInternal:     http.StatusInternalServerError,
 }
 
@@ -35,6 +38,8 @@ var titleOf = map[string]string{
 	domain.EUnavailable:  "A service TVP depends on is unavailable",
 	domain.ETimeout:      "A service TVP depends on did not answer in time",
 	domain.ETooLarge:     "The request body is too large",
+	domain.ERateLimited:  "Too many requests",
+	domain.EMethod:       "Method not allowed",
 	domain.EInternal:     "Internal error",
 }
 
@@ -61,29 +66,54 @@ type Problem struct {
 	Field    string `json:"field,omitempty"`
 }
 
-// fail writes err as problem+json. Internal errors are logged and shown without details.
-func (s *Server) fail(c *gin.Context, err error) {
+// problemOf is err as a problem detail, at the route (instance).
+func problemOf(err error, instance string) Problem {
 	status, code := StatusOf(err)
-	p := Problem{
+	return Problem{
 		Type:     "urn:tvp:problem:" + code,
 		Title:    titleOf[code],
 		Status:   status,
 		Detail:   domain.ErrorMessage(service.FromTemporal(err)),
-		Instance: c.FullPath(),
+		Instance: instance,
 		Code:     code,
 		Field:    domain.ErrorField(err),
 	}
+}
+
+// fail writes err as problem+json. Internal errors are logged and shown without details.
+func (s *Server) fail(c *gin.Context, err error) {
+	s.refuse(c.Writer, c.Request, c.FullPath(), err)
+	c.Abort()
+}
+
+// refuse writes err as problem+json to any handler's writer (the API's, the rate limiter's, the
+// codec server's): its status from the one table, a Retry-After where trying again helps, a
+// WWW-Authenticate where a bearer token is missing. Internal errors are logged and shown
+// without details; denials are logged.
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, route string, err error) {
+	p := problemOf(err, route)
 	switch {
-	case status >= 500:
-		s.log.ErrorContext(c.Request.Context(), "request failed", "route", c.FullPath(), "method", c.Request.Method, "code", code, "err", err)
-	case status == http.StatusForbidden:
-		s.log.WarnContext(c.Request.Context(), "request denied", "route", c.FullPath(), "method", c.Request.Method, "reason", p.Detail)
+	case p.Status >= 500:
+		s.log.ErrorContext(r.Context(), "request failed", "route", route, "method", r.Method, "code", p.Code, "err", err)
+	case p.Status == http.StatusForbidden:
+		s.log.WarnContext(r.Context(), "request denied", "route", route, "method", r.Method, "reason", p.Detail)
 	}
-	if status == http.StatusServiceUnavailable {
-		c.Header("Retry-After", "2") // a dependency or a busy case: try again in a moment
+	writeProblem(w, p)
+}
+
+// writeProblem writes a problem detail with the headers its status asks for.
+func writeProblem(w http.ResponseWriter, p Problem) {
+	switch p.Status {
+	case http.StatusServiceUnavailable:
+		w.Header().Set("Retry-After", "2") // a dependency or a busy case: try again in a moment
+	case http.StatusUnauthorized:
+		if w.Header().Get("WWW-Authenticate") == "" {
+			w.Header().Set("WWW-Authenticate", "Bearer")
+		}
 	}
-	c.Header("Content-Type", "application/problem+json")
-	c.AbortWithStatusJSON(status, p)
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(p.Status)
+	_ = json.NewEncoder(w).Encode(p)
 }
 
 // recovery turns a panic into a logged 500 problem.
@@ -100,11 +130,7 @@ func (s *Server) notFoundRoute(c *gin.Context) {
 }
 
 func (s *Server) methodNotAllowed(c *gin.Context) {
-	c.Header("Content-Type", "application/problem+json")
-	c.AbortWithStatusJSON(http.StatusMethodNotAllowed, Problem{
-		Type: "urn:tvp:problem:method_not_allowed", Title: "Method not allowed",
-		Status: http.StatusMethodNotAllowed, Code: "method_not_allowed",
-	})
+	s.fail(c, domain.Errorf(domain.EMethod, "the route does not take %s", c.Request.Method))
 }
 
 // requestLog logs each request by route pattern, never the raw URL or body.

@@ -408,7 +408,7 @@ func TestHistoryCitizenTakesPartAndAgreementsRemind(t *testing.T) {
 	citizen, err := app.Service.IdentifyCitizen(ctx, citizenID, "")
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, ida.do("POST", path+"/meeting/schedule", map[string]any{"at": time.Now().Add(time.Hour).UTC()}, nil).StatusCode)
-	_, err = app.Service.AddAgendaPoint(ctx, citizen, id, service.AgendaInput{Text: "Min husleje"})
+	_, err = app.Service.AddMyAgendaPoint(ctx, citizen, id, service.AgendaInput{Text: "Min husleje"})
 	require.NoError(t, err)
 	_, err = app.Service.WriteGoalWords(ctx, citizen, id, service.GoalWordsInput{FormVersion: 1, Goal: 0, Text: "Det går fremad"})
 	require.NoError(t, err)

@@ -185,7 +185,7 @@ func TestHistoryCalendarInvitations(t *testing.T) {
 	start, err := ev.GetStartAt()
 	require.NoError(t, err)
 	assert.True(t, start.Equal(at), "DTSTART %v, want %v", start, at)
-	assert.Equal(t, domain.CalendarTimezone, ev.GetProperty(ics.ComponentPropertyDtStart).ICalParameters["TZID"][0])
+	assert.Equal(t, domain.TimeZone, ev.GetProperty(ics.ComponentPropertyDtStart).ICalParameters["TZID"][0])
 	require.Len(t, invited[0].cal.Timezones(), 1, "VTIMEZONE")
 	assert.Equal(t, "Jobcentret, lokale 2", ev.GetProperty(ics.ComponentPropertyLocation).Value)
 	assert.Contains(t, ev.GetProperty(ics.ComponentPropertyDescription).Value, "Bolig", "the agenda")

@@ -135,12 +135,7 @@ func (s *Server) listPlans(c *gin.Context) {
 }
 
 func (s *Server) addAgendaPoint(c *gin.Context) {
-	step(s, domain.PlanAgendaPoint, domain.SubjectPlan, func(ctx context.Context, by service.Caller, id string, in service.AgendaInput) (service.PlanView, error) {
-		if _, err := s.Service.AddAgendaPoint(ctx, by, id, in); err != nil {
-			return service.PlanView{}, err
-		}
-		return s.Service.Plan(ctx, by, id)
-	}, planBody)(c)
+	step(s, domain.PlanAgendaPoint, domain.SubjectPlan, s.Service.AddAgendaPoint, planBody)(c)
 }
 
 func (s *Server) completeAgreement(c *gin.Context) {

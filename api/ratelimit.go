@@ -1,8 +1,6 @@
 package api
 
 import (
-	"encoding/json"
-	"fmt"
 	"html/template"
 	"math"
 	"net"
@@ -12,6 +10,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"tvp/domain"
+	"tvp/words"
 
 	"github.com/gin-gonic/gin"
 	"golang.org/x/time/rate"
@@ -119,25 +120,21 @@ func (l *limits) login(r *http.Request) time.Duration {
 func writeLimited(w http.ResponseWriter, r *http.Request, wait time.Duration) {
 	secs := int(math.Ceil(wait.Seconds()))
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	p := problemOf(domain.Errorf(domain.ERateLimited, "too many requests; try again in %d s", secs), r.URL.Path)
 	if strings.Contains(r.Header.Get("Accept"), "text/html") {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.WriteHeader(http.StatusTooManyRequests)
-		_ = limitedPage.Execute(w, secs)
+		w.WriteHeader(p.Status)
+		_ = limitedPage.Execute(w, struct{ Title, Text string }{words.Error(p.Code), words.TryAgainIn(secs)})
 		return
 	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(http.StatusTooManyRequests)
-	_ = json.NewEncoder(w).Encode(Problem{
-		Type: "urn:tvp:problem:rate_limited", Title: "Too many requests", Status: http.StatusTooManyRequests,
-		Detail: fmt.Sprintf("too many requests; try again in %d s", secs), Instance: r.URL.Path, Code: "rate_limited",
-	})
+	writeProblem(w, p)
 }
 
 var limitedPage = template.Must(template.New("limited").Parse(`<!doctype html>
-<html lang="da"><head><meta charset="utf-8"><title>For mange forsøg – TVP</title>
+<html lang="da"><head><meta charset="utf-8"><title>{{.Title}} – TVP</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body><main><h1>For mange forsøg</h1>
-<p>Der er kommet for mange forespørgsler på kort tid. Prøv igen om {{.}} sekunder.</p></main></body></html>
+<body><main><h1>{{.Title}}</h1>
+<p>{{.Text}}</p></main></body></html>
 `))
 
 func (l *limits) loginPath(p string) bool {

@@ -84,7 +84,9 @@ func New(d Deps) *Server {
 	e.GET("/api/v1/openapi.json", s.openapi)
 
 	if d.Codec != nil {
-		h := http.StripPrefix("/codec", codec.Handler(d.Codec, s.authorizeCodec, strings.TrimSuffix(d.TemporalUIURL, "/")))
+		h := http.StripPrefix("/codec", codec.Handler(d.Codec, s.authorizeCodec, func(w http.ResponseWriter, r *http.Request, err error) {
+			s.refuse(w, r, "/codec"+r.URL.Path, err)
+		}, strings.TrimSuffix(d.TemporalUIURL, "/")))
 		e.Any("/codec/*path", gin.WrapH(h))
 	}
 

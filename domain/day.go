@@ -1,6 +1,9 @@
 package domain
 
-import "time"
+import (
+	"time"
+	_ "time/tzdata" // the municipality's time zone wherever the binary runs
+)
 
 // The municipality's day. A date in TVP (a course's start and end, the day it closed, a
 // milestone, a due date, an absence) is a day in Europe/Copenhagen, carried as midnight UTC of
@@ -27,11 +30,19 @@ func AfterToday(date, now time.Time) bool {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC).After(DateIn(now))
 }
 
+// TimeZone is the municipality's time zone: its days, the times its people read (pages, mails,
+// calendars), its Schedules' hours.
+const TimeZone = "Europe/Copenhagen"
+
+// Zone is the municipality's time zone (TimeZone).
+func Zone() *time.Location { return municipalZone }
+
 var municipalZone = func() *time.Location {
-	if loc, err := time.LoadLocation("Europe/Copenhagen"); err == nil {
-		return loc
+	loc, err := time.LoadLocation(TimeZone)
+	if err != nil {
+		panic(err) // time/tzdata is embedded: this cannot happen
 	}
-	return time.FixedZone("CET", 3600)
+	return loc
 }()
 
 // HalfYearBefore is the half-year that ended last before the municipality's day on which t

@@ -18,7 +18,9 @@ const (
 	EUnavailable  = "unavailable"  // a dependency (database, Temporal) cannot be reached right now
 	ETimeout      = "timeout"      // a dependency did not answer in time
 	ETooLarge     = "too_large"    // the request body is over the limit
-	EInternal     = "internal"     // a bug or an unexpected failure; details are logged, never shown
+	ERateLimited  = "rate_limited" // too many requests from the caller in a short time
+	EMethod       = "method_not_allowed"
+	EInternal     = "internal" // a bug or an unexpected failure; details are logged, never shown
 )
 
 // Error is an application error with a code, a human message and, for input errors, the field.
@@ -26,6 +28,8 @@ type Error struct {
 	Code    string
 	Message string
 	Field   string
+	// Max is the field's limit when the input is too long (characters) or has too many items.
+	Max int
 }
 
 func (e *Error) Error() string {
@@ -78,10 +82,19 @@ func ErrorField(err error) string {
 	return ""
 }
 
+// ErrorMax returns the limit an input went over (Error.Max), or 0.
+func ErrorMax(err error) int {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Max
+	}
+	return 0
+}
+
 // KnownCode reports whether code is one of TVP's error codes.
 func KnownCode(code string) bool {
 	switch code {
-	case EInvalid, ENotFound, EConflict, EPhase, EForbidden, EUnauthorized, EUnavailable, ETimeout, ETooLarge, EInternal:
+	case EInvalid, ENotFound, EConflict, EPhase, EForbidden, EUnauthorized, EUnavailable, ETimeout, ETooLarge, ERateLimited, EMethod, EInternal:
 		return true
 	}
 	return false

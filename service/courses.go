@@ -253,18 +253,9 @@ func (s *Service) courseStep(ctx context.Context, by Caller, id string, act doma
 	if err != nil {
 		return CourseView{}, err
 	}
-	if err := validate(in); err != nil {
-		return CourseView{}, err
-	}
-	name, arg, err := step()
+	res, err := runStep[course.StepResult](ctx, s, by, courseSubject(rec), act, course.WorkflowID(id), in, step,
+		func(err error) error { return s.courseError(ctx, id, err) })
 	if err != nil {
-		return CourseView{}, err
-	}
-	var res course.StepResult
-	if err := s.update(ctx, by, course.WorkflowID(id), name, arg, &res); err != nil {
-		return CourseView{}, s.courseError(ctx, id, err)
-	}
-	if err := s.auditStandIn(ctx, by, courseSubject(rec), act); err != nil {
 		return CourseView{}, err
 	}
 	v, err := domain.Access(by.Actor, courseSubject(rec), domain.CourseRead)
@@ -343,17 +334,13 @@ func (s *Service) DecideExtension(ctx context.Context, by Caller, id string, seq
 	if err != nil {
 		return CourseView{}, err
 	}
-	if err := validate(&in); err != nil {
+	res, err := runStep[course.StepResult](ctx, s, by, courseSubject(rec), domain.CourseDecideExtension, course.WorkflowID(id), &in,
+		func() (string, any, error) {
+			return course.UpdateDecideExtension, course.DecisionRequest{Actor: by.Actor, Approve: *in.Approve, Reason: in.Reason, Sequence: seq}, nil
+		},
+		func(err error) error { return s.courseError(ctx, id, err) })
+	if err != nil {
 		return CourseView{}, err
-	}
-	var res course.StepResult
-	if err := s.update(ctx, by, course.WorkflowID(id), course.UpdateDecideExtension,
-		course.DecisionRequest{Actor: by.Actor, Approve: *in.Approve, Reason: in.Reason, Sequence: seq}, &res); err != nil {
-		return CourseView{}, s.courseError(ctx, id, err)
-	}
-	decided := domain.DecisionRejected
-	if *in.Approve {
-		decided = domain.DecisionApproved
 	}
 	var ext domain.Extension
 	for _, e := range res.State.Extensions {
@@ -362,7 +349,7 @@ func (s *Service) DecideExtension(ctx context.Context, by Caller, id string, seq
 		}
 	}
 	if _, err := s.store.AddDecision(ctx, domain.Decision{
-		DecidedOn: s.now(), Body: domain.BodySteeringGroup, Title: words.ExtensionDecided(decided),
+		DecidedOn: s.now(), Body: domain.BodySteeringGroup, Title: words.ExtensionDecided(ext.Decision),
 		Text: in.Reason, RecordedBy: by.Actor.ID,
 		Changes: []domain.Change{{Kind: domain.ChangeExtension, TeamID: rec.TeamID, CourseID: id,
 			Note: words.Request(ext.Seq, ext.OldEnd.Format(time.DateOnly), ext.NewEnd.Format(time.DateOnly))}},

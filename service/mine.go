@@ -243,9 +243,7 @@ func (s *Service) MyCourse(ctx context.Context, by Caller, id string) (MyCourse,
 func (s *Service) myCourse(ctx context.Context, st course.State) (MyCourse, error) {
 	out := MyCourse{ID: st.CourseID, Kind: st.Kind, Phase: st.Phase, StartDate: st.StartDate, PlannedEnd: st.PlannedEnd,
 		ClosedOn: st.ClosedOn, Goals: []MyGoal{}, Consultants: []Person{}, Family: len(st.CitizenIDs) > 1}
-	if st.Terms != nil {
-		out.ScoreMax = st.Terms.ProgressionScoreMax
-	}
+	out.ScoreMax = st.Settings.ProgressionScoreMax
 	for _, g := range st.Goals {
 		mg := MyGoal{Text: g.Text, Scores: []MyScore{}}
 		for _, p := range st.Progressions {
@@ -332,20 +330,12 @@ func (s *Service) MyAccessLog(ctx context.Context, by Caller) ([]MyAccessEntry, 
 	return out, nil
 }
 
-// myStep runs a step of the citizen's own plan (the access rule first, then the input's
-// check, then the Update) and answers the plan as the citizen reads it.
+// myStep runs a step of the citizen's own plan (as every step of a plan: planStepResult) and
+// answers the plan as the citizen reads it.
 func (s *Service) myStep(ctx context.Context, by Caller, id string, act domain.Action, in any, name string, arg any) (MyPlan, error) {
-	if _, _, err := s.planFor(ctx, by, id, act); err != nil {
+	res, err := s.planStepResult(ctx, by, id, act, in, func() (string, any) { return name, arg })
+	if err != nil {
 		return MyPlan{}, err
-	}
-	if in != nil {
-		if err := validate(in); err != nil {
-			return MyPlan{}, err
-		}
-	}
-	var res collab.StepResult
-	if err := s.update(ctx, by, collab.WorkflowID(id), name, arg, &res); err != nil {
-		return MyPlan{}, s.planError(ctx, id, err)
 	}
 	return s.myPlan(ctx, by, res.State.Record())
 }
@@ -355,10 +345,19 @@ type AgendaInput struct {
 	Text string `json:"text" binding:"required,max=2000"`
 }
 
-// AddAgendaPoint puts a point on the next cross-disciplinary meeting's agenda (the citizen,
-// or the plan's coordinator or coordinating caseworker).
-func (s *Service) AddAgendaPoint(ctx context.Context, by Caller, id string, in AgendaInput) (MyPlan, error) {
+// AddMyAgendaPoint puts the citizen's point on the next cross-disciplinary meeting's agenda,
+// and answers their plan as they read it.
+func (s *Service) AddMyAgendaPoint(ctx context.Context, by Caller, id string, in AgendaInput) (MyPlan, error) {
 	return s.myStep(ctx, by, id, domain.PlanAgendaPoint, &in, collab.UpdateAddAgendaPoint, collab.AgendaRequest{Actor: by.Actor, Text: in.Text})
+}
+
+// AddAgendaPoint puts a point on the next cross-disciplinary meeting's agenda (the plan's
+// coordinator or coordinating caseworker, or a stand-in for them), and answers the plan as the
+// caller reads it.
+func (s *Service) AddAgendaPoint(ctx context.Context, by Caller, id string, in AgendaInput) (PlanView, error) {
+	return s.planStep(ctx, by, id, domain.PlanAgendaPoint, &in, func() (string, any) {
+		return collab.UpdateAddAgendaPoint, collab.AgendaRequest{Actor: by.Actor, Text: in.Text}
+	})
 }
 
 // GoalWordsInput are the citizen's own words on a goal of the current form.

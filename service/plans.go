@@ -328,27 +328,25 @@ func (s *Service) planError(ctx context.Context, id string, err error) error {
 // check (in, if any), then the Update that step makes of it; the answer is the plan as the
 // caller may read it.
 func (s *Service) planStep(ctx context.Context, by Caller, id string, act domain.Action, in any, step func() (name string, arg any)) (PlanView, error) {
-	f, _, err := s.planFor(ctx, by, id, act)
+	res, err := s.planStepResult(ctx, by, id, act, in, step)
 	if err != nil {
-		return PlanView{}, err
-	}
-	if in != nil {
-		if err := validate(in); err != nil {
-			return PlanView{}, err
-		}
-	}
-	name, arg := step()
-	var res collab.StepResult
-	if err := s.update(ctx, by, collab.WorkflowID(id), name, arg, &res); err != nil {
-		return PlanView{}, s.planError(ctx, id, err)
-	}
-	if err := s.auditStandIn(ctx, by, planSubject(f), act); err != nil {
 		return PlanView{}, err
 	}
 	// The view after the step: a coordinator who handed the plan over reads it no more, and
 	// is told only that the step happened.
 	v, _ := domain.Access(by.Actor, res.State.Subject(), domain.PlanRead)
 	return planView(res.State.Record(), v), nil
+}
+
+// planStepResult runs a step of a plan: the access rule for it, then runStep.
+func (s *Service) planStepResult(ctx context.Context, by Caller, id string, act domain.Action, in any, step func() (name string, arg any)) (collab.StepResult, error) {
+	f, _, err := s.planFor(ctx, by, id, act)
+	if err != nil {
+		return collab.StepResult{}, err
+	}
+	return runStep[collab.StepResult](ctx, s, by, planSubject(f), act, collab.WorkflowID(id), in,
+		func() (string, any, error) { name, arg := step(); return name, arg, nil },
+		func(err error) error { return s.planError(ctx, id, err) })
 }
 
 // ConsentInput records the citizen's consent.

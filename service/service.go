@@ -222,6 +222,29 @@ func (s *Service) auditStandIn(ctx context.Context, by Caller, subj domain.Subje
 	return s.audit(ctx, by, act.Audit(), subj, false, nil)
 }
 
+// caseStep is a step of a case (a course or a plan) as the service runs it, once the access
+// rule for it has passed (the caller may take act on subject): the input's check (in, if any),
+// the Update that the step makes (name and arg, from make), and, by a stand-in, the audit on
+// behalf of the absent colleague. fail explains a refusal of the workflow's (the case closed,
+// gone). It answers the workflow's result, from which each use case makes the caller's view.
+func runStep[R any](ctx context.Context, s *Service, by Caller, subject domain.Subject, act domain.Action, workflowID string,
+	in any, make func() (name string, arg any, err error), fail func(error) error) (R, error) {
+	var res R
+	if in != nil {
+		if err := validate(in); err != nil {
+			return res, err
+		}
+	}
+	name, arg, err := make()
+	if err != nil {
+		return res, err
+	}
+	if err := s.update(ctx, by, workflowID, name, arg, &res); err != nil {
+		return res, fail(err)
+	}
+	return res, s.auditStandIn(ctx, by, subject, act)
+}
+
 // temporalCtx bounds one Temporal call.
 func (s *Service) temporalCtx(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(ctx, s.cfg.TemporalTimeout)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/go-playground/validator/v10"
@@ -124,7 +125,9 @@ func validationError(in any, err error) error {
 		return domain.FieldError(field, "must be at least %s", fe.Param())
 	case "max":
 		if fe.Kind() == reflect.Slice || fe.Kind() == reflect.String {
-			return domain.FieldError(field, "allows at most %s", plural(fe.Param(), fe.Kind()))
+			e := domain.FieldError(field, "allows at most %s", plural(fe.Param(), fe.Kind()))
+			e.Max, _ = strconv.Atoi(fe.Param())
+			return e
 		}
 		return domain.FieldError(field, "must be at most %s", fe.Param())
 	case "oneof":

@@ -37,6 +37,8 @@ type Course struct {
 	Milestones    []domain.Milestone   `json:"milestones"`
 	TermsChanges  []course.TermsChange `json:"terms_changes,omitempty"`
 	Terms         *domain.TeamSettings `json:"terms,omitempty"`
+	// ScoreMax is the top of the course's goal progression scale (its settings').
+	ScoreMax int `json:"-"`
 }
 
 // CoursePause is a pause of the course's team, as the course lived it.
@@ -121,7 +123,7 @@ func courseView(st course.State, v domain.View) CourseView {
 		NextDeadline: st.NextDeadline, NextAction: st.NextAction, Next: st.Next, Outcome: st.Outcome,
 		ClosedOn: st.ClosedOn, CloseNote: st.CloseNote, MovedToPlanID: st.MovedToPlanID, ReferredBy: st.ReferredBy,
 		Revision: st.Revision, Progressions: st.Progressions, Extensions: nonNil(st.Extensions), Pauses: []CoursePause{},
-		Milestones: st.Milestones, TermsChanges: st.TermsChanges, Terms: st.Terms,
+		Milestones: st.Milestones, TermsChanges: st.TermsChanges, Terms: st.Terms, ScoreMax: st.Settings.ProgressionScoreMax,
 	}
 	for _, p := range st.Pauses {
 		c.Pauses = append(c.Pauses, CoursePause{PausedAt: p.PausedAt, PlannedResume: p.PlannedResume, PausedBy: p.PausedBy,

@@ -67,7 +67,7 @@ func (p *Pages) citizenRoutes(g *gin.RouterGroup) {
 	g.GET("/forloeb/:id", citizenRender(p, "borger_course", "Mit forløb", p.citizenCourse))
 	g.GET("/indsigt", citizenRender(p, "borger_log", "Hvem har set min sag", p.citizenLog))
 	g.POST("/plan/:id/dagsorden", p.citizenPost(sectionMeeting, "dagsorden", func(ctx context.Context, by service.Caller, id string, f url.Values) error {
-		_, err := p.d.Service.AddAgendaPoint(ctx, by, id, service.AgendaInput{Text: f.Get("text")})
+		_, err := p.d.Service.AddMyAgendaPoint(ctx, by, id, service.AgendaInput{Text: f.Get("text")})
 		return err
 	}))
 	g.POST("/plan/:id/ord", p.citizenPost(sectionPlan, "ord", func(ctx context.Context, by service.Caller, id string, f url.Values) error {
@@ -140,8 +140,8 @@ func citizenProblem(err error) string {
 	case domain.EInvalid:
 		switch domain.ErrorField(err) {
 		case "text", "comment", "reason":
-			if strings.Contains(domain.ErrorMessage(err), "longer") || strings.Contains(domain.ErrorMessage(err), "max") {
-				return fmt.Sprintf("Teksten er for lang. Skriv højst %d tegn.", 2000)
+			if max := domain.ErrorMax(err); max > 0 {
+				return fmt.Sprintf("Teksten er for lang. Skriv højst %d tegn.", max)
 			}
 			return "Skriv noget i feltet, før du sender. Teksten må ikke indeholde usynlige styretegn."
 		case "version", "form_version", "goal":
@@ -168,7 +168,7 @@ func (p *Pages) citizenPost(section, key string, step func(ctx context.Context, 
 		by := citizenCaller(c)
 		id := c.Param("id")
 		if err := step(c.Request.Context(), by, id, c.Request.PostForm); err != nil {
-			if st, _ := p.d.StatusOf(err); st == http.StatusUnprocessableEntity || st == http.StatusConflict {
+			if code := domain.ErrorCode(err); code == domain.EInvalid || code == domain.EConflict || code == domain.EPhase {
 				p.citizenPlanWithProblem(c, by, id, section, err)
 				return
 			}
@@ -346,7 +346,7 @@ func formChanges(prev, cur domain.FormVersion) []string {
 // dueDA is an agreement's due date as Danes write it.
 func dueDA(s string) string {
 	if t, ok := domain.AgreementDueAt(s); ok {
-		return t.Format("02-01-2006")
+		return dateDA(t)
 	}
 	return s
 }

@@ -128,3 +128,16 @@ func TestTheCitizensAccessLogIsInDanish(t *testing.T) {
 	}
 	assert.Contains(t, buf.String(), "forberedelse af mødet")
 }
+
+// A refusal is explained to the citizen by what it is, not by the words of its English
+// message: a text over its limit says the limit the input had.
+func TestTheCitizenIsToldWhatWasWrong(t *testing.T) {
+	long := domain.FieldError("text", "allows at most 2000 characters")
+	long.Max = 2000
+	assert.Equal(t, "Teksten er for lang. Skriv højst 2000 tegn.", citizenProblem(long))
+	other := domain.FieldError("comment", "allows at most 500 characters")
+	other.Max = 500
+	assert.Equal(t, "Teksten er for lang. Skriv højst 500 tegn.", citizenProblem(other), "the limit of the input, not a number of the page's")
+	assert.Contains(t, citizenProblem(domain.FieldError("text", "must not hold control characters")), "usynlige styretegn")
+	assert.Equal(t, "Læs planen igen, og skriv så dine ord.", citizenProblem(domain.Errorf(domain.EConflict, "changed")))
+}

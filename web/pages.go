@@ -101,15 +101,14 @@ func asTime(v any) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// dateDA is a day as Danes write it.
-func dateDA(t time.Time) string { return t.In(copenhagen).Format("02-01-2006") }
+// dateDA is a day as Danes write it (in the municipality's time zone).
+func dateDA(t time.Time) string { return t.In(copenhagen).Format(danishDate) }
 
-var copenhagen = func() *time.Location {
-	if l, err := time.LoadLocation("Europe/Copenhagen"); err == nil {
-		return l
-	}
-	return time.UTC
-}()
+// danishDate is how the pages write a day: 24-12-2026.
+const danishDate = "02-01-2006"
+
+// copenhagen is the municipality's time zone, in which the pages show times.
+var copenhagen = domain.Zone()
 
 var funcs = template.FuncMap{
 	"date": func(v any) string {
@@ -120,7 +119,7 @@ var funcs = template.FuncMap{
 	},
 	"datetime": func(v any) string {
 		if t, ok := asTime(v); ok {
-			return t.In(copenhagen).Format("02-01-2006 15:04")
+			return t.In(copenhagen).Format(danishDate + " 15:04")
 		}
 		return "–"
 	},
@@ -485,10 +484,7 @@ func (p *Pages) course(ctx context.Context, by service.Caller, c *gin.Context) (
 	for _, sid := range st.ConsultantIDs {
 		consultants = append(consultants, nameOr(names, sid))
 	}
-	scoreMax := team.Settings.ProgressionScoreMax
-	if st.Terms != nil {
-		scoreMax = st.Terms.ProgressionScoreMax
-	}
+	scoreMax := st.ScoreMax
 	return CoursePage{
 		Course: st, Team: team, Names: v.Names, Consultants: consultants, Timeline: courseTimeline(st),
 		Chart: progressionChart(st, scoreMax), ScoreMax: scoreMax, Today: p.now().Format(time.DateOnly),

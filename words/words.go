@@ -132,6 +132,8 @@ var errorMessages = map[string]string{
 	domain.EUnavailable:  "TVP kan ikke nå en tjeneste lige nu. Prøv igen om lidt.",
 	domain.ETimeout:      "TVP fik ikke svar i tide. Prøv igen.",
 	domain.ETooLarge:     "Der er for meget tekst.",
+	domain.ERateLimited:  "For mange forsøg",
+	domain.EMethod:       "Siden kan ikke bruges sådan.",
 	domain.EInternal:     "Der skete en fejl hos os. Prøv igen.",
 }
 
@@ -146,6 +148,8 @@ var citizenErrors = map[string]string{
 	domain.EUnavailable:  "Vi kan ikke hente dine oplysninger lige nu. Prøv igen om lidt.",
 	domain.ETimeout:      "Vi fik ikke svar i tide. Prøv igen.",
 	domain.ETooLarge:     "Der er for meget tekst. Skriv lidt kortere.",
+	domain.ERateLimited:  "Der er kommet for mange forsøg på kort tid. Vent lidt, og prøv igen.",
+	domain.EMethod:       "Siden kan ikke bruges sådan.",
 	domain.EInternal:     "Der skete en fejl hos os. Prøv igen senere.",
 }
 
@@ -336,4 +340,9 @@ func ResumeBy(date string) string { return "genoptages senest " + date }
 // which end to which.
 func Request(seq int, from, to string) string {
 	return fmt.Sprintf("anmodning %d: %s → %s", seq, from, to)
+}
+
+// TryAgainIn asks to try again in a number of seconds (too many requests came too fast).
+func TryAgainIn(secs int) string {
+	return fmt.Sprintf("Der er kommet for mange forespørgsler på kort tid. Prøv igen om %d sekunder.", secs)
 }

@@ -49,7 +49,7 @@ func TestEnsureSchedulesUpdatesTimingAndAction(t *testing.T) {
 		require.NoError(t, err, want.ID)
 		spec := desc.Schedule.Spec
 		if len(want.Spec.Calendars) > 0 {
-			assert.Equal(t, schedules.TimeZone, spec.TimeZoneName, want.ID)
+			assert.Equal(t, domain.TimeZone, spec.TimeZoneName, want.ID)
 			assert.Empty(t, spec.Intervals, "%s: the old interval is gone", want.ID)
 			require.Len(t, spec.Calendars, 1, want.ID)
 			assert.Equal(t, want.Spec.Calendars[0].Hour[0].Start, spec.Calendars[0].Hour[0].Start, want.ID)

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"fmt"
 	"slices"
 	"time"
 
@@ -83,7 +84,7 @@ func Once[R, S any](l *UpdateLog, validate func(workflow.Context, R) error, hand
 			return nil
 		}
 		if l.held {
-			return Failure(domain.Errorf(domain.EUnavailable, "the workflow is starting its next run: send the step again"))
+			return Failure(errStartingNextRun)
 		}
 		return Failure(validate(ctx, r))
 	}
@@ -95,4 +96,58 @@ func Once[R, S any](l *UpdateLog, validate func(workflow.Context, R) error, hand
 		return handle(ctx, r)
 	}
 	return v, h
+}
+
+// errStartingNextRun refuses an Update while the run is about to continue as new.
+var errStartingNextRun = domain.Errorf(domain.EUnavailable, "the workflow is starting its next run: send the step again")
+
+// Steps are a workflow's Updates, registered in one place: each step with its validator (which
+// refuses without side effects) and applied once (Once), and the Updates that are not steps of
+// the case (retry-effects) with their own. Add a step with AddStep, the rest with Add, then
+// Register them all.
+type Steps struct {
+	log  *UpdateLog
+	list []update
+}
+
+type update struct {
+	name               string
+	validator, handler any
+}
+
+// NewSteps collects the Updates of a workflow whose steps are logged in l.
+func NewSteps(l *UpdateLog) *Steps { return &Steps{log: l} }
+
+// AddStep adds a step: validate refuses it without side effects, handle takes it, again answers
+// a step applied in an earlier run (the same Update ID, after continue-as-new).
+func AddStep[R, S any](s *Steps, name string, validate func(workflow.Context, R) error, handle func(workflow.Context, R) (S, error), again func() S) {
+	v, h := Once(s.log, validate, handle, again)
+	s.list = append(s.list, update{name, v, h})
+}
+
+// Add adds an Update that is not a step of the case (no Once): refused, too, while the run is
+// about to continue as new.
+func Add[R, S any](s *Steps, name string, validate func(workflow.Context, R) error, handle func(workflow.Context, R) (S, error)) {
+	v := func(ctx workflow.Context, r R) error {
+		if s.log.Held() {
+			return Failure(errStartingNextRun)
+		}
+		return Failure(validate(ctx, r))
+	}
+	s.list = append(s.list, update{name, v, handle})
+}
+
+// Register sets every Update's handler and validator on the workflow.
+func (s *Steps) Register(ctx workflow.Context) error {
+	for _, u := range s.list {
+		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler, workflow.UpdateHandlerOptions{Validator: u.validator}); err != nil {
+			return fmt.Errorf("register update %s: %w", u.name, err)
+		}
+	}
+	return nil
+}
+
+// Check is a validator that needs no workflow context, as a step's validator.
+func Check[R any](validate func(R) error) func(workflow.Context, R) error {
+	return func(_ workflow.Context, r R) error { return validate(r) }
 }

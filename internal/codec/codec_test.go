@@ -3,7 +3,7 @@ package codec_test
 import (
 	"bytes"
 	"encoding/base64"
-	"errors"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -19,6 +19,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
+	"tvp/domain"
 	"tvp/internal/codec"
 )
 
@@ -298,13 +299,20 @@ func TestHandler(t *testing.T) {
 		case "Bearer good":
 			return nil
 		case "Bearer other":
-			return errors.New("forbidden: not an operator")
+			return domain.Errorf(domain.EForbidden, "not an operator")
 		default:
-			return errors.New("missing token")
+			return domain.Errorf(domain.EUnauthorized, "missing token")
 		}
 	}
+	// The caller's one table of statuses (the API's, api.StatusOf), as a test stands in for it.
+	refuse := func(w http.ResponseWriter, _ *http.Request, err error) {
+		code := domain.ErrorCode(err)
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(map[string]int{domain.EUnauthorized: 401, domain.EForbidden: 403, domain.ENotFound: 404, domain.EMethod: 405}[code])
+		_ = json.NewEncoder(w).Encode(map[string]string{"code": code})
+	}
 	mux := http.NewServeMux()
-	mux.Handle("/codec/", http.StripPrefix("/codec", codec.Handler(keys.Codec(), authorize, origin)))
+	mux.Handle("/codec/", http.StripPrefix("/codec", codec.Handler(keys.Codec(), authorize, refuse, origin)))
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 
@@ -342,8 +350,8 @@ func TestHandler(t *testing.T) {
 			name: "decode without authorization", method: http.MethodPost, path: "/codec/decode",
 			origin: origin, body: body(enc...), wantStatus: http.StatusUnauthorized, wantCORS: true,
 			check: func(t *testing.T, resp *http.Response, b []byte) {
-				assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
-				assert.JSONEq(t, `{"error":"unauthorized"}`, string(b))
+				assert.Equal(t, "application/problem+json", resp.Header.Get("Content-Type"))
+				assert.JSONEq(t, `{"code":"unauthorized"}`, string(b))
 				assert.NotContains(t, string(b), marker)
 			},
 		},
@@ -351,7 +359,7 @@ func TestHandler(t *testing.T) {
 			name: "decode forbidden", method: http.MethodPost, path: "/codec/decode",
 			origin: origin, auth: "Bearer other", body: body(enc...), wantStatus: http.StatusForbidden, wantCORS: true,
 			check: func(t *testing.T, _ *http.Response, b []byte) {
-				assert.JSONEq(t, `{"error":"forbidden"}`, string(b))
+				assert.JSONEq(t, `{"code":"forbidden"}`, string(b), "refused by its domain error's code, not by the words of its message")
 			},
 		},
 		{

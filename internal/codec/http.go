@@ -1,10 +1,10 @@
 package codec
 
 import (
-	"encoding/json"
 	"net/http"
 	"slices"
-	"strings"
+
+	"tvp/domain"
 
 	commonpb "go.temporal.io/api/common/v1"
 	"go.temporal.io/sdk/converter"
@@ -26,10 +26,11 @@ const maxRequestBytes = 8 << 20
 // decrypts nothing, and the codec given, which may refuse such payloads, sees only the
 // encrypted ones.
 //
-// Every non-OPTIONS request is first passed to authorize. If it returns an error the request
-// is answered 403 when the error message starts with "forbidden" and 401 otherwise, with a
-// small JSON body. A nil authorize rejects every request.
-func Handler(c converter.PayloadCodec, authorize func(r *http.Request) error, allowedOrigin string) http.Handler {
+// Every non-OPTIONS request is first passed to authorize; a nil authorize rejects every
+// request. A refusal (authorize's error, or the handler's own: an origin not allowed, no such
+// path, another method) is a domain error, answered by refuse: its caller's one table of HTTP
+// statuses says which.
+func Handler(c converter.PayloadCodec, authorize func(r *http.Request) error, refuse func(w http.ResponseWriter, r *http.Request, err error), allowedOrigin string) http.Handler {
 	inner := converter.NewPayloadCodecHTTPHandler(showPlaintext{c})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
@@ -44,7 +45,7 @@ func Handler(c converter.PayloadCodec, authorize func(r *http.Request) error, al
 
 		if r.Method == http.MethodOptions {
 			if !originOK {
-				writeJSONError(w, http.StatusForbidden, "forbidden: origin not allowed")
+				refuse(w, r, domain.Errorf(domain.EForbidden, "origin not allowed"))
 				return
 			}
 			h.Set("Access-Control-Allow-Methods", "POST, OPTIONS")
@@ -55,38 +56,27 @@ func Handler(c converter.PayloadCodec, authorize func(r *http.Request) error, al
 		}
 
 		if authorize == nil {
-			writeJSONError(w, http.StatusUnauthorized, "unauthorized")
+			refuse(w, r, domain.Errorf(domain.EUnauthorized, "no one may use the codec server"))
 			return
 		}
 		if err := authorize(r); err != nil {
-			if strings.HasPrefix(err.Error(), "forbidden") {
-				writeJSONError(w, http.StatusForbidden, "forbidden")
-				return
-			}
-			h.Set("WWW-Authenticate", "Bearer")
-			writeJSONError(w, http.StatusUnauthorized, "unauthorized")
+			refuse(w, r, err)
 			return
 		}
 
 		// The SDK handler matches by path suffix; accept only the exact paths.
 		if r.URL.Path != "/encode" && r.URL.Path != "/decode" {
-			writeJSONError(w, http.StatusNotFound, "not found")
+			refuse(w, r, domain.Errorf(domain.ENotFound, "no such codec path"))
 			return
 		}
 		if r.Method != http.MethodPost {
 			h.Set("Allow", "POST, OPTIONS")
-			writeJSONError(w, http.StatusMethodNotAllowed, "method not allowed")
+			refuse(w, r, domain.Errorf(domain.EMethod, "the codec takes POST"))
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, maxRequestBytes)
 		inner.ServeHTTP(w, r)
 	})
-}
-
-func writeJSONError(w http.ResponseWriter, status int, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]string{"error": msg})
 }
 
 // showPlaintext decodes the encrypted payloads with its codec and returns the others as they

@@ -27,10 +27,7 @@ type Person struct {
 // addresses by staff id; one without an address is left out (the organizer then is from, the
 // sender's address). The same event renders to the same bytes.
 func Render(ev domain.MeetingEvent, people map[string]Person, from string) ([]byte, error) {
-	loc, err := time.LoadLocation(domain.CalendarTimezone)
-	if err != nil {
-		return nil, fmt.Errorf("calendar time zone: %w", err)
-	}
+	loc := domain.Zone()
 	cal := ics.NewCalendar()
 	cal.SetProductId(ProductID)
 	cal.SetMethod(ics.Method(ev.Method))
@@ -41,8 +38,8 @@ func Render(ev domain.MeetingEvent, people map[string]Person, from string) ([]by
 	e.SetDtStampTime(ev.Stamp)
 	e.SetSequence(ev.Sequence)
 	local := func(t time.Time) string { return t.In(loc).Format("20060102T150405") }
-	e.SetProperty(ics.ComponentPropertyDtStart, local(ev.Start), ics.WithTZID(domain.CalendarTimezone))
-	e.SetProperty(ics.ComponentPropertyDtEnd, local(ev.End), ics.WithTZID(domain.CalendarTimezone))
+	e.SetProperty(ics.ComponentPropertyDtStart, local(ev.Start), ics.WithTZID(domain.TimeZone))
+	e.SetProperty(ics.ComponentPropertyDtEnd, local(ev.End), ics.WithTZID(domain.TimeZone))
 	e.SetSummary(ev.Title)
 	if ev.Place != "" {
 		e.SetLocation(ev.Place)
@@ -91,7 +88,7 @@ func Render(ev domain.MeetingEvent, people map[string]Person, from string) ([]by
 // copenhagen adds the VTIMEZONE of Europe/Copenhagen: CET, and CEST from the last Sunday of
 // March to the last Sunday of October (the EU rule since 1996).
 func copenhagen(cal *ics.Calendar) {
-	tz := cal.AddTimezone(domain.CalendarTimezone)
+	tz := cal.AddTimezone(domain.TimeZone)
 	std := tz.AddStandard()
 	std.SetProperty(ics.ComponentProperty(ics.PropertyTzoffsetfrom), "+0200")
 	std.SetProperty(ics.ComponentProperty(ics.PropertyTzoffsetto), "+0100")

@@ -22,15 +22,7 @@ import (
 )
 
 // Copenhagen is the municipality's time zone: the day a time falls on is its day there.
-var Copenhagen = mustLoad("Europe/Copenhagen")
-
-func mustLoad(name string) *time.Location {
-	l, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err) // time/tzdata is embedded: this cannot happen
-	}
-	return l
-}
+var Copenhagen = domain.Zone()
 
 // LastStoreBededag is the last year store bededag was a public holiday (lov nr. 105 af 28.
 // februar 2023 abolished it from 2024).

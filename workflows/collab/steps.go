@@ -15,85 +15,28 @@ import (
 	"tvp/workflows/effects"
 )
 
-type update struct {
-	name      string
-	handler   any
-	validator any
-}
-
-// updates pairs every step with its validator; a validator refuses without side effects. A step
-// applied in an earlier run (the same Update ID, after continue-as-new) is accepted again and
-// changes nothing.
-func (p *plan) updates() []update {
-	var out []update
+// steps are the plan's Updates: every step with its validator (which refuses without side
+// effects), applied once (a step applied in an earlier run, the same Update ID after
+// continue-as-new, is accepted again and changes nothing), and the retry of its stuck effects.
+func (p *plan) steps() *workflows.Steps {
 	now := func() StepResult { return StepResult{State: p.state} }
-	step := func(name string, v, h any) { out = append(out, update{name: name, validator: v, handler: h}) }
-	{
-		v, h := workflows.Once(p.log, func(ctx workflow.Context, r ConsentRequest) error { return p.validateConsent(r) }, p.recordConsent, now)
-		step(UpdateRecordConsent, v, h)
-	}
-	{
-		v, h := workflows.Once(p.log, func(ctx workflow.Context, r WithdrawRequest) error { return p.validateEnd(r.Actor, r.Reason, true) }, p.withdrawConsent, now)
-		step(UpdateWithdrawConsent, v, h)
-	}
-	{
-		v, h := workflows.Once(p.log, p.validateSchedule, p.scheduleMeeting, now)
-		step(UpdateScheduleMeeting, v, h)
-	}
-	{
-		v, h := workflows.Once(p.log, func(ctx workflow.Context, r InvitationRequest) error { return p.validateInvitation(r) }, p.recordInvitation, now)
-		step(UpdateRecordInvitation, v, h)
-	}
-	{
-		v, h := workflows.Once(p.log, p.validateMeeting, p.recordMeeting, now)
-		step(UpdateRecordMeeting, v, h)
-	}
-	{
-		v, h := workflows.Once(p.log, func(ctx workflow.Context, r NotHeldRequest) error { return p.validateNotHeld(r) }, p.recordNotHeld, now)
-		step(UpdateRecordNotHeld, v, h)
-	}
-	{
-		v, h := workflows.Once(p.log, func(ctx workflow.Context, r MinutesRequest) error { return p.validateMinutes(r) }, p.recordMinutes, now)
-		step(UpdateRecordMinutes, v, h)
-	}
-	{
-		v, h := workflows.Once(p.log, p.validateCitizenMeeting, p.recordCitizenMeeting, now)
-		step(UpdateRecordCitizenMeeting, v, h)
-	}
-	{
-		v, h := workflows.Once(p.log, func(ctx workflow.Context, r ParticipantsRequest) error { return p.validateParticipants(r) }, p.changeParticipants, now)
-		step(UpdateChangeParticipants, v, h)
-	}
-	{
-		v, h := workflows.Once(p.log, func(ctx workflow.Context, r LeaveRequest) error { return p.validateEnd(r.Actor, r.Reason, false) }, p.leave, now)
-		step(UpdateLeave, v, h)
-	}
-	{
-		v, h := workflows.Once(p.log, func(ctx workflow.Context, r AgendaRequest) error { return p.validateAgenda(r) }, p.addAgendaPoint, now)
-		step(UpdateAddAgendaPoint, v, h)
-	}
-	{
-		v, h := workflows.Once(p.log, func(ctx workflow.Context, r GoalWordsRequest) error { return p.validateGoalWords(r) }, p.writeGoalWords, now)
-		step(UpdateWriteGoalWords, v, h)
-	}
-	{
-		v, h := workflows.Once(p.log, func(ctx workflow.Context, r FormResponseRequest) error { return p.validateFormResponse(r) }, p.respondToForm, now)
-		step(UpdateRespondToForm, v, h)
-	}
-	{
-		v, h := workflows.Once(p.log, func(ctx workflow.Context, r CompleteAgreementRequest) error { return p.validateCompleteAgreement(r) }, p.completeAgreement, now)
-		step(UpdateCompleteAgreement, v, h)
-	}
-	step(UpdateRetryEffects, func(ctx workflow.Context, r RetryEffectsRequest) error {
-		if p.log.Held() {
-			return workflows.Failure(domain.Errorf(domain.EUnavailable, "the workflow is starting its next run: send it again"))
-		}
-		return workflows.Failure(effects.ValidateRetry(r))
-	}, func(ctx workflow.Context, r RetryEffectsRequest) (RetryEffectsResult, error) {
-		p.fx.Retry(ctx, true)
-		return RetryEffectsResult{Stuck: p.state.Effects.List()}, nil
-	})
-	return out
+	s := workflows.NewSteps(p.log)
+	workflows.AddStep(s, UpdateRecordConsent, workflows.Check(p.validateConsent), p.recordConsent, now)
+	workflows.AddStep(s, UpdateWithdrawConsent, func(ctx workflow.Context, r WithdrawRequest) error { return p.validateEnd(r.Actor, r.Reason, true) }, p.withdrawConsent, now)
+	workflows.AddStep(s, UpdateScheduleMeeting, p.validateSchedule, p.scheduleMeeting, now)
+	workflows.AddStep(s, UpdateRecordInvitation, workflows.Check(p.validateInvitation), p.recordInvitation, now)
+	workflows.AddStep(s, UpdateRecordMeeting, p.validateMeeting, p.recordMeeting, now)
+	workflows.AddStep(s, UpdateRecordNotHeld, workflows.Check(p.validateNotHeld), p.recordNotHeld, now)
+	workflows.AddStep(s, UpdateRecordMinutes, workflows.Check(p.validateMinutes), p.recordMinutes, now)
+	workflows.AddStep(s, UpdateRecordCitizenMeeting, p.validateCitizenMeeting, p.recordCitizenMeeting, now)
+	workflows.AddStep(s, UpdateChangeParticipants, workflows.Check(p.validateParticipants), p.changeParticipants, now)
+	workflows.AddStep(s, UpdateLeave, func(ctx workflow.Context, r LeaveRequest) error { return p.validateEnd(r.Actor, r.Reason, false) }, p.leave, now)
+	workflows.AddStep(s, UpdateAddAgendaPoint, workflows.Check(p.validateAgenda), p.addAgendaPoint, now)
+	workflows.AddStep(s, UpdateWriteGoalWords, workflows.Check(p.validateGoalWords), p.writeGoalWords, now)
+	workflows.AddStep(s, UpdateRespondToForm, workflows.Check(p.validateFormResponse), p.respondToForm, now)
+	workflows.AddStep(s, UpdateCompleteAgreement, workflows.Check(p.validateCompleteAgreement), p.completeAgreement, now)
+	p.fx.AddRetry(s)
+	return s
 }
 
 func (p *plan) live() error {

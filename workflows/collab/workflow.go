@@ -81,12 +81,7 @@ func (p *plan) setup(ctx workflow.Context, in Input) error {
 	if err := workflow.SetQueryHandler(ctx, QueryState, func(StateQuery) (State, error) { return p.state, nil }); err != nil {
 		return fmt.Errorf("register query: %w", err)
 	}
-	for _, u := range p.updates() {
-		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler, workflow.UpdateHandlerOptions{Validator: u.validator}); err != nil {
-			return fmt.Errorf("register update %s: %w", u.name, err)
-		}
-	}
-	return nil
+	return p.steps().Register(ctx)
 }
 
 func (p *plan) run(ctx workflow.Context) (Result, error) {

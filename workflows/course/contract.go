@@ -171,6 +171,10 @@ type State struct {
 	TermsChanges []TermsChange `json:"terms_changes,omitempty"`
 	// Terms are the course's settings now, if a decision changed them since its referral.
 	Terms *domain.TeamSettings `json:"terms,omitempty"`
+	// Settings are the settings the course runs on: its team's at the referral (the snapshot
+	// in its input), or the terms a decision moved it to since. The one answer to "which
+	// settings does this course have" (its score scale, its lengths).
+	Settings domain.TeamSettings `json:"settings"`
 	// Effects are the course's writes that failed after their step was accepted (stuck), kept
 	// and retried until made.
 	Effects effects.Ledger `json:"effects,omitzero"`

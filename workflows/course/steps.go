@@ -413,6 +413,7 @@ func (c *course) applyTerms(ctx workflow.Context, r TermsRequest) (StepResult, e
 	c.s, c.in.Settings = r.Settings, r.Settings
 	terms := r.Settings
 	st.Terms = &terms
+	st.Settings = terms
 	st.TermsChanges = append(st.TermsChanges, TermsChange{DecisionID: r.DecisionID, At: workflow.Now(ctx), OldEnd: old, NewEnd: st.PlannedEnd})
 	if st.Phase == domain.PhaseAwaitingDecision && workflow.Now(ctx).Before(st.PlannedEnd) {
 		st.Phase = domain.PhaseActive

@@ -73,6 +73,7 @@ func (c *course) setup(ctx workflow.Context, in Input) error {
 			Milestones:    []Milestone{},
 		}
 	}
+	c.state.Settings = c.s
 	c.fx = &effects.Runner{
 		Ledger: &c.state.Effects, Workflow: "course", WorkflowID: WorkflowID(c.state.CourseID),
 		SubjectType: domain.SubjectCourse, SubjectID: c.state.CourseID, Apply: c.apply,
@@ -90,59 +91,17 @@ func (c *course) setup(ctx workflow.Context, in Input) error {
 		return fmt.Errorf("register query: %w", err)
 	}
 	now := func() StepResult { return StepResult{State: c.state} }
-	type update struct {
-		name               string
-		validator, handler any
-	}
-	var updates []update
-	add := func(name string, v, h any) { updates = append(updates, update{name, v, h}) }
-	{
-		v, h := workflows.Once(c.log, func(ctx workflow.Context, r ProgressionRequest) error { return c.validateProgression(r) }, c.recordProgression, now)
-		add(UpdateRecordProgression, v, h)
-	}
-	{
-		v, h := workflows.Once(c.log, c.validateMilestone, c.recordMilestone, now)
-		add(UpdateRecordMilestone, v, h)
-	}
-	{
-		v, h := workflows.Once(c.log, func(ctx workflow.Context, r ExtensionRequest) error { return c.validateExtension(r) }, c.requestExtension, now)
-		add(UpdateRequestExtension, v, h)
-	}
-	{
-		v, h := workflows.Once(c.log, func(ctx workflow.Context, r DecisionRequest) error { return c.validateDecision(r) }, c.decideExtension, now)
-		add(UpdateDecideExtension, v, h)
-	}
-	{
-		v, h := workflows.Once(c.log, c.validateClose, c.close, now)
-		add(UpdateClose, v, h)
-	}
-	{
-		v, h := workflows.Once(c.log, func(ctx workflow.Context, r TermsRequest) error { return c.validateTerms(r) }, c.applyTerms, now)
-		add(UpdateApplyTerms, v, h)
-	}
-	{
-		v, h := workflows.Once(c.log, func(ctx workflow.Context, r PauseRequest) error { return c.validatePause(r) }, c.pauseStep, now)
-		add(UpdatePause, v, h)
-	}
-	{
-		v, h := workflows.Once(c.log, func(ctx workflow.Context, r ResumeRequest) error { return c.validateResume(r) }, c.resumeStep, now)
-		add(UpdateResume, v, h)
-	}
-	add(UpdateRetryEffects, func(ctx workflow.Context, r RetryEffectsRequest) error {
-		if c.log.Held() {
-			return workflows.Failure(domain.Errorf(domain.EUnavailable, "the workflow is starting its next run: send it again"))
-		}
-		return workflows.Failure(effects.ValidateRetry(r))
-	}, func(ctx workflow.Context, r RetryEffectsRequest) (RetryEffectsResult, error) {
-		c.fx.Retry(ctx, true)
-		return RetryEffectsResult{Stuck: c.state.Effects.List()}, nil
-	})
-	for _, u := range updates {
-		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler, workflow.UpdateHandlerOptions{Validator: u.validator}); err != nil {
-			return fmt.Errorf("register update %s: %w", u.name, err)
-		}
-	}
-	return nil
+	steps := workflows.NewSteps(c.log)
+	workflows.AddStep(steps, UpdateRecordProgression, workflows.Check(c.validateProgression), c.recordProgression, now)
+	workflows.AddStep(steps, UpdateRecordMilestone, c.validateMilestone, c.recordMilestone, now)
+	workflows.AddStep(steps, UpdateRequestExtension, workflows.Check(c.validateExtension), c.requestExtension, now)
+	workflows.AddStep(steps, UpdateDecideExtension, workflows.Check(c.validateDecision), c.decideExtension, now)
+	workflows.AddStep(steps, UpdateClose, c.validateClose, c.close, now)
+	workflows.AddStep(steps, UpdateApplyTerms, workflows.Check(c.validateTerms), c.applyTerms, now)
+	workflows.AddStep(steps, UpdatePause, workflows.Check(c.validatePause), c.pauseStep, now)
+	workflows.AddStep(steps, UpdateResume, workflows.Check(c.validateResume), c.resumeStep, now)
+	c.fx.AddRetry(steps)
+	return steps.Register(ctx)
 }
 
 func (c *course) run(ctx workflow.Context) (Result, error) {

@@ -648,3 +648,23 @@ func TestAYearIsCountedInTheCalendar(t *testing.T) {
 		})
 	}
 }
+
+// A course's settings are one answer: its team's at the referral, then the terms a decision
+// moved it to. The pages and the citizen's view read them from the course (before, the staff's
+// page read the team's current settings and the citizen's saw a scale only after a change).
+func TestACourseKnowsItsOwnSettings(t *testing.T) {
+	h := newHarness(t)
+	next := h.in.Settings
+	next.ProgressionScoreMax, next.CourseLength = 5, domain.Years(2)
+	var before course.State
+	h.at(day, func() {
+		before = h.query()
+		h.send("terms", course.UpdateApplyTerms, course.TermsRequest{Actor: bo, Settings: next, DecisionID: 7})
+	})
+	h.at(2*day, func() {
+		h.send("close", course.UpdateClose, course.CloseRequest{Actor: anna, Outcome: domain.OutcomeNoResult, Date: start.Add(2 * day)})
+	})
+	h.run()
+	assert.Equal(t, h.in.Settings, before.Settings, "the referral's snapshot")
+	assert.Equal(t, next, h.ok("terms").Settings, "the new terms")
+}

@@ -54,6 +54,15 @@ func ValidateRetry(r RetryRequest) error {
 	return workflows.Permit(r.Actor, domain.Programme, domain.EffectsRetry)
 }
 
+// AddRetry adds the retry-effects Update (UpdateRetry) to a workflow's Updates: an
+// administrator has every stuck effect tried again now; it answers with what is still stuck.
+func (r *Runner) AddRetry(s *workflows.Steps) {
+	workflows.Add(s, UpdateRetry, workflows.Check(ValidateRetry), func(ctx workflow.Context, _ RetryRequest) (RetryResult, error) {
+		r.Retry(ctx, true)
+		return RetryResult{Stuck: r.Ledger.List()}, nil
+	})
+}
+
 // Stuck is an effect that failed after its step was accepted: what people see, and the effect
 // to make again.
 type Stuck struct {

@@ -19,9 +19,6 @@ import (
 	"tvp/domain"
 )
 
-// TimeZone is where the Schedules' calendars run.
-const TimeZone = "Europe/Copenhagen"
-
 // The Schedules' IDs; a Schedule's workflow runs get IDs starting with it.
 const (
 	AuditRetentionID   = "audit-retention"
@@ -55,16 +52,16 @@ type Schedule struct {
 // All returns TVP's Schedules with the settings.
 func All(s Settings) []Schedule {
 	at := func(hour, minute int) client.ScheduleSpec { // daily, at a Copenhagen time
-		return client.ScheduleSpec{TimeZoneName: TimeZone, Calendars: []client.ScheduleCalendarSpec{{
+		return client.ScheduleSpec{TimeZoneName: domain.TimeZone, Calendars: []client.ScheduleCalendarSpec{{
 			Hour: []client.ScheduleRange{{Start: hour}}, Minute: []client.ScheduleRange{{Start: minute}}, Second: []client.ScheduleRange{{Start: 0}},
 		}}}
 	}
 	hourly := func(minute int) client.ScheduleSpec { // every hour, at the minute (Copenhagen)
-		return client.ScheduleSpec{TimeZoneName: TimeZone, Calendars: []client.ScheduleCalendarSpec{{
+		return client.ScheduleSpec{TimeZoneName: domain.TimeZone, Calendars: []client.ScheduleCalendarSpec{{
 			Hour: []client.ScheduleRange{{Start: 0, End: 23}}, Minute: []client.ScheduleRange{{Start: minute}}, Second: []client.ScheduleRange{{Start: 0}},
 		}}}
 	}
-	halfYearly := client.ScheduleSpec{TimeZoneName: TimeZone, Calendars: []client.ScheduleCalendarSpec{{
+	halfYearly := client.ScheduleSpec{TimeZoneName: domain.TimeZone, Calendars: []client.ScheduleCalendarSpec{{
 		Month: []client.ScheduleRange{{Start: 1}, {Start: 7}}, DayOfMonth: []client.ScheduleRange{{Start: 1}},
 		Hour: []client.ScheduleRange{{Start: 6}}, Minute: []client.ScheduleRange{{Start: 0}}, Second: []client.ScheduleRange{{Start: 0}},
 	}}}

@@ -97,30 +97,11 @@ func (p *pause) setup(ctx workflow.Context, in Input) error {
 	if err := workflow.SetQueryHandler(ctx, QueryState, func(StateQuery) (State, error) { return p.state, nil }); err != nil {
 		return fmt.Errorf("register query: %w", err)
 	}
-	rv, rh := workflows.Once(p.log, p.validateResume, p.resume, func() ResumeResult { return ResumeResult{State: p.state} })
-	mv, mh := workflows.Once(p.log, p.validateMove, p.move, func() MoveResumeResult { return MoveResumeResult{State: p.state} })
-	updates := []struct {
-		name               string
-		validator, handler any
-	}{
-		{UpdateResume, rv, rh},
-		{UpdateMoveResume, mv, mh},
-		{UpdateRetryEffects, func(ctx workflow.Context, r RetryEffectsRequest) error {
-			if p.log.Held() {
-				return workflows.Failure(domain.Errorf(domain.EUnavailable, "the workflow is starting its next run: send it again"))
-			}
-			return workflows.Failure(effects.ValidateRetry(r))
-		}, func(ctx workflow.Context, r RetryEffectsRequest) (RetryEffectsResult, error) {
-			p.fx.Retry(ctx, true)
-			return RetryEffectsResult{Stuck: p.state.Effects.List()}, nil
-		}},
-	}
-	for _, u := range updates {
-		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler, workflow.UpdateHandlerOptions{Validator: u.validator}); err != nil {
-			return fmt.Errorf("register update %s: %w", u.name, err)
-		}
-	}
-	return nil
+	steps := workflows.NewSteps(p.log)
+	workflows.AddStep(steps, UpdateResume, p.validateResume, p.resume, func() ResumeResult { return ResumeResult{State: p.state} })
+	workflows.AddStep(steps, UpdateMoveResume, p.validateMove, p.move, func() MoveResumeResult { return MoveResumeResult{State: p.state} })
+	p.fx.AddRetry(steps)
+	return steps.Register(ctx)
 }
 
 func (p *pause) run(ctx workflow.Context) (Result, error) {
