@@ -11,6 +11,7 @@ import (
 	"tvp/internal/ical"
 	"tvp/internal/mail"
 	"tvp/store"
+	"tvp/words"
 )
 
 // RecipientCitizen names the citizen as the recipient of a calendar message (at the address
@@ -88,37 +89,13 @@ func (a *Activities) RecordInvitations(ctx context.Context, in InvitationsInput)
 	return InvitationsResult{Mailing: a.Mailer != nil}, nil
 }
 
-// invitationText is a calendar mail's subject and text: the meeting's title, time and place,
-// and a link (the staff's plan page, or the citizen's own page); nothing else about the
-// citizen.
+// invitationText is a calendar mail's subject and text (words.InvitationMail), with the link to
+// the staff's plan page, or to the citizen's own page.
 func (a *Activities) invitationText(ev domain.MeetingEvent, planID string, citizen bool) (string, string) {
-	when := ev.Start.In(domain.Zone()).Format("02.01.2006 kl. 15.04")
-	what := "Invitation"
-	switch {
-	case ev.Method == domain.CalendarCancel:
-		what = "Aflyst"
-	case ev.Sequence > 0:
-		what = "Ændret"
-	}
-	subject := fmt.Sprintf("%s: %s %s", what, ev.Title, when)
-	var b strings.Builder
-	switch what {
-	case "Aflyst":
-		fmt.Fprintf(&b, "Mødet er aflyst for dig: %s %s.\r\n", ev.Title, when)
-	case "Ændret":
-		fmt.Fprintf(&b, "Mødet er ændret: %s %s.\r\n", ev.Title, when)
-	default:
-		fmt.Fprintf(&b, "Du er inviteret til %s %s.\r\n", ev.Title, when)
-	}
-	if ev.Place != "" {
-		fmt.Fprintf(&b, "Sted: %s\r\n", ev.Place)
-	}
-	link := strings.TrimSuffix(a.PublicURL, "/") + "/samarbejde/" + planID
 	if citizen {
-		link = strings.TrimSuffix(a.PublicURL, "/") + "/borger"
+		return words.InvitationMail(ev, a.link(domain.PageCitizen))
 	}
-	fmt.Fprintf(&b, "\r\nSe mere her: %s\r\n", link)
-	return subject, b.String()
+	return words.InvitationMail(ev, a.link(domain.PlanPage(planID)))
 }
 
 // MailInvitationsInput names one calendar message (its key).

@@ -15,6 +15,7 @@ import (
 	"tvp/internal/mail"
 	"tvp/internal/mailtest"
 	"tvp/store"
+	"tvp/words"
 )
 
 // A calendar message is kept in the outbox before it is mailed: a mail server that refuses
@@ -33,7 +34,7 @@ func TestInvitationOutboxSweep(t *testing.T) {
 	start := time.Date(2027, 1, 12, 9, 0, 0, 0, time.UTC)
 	in := activities.InvitationsInput{
 		Key: "collab-" + planID + "/invite/1/0/REQUEST/4/all", PlanID: planID, MeetingSeq: 1, Revision: 4, Current: true,
-		Event: domain.MeetingEvent{UID: domain.MeetingUID(planID, 1), Method: domain.CalendarRequest, Title: domain.MeetingTitle(planID),
+		Event: domain.MeetingEvent{UID: domain.MeetingUID(planID, 1), Method: domain.CalendarRequest, Title: words.MeetingTitle(planID),
 			Start: start, End: start.Add(domain.MeetingLength), Stamp: start.Add(-time.Hour), Organizer: "tovholder.ida",
 			Attendees: []string{"tovholder.ida", "sagsbehandler.lise"}},
 		To: []string{"tovholder.ida", "sagsbehandler.lise"}, CitizenEmail: "borger@example.test",

@@ -82,9 +82,7 @@ func (a *Activities) mailReminders(ctx context.Context, keyPrefix string, limit 
 	}
 	n := 0
 	for i, it := range items {
-		subject := "TVP: ny påmindelse (" + words.Reminder(it.Kind) + ")"
-		body := fmt.Sprintf("Du har en ny påmindelse i TVP: %s.\r\n\r\nSe den her: %s/indbakke#r%d\r\n\r\nReference: %s %d\r\n",
-			words.Reminder(it.Kind), strings.TrimSuffix(a.PublicURL, "/"), it.ID, it.SubjectType, it.ID)
+		subject, body := words.ReminderMail(it.Kind, a.link(domain.PageInbox)+fmt.Sprintf("#r%d", it.ID), fmt.Sprintf("%s %d", it.SubjectType, it.ID))
 		if err := a.send(ctx, mail.Message{To: it.Email, Subject: subject, Body: body, MessageID: a.Mailer.MessageID("reminder/" + it.Key)}); err != nil {
 			for _, rest := range items[i:] { // the next attempt, or the sweep, takes them at once
 				_ = a.Store.ReleaseReminderMail(context.WithoutCancel(ctx), rest.Key)
@@ -139,9 +137,8 @@ func (a *Activities) SendDigests(ctx context.Context, in SendDigestsInput) (Send
 		} else if !claimed {
 			continue // sent, or being sent
 		}
-		body := fmt.Sprintf("Du har %d åbne påmindelser i TVP, heraf %d overskredne.\r\n\r\nSe dem her: %s/indbakke\r\n",
-			l.Open, l.Overdue, strings.TrimSuffix(a.PublicURL, "/"))
-		m := mail.Message{To: l.Email, Subject: "TVP: dagens påmindelser", Body: body, MessageID: a.Mailer.MessageID("digest/" + in.Day + "/" + l.StaffID)}
+		subject, body := words.DigestMail(l.Open, l.Overdue, a.link(domain.PageInbox))
+		m := mail.Message{To: l.Email, Subject: subject, Body: body, MessageID: a.Mailer.MessageID("digest/" + in.Day + "/" + l.StaffID)}
 		if err := a.send(ctx, m); err != nil {
 			_ = a.Store.ReleaseDigest(context.WithoutCancel(ctx), in.Day, l.StaffID)
 			return SendDigestsResult{Mailed: n}, fmt.Errorf("digest to %s: %w", l.StaffID, err)
@@ -153,3 +150,6 @@ func (a *Activities) SendDigests(ctx context.Context, in SendDigestsInput) (Send
 	}
 	return SendDigestsResult{Mailed: n}, nil
 }
+
+// link is the address of a page of TVP's, where people reach it (PublicURL).
+func (a *Activities) link(page string) string { return strings.TrimSuffix(a.PublicURL, "/") + page }

@@ -172,7 +172,7 @@ func TestAccessMatrix(t *testing.T) {
 		{"GET", "/api/v1/extensions/pending", nil, only{"styregruppe.bo": allow(200, "items[].reason"), "admin": allow(200)}},
 		// Plans.
 		{"GET", "/api/v1/plans/" + P, nil, only{}.and(participants, allow(200, "citizen_id", "form_versions", "meetings")).and(
-			[]string{"leder.karen"}, allow(200, "meetings", "participants", "next_action").withNot("citizen_id", "form_versions", "consent"))},
+			[]string{"leder.karen"}, allow(200, "meetings", "participants", "next").withNot("citizen_id", "form_versions", "consent"))},
 		{"GET", "/api/v1/plans", nil, everyone(allow(200)).and([]string{"styregruppe.bo"}, expect{status: 403})},
 		{"POST", "/api/v1/plans", map[string]any{}, stepUsers("tovholder.ida", "tovholder.nina", "koordinator.jonas", "leder.ulla", "leder.finn", "leder.karen")},
 		{"POST", "/api/v1/plans/" + P + "/consent", map[string]any{}, stepUsers("tovholder.ida", "koordinator.jonas")},

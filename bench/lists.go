@@ -45,12 +45,12 @@ func (b *bench) lists(ctx context.Context) error {
 // fillReadModel writes n courses and n plans straight into the read model.
 func fillReadModel(ctx context.Context, s *store.Store, n int) error {
 	_, err := s.DB().ExecContext(ctx, `
-		INSERT INTO courses (id, workflow_id, team_id, kind, phase, start_date, planned_end, next_deadline, next_action, referred_by, revision, created_at)
+		INSERT INTO courses (id, workflow_id, team_id, kind, phase, start_date, planned_end, next_deadline, referred_by, revision, created_at)
 		SELECT id, 'course-' || id, CASE WHEN g % 2 = 0 THEN 'ungeteam' ELSE 'familieteam' END,
 			CASE WHEN g % 2 = 0 THEN 'young' ELSE 'family' END,
 			(ARRAY['active','active','active','awaiting_decision','extension_pending','closed'])[1 + g % 6],
 			current_date - (g % 700), current_date - (g % 700) + 365, now() + (g % 400) * interval '1 day',
-			'record goal progression', 'leder.ulla', 1, now() - g * interval '1 minute'
+			'leder.ulla', 1, now() - g * interval '1 minute'
 		FROM (SELECT gen_random_uuid() AS id, g FROM generate_series(1, $1) g) x`, n)
 	if err != nil {
 		return fmt.Errorf("fill courses: %w", err)
@@ -65,9 +65,9 @@ func fillReadModel(ctx context.Context, s *store.Store, n int) error {
 	_, err = s.DB().ExecContext(ctx, `
 		WITH c AS (INSERT INTO citizens (id, name) SELECT gen_random_uuid(), 'Bench ' || g FROM generate_series(1, $1) g RETURNING id)
 		INSERT INTO collaboration_plans (id, workflow_id, citizen_id, coordinator_id, coordinating_caseworker_id, phase,
-			next_deadline, next_action, revision, created_at)
+			next_deadline, revision, created_at)
 		SELECT p, 'collab-' || p, c.id, CASE WHEN random() < 0.5 THEN 'tovholder.ida' ELSE 'tovholder.nina' END, 'koordinator.jonas',
-			'active', now() + (random() * 400) * interval '1 day', 'the coordinator sends the invitation', 1, now() - random() * interval '700 days'
+			'active', now() + (random() * 400) * interval '1 day', 1, now() - random() * interval '700 days'
 		FROM (SELECT id, gen_random_uuid() AS p FROM c) c`, n)
 	if err != nil {
 		return fmt.Errorf("fill plans: %w", err)

@@ -40,6 +40,15 @@ const (
 	AuditCitizenNamesResolved AuditAction = "citizen.names_read"
 )
 
+// Logging in and out.
+const (
+	AuditIdentityLinked AuditAction = "staff.identity_linked"
+	AuditSessionStarted AuditAction = "session.started"
+	AuditSessionEnded   AuditAction = "session.ended"
+	AuditLinkRefused    AuditAction = "staff.identity_link_refused"
+	AuditCitizenRefused AuditAction = "citizen.login_refused"
+)
+
 // Purpose is why a citizen's data was read or changed, as the audit log records it: one of the
 // codes below (a step's own purpose, or the default of a request that gave none), or the words
 // a member of staff gave for a read (X-TVP-Purpose), recorded as they wrote them.

@@ -1,6 +1,9 @@
 package domain
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // CollaborationSettings are the rules of the collaboration model (samarbejdsmodellen), with
 // the seed's and the design card's values as defaults. A plan takes a snapshot at enrolment.
@@ -107,6 +110,15 @@ const (
 	PlanActive          PlanPhase = "active"
 	PlanEnded           PlanPhase = "ended"
 )
+
+// PlanPhases are the phases a plan can be in.
+var PlanPhases = []PlanPhase{PlanAwaitingConsent, PlanActive, PlanEnded}
+
+// Valid reports whether p is a phase of a plan.
+func (p PlanPhase) Valid() bool { return slices.Contains(PlanPhases, p) }
+
+// Codes are the plan phases' codes.
+func (PlanPhase) Codes() []string { return codes(PlanPhases) }
 
 // ParticipantRole is what a professional does in a citizen's plan.
 type ParticipantRole string
@@ -219,10 +231,14 @@ const (
 	PartyOutside AgreementParty = "outside"
 )
 
+// AgreementParties are who can be responsible for an agreement.
+var AgreementParties = []AgreementParty{PartyStaff, PartyCitizen, PartyOutside}
+
 // Valid reports whether the party is one TVP knows.
-func (p AgreementParty) Valid() bool {
-	return p == PartyStaff || p == PartyCitizen || p == PartyOutside
-}
+func (p AgreementParty) Valid() bool { return slices.Contains(AgreementParties, p) }
+
+// Codes are the parties' codes.
+func (AgreementParty) Codes() []string { return codes(AgreementParties) }
 
 // AgreementDueAt is when an agreement due on a day (YYYY-MM-DD) is reminded: 07:00 UTC that
 // day (8 or 9 o'clock in Denmark).
@@ -289,7 +305,6 @@ type PlanRecord struct {
 	Consent                  *Consent        `json:"consent,omitempty"`
 	NextMeetingAt            *time.Time      `json:"next_meeting_at,omitempty"`
 	NextDeadline             *time.Time      `json:"next_deadline,omitempty"`
-	NextAction               string          `json:"next_action"`
 	Next                     *Next           `json:"next,omitempty"`
 	FromCourseID             string          `json:"from_course_id,omitempty"`
 	EndedOn                  *time.Time      `json:"ended_on,omitempty"`

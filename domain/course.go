@@ -16,6 +16,15 @@ const (
 	PhaseClosed           CoursePhase = "closed"            // ended with an outcome
 )
 
+// CoursePhases are the phases a course can be in.
+var CoursePhases = []CoursePhase{PhaseActive, PhaseAwaitingDecision, PhaseExtensionPending, PhasePaused, PhaseClosed}
+
+// Valid reports whether p is a phase of a course.
+func (p CoursePhase) Valid() bool { return slices.Contains(CoursePhases, p) }
+
+// Codes are the course phases' codes.
+func (CoursePhase) Codes() []string { return codes(CoursePhases) }
+
 // Outcome is how a course ended, or a milestone reached during it.
 type Outcome string
 
@@ -48,7 +57,6 @@ type CourseRecord struct {
 	StartDate     time.Time     `json:"start_date" db:"start_date"`
 	PlannedEnd    time.Time     `json:"planned_end" db:"planned_end"`
 	NextDeadline  *time.Time    `json:"next_deadline,omitempty" db:"next_deadline"`
-	NextAction    string        `json:"next_action" db:"next_action"`
 	Next          *Next         `json:"next,omitempty" db:"-"`
 	Outcome       *Outcome      `json:"outcome,omitempty" db:"outcome"`
 	ClosedOn      *time.Time    `json:"closed_on,omitempty" db:"closed_on"`

@@ -18,9 +18,6 @@ const (
 // MeetingLength is how long a cross-disciplinary meeting lasts in the calendar.
 const MeetingLength = 90 * time.Minute
 
-// MeetingTitle is what a calendar event says about the meeting, and so about the citizen: the
-// kind of meeting and the plan's short number. No name, no CPR number, no address.
-func MeetingTitle(planID string) string { return "Samarbejdsmøde " + PlanShortNumber(planID) }
 
 // PlanShortNumber is the plan's short number: the first eight characters of its random id, in
 // capitals (it says nothing about the citizen).

@@ -20,9 +20,6 @@ import (
 // outlive the hash (a pepper rotated, two records of one person merged) and keep opening a
 // plan to a subject the CPR number no longer names.
 
-// Audit actions of citizens logging in.
-const auditCitizenRefused domain.AuditAction = "citizen.login_refused"
-
 // ErrCitizenUnknown: the CPR number the provider vouches for is no citizen's in the
 // programme (no plan, no course, ever). The pages say so in Danish; it is audited.
 var ErrCitizenUnknown = domain.Errorf(domain.EForbidden, "the citizen has no plan or course in TVP")
@@ -46,7 +43,7 @@ func (s *Service) CitizenOf(ctx context.Context, id Identity, cpr string) (strin
 	}
 	citizenID, err := s.store.CitizenByHash(ctx, hashes...)
 	if domain.ErrorCode(err) == domain.ENotFound {
-		if aerr := s.store.AppendAudit(ctx, domain.AuditEntry{ActorID: "-", Action: auditCitizenRefused, SubjectType: sessionsSubject.Type,
+		if aerr := s.store.AppendAudit(ctx, domain.AuditEntry{ActorID: "-", Action: domain.AuditCitizenRefused, SubjectType: sessionsSubject.Type,
 			SubjectID: sessionsSubject.ID, Purpose: domain.PurposeLogin, Refused: true,
 			Details: map[string]any{"issuer": id.Issuer, "why": "no plan or course in TVP"}}); aerr != nil {
 			return "", aerr

@@ -379,7 +379,7 @@ func (s *Service) Close(ctx context.Context, by Caller, id string, in CloseInput
 type CourseListInput struct {
 	TeamID       string             `json:"team" text:"line"`
 	ConsultantID string             `json:"consultant" text:"line"`
-	Phase        domain.CoursePhase `json:"phase" binding:"omitempty,oneof=active awaiting_decision extension_pending paused closed"`
+	Phase        domain.CoursePhase `json:"phase" binding:"omitempty,code"`
 	DueBefore    string             `json:"due_before" text:"line"`
 	Cursor       string             `json:"cursor" text:"line"`
 	Limit        int                `json:"limit" binding:"omitempty,min=1,max=500"`

@@ -23,6 +23,8 @@ type MyCase struct {
 	ID    string             `json:"id"`
 	Phase string             `json:"phase"`
 	Since time.Time          `json:"since"`
+	// Ended: the plan has ended, or the course has closed.
+	Ended bool `json:"ended"`
 }
 
 // MyCases lists the citizen's own plans and courses (the start page of their pages).
@@ -37,7 +39,8 @@ func (s *Service) MyCases(ctx context.Context, by Caller) ([]MyCase, error) {
 	}
 	out := make([]MyCase, len(cases))
 	for i, c := range cases {
-		out[i] = MyCase{Type: c.Type, ID: c.ID, Phase: c.Phase, Since: c.Since}
+		out[i] = MyCase{Type: c.Type, ID: c.ID, Phase: c.Phase, Since: c.Since,
+			Ended: domain.PlanPhase(c.Phase) == domain.PlanEnded && c.Type == domain.SubjectPlan || domain.CoursePhase(c.Phase) == domain.PhaseClosed && c.Type == domain.SubjectCourse}
 	}
 	return out, nil
 }

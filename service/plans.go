@@ -435,7 +435,7 @@ func (s *Service) RecordInvitation(ctx context.Context, by Caller, id string) (P
 type AgreementIn struct {
 	ID          string                `json:"id" binding:"max=20" text:"line"`
 	Text        string                `json:"text" binding:"required,max=2000"`
-	Party       domain.AgreementParty `json:"party" binding:"omitempty,oneof=staff citizen outside"`
+	Party       domain.AgreementParty `json:"party" binding:"omitempty,code"`
 	StaffID     string                `json:"staff_id" binding:"max=100" text:"line"`
 	Outside     string                `json:"outside" binding:"max=200" text:"line"`
 	Responsible string                `json:"responsible" binding:"max=200" text:"line"`
@@ -585,7 +585,7 @@ func (s *Service) ChangeParticipants(ctx context.Context, by Caller, id string, 
 // PlanListInput filters a list of plans.
 type PlanListInput struct {
 	CoordinatorID string           `json:"coordinator" text:"line"`
-	Phase         domain.PlanPhase `json:"phase" binding:"omitempty,oneof=awaiting_consent active ended"`
+	Phase         domain.PlanPhase `json:"phase" binding:"omitempty,code"`
 	DueBefore     string           `json:"due_before" text:"line"`
 	Cursor        string           `json:"cursor" text:"line"`
 	Limit         int              `json:"limit" binding:"omitempty,min=1,max=500"`

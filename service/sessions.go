@@ -28,14 +28,6 @@ type LinkKey struct {
 	Claim, Value string
 }
 
-// Audit actions of logging in.
-const (
-	auditIdentityLinked domain.AuditAction = "staff.identity_linked"
-	auditSessionStarted domain.AuditAction = "session.started"
-	auditSessionEnded   domain.AuditAction = "session.ended"
-	auditLinkRefused    domain.AuditAction = "staff.identity_link_refused"
-)
-
 // sessionsSubject is what the audit entries of logging in are about.
 var sessionsSubject = domain.Subject{Type: domain.SubjectProgramme, ID: "sessions"}
 
@@ -73,7 +65,7 @@ func (s *Service) StaffOf(ctx context.Context, id Identity, link func(context.Co
 	case "":
 	case domain.ENotFound, domain.EConflict:
 		s.log.WarnContext(ctx, "identity not linked", "issuer", id.Issuer, "claim", key.Claim, "err", err)
-		if aerr := s.store.AppendAudit(ctx, domain.AuditEntry{ActorID: "-", Action: auditLinkRefused, SubjectType: sessionsSubject.Type,
+		if aerr := s.store.AppendAudit(ctx, domain.AuditEntry{ActorID: "-", Action: domain.AuditLinkRefused, SubjectType: sessionsSubject.Type,
 			SubjectID: sessionsSubject.ID, Purpose: domain.PurposeLogin, Refused: true,
 			Details: map[string]any{"issuer": id.Issuer, "subject": id.Subject, "claim": key.Claim, "why": domain.ErrorMessage(err)}}); aerr != nil {
 			return "", aerr
@@ -82,7 +74,7 @@ func (s *Service) StaffOf(ctx context.Context, id Identity, link func(context.Co
 	default:
 		return "", err
 	}
-	if err := s.store.AppendAudit(ctx, domain.AuditEntry{ActorID: staffID, Action: auditIdentityLinked, SubjectType: sessionsSubject.Type,
+	if err := s.store.AppendAudit(ctx, domain.AuditEntry{ActorID: staffID, Action: domain.AuditIdentityLinked, SubjectType: sessionsSubject.Type,
 		SubjectID: sessionsSubject.ID, Purpose: domain.PurposeLogin,
 		Details: map[string]any{"issuer": id.Issuer, "subject": id.Subject, "claim": key.Claim}}); err != nil {
 		return "", err
@@ -203,7 +195,7 @@ func (s *Service) StartSession(ctx context.Context, in NewSession) (string, Sess
 	if err != nil {
 		return "", Session{}, err
 	}
-	if err := s.store.AppendAudit(ctx, domain.AuditEntry{ActorID: actor, Action: auditSessionStarted, SubjectType: sessionsSubject.Type,
+	if err := s.store.AppendAudit(ctx, domain.AuditEntry{ActorID: actor, Action: domain.AuditSessionStarted, SubjectType: sessionsSubject.Type,
 		SubjectID: sessionsSubject.ID, Purpose: domain.PurposeLogin, Details: map[string]any{"issuer": in.Identity.Issuer}}); err != nil {
 		return "", Session{}, err
 	}
@@ -251,7 +243,7 @@ func (s *Service) EndSessionOf(ctx context.Context, h Holder, id string) (Sessio
 		return Session{}, err
 	}
 	_, actor := NewSession{StaffID: sess.StaffID, CitizenID: sess.CitizenID}.holder()
-	if err := s.store.AppendAudit(ctx, domain.AuditEntry{ActorID: actor, Action: auditSessionEnded, SubjectType: sessionsSubject.Type,
+	if err := s.store.AppendAudit(ctx, domain.AuditEntry{ActorID: actor, Action: domain.AuditSessionEnded, SubjectType: sessionsSubject.Type,
 		SubjectID: sessionsSubject.ID, Purpose: domain.PurposeLogout, Details: map[string]any{"why": "logout"}}); err != nil {
 		return Session{}, err
 	}

@@ -23,7 +23,6 @@ type Course struct {
 	StartDate     time.Time            `json:"start_date"`
 	PlannedEnd    time.Time            `json:"planned_end"`
 	NextDeadline  *time.Time           `json:"next_deadline,omitempty"`
-	NextAction    string               `json:"next_action"`
 	Next          *domain.Next         `json:"next,omitempty"`
 	Outcome       *domain.Outcome      `json:"outcome,omitempty"`
 	ClosedOn      *time.Time           `json:"closed_on,omitempty"`
@@ -120,7 +119,7 @@ func courseView(st course.State, v domain.View) CourseView {
 	c := &Course{
 		CourseID: st.CourseID, TeamID: st.TeamID, Kind: st.Kind, Phase: st.Phase, CitizenIDs: st.CitizenIDs,
 		ConsultantIDs: st.ConsultantIDs, Goals: st.Goals, StartDate: st.StartDate, PlannedEnd: st.PlannedEnd,
-		NextDeadline: st.NextDeadline, NextAction: st.NextAction, Next: st.Next, Outcome: st.Outcome,
+		NextDeadline: st.NextDeadline, Next: st.Next, Outcome: st.Outcome,
 		ClosedOn: st.ClosedOn, CloseNote: st.CloseNote, MovedToPlanID: st.MovedToPlanID, ReferredBy: st.ReferredBy,
 		Revision: st.Revision, Progressions: st.Progressions, Extensions: nonNil(st.Extensions), Pauses: []CoursePause{},
 		Milestones: st.Milestones, TermsChanges: st.TermsChanges, Terms: st.Terms, ScoreMax: st.Settings.ProgressionScoreMax,
@@ -147,7 +146,7 @@ func stateFromRecord(r domain.CourseRecord) course.State {
 		CourseID: r.ID, TeamID: r.TeamID, Kind: r.Kind, Phase: r.Phase,
 		CitizenIDs: r.CitizenIDs, ConsultantIDs: r.ConsultantIDs,
 		StartDate: r.StartDate, PlannedEnd: r.PlannedEnd, NextDeadline: r.NextDeadline,
-		NextAction: r.NextAction, Next: r.Next, Outcome: r.Outcome, ClosedOn: r.ClosedOn,
+		Next: r.Next, Outcome: r.Outcome, ClosedOn: r.ClosedOn,
 		ReferredBy: r.ReferredBy, Revision: r.Revision,
 		Progressions: r.Progressions, Extensions: r.Extensions, Milestones: r.Milestones,
 	}
@@ -162,7 +161,6 @@ type CourseSummary struct {
 	StartDate     time.Time          `json:"start_date"`
 	PlannedEnd    time.Time          `json:"planned_end"`
 	NextDeadline  *time.Time         `json:"next_deadline,omitempty"`
-	NextAction    string             `json:"next_action"`
 	Next          *domain.Next       `json:"next,omitempty"`
 	Outcome       *domain.Outcome    `json:"outcome,omitempty"`
 	ClosedOn      *time.Time         `json:"closed_on,omitempty"`
@@ -175,7 +173,7 @@ type CourseSummary struct {
 func courseSummary(r domain.CourseRecord) CourseSummary {
 	return CourseSummary{
 		ID: r.ID, TeamID: r.TeamID, Kind: r.Kind, Phase: r.Phase, StartDate: r.StartDate, PlannedEnd: r.PlannedEnd,
-		NextDeadline: r.NextDeadline, NextAction: r.NextAction, Next: r.Next, Outcome: r.Outcome, ClosedOn: r.ClosedOn,
+		NextDeadline: r.NextDeadline, Next: r.Next, Outcome: r.Outcome, ClosedOn: r.ClosedOn,
 		ReferredBy: r.ReferredBy, Revision: r.Revision, CitizenIDs: nonNilStrings(r.CitizenIDs), ConsultantIDs: nonNilStrings(r.ConsultantIDs),
 	}
 }
@@ -205,7 +203,6 @@ type Plan struct {
 	Consent                  *domain.Consent      `json:"consent,omitempty"`
 	NextMeetingAt            *time.Time           `json:"next_meeting_at,omitempty"`
 	NextDeadline             *time.Time           `json:"next_deadline,omitempty"`
-	NextAction               string               `json:"next_action"`
 	Next                     *domain.Next         `json:"next,omitempty"`
 	FromCourseID             string               `json:"from_course_id,omitempty"`
 	EndedOn                  *time.Time           `json:"ended_on,omitempty"`
@@ -237,7 +234,6 @@ type PlanOversight struct {
 	ConsentGiven             bool                 `json:"consent_given"`
 	NextMeetingAt            *time.Time           `json:"next_meeting_at,omitempty"`
 	NextDeadline             *time.Time           `json:"next_deadline,omitempty"`
-	NextAction               string               `json:"next_action"`
 	Next                     *domain.Next         `json:"next,omitempty"`
 	EndedOn                  *time.Time           `json:"ended_on,omitempty"`
 	Revision                 int64                `json:"revision"`
@@ -295,7 +291,7 @@ func planView(p domain.PlanRecord, v domain.View) PlanView {
 		return PlanView{Full: &Plan{
 			ID: p.ID, CitizenID: p.CitizenID, CoordinatorID: p.CoordinatorID, CoordinatingCaseworkerID: p.CoordinatingCaseworkerID,
 			Phase: p.Phase, Consent: p.Consent, NextMeetingAt: p.NextMeetingAt, NextDeadline: p.NextDeadline,
-			NextAction: p.NextAction, Next: p.Next, FromCourseID: p.FromCourseID, EndedOn: p.EndedOn, EndReason: p.EndReason,
+			Next: p.Next, FromCourseID: p.FromCourseID, EndedOn: p.EndedOn, EndReason: p.EndReason,
 			Revision: p.Revision, Participants: p.Participants, Meetings: p.Meetings, FormVersions: p.FormVersions,
 			Network: nonNilList(p.Network), GoalWords: nonNilList(p.GoalWords),
 		}}
@@ -305,7 +301,7 @@ func planView(p domain.PlanRecord, v domain.View) PlanView {
 	o := &PlanOversight{
 		ID: p.ID, Phase: p.Phase, CoordinatorID: p.CoordinatorID, CoordinatingCaseworkerID: p.CoordinatingCaseworkerID,
 		ConsentGiven: p.Consent != nil && p.Consent.WithdrawnOn == nil, NextMeetingAt: p.NextMeetingAt,
-		NextDeadline: p.NextDeadline, NextAction: p.NextAction, Next: p.Next, EndedOn: p.EndedOn, Revision: p.Revision,
+		NextDeadline: p.NextDeadline, Next: p.Next, EndedOn: p.EndedOn, Revision: p.Revision,
 		Participants: p.Participants, Meetings: make([]MeetingOversight, len(p.Meetings)),
 	}
 	for i, m := range p.Meetings {
@@ -331,7 +327,6 @@ type PlanSummary struct {
 	Phase                    domain.PlanPhase `json:"phase"`
 	NextMeetingAt            *time.Time       `json:"next_meeting_at,omitempty"`
 	NextDeadline             *time.Time       `json:"next_deadline,omitempty"`
-	NextAction               string           `json:"next_action"`
 	Next                     *domain.Next     `json:"next,omitempty"`
 	ConsentDate              *time.Time       `json:"consent_date,omitempty"`
 	EndedOn                  *time.Time       `json:"ended_on,omitempty"`
@@ -341,8 +336,7 @@ type PlanSummary struct {
 func planSummary(p store.PlanSummary) PlanSummary {
 	return PlanSummary{
 		ID: p.ID, CitizenID: p.CitizenID, CoordinatorID: p.CoordinatorID, CoordinatingCaseworkerID: p.CoordinatingCaseworkerID,
-		Phase: p.Phase, NextMeetingAt: p.NextMeetingAt, NextDeadline: p.NextDeadline, NextAction: p.NextAction,
-		Next: p.Next.Next, ConsentDate: p.ConsentDate, EndedOn: p.EndedOn, CreatedAt: p.CreatedAt,
+		Phase: p.Phase, NextMeetingAt: p.NextMeetingAt, NextDeadline: p.NextDeadline, Next: p.Next.Next, ConsentDate: p.ConsentDate, EndedOn: p.EndedOn, CreatedAt: p.CreatedAt,
 	}
 }
 

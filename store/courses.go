@@ -19,15 +19,15 @@ func (s *Store) SaveCourse(ctx context.Context, c domain.CourseRecord) error {
 	return s.Transact(ctx, func(tx *sqlx.Tx) error {
 		res, err := tx.ExecContext(ctx, `
 			INSERT INTO courses (id, workflow_id, team_id, kind, phase, start_date, planned_end,
-				next_deadline, next_action, outcome, closed_on, referred_by, revision, next)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+				next_deadline, outcome, closed_on, referred_by, revision, next)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 			ON CONFLICT (id) DO UPDATE SET phase = EXCLUDED.phase, planned_end = EXCLUDED.planned_end,
-				next_deadline = EXCLUDED.next_deadline, next_action = EXCLUDED.next_action,
+				next_deadline = EXCLUDED.next_deadline,
 				outcome = EXCLUDED.outcome, closed_on = EXCLUDED.closed_on,
 				revision = EXCLUDED.revision, next = EXCLUDED.next, updated_at = now()
 			WHERE courses.revision < EXCLUDED.revision`,
 			c.ID, c.WorkflowID, c.TeamID, c.Kind, c.Phase, c.StartDate, c.PlannedEnd,
-			c.NextDeadline, c.NextAction, c.Outcome, c.ClosedOn, c.ReferredBy, c.Revision, nextColumn{c.Next})
+			c.NextDeadline, c.Outcome, c.ClosedOn, c.ReferredBy, c.Revision, nextColumn{c.Next})
 		if err != nil {
 			return fmt.Errorf("save course %s: %w", c.ID, racedInsert(err))
 		}
@@ -80,7 +80,7 @@ func (r courseRow) record() domain.CourseRecord {
 }
 
 const courseColumns = `c.id, c.workflow_id, c.team_id, c.kind, c.phase, c.start_date, c.planned_end,
-		c.next_deadline, c.next_action, c.next, c.outcome, c.closed_on, c.referred_by, c.revision,
+		c.next_deadline, c.next, c.outcome, c.closed_on, c.referred_by, c.revision,
 		EXISTS (SELECT 1 FROM course_extensions e WHERE e.course_id = c.id) AS extension_requested,`
 
 const courseSelect = `
@@ -146,7 +146,7 @@ func saveCourseRecords(ctx context.Context, tx *sqlx.Tx, c domain.CourseRecord) 
 func (s *Store) OpenCourseIDs(ctx context.Context, teamID string) ([]string, error) {
 	var ids []string
 	err := s.db.SelectContext(ctx, &ids, `
-		SELECT id::text FROM courses WHERE team_id = $1 AND closed_on IS NULL AND phase <> 'closed' ORDER BY id`, teamID)
+		SELECT id::text FROM courses WHERE team_id = $1 AND closed_on IS NULL AND phase <> $2 ORDER BY id`, teamID, domain.PhaseClosed)
 	if err != nil {
 		return nil, fmt.Errorf("open courses of %s: %w", teamID, translate(err))
 	}

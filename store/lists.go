@@ -139,7 +139,6 @@ type PlanSummary struct {
 	Phase                    domain.PlanPhase `json:"phase" db:"phase"`
 	NextMeetingAt            *time.Time       `json:"next_meeting_at,omitempty" db:"next_meeting_at"`
 	NextDeadline             *time.Time       `json:"next_deadline,omitempty" db:"next_deadline"`
-	NextAction               string           `json:"next_action" db:"next_action"`
 	Next                     nextColumn       `json:"next,omitempty" db:"next"`
 	// ParticipantIDs are the professionals taking part now (the access rules need them).
 	ParticipantIDs pq.StringArray `json:"-" db:"participants"`
@@ -177,7 +176,7 @@ func (s *Store) ListPlans(ctx context.Context, f PlanFilter) (Page[PlanSummary],
 	}
 	limit := clampLimit(f.Limit)
 	q := `SELECT p.id, p.citizen_id, p.coordinator_id, p.coordinating_caseworker_id, p.phase, p.next_meeting_at,
-			p.next_deadline, p.next_action, p.next, p.consent_date, p.ended_on, p.created_at,
+			p.next_deadline, p.next, p.consent_date, p.ended_on, p.created_at,
 			ARRAY(SELECT DISTINCT staff_id FROM collaboration_participants cp WHERE cp.plan_id = p.id AND cp.left_at IS NULL ORDER BY staff_id) AS participants
 		FROM collaboration_plans p WHERE ` + strings.Join(where, " AND ") + ` ORDER BY p.created_at DESC, p.id DESC LIMIT ` + arg(limit+1)
 	var rows []PlanSummary
@@ -227,7 +226,7 @@ func (s *Store) PendingExtensions(ctx context.Context) ([]domain.PendingExtensio
 		SELECT e.course_id, c.team_id, e.seq, e.requested_at, e.requested_by, e.reason, e.old_end, e.new_end,
 			ARRAY(SELECT citizen_id::text FROM course_citizens WHERE course_id = c.id ORDER BY citizen_id) AS citizens
 		FROM course_extensions e JOIN courses c ON c.id = e.course_id
-		WHERE e.decision IS NULL AND c.phase = 'extension_pending' ORDER BY e.requested_at`)
+		WHERE e.decision IS NULL AND c.phase = $1 ORDER BY e.requested_at`, domain.PhaseExtensionPending)
 	if err != nil {
 		return nil, fmt.Errorf("pending extensions: %w", translate(err))
 	}

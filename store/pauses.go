@@ -19,7 +19,7 @@ func (s *Store) OpenCourseRefs(ctx context.Context, teamID string) ([]domain.Cou
 	out := []courseRefRow{}
 	err := s.db.SelectContext(ctx, &out, `
 		SELECT id::text, workflow_id FROM courses
-		WHERE team_id = $1 AND closed_on IS NULL AND phase <> 'closed' ORDER BY id`, teamID)
+		WHERE team_id = $1 AND closed_on IS NULL AND phase <> $2 ORDER BY id`, teamID, domain.PhaseClosed)
 	if err != nil {
 		return nil, fmt.Errorf("open courses of %s: %w", teamID, translate(err))
 	}

@@ -159,20 +159,20 @@ func (s *Store) SavePlan(ctx context.Context, p domain.PlanRecord) error {
 		}
 		res, err := tx.ExecContext(ctx, `
 			INSERT INTO collaboration_plans (id, workflow_id, citizen_id, coordinator_id, coordinating_caseworker_id,
-				phase, consent_scope, consent_date, consent_recorded_by, next_meeting_at, next_deadline, next_action,
+				phase, consent_scope, consent_date, consent_recorded_by, next_meeting_at, next_deadline,
 				from_course_id, ended_on, end_reason, revision, next, network, goal_words)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULLIF($15, ''), $16, $17, $18, $19)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, NULLIF($14, ''), $15, $16, $17, $18)
 			ON CONFLICT (id) DO UPDATE SET coordinator_id = EXCLUDED.coordinator_id,
 				coordinating_caseworker_id = EXCLUDED.coordinating_caseworker_id, phase = EXCLUDED.phase,
 				consent_scope = EXCLUDED.consent_scope, consent_date = EXCLUDED.consent_date,
 				consent_recorded_by = EXCLUDED.consent_recorded_by, next_meeting_at = EXCLUDED.next_meeting_at,
-				next_deadline = EXCLUDED.next_deadline, next_action = EXCLUDED.next_action,
+				next_deadline = EXCLUDED.next_deadline,
 				ended_on = EXCLUDED.ended_on, end_reason = EXCLUDED.end_reason,
 				revision = EXCLUDED.revision, next = EXCLUDED.next, network = EXCLUDED.network,
 				goal_words = EXCLUDED.goal_words, updated_at = now()
 			WHERE collaboration_plans.revision < EXCLUDED.revision`,
 			p.ID, p.WorkflowID, p.CitizenID, p.CoordinatorID, p.CoordinatingCaseworkerID, p.Phase,
-			scope, consentDate, recordedBy, p.NextMeetingAt, p.NextDeadline, p.NextAction,
+			scope, consentDate, recordedBy, p.NextMeetingAt, p.NextDeadline,
 			fromCourse, p.EndedOn, p.EndReason, p.Revision, nextColumn{p.Next}, network, goalWords)
 		if err != nil {
 			return fmt.Errorf("save plan %s: %w", p.ID, racedInsert(err))
@@ -243,20 +243,20 @@ func (s *Store) SavePlan(ctx context.Context, p domain.PlanRecord) error {
 // GetPlan returns a plan from the read model, with its participants, meetings and form versions.
 func (s *Store) GetPlan(ctx context.Context, id string) (domain.PlanRecord, error) {
 	var row struct {
-		ID, WorkflowID, CitizenID, CoordinatorID, CoordinatingCaseworkerID, NextAction string
-		Phase                                                                          domain.PlanPhase
-		ConsentScope, ConsentRecordedBy, FromCourseID, EndReason                       *string
-		ConsentDate, NextMeetingAt, NextDeadline, EndedOn                              *time.Time
-		Revision                                                                       int64
-		Next                                                                           nextColumn
-		Network, GoalWords                                                             []byte
+		ID, WorkflowID, CitizenID, CoordinatorID, CoordinatingCaseworkerID string
+		Phase                                                              domain.PlanPhase
+		ConsentScope, ConsentRecordedBy, FromCourseID, EndReason           *string
+		ConsentDate, NextMeetingAt, NextDeadline, EndedOn                  *time.Time
+		Revision                                                           int64
+		Next                                                               nextColumn
+		Network, GoalWords                                                 []byte
 	}
 	err := s.db.QueryRowxContext(ctx, `
-		SELECT id, workflow_id, citizen_id, coordinator_id, coordinating_caseworker_id, phase, next_action,
+		SELECT id, workflow_id, citizen_id, coordinator_id, coordinating_caseworker_id, phase,
 			consent_scope, consent_recorded_by, from_course_id::text, end_reason,
 			consent_date, next_meeting_at, next_deadline, ended_on, revision, next, network, goal_words
 		FROM collaboration_plans WHERE id = $1`, id).Scan(
-		&row.ID, &row.WorkflowID, &row.CitizenID, &row.CoordinatorID, &row.CoordinatingCaseworkerID, &row.Phase, &row.NextAction,
+		&row.ID, &row.WorkflowID, &row.CitizenID, &row.CoordinatorID, &row.CoordinatingCaseworkerID, &row.Phase,
 		&row.ConsentScope, &row.ConsentRecordedBy, &row.FromCourseID, &row.EndReason,
 		&row.ConsentDate, &row.NextMeetingAt, &row.NextDeadline, &row.EndedOn, &row.Revision, &row.Next, &row.Network, &row.GoalWords)
 	if err != nil {
@@ -264,7 +264,7 @@ func (s *Store) GetPlan(ctx context.Context, id string) (domain.PlanRecord, erro
 	}
 	p := domain.PlanRecord{
 		ID: row.ID, WorkflowID: row.WorkflowID, CitizenID: row.CitizenID, CoordinatorID: row.CoordinatorID,
-		CoordinatingCaseworkerID: row.CoordinatingCaseworkerID, Phase: row.Phase, NextAction: row.NextAction,
+		CoordinatingCaseworkerID: row.CoordinatingCaseworkerID, Phase: row.Phase,
 		NextMeetingAt: row.NextMeetingAt, NextDeadline: row.NextDeadline, EndedOn: row.EndedOn, Revision: row.Revision,
 		Next: row.Next.Next,
 	}

@@ -39,11 +39,11 @@ const (
 
 // CitizenHome is where a citizen's login goes on to unless they asked for another of the
 // citizens' pages (the citizen's own front page, once there is one).
-const CitizenHome = "/borger"
+const CitizenHome = domain.PageCitizen
 
 var citizenDoor = door{
 	holder: service.HolderCitizen, cookie: CitizenSessionCookie, loginCookie: citizenLoginCookie,
-	loginPath: CitizenLoginPath, loggedOutPath: CitizenLoggedOutPath, home: CitizenHome, within: "/borger",
+	loginPath: CitizenLoginPath, loggedOutPath: CitizenLoggedOutPath, home: CitizenHome, within: domain.PageCitizen,
 	provider: func(p *Pages) *auth.Provider { return p.d.CitizenLogin },
 }
 
@@ -76,8 +76,8 @@ func (p *Pages) RegisterCitizenLogin(e *gin.Engine) *gin.RouterGroup {
 	e.GET(CitizenLoginPath+"/callback", p.citizenCallback)
 	e.POST("/borger/logout", p.citizenLogout)
 	e.GET(CitizenLoggedOutPath, p.citizenLoggedOut)
-	g := e.Group("/borger", p.authenticateCitizen)
-	g.GET(strings.TrimPrefix(CitizenAccountPath, "/borger"), p.citizenAccount)
+	g := e.Group(domain.PageCitizen, p.authenticateCitizen)
+	g.GET(strings.TrimPrefix(CitizenAccountPath, domain.PageCitizen), p.citizenAccount)
 	return g
 }
 

@@ -64,7 +64,7 @@ func citizenPageCases() []pageCase {
 	nav := CitizenNav{PlanID: "p-1", CourseID: "c-1", Current: "plan"}
 	return []pageCase{
 		{"citizen home", "borger_home", citizenPage("Min side", nav, CitizenHomePage{Cases: []service.MyCase{
-			{Type: domain.SubjectPlan, ID: "p-1", Phase: "active", Since: at(-60)}, {Type: domain.SubjectCourse, ID: "c-1", Phase: "closed", Since: at(-400)}}}),
+			{Type: domain.SubjectPlan, ID: "p-1", Phase: "active", Since: at(-60)}, {Type: domain.SubjectCourse, ID: "c-1", Phase: "closed", Since: at(-400), Ended: true}}}),
 			[]string{`href="/borger/plan/p-1"`, `href="/borger/forloeb/c-1"`, "afsluttet", `action="/borger/logout"`}},
 		{"citizen home, nothing", "borger_home", citizenPage("Min side", CitizenNav{}, CitizenHomePage{}), []string{"ikke en plan eller et forløb"}},
 		{"citizen plan", "borger_plan", citizenPage("Min plan", nav, citizenPlanPage(sectionPlan)),

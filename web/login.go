@@ -59,7 +59,7 @@ type door struct {
 
 var staffDoor = door{
 	holder: service.HolderStaff, cookie: SessionCookie, loginCookie: loginCookie,
-	loginPath: "/login", loggedOutPath: loggedOutPath, home: "/indbakke", within: "/",
+	loginPath: "/login", loggedOutPath: loggedOutPath, home: domain.PageInbox, within: "/",
 	provider: func(p *Pages) *auth.Provider { return p.d.Login },
 }
 
@@ -133,7 +133,7 @@ type LoginPage struct {
 // safeNext is where a login may send the browser on: a path of TVP's own.
 func safeNext(next string) string {
 	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\\\r\n\t") {
-		return "/indbakke"
+		return domain.PageInbox
 	}
 	return next
 }

@@ -188,20 +188,20 @@ func targetValue(key domain.TargetKey, f float64) string {
 func pageLink(t domain.SubjectType, id string) string {
 	switch t {
 	case domain.SubjectCourse:
-		return "/forloeb/" + id
+		return domain.CoursePage(id)
 	case domain.SubjectPlan:
-		return "/samarbejde/" + id
+		return domain.PlanPage(id)
 	case domain.SubjectTeam:
 		return "/teams/" + id
 	}
-	return "/indbakke"
+	return domain.PageInbox
 }
 
 // Routes adds the pages to the engine.
 func (p *Pages) Routes(e *gin.Engine) {
 	static, _ := fs.Sub(FS, "static")
 	e.StaticFS("/static", http.FS(static))
-	e.GET("/", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/indbakke") })
+	e.GET("/", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, domain.PageInbox) })
 	e.GET("/login", p.loginPage)
 	e.POST("/login", p.startLogin)
 	e.GET("/login/callback", p.callback)
@@ -211,12 +211,12 @@ func (p *Pages) Routes(e *gin.Engine) {
 	p.citizen = p.RegisterCitizenLogin(e)
 	p.citizenRoutes(p.citizen)
 	g := e.Group("/", p.authenticate)
-	g.GET("/indbakke", render(p, "inbox", "Min indbakke", p.inbox))
-	g.GET("/forloeb", render(p, "courses", "Forløb", p.courses))
-	g.GET("/forloeb/:id", render(p, "course", "Forløb", p.course))
+	g.GET(domain.PageInbox, render(p, "inbox", "Min indbakke", p.inbox))
+	g.GET(domain.PageCourses, render(p, "courses", "Forløb", p.courses))
+	g.GET(domain.PageCourses+"/:id", render(p, "course", "Forløb", p.course))
 	g.GET("/styregruppe", render(p, "steering", "Styregruppen: anmodninger om forlængelse", p.steering))
-	g.GET("/samarbejde", render(p, "plans", "Samarbejdsmodellen", p.plans))
-	g.GET("/samarbejde/:id", render(p, "plan", "Borgerens plan", p.plan))
+	g.GET(domain.PagePlans, render(p, "plans", "Samarbejdsmodellen", p.plans))
+	g.GET(domain.PagePlans+"/:id", render(p, "plan", "Borgerens plan", p.plan))
 	g.GET("/teams/:id", render(p, "team", "Team", p.team))
 	g.GET("/rapporter", render(p, "reports", "Rapporter", p.reports))
 	g.GET("/programstyring", render(p, "steeringreport", "Programstyring: mål, ressourcer og beslutninger", p.steeringReport))

@@ -6,6 +6,7 @@ package words
 
 import (
 	"fmt"
+	"strings"
 
 	"tvp/domain"
 )
@@ -346,3 +347,45 @@ func Request(seq int, from, to string) string {
 func TryAgainIn(secs int) string {
 	return fmt.Sprintf("Der er kommet for mange forespørgsler på kort tid. Prøv igen om %d sekunder.", secs)
 }
+
+// ReminderMail is the mail that tells of a new reminder: its subject and its text, with a link
+// to it in the inbox and its reference (the kind of case and the reminder's number; nothing
+// about the citizen).
+func ReminderMail(kind domain.ReminderKind, link, ref string) (subject, body string) {
+	return "TVP: ny påmindelse (" + Reminder(kind) + ")",
+		fmt.Sprintf("Du har en ny påmindelse i TVP: %s.\r\n\r\nSe den her: %s\r\n\r\nReference: %s\r\n", Reminder(kind), link, ref)
+}
+
+// DigestMail is the daily mail of a person's open and overdue reminders.
+func DigestMail(open, overdue int, link string) (subject, body string) {
+	return "TVP: dagens påmindelser",
+		fmt.Sprintf("Du har %d åbne påmindelser i TVP, heraf %d overskredne.\r\n\r\nSe dem her: %s\r\n", open, overdue, link)
+}
+
+// InvitationMail is the mail a calendar message comes in: an invitation, a change or a
+// cancellation, with the meeting's title, time (in the municipality's time zone) and place,
+// and a link; nothing else about the citizen.
+func InvitationMail(ev domain.MeetingEvent, link string) (subject, body string) {
+	when := ev.Start.In(domain.Zone()).Format("02.01.2006 kl. 15.04")
+	var b strings.Builder
+	switch {
+	case ev.Method == domain.CalendarCancel:
+		subject = fmt.Sprintf("Aflyst: %s %s", ev.Title, when)
+		fmt.Fprintf(&b, "Mødet er aflyst for dig: %s %s.\r\n", ev.Title, when)
+	case ev.Sequence > 0:
+		subject = fmt.Sprintf("Ændret: %s %s", ev.Title, when)
+		fmt.Fprintf(&b, "Mødet er ændret: %s %s.\r\n", ev.Title, when)
+	default:
+		subject = fmt.Sprintf("Invitation: %s %s", ev.Title, when)
+		fmt.Fprintf(&b, "Du er inviteret til %s %s.\r\n", ev.Title, when)
+	}
+	if ev.Place != "" {
+		fmt.Fprintf(&b, "Sted: %s\r\n", ev.Place)
+	}
+	fmt.Fprintf(&b, "\r\nSe mere her: %s\r\n", link)
+	return subject, b.String()
+}
+
+// MeetingTitle is what a calendar event says about the meeting, and so about the citizen: the
+// kind of meeting and the plan's short number. No name, no CPR number, no address.
+func MeetingTitle(planID string) string { return "Samarbejdsmøde " + domain.PlanShortNumber(planID) }

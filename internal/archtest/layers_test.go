@@ -33,7 +33,7 @@ var layers = []struct {
 	{"store", []string{"tvp/store"}, []string{"domain"}},
 	{"report", []string{"tvp/report"}, []string{"domain", "words"}},
 	{"activities", []string{"tvp/activities"}, []string{"domain", "adapters", "words", "store", "report"}},
-	{"workflows", []string{"tvp/workflows", "tvp/workflows/..."}, []string{"domain", "adapters", "activities", "workflows"}},
+	{"workflows", []string{"tvp/workflows", "tvp/workflows/..."}, []string{"domain", "adapters", "words", "activities", "workflows"}},
 	{"worker", []string{"tvp/worker"}, []string{"domain", "adapters", "activities", "workflows"}},
 	{"service", []string{"tvp/service"}, []string{"domain", "adapters", "words", "store", "report", "workflows"}},
 	{"transports", []string{"tvp/api", "tvp/web"}, []string{"domain", "adapters", "words", "report", "service", "transports"}},

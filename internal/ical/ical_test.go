@@ -10,13 +10,14 @@ import (
 
 	"tvp/domain"
 	"tvp/internal/ical"
+	"tvp/words"
 )
 
 func TestRenderParsesBack(t *testing.T) {
 	start := time.Date(2027, 3, 29, 8, 0, 0, 0, time.UTC) // 10:00 CEST, the day after the change
 	ev := domain.MeetingEvent{
 		UID: domain.MeetingUID("0c0ffee0-0000-4000-8000-000000000001", 2), Sequence: 3, Method: domain.CalendarRequest,
-		Title: domain.MeetingTitle("0c0ffee0-0000-4000-8000-000000000001"), Start: start, End: start.Add(domain.MeetingLength),
+		Title: words.MeetingTitle("0c0ffee0-0000-4000-8000-000000000001"), Start: start, End: start.Add(domain.MeetingLength),
 		Place: "Jobcentret, mødelokale 2; 1. sal", Agenda: []string{"Bolig", "Skole, og fritid"},
 		Stamp: time.Date(2027, 3, 1, 9, 30, 0, 0, time.UTC), Organizer: "tovholder.ida", Attendees: []string{"tovholder.ida", "sagsbehandler.lise", "uden.adresse"},
 	}

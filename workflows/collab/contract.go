@@ -135,7 +135,6 @@ type State struct {
 	EndReason     string       `json:"end_reason,omitempty"`
 	NextMeetingAt *time.Time   `json:"next_meeting_at,omitempty"`
 	NextDeadline  *time.Time   `json:"next_deadline,omitempty"`
-	NextAction    string       `json:"next_action"`
 	Next          *domain.Next `json:"next,omitempty"`
 	Revision      int64        `json:"revision"`
 	Tracks        []Track      `json:"tracks"`
@@ -277,7 +276,7 @@ func (s State) Record() domain.PlanRecord {
 		ID: s.PlanID, WorkflowID: WorkflowID(s.PlanID), CitizenID: s.CitizenID,
 		CoordinatorID: s.CoordinatorID, CoordinatingCaseworkerID: s.CoordinatingCaseworkerID,
 		Phase: s.Phase, Consent: s.Consent, NextMeetingAt: s.NextMeetingAt, NextDeadline: s.NextDeadline,
-		NextAction: s.NextAction, Next: s.Next, FromCourseID: s.FromCourseID, EndedOn: s.EndedOn, EndReason: s.EndReason,
+		Next: s.Next, FromCourseID: s.FromCourseID, EndedOn: s.EndedOn, EndReason: s.EndReason,
 		Revision: s.Revision, Participants: s.Participants, Meetings: s.Meetings, FormVersions: s.FormVersions,
 		Network: s.Network, GoalWords: s.GoalWords,
 	}

@@ -8,6 +8,7 @@ import (
 
 	"tvp/activities"
 	"tvp/domain"
+	"tvp/words"
 	"tvp/workflows/effects"
 )
 
@@ -81,7 +82,7 @@ func (p *plan) calendar(ctx workflow.Context, m *domain.Meeting, inv *Invitation
 	for _, msg := range msgs {
 		ev := domain.MeetingEvent{
 			UID: domain.MeetingUID(p.state.PlanID, m.Seq), Sequence: inv.Sequence, Method: msg.method,
-			Title: domain.MeetingTitle(p.state.PlanID), Start: *m.ScheduledAt, End: m.ScheduledAt.Add(domain.MeetingLength),
+			Title: words.MeetingTitle(p.state.PlanID), Start: *m.ScheduledAt, End: m.ScheduledAt.Add(domain.MeetingLength),
 			Place: m.Place, Agenda: agenda, Stamp: workflow.Now(ctx),
 			Organizer: p.state.CoordinatorID, Attendees: slices.Clone(msg.attendees),
 		}

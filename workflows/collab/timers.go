@@ -177,35 +177,34 @@ func (p *plan) fireAgreement(ctx workflow.Context, o occasion, at time.Time) err
 // refreshNext sets what the plan waits for next, for the query and the read model.
 func (p *plan) refreshNext() {
 	st := &p.state
-	st.NextMeetingAt, st.NextDeadline, st.NextAction, st.Next = nil, nil, "", nil
+	st.NextMeetingAt, st.NextDeadline, st.Next = nil, nil, nil
 	if st.Phase == domain.PlanEnded {
 		return
 	}
-	set := func(t time.Time, seq int, code domain.NextCode, action string) {
+	set := func(t time.Time, seq int, code domain.NextCode) {
 		if st.NextDeadline == nil || t.Before(*st.NextDeadline) {
-			st.NextDeadline, st.NextAction, st.Next = &t, action, &domain.Next{Code: code, MeetingSeq: seq}
+			st.NextDeadline, st.Next = &t, &domain.Next{Code: code, MeetingSeq: seq}
 		}
 	}
 	for _, m := range st.Meetings {
 		switch {
 		case m.Kind == domain.MeetingCrossDisciplinary && m.Status == domain.MeetingUnscheduled:
-			set(m.DueBy.Add(-p.s.InvitationLead.D()), m.Seq, domain.NextSetMeetingDate, "the coordinator sets the date of the next meeting")
+			set(m.DueBy.Add(-p.s.InvitationLead.D()), m.Seq, domain.NextSetMeetingDate)
 		case m.Kind == domain.MeetingCrossDisciplinary && m.Status == domain.MeetingScheduled:
 			t := *m.ScheduledAt
 			st.NextMeetingAt = &t
 			if m.InvitationSentAt == nil {
-				set(t.Add(-p.s.InvitationLead.D()), m.Seq, domain.NextSendInvitation, "the coordinator sends the invitation")
+				set(t.Add(-p.s.InvitationLead.D()), m.Seq, domain.NextSendInvitation)
 			} else {
-				set(t, m.Seq, domain.NextMeeting, "the cross-disciplinary meeting")
+				set(t, m.Seq, domain.NextMeeting)
 			}
 		case m.Kind == domain.MeetingCrossDisciplinary && m.Status == domain.MeetingHeld:
-			set(*m.MinutesDue, m.Seq, domain.NextWriteMinutes, "the coordinator writes the minutes")
+			set(*m.MinutesDue, m.Seq, domain.NextWriteMinutes)
 		case m.Kind == domain.MeetingCitizen && m.Status == domain.MeetingScheduled:
-			set(m.DueBy, m.Seq, domain.NextCitizenMeeting, "the coordinating caseworker meets the citizen")
+			set(m.DueBy, m.Seq, domain.NextCitizenMeeting)
 		}
 	}
 	if st.Phase == domain.PlanAwaitingConsent && st.Next != nil {
-		st.NextAction += " (the citizen's consent is still missing)"
 		st.Next.ConsentMissing = true
 	}
 }

@@ -135,14 +135,13 @@ type State struct {
 	Goals         []Goal             `json:"goals"`
 	StartDate     time.Time          `json:"start_date"`
 	PlannedEnd    time.Time          `json:"planned_end"`
-	// NextDeadline is when the course next needs someone, and NextAction what it waits for.
-	NextDeadline *time.Time `json:"next_deadline,omitempty"`
-	NextAction   string     `json:"next_action"`
-	// Next is what it waits for as a code (NextAction says it in English).
-	Next      *domain.Next    `json:"next,omitempty"`
-	Outcome   *domain.Outcome `json:"outcome,omitempty"`
-	ClosedOn  *time.Time      `json:"closed_on,omitempty"`
-	CloseNote string          `json:"close_note,omitempty"`
+	// NextDeadline is when the course next needs someone, and Next what it waits for (a code;
+	// package words says it).
+	NextDeadline *time.Time      `json:"next_deadline,omitempty"`
+	Next         *domain.Next    `json:"next,omitempty"`
+	Outcome      *domain.Outcome `json:"outcome,omitempty"`
+	ClosedOn     *time.Time      `json:"closed_on,omitempty"`
+	CloseNote    string          `json:"close_note,omitempty"`
 	// MovedToPlanID is the collaboration plan the course was moved to.
 	MovedToPlanID string `json:"moved_to_plan_id,omitempty"`
 	ReferredBy    string `json:"referred_by"`
@@ -295,7 +294,6 @@ func (s State) Record() domain.CourseRecord {
 		StartDate:     s.StartDate,
 		PlannedEnd:    s.PlannedEnd,
 		NextDeadline:  s.NextDeadline,
-		NextAction:    s.NextAction,
 		Next:          s.Next,
 		Outcome:       s.Outcome,
 		ClosedOn:      s.ClosedOn,

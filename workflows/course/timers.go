@@ -120,12 +120,12 @@ func (c *course) fire(ctx workflow.Context, occ occasion, at time.Time) error {
 // refreshNext sets what the course waits for next, for the query and the read model.
 func (c *course) refreshNext() {
 	st := &c.state
-	set := func(t time.Time, code domain.NextCode, action string) {
-		st.NextDeadline, st.NextAction, st.Next = &t, action, &domain.Next{Code: code}
+	set := func(t time.Time, code domain.NextCode) {
+		st.NextDeadline, st.Next = &t, &domain.Next{Code: code}
 	}
 	switch st.Phase {
 	case domain.PhaseClosed:
-		st.NextDeadline, st.NextAction, st.Next = nil, "", nil
+		st.NextDeadline, st.Next = nil, nil
 	case domain.PhasePaused:
 		// It resumes at the latest on the pause's latest resume date (by itself, if the team
 		// has not resumed before).
@@ -134,16 +134,16 @@ func (c *course) refreshNext() {
 		if !p.ResumeBy.IsZero() {
 			at = p.ResumeBy
 		}
-		set(at, domain.NextTeamPaused, "the team is paused; it resumes")
+		set(at, domain.NextTeamPaused)
 	case domain.PhaseExtensionPending:
-		set(st.PlannedEnd, domain.NextExtensionDecision, "the steering group decides on the extension request")
+		set(st.PlannedEnd, domain.NextExtensionDecision)
 	case domain.PhaseAwaitingDecision:
-		set(st.PlannedEnd, domain.NextOverdue, "overdue: close with an outcome or request an extension")
+		set(st.PlannedEnd, domain.NextOverdue)
 	default:
 		if st.NextProgressionDue.Before(st.PlannedEnd) {
-			set(st.NextProgressionDue, domain.NextProgression, "record goal progression")
+			set(st.NextProgressionDue, domain.NextProgression)
 		} else {
-			set(st.PlannedEnd, domain.NextCloseOrExtend, "close with an outcome or request an extension")
+			set(st.PlannedEnd, domain.NextCloseOrExtend)
 		}
 	}
 }
