@@ -18,7 +18,6 @@ const (
 // MeetingLength is how long a cross-disciplinary meeting lasts in the calendar.
 const MeetingLength = 90 * time.Minute
 
-
 // PlanShortNumber is the plan's short number: the first eight characters of its random id, in
 // capitals (it says nothing about the citizen).
 func PlanShortNumber(planID string) string {
