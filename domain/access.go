@@ -61,6 +61,7 @@ type Action string
 // Actions on a course.
 const (
 	CourseRead             Action = "course.read"
+	CourseReadOwn          Action = "course.read_own" // the citizen's own page of their course
 	CourseProgression      Action = "course.record_progression"
 	CourseMilestone        Action = "course.record_milestone"
 	CourseRequestExtension Action = "course.request_extension"
@@ -74,6 +75,7 @@ const (
 const (
 	CourseRefer        Action = "course.refer"         // refer a citizen to the team
 	CourseOverrideNorm Action = "course.override_norm" // assign a consultant beyond the team's caseload norm
+	CourseReferOthers  Action = "course.refer_others"  // refer to a course the referrer does not work on
 	TeamRead           Action = "team.read"            // the team's page: its open courses and caseloads
 	TeamPause          Action = "team.pause"
 	TeamResume         Action = "team.resume"
@@ -87,6 +89,8 @@ const (
 // Actions on a plan.
 const (
 	PlanRead            Action = "plan.read"
+	PlanReadOwn         Action = "plan.read_own"        // the citizen's own page of their plan
+	PlanReadInvitation  Action = "plan.read_invitation" // a meeting's calendar invitation, with its agenda
 	PlanConsent         Action = "plan.record_consent"
 	PlanWithdrawConsent Action = "plan.withdraw_consent"
 	PlanSchedule        Action = "plan.schedule_meeting"
@@ -168,6 +172,7 @@ var rules = map[Action]rule{
 	// A course.
 	CourseRead: {SubjectCourse, map[Relation]View{RelConsultant: ViewFull, RelTeamLead: ViewFull, RelAdmin: ViewFull, RelExtensionDecider: ViewExtension, RelCitizen: ViewCitizen},
 		"only the course's consultants and its team's lead may see it; the steering group sees the extension requests; a citizen sees their own"},
+	CourseReadOwn:          {SubjectCourse, map[Relation]View{RelCitizen: ViewCitizen}, "this page is the citizen's own"},
 	CourseProgression:      {SubjectCourse, courseWorkers, "only the course's consultants or its team's lead may do this"},
 	CourseMilestone:        {SubjectCourse, courseWorkers, "only the course's consultants or its team's lead may do this"},
 	CourseRequestExtension: {SubjectCourse, courseWorkers, "only the course's consultants or its team's lead may do this"},
@@ -179,6 +184,7 @@ var rules = map[Action]rule{
 	// A team.
 	CourseRefer:        {SubjectTeam, map[Relation]View{RelTeamMember: ViewFull, RelTeamLead: ViewFull}, "only the team's consultants and its lead refer citizens to it"},
 	CourseOverrideNorm: {SubjectTeam, map[Relation]View{RelTeamLead: ViewFull}, "only the team's lead may assign a consultant beyond the team's caseload norm"},
+	CourseReferOthers:  {SubjectTeam, map[Relation]View{RelTeamLead: ViewFull}, "a consultant refers citizens to courses they work on themselves"},
 	TeamRead:           {SubjectTeam, map[Relation]View{RelTeamLead: ViewFull, RelTeamMember: ViewFull, RelAdmin: ViewFull}, "only the team's members see its page"},
 	TeamPause:          {SubjectTeam, map[Relation]View{RelTeamLead: ViewFull}, "only the team's lead may pause it"},
 	TeamResume:         {SubjectTeam, map[Relation]View{RelTeamLead: ViewFull}, "only the team's lead may resume it"},
@@ -191,6 +197,9 @@ var rules = map[Action]rule{
 	// A plan.
 	PlanRead: {SubjectPlan, map[Relation]View{RelCoordinator: ViewFull, RelCoordinatingCaseworker: ViewFull, RelParticipant: ViewFull, RelAdmin: ViewFull, RelCoordinatorLead: ViewOversight, RelCitizen: ViewCitizen},
 		"only the people taking part in the citizen's plan, and the citizen, may see it"},
+	PlanReadOwn: {SubjectPlan, map[Relation]View{RelCitizen: ViewCitizen}, "this page is the citizen's own"},
+	PlanReadInvitation: {SubjectPlan, map[Relation]View{RelCoordinator: ViewFull, RelCoordinatingCaseworker: ViewFull, RelParticipant: ViewFull, RelAdmin: ViewFull},
+		"the invitation carries the meeting's agenda, which your view of the plan does not"},
 	PlanConsent: {SubjectPlan, coordinatorOrCaseworker, "only the plan's coordinator or coordinating caseworker may do this"},
 	PlanWithdrawConsent: {SubjectPlan, map[Relation]View{RelCoordinator: ViewFull, RelCoordinatingCaseworker: ViewFull, RelCitizen: ViewFull},
 		"only the citizen, the plan's coordinator or its coordinating caseworker may withdraw the consent"},

@@ -59,6 +59,11 @@ func TestAccessRules(t *testing.T) {
 		{anna, unge, domain.CourseRefer, full}, {ulla, unge, domain.CourseRefer, full}, {eva, unge, domain.CourseRefer, none},
 		{finn, unge, domain.CourseRefer, none}, {bo, unge, domain.CourseRefer, none}, {admin, unge, domain.CourseRefer, none},
 		{ulla, unge, domain.CourseOverrideNorm, full}, {anna, unge, domain.CourseOverrideNorm, none}, {finn, unge, domain.CourseOverrideNorm, none},
+		// A consultant refers to courses she works on; the lead for any of the team's.
+		{ulla, unge, domain.CourseReferOthers, full}, {anna, unge, domain.CourseReferOthers, none}, {finn, unge, domain.CourseReferOthers, none},
+		// The invitation carries the agenda: the full view only; a page of one's own is the citizen's.
+		{ida, plan, domain.PlanReadInvitation, full}, {lise, plan, domain.PlanReadInvitation, full}, {karen, plan, domain.PlanReadInvitation, none},
+		{ida, plan, domain.PlanReadOwn, none}, {admin, plan, domain.PlanReadOwn, none}, {anna, course, domain.CourseReadOwn, none},
 		{ulla, unge, domain.TeamPause, full}, {finn, unge, domain.TeamPause, none}, {karen, unge, domain.TeamResume, none},
 		{ulla, unge, domain.TeamWorklist, full}, {bo, unge, domain.TeamWorklist, over}, {finn, unge, domain.TeamWorklist, none},
 		{anna, unge, domain.TeamWorklist, none}, {admin, unge, domain.TeamWorklist, full},

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"math"
+	"slices"
 	"time"
 )
 
@@ -144,14 +145,15 @@ type Staff struct {
 	Leads []string `json:"leads,omitempty" db:"-"`
 }
 
-// HasRole reports whether the staff member holds the role.
+// ConsultantOf reports whether the staff member is a consultant of the team: whom a course of
+// the team can be given to.
+func (s Staff) ConsultantOf(teamID string) bool {
+	return s.HasRole(RoleConsultant) && s.TeamID != nil && *s.TeamID == teamID
+}
+
+// HasRole reports whether the staff member has the role.
 func (s Staff) HasRole(r Role) bool {
-	for _, x := range s.Roles {
-		if x == r {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(s.Roles, r)
 }
 
 // Citizen is a person in the programme, known inside TVP by a pseudonymous id. The CPR number

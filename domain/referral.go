@@ -87,7 +87,7 @@ func DecideReferral(a Actor, r ReferralRequest, f ReferralFacts) ([]CaseloadOver
 	if n := len(r.ConsultantIDs); n < s.ConsultantsMin || n > s.ConsultantsMax {
 		return nil, FieldError("consultant_ids", "%s assigns %d to %d consultants to a course", team.Name, s.ConsultantsMin, s.ConsultantsMax)
 	}
-	lead := May(a, TeamSubject(team.ID), CourseOverrideNorm)
+	override := May(a, TeamSubject(team.ID), CourseOverrideNorm)
 	var overrides []CaseloadOverride
 	seen := map[string]bool{}
 	for i, id := range r.ConsultantIDs {
@@ -100,12 +100,12 @@ func DecideReferral(a Actor, r ReferralRequest, f ReferralFacts) ([]CaseloadOver
 		if !ok {
 			return nil, FieldError(field, "staff member %q does not exist", id)
 		}
-		if !m.HasRole(RoleConsultant) || m.TeamID == nil || *m.TeamID != team.ID {
+		if !m.ConsultantOf(team.ID) {
 			return nil, FieldError(field, "%q is not a consultant in %s", id, team.Name)
 		}
 		norm := s.Norm(m.HoursPerWeek)
 		if m.Caseload+1 > norm {
-			if r.OverrideReason == "" || !lead {
+			if r.OverrideReason == "" || !override {
 				return nil, &Error{Code: EConflict, Field: field, Message: fmt.Sprintf(
 					"%s has %d open courses; %s's norm for %.0f hours a week is %d. The team's lead can override with a reason (caseload_override_reason)",
 					m.Name, m.Caseload, team.Name, m.HoursPerWeek, norm)}
@@ -113,11 +113,13 @@ func DecideReferral(a Actor, r ReferralRequest, f ReferralFacts) ([]CaseloadOver
 			overrides = append(overrides, CaseloadOverride{StaffID: id, By: a.ID, Reason: r.OverrideReason})
 		}
 	}
-	if r.OverrideReason != "" && !lead {
+	if r.OverrideReason != "" && !override {
 		return nil, FieldError("caseload_override_reason", "only the team's lead may override the caseload norm")
 	}
-	if !lead && !seen[a.ID] {
-		return nil, Errorf(EForbidden, "a consultant refers citizens to courses they work on themselves")
+	if !seen[a.ID] {
+		if err := Permit(a, TeamSubject(team.ID), CourseReferOthers); err != nil {
+			return nil, err
+		}
 	}
 	for i, c := range f.Citizens {
 		if c.ActiveCourseID != "" {

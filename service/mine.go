@@ -109,12 +109,9 @@ var citizenSteps = []domain.Action{domain.PlanAgendaPoint, domain.PlanGoalWords,
 
 // MyPlan reads the citizen's own plan. A plan that is not theirs is refused (and audited).
 func (s *Service) MyPlan(ctx context.Context, by Caller, id string) (MyPlan, error) {
-	f, v, err := s.planFor(ctx, by, id, domain.PlanRead)
+	f, v, err := s.planFor(ctx, by, id, domain.PlanReadOwn)
 	if err != nil {
 		return MyPlan{}, err
-	}
-	if v != domain.ViewCitizen {
-		return MyPlan{}, domain.Errorf(domain.EForbidden, "this page is the citizen's own")
 	}
 	if err := s.audit(ctx, by, domain.PlanRead.Audit(), planSubject(f), false, viewDetails(v)); err != nil {
 		return MyPlan{}, err
@@ -226,12 +223,9 @@ type MyCourse struct {
 
 // MyCourse reads the citizen's own course. A course that is not theirs is refused (audited).
 func (s *Service) MyCourse(ctx context.Context, by Caller, id string) (MyCourse, error) {
-	rec, v, err := s.courseFor(ctx, by, id, domain.CourseRead)
+	rec, v, err := s.courseFor(ctx, by, id, domain.CourseReadOwn)
 	if err != nil {
 		return MyCourse{}, err
-	}
-	if v != domain.ViewCitizen {
-		return MyCourse{}, domain.Errorf(domain.EForbidden, "this page is the citizen's own")
 	}
 	if err := s.audit(ctx, by, domain.CourseRead.Audit(), courseSubject(rec), false, viewDetails(v)); err != nil {
 		return MyCourse{}, err

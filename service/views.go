@@ -350,15 +350,14 @@ type StaffMember struct {
 	Roles  []domain.Role  `json:"roles"`
 }
 
-// HasRole reports whether the staff member holds the role.
-func (m StaffMember) HasRole(r domain.Role) bool {
-	for _, x := range m.Roles {
-		if x == r {
-			return true
-		}
-	}
-	return false
-}
+// HasRole reports whether the staff member holds the role (domain.Staff.HasRole).
+func (m StaffMember) HasRole(r domain.Role) bool { return m.staff().HasRole(r) }
+
+// ConsultantOf reports whether the staff member is a consultant of the team (the referral
+// rules' domain.Staff.ConsultantOf): whom a course of the team can be given to.
+func (m StaffMember) ConsultantOf(teamID string) bool { return m.staff().ConsultantOf(teamID) }
+
+func (m StaffMember) staff() domain.Staff { return domain.Staff{ID: m.ID, TeamID: m.TeamID, Roles: m.Roles} }
 
 // Created names what a request started.
 type Created struct {

@@ -402,7 +402,7 @@ func (p *Pages) courses(ctx context.Context, by service.Caller, _ *gin.Context) 
 			return out, err
 		}
 		for _, m := range staff {
-			if m.HasRole(domain.RoleConsultant) && m.TeamID != nil && slices.ContainsFunc(out.Teams, func(t domain.Team) bool { return t.ID == *m.TeamID }) {
+			if slices.ContainsFunc(out.Teams, func(t domain.Team) bool { return m.ConsultantOf(t.ID) }) {
 				out.Consultants = append(out.Consultants, m)
 			}
 		}
