@@ -357,7 +357,9 @@ func (m StaffMember) HasRole(r domain.Role) bool { return m.staff().HasRole(r) }
 // rules' domain.Staff.ConsultantOf): whom a course of the team can be given to.
 func (m StaffMember) ConsultantOf(teamID string) bool { return m.staff().ConsultantOf(teamID) }
 
-func (m StaffMember) staff() domain.Staff { return domain.Staff{ID: m.ID, TeamID: m.TeamID, Roles: m.Roles} }
+func (m StaffMember) staff() domain.Staff {
+	return domain.Staff{ID: m.ID, TeamID: m.TeamID, Roles: m.Roles}
+}
 
 // Created names what a request started.
 type Created struct {
