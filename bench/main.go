@@ -31,8 +31,8 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 
-	"tvp/api"
 	"tvp/domain"
+	tvpapp "tvp/internal/app"
 	"tvp/internal/auth"
 	"tvp/internal/codec"
 	"tvp/internal/demo"
@@ -171,7 +171,7 @@ func run(c config) error {
 	}
 	defer app.Close()
 	svcCfg := service.Config{TaskQueue: b.queue, TemporalTimeout: 30 * time.Second, CPRPepper: "bench", RegisterCacheTTL: c.registerCacheTTL}
-	svc := service.New(app, tc, svcCfg, log)
+	parts := tvpapp.Parts{Store: app, Temporal: tc, Metrics: m, Log: log}
 	// The API trusts the development OpenID provider (internal/idp), in this process; its
 	// callers log in to it once.
 	b.srv = httptest.NewUnstartedServer(nil)
@@ -196,7 +196,11 @@ func run(c config) error {
 	if err != nil {
 		return err
 	}
-	b.srv.Config.Handler = api.New(api.Deps{Service: svc, Metrics: m, Log: log, Verifier: verifier.Verifier()}).Handler()
+	assembled, err := tvpapp.New(parts, tvpapp.Settings{Service: svcCfg, Verifier: verifier.Verifier()})
+	if err != nil {
+		return err
+	}
+	b.srv.Config.Handler = assembled.Handler
 	b.srv.Start()
 	defer b.srv.Close()
 	for _, change := range strings.FieldsFunc(c.before, func(r rune) bool { return r == ',' }) {
@@ -221,7 +225,13 @@ func run(c config) error {
 		default:
 			return fmt.Errorf("-before: unknown change %q (register, token, audit, pool)", change)
 		}
-		srv := httptest.NewServer(api.New(api.Deps{Service: service.New(st, tc, cfg, log), Metrics: m, Log: log, Verifier: v}).Handler())
+		p := parts
+		p.Store = st
+		other, err := tvpapp.New(p, tvpapp.Settings{Service: cfg, Verifier: v})
+		if err != nil {
+			return err
+		}
+		srv := httptest.NewServer(other.Handler)
 		defer srv.Close()
 		b.befores = append(b.befores, side{name: name, srv: srv})
 	}

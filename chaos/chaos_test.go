@@ -263,7 +263,7 @@ func privatePostgres(t *testing.T) (adminURL string, stop, start func()) {
 	start = func() { require.NoError(t, run("pg_private_start")) }
 	stop = func() { require.NoError(t, run("pg_private_stop")) }
 	for i := 1; ; i++ {
-		a = testenvFreePort(t)
+		a = testenv.FreePort(t)
 		err := run("pg_private_start")
 		if err == nil {
 			break
@@ -335,9 +335,4 @@ func TestPostgresDownMidCourse(t *testing.T) {
 	kinds := occasions(t, s, "course", created.ID)
 	assert.GreaterOrEqual(t, kinds[domain.ReminderProgressionDue], 2, "reminders due during the outage arrived after it")
 	note("PostgreSQL stopped for %s mid-course: the API answered 503 problem+json, activities retried; %d reminders in the read model, lost 0, doubled 0", down, kinds[domain.ReminderProgressionDue])
-}
-
-func testenvFreePort(t *testing.T) string {
-	a := testenv.FreeAddr(t)
-	return a[strings.LastIndex(a, ":")+1:]
 }

@@ -17,10 +17,9 @@ import (
 	"testing"
 	"time"
 
-	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
-	"tvp/api"
+	"tvp/internal/app"
 	"tvp/internal/apptest"
 	"tvp/internal/demo"
 	"tvp/internal/metrics"
@@ -301,12 +300,18 @@ func startSystem(t *testing.T, dsn string, s *store.Store) *system {
 	}
 	t.Cleanup(tc.Close)
 	if ts.stack {
-		t.Cleanup(func() { endWorkflows(t, tc, queue) })
+		t.Cleanup(func() { apptest.EndWorkflows(t, tc, queue) })
 	}
-	svc := service.New(s, tc, service.Config{TaskQueue: queue, TemporalTimeout: 5 * time.Second, CPRPepper: apptest.Pepper}, log)
 	srv := httptest.NewUnstartedServer(nil)
 	provider := apptest.StartProvider(t, "http://"+srv.Listener.Addr().String(), log)
-	srv.Config.Handler = api.New(api.Deps{Service: svc, Metrics: m, Log: log, Verifier: provider.Login.Verifier()}).Handler()
+	a, err := app.New(app.Parts{Store: s, Temporal: tc, Keys: keys, Metrics: m, Log: log}, app.Settings{
+		Service:  service.Config{TaskQueue: queue, TemporalTimeout: 5 * time.Second, CPRPepper: apptest.Pepper},
+		Verifier: provider.Login.Verifier(),
+	})
+	if err != nil {
+		t.Fatalf("assemble the application: %v", err)
+	}
+	srv.Config.Handler = a.Handler
 	srv.Start()
 	t.Cleanup(srv.Close)
 	w := startWorker(t, []string{
@@ -314,25 +319,6 @@ func startSystem(t *testing.T, dsn string, s *store.Store) *system {
 		"TVP_PAYLOAD_KEYS=" + apptest.PayloadKeys, "TVP_LOG_LEVEL=error", "TVP_CONNECT_TIMEOUT=120s",
 	})
 	return &system{store: s, dsn: dsn, temporal: ts, client: tc, worker: w, api: srv, idp: provider, queue: queue}
-}
-
-// endWorkflows terminates the test's workflows that still run when it ends on make stack's
-// server, whose namespace outlives the test (a dev server goes with it).
-func endWorkflows(t *testing.T, tc client.Client, queue string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	resp, err := tc.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
-		Query: fmt.Sprintf("TaskQueue = '%s' AND ExecutionStatus = 'Running'", queue),
-	})
-	if err != nil {
-		t.Logf("list the test's workflows: %v", err)
-		return
-	}
-	for _, ex := range resp.Executions {
-		if err := tc.TerminateWorkflow(ctx, ex.Execution.WorkflowId, ex.Execution.RunId, "the test ended"); err != nil {
-			t.Logf("terminate %s: %v", ex.Execution.WorkflowId, err)
-		}
-	}
 }
 
 // tailBuffer keeps the last max bytes written to it.

@@ -134,7 +134,7 @@ func pageCases() []pageCase {
 		{"inbox, standing in and away", "inbox", page("Min indbakke", InboxPage{Me: "tovholder.ida", Items: []service.InboxItem{
 			{ID: 4, Kind: domain.ReminderMinutesDue, SubjectType: domain.SubjectPlan, SubjectID: "p-2", DueAt: at(1), OnBehalfOf: "tovholder.nina"},
 		}, StandingIn: []domain.Absence{{ID: "a-1", StaffID: "tovholder.nina", From: "2026-03-01", To: "2026-03-05"}},
-			Absences: []domain.Absence{{ID: "a-2", StaffID: "tovholder.ida", From: "2026-04-01", To: "2026-04-03", HolderID: strp("leder.karen")}}}),
+			Absences: []domain.Absence{{ID: "a-2", StaffID: "tovholder.ida", From: "2026-04-01", To: "2026-04-03", HolderID: str("leder.karen")}}}),
 			[]string{"(for tovholder.nina)", "stedfortræder i dag for tovholder.nina (til og med 2026-03-05)", `data-api="/api/v1/staff/tovholder.ida/absences"`,
 				`data-api="/api/v1/staff/tovholder.ida/absences/a-2" data-method="DELETE"`, "leder.karen"}},
 		{"inbox, empty", "inbox", page("Min indbakke", InboxPage{}), []string{"Ingen påmindelser"}},
@@ -233,5 +233,3 @@ func TestPagesRender(t *testing.T) {
 		assert.True(t, rendered[name], "template %s has no case in TestPagesRender", name)
 	}
 }
-
-func strp(s string) *string { return &s }

@@ -168,19 +168,19 @@ func serveAPI(ctx context.Context, cfg config.Config, log *slog.Logger, d deps) 
 	if err != nil {
 		return err
 	}
-	svc := service.New(d.store, d.temporal, service.Config{
-		TaskQueue: cfg.TaskQueue, TemporalTimeout: cfg.TemporalTimeout, CPRPepper: cfg.CPRPepper, CPRPepperPrevious: cfg.CPRPepperPrevious,
-		SessionIdle: cfg.SessionIdleTimeout, SessionMaxAge: cfg.SessionMaxAge, CitizenSeesStaffNames: cfg.CitizenSeesStaffNames,
-		RegisterCacheTTL: cfg.RegisterCacheTTL,
-	}, log)
-	h, err := app.Handler(app.Deps{Deps: api.Deps{
-		Service: svc, Metrics: d.metrics, Log: log, Codec: d.keys.Codec(),
+	a, err := app.New(app.Parts{Store: d.store, Temporal: d.temporal, Keys: d.keys, Metrics: d.metrics, Log: log}, app.Settings{
+		Service: service.Config{
+			TaskQueue: cfg.TaskQueue, TemporalTimeout: cfg.TemporalTimeout, CPRPepper: cfg.CPRPepper, CPRPepperPrevious: cfg.CPRPepperPrevious,
+			SessionIdle: cfg.SessionIdleTimeout, SessionMaxAge: cfg.SessionMaxAge, CitizenSeesStaffNames: cfg.CitizenSeesStaffNames,
+			RegisterCacheTTL: cfg.RegisterCacheTTL,
+		},
+		Login: provider, CitizenLogin: citizens, PublicURL: cfg.PublicURL,
 		TemporalUIURL: cfg.TemporalUIURL, IdempotencyTTL: cfg.IdempotencyTTL, RateLimits: rateLimits(cfg),
-	}, Login: provider, CitizenLogin: citizens, PublicURL: cfg.PublicURL})
+	})
 	if err != nil {
 		return err
 	}
-	srv := api.NewHTTPServer(cfg.HTTPAddr, h)
+	srv := api.NewHTTPServer(cfg.HTTPAddr, a.Handler)
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)

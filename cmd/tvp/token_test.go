@@ -6,7 +6,6 @@ import (
 	"flag"
 	"io"
 	"log/slog"
-	"net"
 	"net/http/httptest"
 	"os"
 	"strings"
@@ -18,24 +17,15 @@ import (
 
 	"tvp/internal/config"
 	"tvp/internal/idp"
+	"tvp/internal/testenv"
 )
-
-// freeAddr is a loopback address nothing listens on.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := ln.Addr().String()
-	require.NoError(t, ln.Close())
-	return addr
-}
 
 // With dev auth the API runs the development provider and trusts it as it would the
 // municipality's: tvp token logs in to it (the authorization code grant with PKCE, as its
 // public client) and prints an access token that the API's verifier takes. The provider's key
 // is kept in a file (0600) across restarts.
 func TestDevProviderAndToken(t *testing.T) {
-	addr := freeAddr(t)
+	addr := testenv.FreeAddr(t)
 	keyFile := t.TempDir() + "/dev-issuer.pem"
 	t.Setenv("TVP_DEV_AUTH", "true")
 	t.Setenv("TVP_DEV_IDP_ADDR", addr)

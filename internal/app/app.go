@@ -1,13 +1,21 @@
-// Package app assembles TVP's HTTP transports on one server: the API and the pages, both over
-// the same service layer.
+// Package app assembles TVP: the service over the store and Temporal, and its HTTP transports
+// on one server (the API and the pages, both over the same service layer).
 package app
 
 import (
 	"fmt"
+	"log/slog"
 	"net/http"
+	"time"
+
+	"go.temporal.io/sdk/client"
 
 	"tvp/api"
 	"tvp/internal/auth"
+	"tvp/internal/codec"
+	"tvp/internal/metrics"
+	"tvp/service"
+	"tvp/store"
 	"tvp/web"
 )
 
@@ -41,4 +49,54 @@ func Handler(d Deps) (http.Handler, error) {
 	srv := api.New(ad)
 	srv.Mount(pages.Routes)
 	return srv.Handler(), nil
+}
+
+// Parts are what the application runs on: the store (opened as the application's role), a
+// client of Temporal (encrypting payloads with Keys), the keys (nil: no codec server for the
+// Web UI), the metrics and the log.
+type Parts struct {
+	Store    *store.Store
+	Temporal client.Client
+	Keys     *codec.Keyring
+	Metrics  *metrics.Metrics
+	Log      *slog.Logger
+}
+
+// Settings are how the application runs: the service's settings, the logins (Login: the
+// municipality's provider for the pages and, unless Verifier is set, the API's bearer tokens;
+// CitizenLogin: MitID; either may be nil), and the API's own settings.
+type Settings struct {
+	Service        service.Config
+	Login          *auth.Provider
+	CitizenLogin   *auth.Provider
+	Verifier       *auth.Verifier
+	PublicURL      string
+	TemporalUIURL  string
+	IdempotencyTTL time.Duration
+	RateLimits     api.RateLimits
+}
+
+// App is the application as a process serves it: its use cases and its HTTP handler (the API
+// and the pages).
+type App struct {
+	Service *service.Service
+	Handler http.Handler
+}
+
+// New assembles the application: the one place that wires the service to the store and
+// Temporal and the transports to the service (tvp api, tvp dev, the tests' application, the
+// fault tests and the benchmark all start it here).
+func New(p Parts, s Settings) (*App, error) {
+	svc := service.New(p.Store, p.Temporal, s.Service, p.Log)
+	d := Deps{Deps: api.Deps{Service: svc, Metrics: p.Metrics, Log: p.Log, Verifier: s.Verifier,
+		TemporalUIURL: s.TemporalUIURL, IdempotencyTTL: s.IdempotencyTTL, RateLimits: s.RateLimits},
+		Login: s.Login, CitizenLogin: s.CitizenLogin, PublicURL: s.PublicURL}
+	if p.Keys != nil {
+		d.Codec = p.Keys.Codec()
+	}
+	h, err := Handler(d)
+	if err != nil {
+		return nil, err
+	}
+	return &App{Service: svc, Handler: h}, nil
 }

@@ -179,21 +179,22 @@ func StartWith(tb testing.TB, o Options) *App {
 		tb.Fatalf("start worker: %v", err)
 	}
 	tb.Cleanup(w.Stop)
-	tb.Cleanup(func() { endWorkflows(tb, tc, queue) })
+	tb.Cleanup(func() { EndWorkflows(tb, tc, queue) })
 	// The provider and the app know each other's URLs before either serves.
 	appSrv := httptest.NewUnstartedServer(nil)
 	appURL := "http://" + appSrv.Listener.Addr().String()
 	tp := startProvider(tb, appURL, log, o.RateLimits)
 	provider, key, login := tp.IdP, tp.Key, tp.Login
-	svc := service.New(s, tc, service.Config{TaskQueue: queue, TemporalTimeout: 10 * time.Second, CPRPepper: Pepper,
-		SessionIdle: o.SessionIdle, SessionMaxAge: o.SessionMaxAge, Now: o.Now}, log)
-	h, err := app.Handler(app.Deps{Deps: api.Deps{
-		Service: svc, Metrics: m, Log: log, Codec: keys.Codec(), TemporalUIURL: "http://ui.test", RateLimits: o.RateLimits,
-	}, Login: login, CitizenLogin: tp.CitizenLogin, PublicURL: appURL})
+	a, err := app.New(app.Parts{Store: s, Temporal: tc, Keys: keys, Metrics: m, Log: log}, app.Settings{
+		Service: service.Config{TaskQueue: queue, TemporalTimeout: 10 * time.Second, CPRPepper: Pepper,
+			SessionIdle: o.SessionIdle, SessionMaxAge: o.SessionMaxAge, Now: o.Now},
+		Login: login, CitizenLogin: tp.CitizenLogin, PublicURL: appURL, TemporalUIURL: "http://ui.test", RateLimits: o.RateLimits,
+	})
 	if err != nil {
-		tb.Fatalf("handler: %v", err)
+		tb.Fatalf("assemble the application: %v", err)
 	}
-	appSrv.Config.Handler = h
+	svc := a.Service
+	appSrv.Config.Handler = a.Handler
 	appSrv.Start()
 	tb.Cleanup(appSrv.Close)
 	return &App{Store: s, DatabaseURL: dsn, Service: svc, Temporal: tc, TaskQueue: queue, URL: appURL, Log: log, IdP: provider, IdPKey: key,
@@ -267,10 +268,10 @@ func (a *App) RecordHistory(workflowID, path string) {
 	a.tb.Logf("recorded %d events of %s into %s", len(h.Events), workflowID, path)
 }
 
-// endWorkflows terminates the test's workflows that still run when it ends: its worker goes
+// EndWorkflows terminates the test's workflows that still run when it ends: its worker goes
 // with it, and a workflow with a fixed id (a team's pause) would otherwise stay open on the
 // shared server and refuse the next test's.
-func endWorkflows(tb testing.TB, tc client.Client, queue string) {
+func EndWorkflows(tb testing.TB, tc client.Client, queue string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	resp, err := tc.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{

@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -160,4 +161,11 @@ func redact(s string) string {
 		return "(database URL)"
 	}
 	return u.Redacted()
+}
+
+// FreePort is the port of FreeAddr: reserved for a while, for a server that takes a port only.
+func FreePort(tb testing.TB) string {
+	tb.Helper()
+	a := FreeAddr(tb)
+	return a[strings.LastIndex(a, ":")+1:]
 }
