@@ -13,7 +13,7 @@ import (
 	"tvp/activities"
 	"tvp/domain"
 	"tvp/internal/mail"
-	"tvp/internal/mailtest"
+	"tvp/internal/testing/mailtest"
 	"tvp/store"
 	"tvp/words"
 )

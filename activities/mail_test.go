@@ -12,11 +12,11 @@ import (
 
 	"tvp/activities"
 	"tvp/domain"
-	"tvp/internal/demo"
+	"tvp/internal/dev/demo"
 	"tvp/internal/mail"
-	"tvp/internal/mailtest"
+	"tvp/internal/testing/mailtest"
+	"tvp/internal/testing/storetest"
 	"tvp/store"
-	"tvp/store/storetest"
 )
 
 type fixture struct {

@@ -15,7 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"tvp/internal/apptest"
+	"tvp/internal/testing/apptest"
 )
 
 // a11yFixture is demo data that fills every staff page: the matrix's courses (one with an

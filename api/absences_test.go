@@ -12,7 +12,7 @@ import (
 
 	"tvp/api"
 	"tvp/domain"
-	"tvp/internal/apptest"
+	"tvp/internal/testing/apptest"
 	"tvp/service"
 	"tvp/workflows/schedules"
 )

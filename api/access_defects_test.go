@@ -17,8 +17,8 @@ import (
 
 	"tvp/api"
 	"tvp/domain"
-	"tvp/internal/apptest"
-	"tvp/internal/demo"
+	"tvp/internal/dev/demo"
+	"tvp/internal/testing/apptest"
 	"tvp/workflows/course"
 )
 

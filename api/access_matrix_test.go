@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"tvp/api"
-	"tvp/internal/apptest"
+	"tvp/internal/testing/apptest"
 )
 
 // matrixFixture is one of each relation to a case:

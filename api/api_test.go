@@ -15,8 +15,8 @@ import (
 
 	"tvp/api"
 	"tvp/domain"
-	"tvp/internal/apptest"
-	"tvp/internal/testenv"
+	"tvp/internal/testing/apptest"
+	"tvp/internal/testing/testenv"
 )
 
 // as is a caller of the API: a staff member with a token (none for "").

@@ -12,7 +12,7 @@ import (
 
 	"tvp/api"
 	"tvp/domain"
-	"tvp/internal/apptest"
+	"tvp/internal/testing/apptest"
 )
 
 // Every role against every kind of endpoint: allowed (any answer but 401/403), or 403 with a

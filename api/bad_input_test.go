@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"tvp/api"
-	"tvp/internal/apptest"
+	"tvp/internal/testing/apptest"
 )
 
 // Every POST endpoint refuses every class of malformed body with a 4xx problem, and nothing

@@ -16,8 +16,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"tvp/internal/apptest"
-	"tvp/internal/demo"
+	"tvp/internal/dev/demo"
+	"tvp/internal/testing/apptest"
 	"tvp/web"
 )
 

@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"tvp/domain"
-	"tvp/internal/apptest"
-	"tvp/store/storetest"
+	"tvp/internal/testing/apptest"
+	"tvp/internal/testing/storetest"
 	"tvp/workflows/course"
 )
 

@@ -18,9 +18,9 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"tvp/domain"
-	"tvp/internal/apptest"
 	"tvp/internal/mail"
-	"tvp/internal/mailtest"
+	"tvp/internal/testing/apptest"
+	"tvp/internal/testing/mailtest"
 	"tvp/service"
 	"tvp/workflows/collab"
 	"tvp/workflows/course"

@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"tvp/internal/apptest"
+	"tvp/internal/testing/apptest"
 	"tvp/workflows/course"
 )
 

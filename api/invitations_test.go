@@ -19,9 +19,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"tvp/domain"
-	"tvp/internal/apptest"
 	tvpmail "tvp/internal/mail"
-	"tvp/internal/mailtest"
+	"tvp/internal/testing/apptest"
+	"tvp/internal/testing/mailtest"
 	"tvp/workflows/collab"
 )
 

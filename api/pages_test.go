@@ -16,7 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"tvp/internal/apptest"
+	"tvp/internal/testing/apptest"
 )
 
 // browser starts headless Chromium (Debian's) for the test.

@@ -17,8 +17,8 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"tvp/api"
-	"tvp/internal/apptest"
-	"tvp/internal/testenv"
+	"tvp/internal/testing/apptest"
+	"tvp/internal/testing/testenv"
 )
 
 // urlRecorder keeps every URL the test's HTTP client asks for.

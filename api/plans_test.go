@@ -11,7 +11,7 @@ import (
 
 	"tvp/api"
 	"tvp/domain"
-	"tvp/internal/apptest"
+	"tvp/internal/testing/apptest"
 	"tvp/report"
 	"tvp/workflows/collab"
 	"tvp/workflows/course"

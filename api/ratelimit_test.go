@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"tvp/api"
-	"tvp/internal/apptest"
+	"tvp/internal/testing/apptest"
 )
 
 // assertLimited checks a 429: a problem (validated against the description by call) with

@@ -14,9 +14,9 @@ import (
 
 	"tvp/api"
 	"tvp/domain"
-	"tvp/internal/apptest"
 	"tvp/internal/mail"
-	"tvp/internal/mailtest"
+	"tvp/internal/testing/apptest"
+	"tvp/internal/testing/mailtest"
 	"tvp/workflows/schedules"
 )
 

@@ -14,7 +14,7 @@ import (
 
 	"tvp/api"
 	"tvp/domain"
-	"tvp/internal/apptest"
+	"tvp/internal/testing/apptest"
 	"tvp/report"
 	"tvp/store"
 )

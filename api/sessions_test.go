@@ -14,8 +14,8 @@ import (
 
 	"tvp/api"
 	"tvp/domain"
-	"tvp/internal/apptest"
-	"tvp/internal/idp"
+	"tvp/internal/dev/idp"
+	"tvp/internal/testing/apptest"
 	"tvp/web"
 )
 

@@ -11,8 +11,8 @@ import (
 
 	"tvp/api"
 	"tvp/domain"
-	"tvp/internal/apptest"
-	"tvp/internal/demo"
+	"tvp/internal/dev/demo"
+	"tvp/internal/testing/apptest"
 	"tvp/report"
 	"tvp/workflows/course"
 )

@@ -18,8 +18,8 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"tvp/domain"
-	"tvp/internal/apptest"
-	"tvp/internal/testenv"
+	"tvp/internal/testing/apptest"
+	"tvp/internal/testing/testenv"
 	"tvp/workflows/course"
 )
 

@@ -20,9 +20,9 @@ import (
 
 	"tvp/api"
 	"tvp/domain"
-	"tvp/internal/apptest"
-	"tvp/internal/demo"
-	"tvp/internal/idp"
+	"tvp/internal/dev/demo"
+	"tvp/internal/dev/idp"
+	"tvp/internal/testing/apptest"
 )
 
 // forge signs claims as a JWT with the header's alg, typ and kid.

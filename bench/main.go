@@ -35,8 +35,8 @@ import (
 	tvpapp "tvp/internal/app"
 	"tvp/internal/auth"
 	"tvp/internal/codec"
-	"tvp/internal/demo"
-	"tvp/internal/idp"
+	"tvp/internal/dev/demo"
+	"tvp/internal/dev/idp"
 	"tvp/internal/metrics"
 	"tvp/internal/temporalx"
 	"tvp/service"
@@ -172,7 +172,7 @@ func run(c config) error {
 	defer app.Close()
 	svcCfg := service.Config{TaskQueue: b.queue, TemporalTimeout: 30 * time.Second, CPRPepper: "bench", RegisterCacheTTL: c.registerCacheTTL}
 	parts := tvpapp.Parts{Store: app, Temporal: tc, Metrics: m, Log: log}
-	// The API trusts the development OpenID provider (internal/idp), in this process; its
+	// The API trusts the development OpenID provider (internal/dev/idp), in this process; its
 	// callers log in to it once.
 	b.srv = httptest.NewUnstartedServer(nil)
 	idpSrv := httptest.NewUnstartedServer(nil)

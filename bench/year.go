@@ -18,7 +18,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"tvp/domain"
-	"tvp/internal/demo"
+	"tvp/internal/dev/demo"
 	"tvp/workflows/collab"
 	"tvp/workflows/course"
 )

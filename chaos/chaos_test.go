@@ -20,7 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"tvp/domain"
-	"tvp/internal/testenv"
+	"tvp/internal/testing/testenv"
 	"tvp/store"
 	"tvp/workflows/course"
 )

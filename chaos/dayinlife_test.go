@@ -23,7 +23,7 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 
 	"tvp/domain"
-	"tvp/internal/testenv"
+	"tvp/internal/testing/testenv"
 	"tvp/workflows/collab"
 	"tvp/workflows/course"
 	"tvp/workflows/effects"

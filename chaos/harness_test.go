@@ -20,14 +20,14 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"tvp/internal/app"
-	"tvp/internal/apptest"
-	"tvp/internal/demo"
+	"tvp/internal/dev/demo"
 	"tvp/internal/metrics"
 	"tvp/internal/temporalx"
-	"tvp/internal/testenv"
+	"tvp/internal/testing/apptest"
+	"tvp/internal/testing/storetest"
+	"tvp/internal/testing/testenv"
 	"tvp/service"
 	"tvp/store"
-	"tvp/store/storetest"
 )
 
 // report lines: what was injected, and what was lost or doubled (make chaos prints them).

@@ -15,7 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"tvp/domain"
-	"tvp/internal/testenv"
+	"tvp/internal/testing/testenv"
 	"tvp/workflows/course"
 )
 

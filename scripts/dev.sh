@@ -9,7 +9,7 @@ cd "$ROOT"
 
 export TVP_HTTP_ADDR="${TVP_HTTP_ADDR:-127.0.0.1:8080}"
 export TVP_PUBLIC_URL="${TVP_PUBLIC_URL:-http://$TVP_HTTP_ADDR}"
-# tvp dev runs the development OpenID provider here (internal/idp): the pages log in there.
+# tvp dev runs the development OpenID provider here (internal/dev/idp): the pages log in there.
 export TVP_DEV_IDP_ADDR="${TVP_DEV_IDP_ADDR:-127.0.0.1:8081}"
 TEMPORAL_PORT="${TEMPORAL_PORT:-7233}"
 TEMPORAL_UI_PORT="${TEMPORAL_UI_PORT:-8233}"

@@ -18,7 +18,7 @@ log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 # port 0 gets it (two calls never print the same port, and Temporal's dev server, which picks
 # three more ports itself, does not pick it), while a server that binds it with SO_REUSEADDR
 # (Temporal, PostgreSQL) still can, as the socket in TIME_WAIT has it too (Linux lets a bind past
-# a TIME_WAIT socket only when both have it; internal/testenv.FreeAddr does the same).
+# a TIME_WAIT socket only when both have it; internal/testing/testenv.FreeAddr does the same).
 free_port() {
   python3 -c '
 import socket

@@ -41,7 +41,7 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 
 # The pages are scanned for WCAG 2.1 A/AA by axe-core (from npm, pinned; the same version as
-# internal/apptest.AxeVersion), installed once into .tools/ (git-ignored).
+# internal/testing/apptest.AxeVersion), installed once into .tools/ (git-ignored).
 AXE_VERSION=4.10.3
 if [ ! -f "$TOOLS/axe-core-$AXE_VERSION/node_modules/axe-core/axe.min.js" ]; then
   if ! command -v npm >/dev/null 2>&1; then

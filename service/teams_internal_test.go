@@ -12,8 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"tvp/domain"
-	"tvp/internal/demo"
-	"tvp/store/storetest"
+	"tvp/internal/dev/demo"
+	"tvp/internal/testing/storetest"
 )
 
 // A reorganisation that moves the running courses moves every open course of the team, past

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"tvp/domain"
-	"tvp/internal/apptest"
+	"tvp/internal/testing/apptest"
 	"tvp/service"
 )
 

@@ -15,9 +15,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"tvp/domain"
-	"tvp/internal/testenv"
+	"tvp/internal/testing/storetest"
+	"tvp/internal/testing/testenv"
 	"tvp/store"
-	"tvp/store/storetest"
 )
 
 // openAudit returns the store as the application has it (store.AppRole) and one with the

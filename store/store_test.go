@@ -11,9 +11,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"tvp/domain"
-	"tvp/internal/demo"
+	"tvp/internal/dev/demo"
+	"tvp/internal/testing/storetest"
 	"tvp/store"
-	"tvp/store/storetest"
 )
 
 func open(t *testing.T) (*store.Store, context.Context) {

@@ -13,7 +13,7 @@ const StatementPath = "/tilgaengelighed"
 // StatementPage is the accessibility statement (tilgængelighedserklæring): what it says is in
 // templates/statement.html; its dates are those of the last review.
 type StatementPage struct {
-	// AxeVersion is the axe-core that scans every page (internal/apptest.AxeVersion).
+	// AxeVersion is the axe-core that scans every page (internal/testing/apptest.AxeVersion).
 	AxeVersion string
 }
 

@@ -11,8 +11,8 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"tvp/domain"
-	"tvp/internal/apptest"
-	"tvp/internal/demo"
+	"tvp/internal/dev/demo"
+	"tvp/internal/testing/apptest"
 	"tvp/worker"
 	"tvp/workflows/schedules"
 )

@@ -15,8 +15,8 @@ import (
 	tlog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 
-	"tvp/internal/apptest"
 	"tvp/internal/codec"
+	"tvp/internal/testing/apptest"
 	tvpworker "tvp/worker"
 	"tvp/workflows/collab"
 )

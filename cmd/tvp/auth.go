@@ -14,7 +14,7 @@ import (
 	"tvp/api"
 	"tvp/internal/auth"
 	"tvp/internal/config"
-	"tvp/internal/idp"
+	"tvp/internal/dev/idp"
 	"tvp/web"
 )
 
@@ -82,7 +82,7 @@ func authConfig(cfg config.Config) auth.Config {
 	}
 }
 
-// runDevProvider serves the development OpenID provider (internal/idp) until ctx ends: the
+// runDevProvider serves the development OpenID provider (internal/dev/idp) until ctx ends: the
 // demo staff and the demo citizens (with their made-up CPR numbers) with the password
 // TVP_DEV_PASSWORD, TVP's pages and its citizens' pages as confidential clients (with
 // secrets made for this run unless configured) and tvp-cli for API tokens. It returns the

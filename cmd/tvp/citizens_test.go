@@ -12,8 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"tvp/domain"
-	"tvp/internal/apptest"
-	"tvp/internal/testenv"
+	"tvp/internal/testing/apptest"
+	"tvp/internal/testing/testenv"
 	"tvp/service"
 	"tvp/store"
 )

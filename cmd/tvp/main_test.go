@@ -12,9 +12,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"tvp/domain"
-	"tvp/internal/testenv"
+	"tvp/internal/testing/storetest"
+	"tvp/internal/testing/testenv"
 	"tvp/store"
-	"tvp/store/storetest"
 )
 
 // runBounded runs the command and fails the test if it does not return: it must never hang.

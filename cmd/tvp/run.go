@@ -18,7 +18,7 @@ import (
 	"tvp/internal/app"
 	"tvp/internal/codec"
 	"tvp/internal/config"
-	"tvp/internal/demo"
+	"tvp/internal/dev/demo"
 	"tvp/internal/mail"
 	"tvp/internal/metrics"
 	"tvp/internal/temporalx"

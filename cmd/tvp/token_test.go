@@ -16,8 +16,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"tvp/internal/config"
-	"tvp/internal/idp"
-	"tvp/internal/testenv"
+	"tvp/internal/dev/idp"
+	"tvp/internal/testing/testenv"
 )
 
 // With dev auth the API runs the development provider and trusts it as it would the

@@ -1,5 +1,5 @@
 // Package auth is how TVP trusts its OpenID provider (Entra ID, ADFS, a municipal broker, or
-// the development provider of internal/idp): the pages' login by the authorization code grant
+// the development provider of internal/dev/idp): the pages' login by the authorization code grant
 // with PKCE, state and nonce (golang.org/x/oauth2 with coreos/go-oidc), RP-initiated logout,
 // and the API's check of bearer access tokens.
 //

@@ -15,7 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"tvp/internal/auth"
-	"tvp/internal/idp"
+	"tvp/internal/dev/idp"
 )
 
 type fixture struct {

@@ -17,7 +17,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"tvp/internal/temporalx"
-	"tvp/internal/testenv"
+	"tvp/internal/testing/testenv"
 )
 
 // mtlsFrontend puts a TLS listener in front of the test's Temporal server that, like a

@@ -11,7 +11,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"tvp/domain"
-	"tvp/internal/demo"
+	"tvp/internal/dev/demo"
 	"tvp/workflows/collab"
 )
 

@@ -13,7 +13,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"tvp/domain"
-	"tvp/internal/demo"
+	"tvp/internal/dev/demo"
 	"tvp/workflows/collab"
 )
 

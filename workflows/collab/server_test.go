@@ -12,8 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"tvp/domain"
-	"tvp/internal/apptest"
-	"tvp/internal/demo"
+	"tvp/internal/dev/demo"
+	"tvp/internal/testing/apptest"
 	"tvp/service"
 	"tvp/workflows/collab"
 )

@@ -17,10 +17,10 @@ import (
 
 	"tvp/activities"
 	"tvp/domain"
-	"tvp/internal/apptest"
-	"tvp/internal/demo"
+	"tvp/internal/dev/demo"
+	"tvp/internal/testing/apptest"
+	"tvp/internal/testing/storetest"
 	"tvp/store"
-	"tvp/store/storetest"
 	"tvp/worker"
 	"tvp/workflows/collab"
 )

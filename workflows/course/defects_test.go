@@ -16,9 +16,9 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"tvp/domain"
-	"tvp/internal/demo"
+	"tvp/internal/dev/demo"
 	"tvp/internal/mail"
-	"tvp/internal/mailtest"
+	"tvp/internal/testing/mailtest"
 	"tvp/workflows/collab"
 	"tvp/workflows/course"
 )

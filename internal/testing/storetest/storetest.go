@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"tvp/internal/testenv"
+	"tvp/internal/testing/testenv"
 	"tvp/store"
 )
 

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"tvp/internal/idp"
+	"tvp/internal/dev/idp"
 	"tvp/web"
 )
 

@@ -31,7 +31,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/op"
 	"golang.org/x/text/language"
 
-	"tvp/internal/demo"
+	"tvp/internal/dev/demo"
 )
 
 // User is a person the provider knows.
@@ -169,7 +169,7 @@ func (p *Provider) LoginPath() string { return p.loginPath }
 // DemoPassword is the password of every demo user unless the configuration gives another.
 const DemoPassword = "demo"
 
-// DemoUsers are TVP's demo staff (internal/demo) as users of the provider: the user name is
+// DemoUsers are TVP's demo staff (internal/dev/demo) as users of the provider: the user name is
 // the staff id, the e-mail the one the demo register gives them (verified), and the subject
 // a UUID derived from the name, so that it stays the same across restarts of `tvp dev` and
 // TVP's links to the register keep holding.
@@ -187,7 +187,7 @@ func DemoUsers(password string) []User {
 // DefaultCPRClaim is the claim the provider asserts a CPR number in unless told another.
 const DefaultCPRClaim = "cpr"
 
-// DemoCitizens are TVP's demo citizens (internal/demo) as users of the provider, with their
+// DemoCitizens are TVP's demo citizens (internal/dev/demo) as users of the provider, with their
 // made-up CPR numbers, and one made-up person who is in no plan or course (demo.Outsider):
 // the user name is demo's, the subject a UUID derived from it.
 func DemoCitizens(password string) []User {

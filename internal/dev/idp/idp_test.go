@@ -14,8 +14,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/oauth2"
 
-	"tvp/internal/demo"
-	"tvp/internal/idp"
+	"tvp/internal/dev/demo"
+	"tvp/internal/dev/idp"
 )
 
 // start runs a provider with the demo users on an httptest server.

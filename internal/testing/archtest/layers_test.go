@@ -40,8 +40,8 @@ var layers = []struct {
 	// The assembler and the binary wire everything; development tools and test support may
 	// reach anything (internal/dev and internal/testing are their homes).
 	{"assembly", []string{"tvp/internal/app", "tvp/cmd/..."}, []string{"*"}},
-	{"dev and test", []string{"tvp/internal/demo", "tvp/internal/idp", "tvp/internal/apptest", "tvp/internal/mailtest",
-		"tvp/internal/testenv", "tvp/internal/archtest", "tvp/store/storetest", "tvp/bench", "tvp/chaos", "tvp/deploy"}, []string{"*"}},
+	{"dev", []string{"tvp/internal/dev/..."}, []string{"*"}},
+	{"test", []string{"tvp/internal/testing/...", "tvp/bench", "tvp/chaos", "tvp/deploy"}, []string{"*"}},
 }
 
 // layerOf returns the layer of a package of the module ("" if none claims it).

@@ -13,8 +13,8 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
-	"tvp/internal/demo"
-	"tvp/internal/idp"
+	"tvp/internal/dev/demo"
+	"tvp/internal/dev/idp"
 	"tvp/web"
 )
 

@@ -64,7 +64,7 @@ var Citizens = []domain.Citizen{
 	{ID: "6f1c1a9e-0d0e-4b52-9a51-000000000004", Name: "Oskar Demo-Familie", BirthDate: ptr("2012-01-09")},
 }
 
-// CitizenLogin is a demo citizen as a user of the development provider (internal/idp): the
+// CitizenLogin is a demo citizen as a user of the development provider (internal/dev/idp): the
 // user name they log in with and the CPR number the provider vouches for.
 type CitizenLogin struct {
 	// CitizenID is the demo citizen's id; empty for the Outsider.

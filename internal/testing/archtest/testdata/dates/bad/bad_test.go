@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"tvp/internal/apptest"
+	"tvp/internal/testing/apptest"
 )
 
 // The defect that broke make test on 5 December 2026: the fixture course starts on a fixed

@@ -113,7 +113,7 @@ func TemporalAddress(tb testing.TB) string {
 // the wall clock (the real Temporal server's workflows, the application's clock) cannot fix the
 // day, so it reads it once, here or as apptest's App.Today, and makes every date it uses from
 // it: a course that started a month ago, a meeting in a week. A date written into such a test
-// is right only for a while (internal/archtest's TestNoTestMixesADateWithTheClock finds one).
+// is right only for a while (internal/testing/archtest's TestNoTestMixesADateWithTheClock finds one).
 func Today() time.Time { return domain.DateIn(time.Now()) }
 
 // FreeAddr returns a 127.0.0.1 address with a port that is free and reserved for a while:

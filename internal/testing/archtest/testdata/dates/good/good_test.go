@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"tvp/internal/apptest"
-	"tvp/internal/testenv"
+	"tvp/internal/testing/apptest"
+	"tvp/internal/testing/testenv"
 )
 
 // A pure date function, on fixed dates: no clock.

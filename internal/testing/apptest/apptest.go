@@ -1,6 +1,6 @@
 // Package apptest runs the whole application for an integration test: a fresh PostgreSQL
 // database with the demo register, a client of the real Temporal server, a worker on a task
-// queue of the test's own, the development OpenID provider (internal/idp) and the API with
+// queue of the test's own, the development OpenID provider (internal/dev/idp) and the API with
 // the pages, each on an httptest server.
 package apptest
 
@@ -32,15 +32,15 @@ import (
 	"tvp/internal/app"
 	"tvp/internal/auth"
 	"tvp/internal/codec"
-	"tvp/internal/demo"
-	"tvp/internal/idp"
+	"tvp/internal/dev/demo"
+	"tvp/internal/dev/idp"
 	"tvp/internal/mail"
 	"tvp/internal/metrics"
 	"tvp/internal/temporalx"
-	"tvp/internal/testenv"
+	"tvp/internal/testing/storetest"
+	"tvp/internal/testing/testenv"
 	"tvp/service"
 	"tvp/store"
-	"tvp/store/storetest"
 	"tvp/web"
 	"tvp/worker"
 )
@@ -288,7 +288,7 @@ func EndWorkflows(tb testing.TB, tc client.Client, queue string) {
 	}
 }
 
-// TestProvider is an OpenID provider for a test (internal/idp, in process, with the demo staff,
+// TestProvider is an OpenID provider for a test (internal/dev/idp, in process, with the demo staff,
 // the Strangers and the demo citizens as its users) and TVP's side of it, for an app at a
 // URL: the staff pages' client and the citizens'.
 type TestProvider struct {
