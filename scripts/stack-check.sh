@@ -20,8 +20,6 @@ export STACK_SHARDS="${STACK_SHARDS:-16}"
 START_TIMEOUT="${CHECK_START_TIMEOUT:-900}" # the first start may build the Temporal server
 API="http://127.0.0.1:$STACK_HTTP_PORT"
 export TVP_DEV_IDP_ADDR="127.0.0.1:$((STACK_HTTP_PORT + 1))"
-COURSE=0c0ffee0-0000-4000-8000-000000000001 # demo.Courses[0]
-PLAN=c011ab00-0000-4000-8000-000000000001   # demo.Plan
 OUT="$ROOT/.dev/stack-check-logs"
 rm -rf "$OUT"
 mkdir -p "$OUT"
@@ -97,8 +95,17 @@ expect() {
   log "  $1: $3 = $got"
 }
 
+# first_id USER PATH: the id of the first item a list answers (the demo's course and plan are
+# referred and enrolled through the service: their ids are made from their keys).
+first_id() {
+  python3 -c 'import json,sys; print(json.loads(sys.argv[1])["items"][0][sys.argv[2]])' "$(get "$1" "$2")" "$3" \
+    || die "no item in $2"
+}
+
 read_all() {
   local c p r
+  COURSE="$(first_id konsulent.anna "/api/v1/courses?team=ungeteam" id)"
+  PLAN="$(first_id tovholder.ida "/api/v1/plans?coordinator=tovholder.ida" id)"
   c="$(get konsulent.anna "/api/v1/courses/$COURSE")"
   expect "the demo course (a workflow query)" "$c" course_id "$COURSE"
   p="$(get tovholder.ida "/api/v1/plans/$PLAN")"

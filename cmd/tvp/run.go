@@ -169,12 +169,8 @@ func serveAPI(ctx context.Context, cfg config.Config, log *slog.Logger, d deps) 
 		return err
 	}
 	a, err := app.New(app.Parts{Store: d.store, Temporal: d.temporal, Keys: d.keys, Metrics: d.metrics, Log: log}, app.Settings{
-		Service: service.Config{
-			TaskQueue: cfg.TaskQueue, TemporalTimeout: cfg.TemporalTimeout, CPRPepper: cfg.CPRPepper, CPRPepperPrevious: cfg.CPRPepperPrevious,
-			SessionIdle: cfg.SessionIdleTimeout, SessionMaxAge: cfg.SessionMaxAge, CitizenSeesStaffNames: cfg.CitizenSeesStaffNames,
-			RegisterCacheTTL: cfg.RegisterCacheTTL,
-		},
-		Login: provider, CitizenLogin: citizens, PublicURL: cfg.PublicURL,
+		Service: serviceConfig(cfg),
+		Login:   provider, CitizenLogin: citizens, PublicURL: cfg.PublicURL,
 		TemporalUIURL: cfg.TemporalUIURL, IdempotencyTTL: cfg.IdempotencyTTL, RateLimits: rateLimits(cfg),
 	})
 	if err != nil {
@@ -265,7 +261,7 @@ func runDev(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer stopWorker(w, cfg.ShutdownTimeout)
-	if err := loadDemo(ctx, cfg, log, s, tc); err != nil {
+	if err := loadDemo(ctx, cfg, log, d); err != nil {
 		return err
 	}
 	fmt.Printf("\nTVP is running:\n  API and pages  %s\n  ready check    %s/readyz\n  Temporal UI    %s\n  a token        bin/tvp token konsulent.anna\n  citizens       %s/borger/login (borger.mikkel)\n\n",
@@ -282,14 +278,14 @@ func runDemo(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer d.Close()
-	return loadDemo(ctx, cfg, log, d.store, d.temporal)
+	return loadDemo(ctx, cfg, log, d)
 }
 
-func loadDemo(ctx context.Context, cfg config.Config, log *slog.Logger, s *store.Store, tc client.Client) error {
-	if err := demo.Load(ctx, s, tc, cfg.TaskQueue, time.Now()); err != nil {
-		return err
-	}
-	if err := demo.LoadCitizenHashes(ctx, s, cfg.CPRPepper); err != nil {
+// loadDemo loads the demo data; its courses and plan go through the service, as the staff's
+// would.
+func loadDemo(ctx context.Context, cfg config.Config, log *slog.Logger, d deps) error {
+	svc := app.NewService(app.Parts{Store: d.store, Temporal: d.temporal, Keys: d.keys, Metrics: d.metrics, Log: log}, serviceConfig(cfg))
+	if err := demo.Load(ctx, d.store, svc, cfg.CPRPepper, time.Now()); err != nil {
 		return err
 	}
 	log.Info("demo data loaded")
@@ -304,4 +300,13 @@ func newActivities(cfg config.Config, s *store.Store) *activities.Activities {
 		a.Mailer = &mail.Mailer{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom}
 	}
 	return a
+}
+
+// serviceConfig is the service's settings from the configuration.
+func serviceConfig(cfg config.Config) service.Config {
+	return service.Config{
+		TaskQueue: cfg.TaskQueue, TemporalTimeout: cfg.TemporalTimeout, CPRPepper: cfg.CPRPepper, CPRPepperPrevious: cfg.CPRPepperPrevious,
+		SessionIdle: cfg.SessionIdleTimeout, SessionMaxAge: cfg.SessionMaxAge, CitizenSeesStaffNames: cfg.CitizenSeesStaffNames,
+		RegisterCacheTTL: cfg.RegisterCacheTTL,
+	}
 }

@@ -87,7 +87,7 @@ type App struct {
 // Temporal and the transports to the service (tvp api, tvp dev, the tests' application, the
 // fault tests and the benchmark all start it here).
 func New(p Parts, s Settings) (*App, error) {
-	svc := service.New(p.Store, p.Temporal, s.Service, p.Log)
+	svc := NewService(p, s.Service)
 	d := Deps{Deps: api.Deps{Service: svc, Metrics: p.Metrics, Log: p.Log, Verifier: s.Verifier,
 		TemporalUIURL: s.TemporalUIURL, IdempotencyTTL: s.IdempotencyTTL, RateLimits: s.RateLimits},
 		Login: s.Login, CitizenLogin: s.CitizenLogin, PublicURL: s.PublicURL}
@@ -99,4 +99,10 @@ func New(p Parts, s Settings) (*App, error) {
 		return nil, err
 	}
 	return &App{Service: svc, Handler: h}, nil
+}
+
+// NewService is the service over the parts' store and Temporal client: what New serves, and
+// what a command that only runs use cases (tvp demo) calls.
+func NewService(p Parts, c service.Config) *service.Service {
+	return service.New(p.Store, p.Temporal, c, p.Log)
 }

@@ -6,18 +6,12 @@ package demo
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
-
 	"tvp/domain"
+	"tvp/service"
 	"tvp/store"
-	"tvp/workflows/collab"
-	"tvp/workflows/course"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -106,65 +100,86 @@ func LoadCitizenHashes(ctx context.Context, s *store.Store, pepper string) error
 	return nil
 }
 
-// Courses running in the demo: fixed ids, so that loading twice starts nothing new.
-var Courses = []course.Input{
-	{CourseID: "0c0ffee0-0000-4000-8000-000000000001", TeamID: "ungeteam", Kind: domain.TargetYoung,
-		CitizenIDs: []string{Citizens[0].ID}, ConsultantIDs: []string{"konsulent.anna"},
-		Goals:      []course.Goal{{ID: "g1", Text: "Starte på en ungdomsuddannelse"}, {ID: "g2", Text: "Stabil døgnrytme"}},
-		ReferredBy: "leder.ulla"},
-	{CourseID: "0c0ffee0-0000-4000-8000-000000000002", TeamID: "familieteam", Kind: domain.TargetFamily,
-		CitizenIDs: []string{Citizens[2].ID, Citizens[3].ID}, ConsultantIDs: []string{"konsulent.eva", "konsulent.frida"},
-		Goals:      []course.Goal{{ID: "g1", Text: "Oskar kommer i skole hver dag"}, {ID: "g2", Text: "Lene i praktik"}},
-		ReferredBy: "leder.finn"},
+// Course is a course of the demo: referred by a team's lead, through the service as any
+// referral, under a key of its own (so that loading again refers nothing new).
+type Course struct {
+	Key, TeamID, ReferredBy string
+	Citizens                []CitizenLogin
+	ConsultantIDs           []string
+	Goals                   []string
 }
 
-// Load writes the demo data and starts the demo courses and plan (if not started already).
-func Load(ctx context.Context, s *store.Store, tc client.Client, taskQueue string, today time.Time) error {
+// Courses running in the demo, two months old when loaded.
+var Courses = []Course{
+	{Key: "demo/course/ungeteam", TeamID: "ungeteam", ReferredBy: "leder.ulla", Citizens: []CitizenLogin{CitizenLogins[0]},
+		ConsultantIDs: []string{"konsulent.anna"}, Goals: []string{"Starte på en ungdomsuddannelse", "Stabil døgnrytme"}},
+	{Key: "demo/course/familieteam", TeamID: "familieteam", ReferredBy: "leder.finn", Citizens: []CitizenLogin{CitizenLogins[2], CitizenLogins[3]},
+		ConsultantIDs: []string{"konsulent.eva", "konsulent.frida"}, Goals: []string{"Oskar kommer i skole hver dag", "Lene i praktik"}},
+}
+
+// Plan is the demo citizen in the collaboration model, enrolled by her coordinator through the
+// service under a key of its own.
+var Plan = struct {
+	Key, EnrolledBy string
+	Citizen         CitizenLogin
+	Enrolment       service.EnrolmentIn
+}{
+	Key: "demo/plan", EnrolledBy: "tovholder.ida", Citizen: CitizenLogins[1],
+	Enrolment: service.EnrolmentIn{CoordinatorID: "tovholder.ida", CoordinatingCaseworkerID: "koordinator.jonas",
+		CaseworkerIDs: []string{"sagsbehandler.lise", "sagsbehandler.mads", "sagsbehandler.per"}},
+}
+
+// Load writes the demo register, the demo citizens' CPR hashes under the service's pepper and
+// the programme's decisions, and then refers the demo courses and enrols the demo citizen
+// through the service, as the team leads and the coordinator would (the service starts their
+// workflows). Loading again changes nothing.
+func Load(ctx context.Context, s *store.Store, svc *service.Service, pepper string, today time.Time) error {
 	if err := LoadRegister(ctx, s); err != nil {
+		return err
+	}
+	if err := LoadCitizenHashes(ctx, s, pepper); err != nil {
 		return err
 	}
 	if err := LoadDecisions(ctx, s); err != nil {
 		return err
 	}
-	if err := StartCourses(ctx, s, tc, taskQueue, today); err != nil {
+	start := domain.DateIn(today).AddDate(0, -2, 0).Format(time.DateOnly)
+	for _, c := range Courses {
+		by, err := caller(ctx, svc, c.ReferredBy, c.Key)
+		if err != nil {
+			return err
+		}
+		in := service.ReferInput{TeamID: c.TeamID, ConsultantIDs: c.ConsultantIDs, StartDate: start}
+		for _, p := range c.Citizens {
+			in.Citizens = append(in.Citizens, service.CitizenIn{CPR: p.CPR, Name: p.Name})
+		}
+		for _, g := range c.Goals {
+			in.Goals = append(in.Goals, service.GoalIn{Text: g})
+		}
+		if _, err := svc.Refer(ctx, by, in); err != nil {
+			return fmt.Errorf("demo: refer %s: %w", c.Key, err)
+		}
+	}
+	by, err := caller(ctx, svc, Plan.EnrolledBy, Plan.Key)
+	if err != nil {
 		return err
 	}
-	return StartPlan(ctx, s, tc, taskQueue)
-}
-
-// Plan is the demo citizen in the collaboration model.
-var Plan = collab.Input{
-	PlanID: "c011ab00-0000-4000-8000-000000000001", CitizenID: Citizens[1].ID,
-	CoordinatorID: "tovholder.ida", CoordinatingCaseworkerID: "koordinator.jonas", EnrolledBy: "tovholder.ida",
-	Caseworkers: []collab.Caseworker{
-		{StaffID: "sagsbehandler.lise", Centre: domain.CentreChildren},
-		{StaffID: "sagsbehandler.mads", Centre: domain.CentreHealth},
-		{StaffID: "sagsbehandler.per", Centre: domain.CentreLabour},
-	},
-}
-
-// StartPlan enrols the demo citizen in the collaboration model, unless enrolled already.
-func StartPlan(ctx context.Context, s *store.Store, tc client.Client, taskQueue string) error {
-	in := Plan
-	settings, err := s.CollaborationSettings(ctx)
-	if err != nil {
-		return fmt.Errorf("demo: %w", err)
-	}
-	in.Settings = settings
-	rec := domain.PlanRecord{ID: in.PlanID, WorkflowID: collab.WorkflowID(in.PlanID), CitizenID: in.CitizenID,
-		CoordinatorID: in.CoordinatorID, CoordinatingCaseworkerID: in.CoordinatingCaseworkerID, Phase: domain.PlanAwaitingConsent}
-	if _, err := s.ReservePlan(ctx, rec, nil); err != nil && !errors.As(err, new(*domain.DuplicatePlan)) {
-		return fmt.Errorf("demo: %w", err)
-	}
-	_, err = tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID: collab.WorkflowID(in.PlanID), TaskQueue: taskQueue,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-	}, collab.CollaborationWorkflow, in)
-	if err != nil && !isAlreadyStarted(err) {
-		return fmt.Errorf("demo: start plan: %w", err)
+	in := service.EnrolInput{Citizen: service.CitizenIn{CPR: Plan.Citizen.CPR, Name: Plan.Citizen.Name}, EnrolmentIn: Plan.Enrolment}
+	if _, err := svc.Enrol(ctx, by, in); err != nil {
+		return fmt.Errorf("demo: enrol: %w", err)
 	}
 	return nil
+}
+
+// caller is a member of the demo staff as the service knows them, sending a request under the
+// key: the same key makes the same course or plan.
+func caller(ctx context.Context, svc *service.Service, staffID, key string) (service.Caller, error) {
+	by, err := svc.Identify(ctx, staffID, "", key)
+	if err != nil {
+		return by, fmt.Errorf("demo: %s: %w", staffID, err)
+	}
+	by.Request = "demo"
+	return by, nil
 }
 
 // LoadRegister writes the teams, staff and citizens.
@@ -192,33 +207,6 @@ func LoadRegister(ctx context.Context, s *store.Store) error {
 		}
 	}
 	return nil
-}
-
-// StartCourses starts the demo courses, two months old, unless they run already.
-func StartCourses(ctx context.Context, s *store.Store, tc client.Client, taskQueue string, today time.Time) error {
-	start := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, -2, 0)
-	for _, in := range Courses {
-		team, err := s.GetTeam(ctx, in.TeamID)
-		if err != nil {
-			return fmt.Errorf("demo: %w", err)
-		}
-		in.Settings, in.StartDate = team.Settings, start
-		_, err = tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-			ID:                       course.WorkflowID(in.CourseID),
-			TaskQueue:                taskQueue,
-			WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		}, course.CourseWorkflow, in)
-		if err != nil && !isAlreadyStarted(err) {
-			return fmt.Errorf("demo: start course %s: %w", in.CourseID, err)
-		}
-	}
-	return nil
-}
-
-func isAlreadyStarted(err error) bool {
-	var started *serviceerror.WorkflowExecutionAlreadyStarted
-	return errors.As(err, &started)
 }
 
 // Decisions are the programme's history as the seed tells it (2017-2020), each by its first
