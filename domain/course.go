@@ -147,9 +147,6 @@ func CloseOutcomes() []Outcome {
 	return append(MilestoneOutcomes(), OutcomeNoResult, OutcomeHandedBack)
 }
 
-// IsMilestone reports whether o can be reached while a course goes on.
-func (o Outcome) IsMilestone() bool { return slices.Contains(MilestoneOutcomes(), o) }
-
 // CourseRef names a course and its workflow.
 type CourseRef struct {
 	ID         string `json:"id"`

@@ -1,7 +1,6 @@
 package service
 
 import (
-	"context"
 	"slices"
 	"sync"
 	"time"
@@ -131,7 +130,3 @@ func (c *registerCache) forget() {
 	clear(c.staff)
 	clear(c.identities)
 }
-
-// ForgetRegister empties the staff-register cache (Config.RegisterCacheTTL): for a change to
-// the register made beside the service, such as loading it, to take effect at once.
-func (s *Service) ForgetRegister(context.Context) { s.register.forget() }

@@ -25,10 +25,3 @@ func Failure(err error) error {
 		Details:      []any{de.Field},
 	})
 }
-
-// Permit is the access rule (domain.Permit) as a workflow's validator asks it: the service
-// checks it before it sends a step, and the workflow refuses a step that the rule does not
-// allow.
-func Permit(a domain.Actor, s domain.Subject, act domain.Action) error {
-	return domain.Permit(a, s, act)
-}

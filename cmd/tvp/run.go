@@ -18,7 +18,7 @@ import (
 	"tvp/internal/app"
 	"tvp/internal/codec"
 	"tvp/internal/config"
-	"tvp/internal/dev/demo"
+	"tvp/internal/dev/demo/cases"
 	"tvp/internal/mail"
 	"tvp/internal/metrics"
 	"tvp/internal/temporalx"
@@ -285,7 +285,7 @@ func runDemo(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 // would.
 func loadDemo(ctx context.Context, cfg config.Config, log *slog.Logger, d deps) error {
 	svc := app.NewService(app.Parts{Store: d.store, Temporal: d.temporal, Keys: d.keys, Metrics: d.metrics, Log: log}, serviceConfig(cfg))
-	if err := demo.Load(ctx, d.store, svc, cfg.CPRPepper, time.Now()); err != nil {
+	if err := cases.Load(ctx, d.store, svc, cfg.CPRPepper, "demo", time.Now()); err != nil {
 		return err
 	}
 	log.Info("demo data loaded")

@@ -60,7 +60,7 @@ func (s State) Subject() domain.Subject {
 // permit is the access rule (domain.Permit), checked again here: the service checks it before
 // it sends a step, and the workflow refuses a step that the rule does not allow.
 func (p *plan) permit(a domain.Actor, act domain.Action) error {
-	return workflows.Permit(a, p.state.Subject(), act)
+	return domain.Permit(a, p.state.Subject(), act)
 }
 
 // openMeeting is the next cross-disciplinary meeting: unscheduled or scheduled.

@@ -21,7 +21,7 @@ func (c *course) subject() domain.Subject {
 // permit is the access rule (domain.Permit), checked again here: the service checks it before
 // it sends a step, and the workflow refuses a step that the rule does not allow.
 func (c *course) permit(a Actor, act domain.Action) error {
-	return workflows.Permit(a, c.subject(), act)
+	return domain.Permit(a, c.subject(), act)
 }
 
 func (c *course) open() error {

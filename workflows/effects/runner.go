@@ -51,7 +51,7 @@ type RetryResult struct {
 
 // ValidateRetry is the retry's access rule: administrators only.
 func ValidateRetry(r RetryRequest) error {
-	return workflows.Permit(r.Actor, domain.Programme, domain.EffectsRetry)
+	return domain.Permit(r.Actor, domain.Programme, domain.EffectsRetry)
 }
 
 // AddRetry adds the retry-effects Update (UpdateRetry) to a workflow's Updates: an

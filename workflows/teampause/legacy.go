@@ -35,7 +35,7 @@ func legacy(ctx workflow.Context, in Input) (Result, error) {
 			return ResumeResult{State: st}, nil
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, r ResumeRequest) error {
-			if err := workflows.Permit(r.Actor, domain.TeamSubject(in.TeamID), domain.TeamResume); err != nil {
+			if err := domain.Permit(r.Actor, domain.TeamSubject(in.TeamID), domain.TeamResume); err != nil {
 				return workflows.Failure(err)
 			}
 			if resumedBy != "" {

@@ -213,7 +213,7 @@ func (p *pause) remind(ctx workflow.Context, scheduledFor time.Time) {
 }
 
 func (p *pause) validateResume(ctx workflow.Context, r ResumeRequest) error {
-	if err := workflows.Permit(r.Actor, domain.TeamSubject(p.state.TeamID), domain.TeamResume); err != nil {
+	if err := domain.Permit(r.Actor, domain.TeamSubject(p.state.TeamID), domain.TeamResume); err != nil {
 		return err
 	}
 	if p.resumeBy != "" {
@@ -232,7 +232,7 @@ func (p *pause) resume(ctx workflow.Context, r ResumeRequest) (ResumeResult, err
 }
 
 func (p *pause) validateMove(ctx workflow.Context, r MoveResumeRequest) error {
-	if err := workflows.Permit(r.Actor, domain.TeamSubject(p.state.TeamID), domain.TeamMoveResume); err != nil {
+	if err := domain.Permit(r.Actor, domain.TeamSubject(p.state.TeamID), domain.TeamMoveResume); err != nil {
 		return err
 	}
 	if p.resumeBy != "" {

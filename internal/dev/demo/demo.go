@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"tvp/domain"
-	"tvp/service"
 	"tvp/store"
 )
 
@@ -100,86 +99,16 @@ func LoadCitizenHashes(ctx context.Context, s *store.Store, pepper string) error
 	return nil
 }
 
-// Course is a course of the demo: referred by a team's lead, through the service as any
-// referral, under a key of its own (so that loading again refers nothing new).
-type Course struct {
-	Key, TeamID, ReferredBy string
-	Citizens                []CitizenLogin
-	ConsultantIDs           []string
-	Goals                   []string
-}
-
-// Courses running in the demo, two months old when loaded.
-var Courses = []Course{
-	{Key: "demo/course/ungeteam", TeamID: "ungeteam", ReferredBy: "leder.ulla", Citizens: []CitizenLogin{CitizenLogins[0]},
-		ConsultantIDs: []string{"konsulent.anna"}, Goals: []string{"Starte på en ungdomsuddannelse", "Stabil døgnrytme"}},
-	{Key: "demo/course/familieteam", TeamID: "familieteam", ReferredBy: "leder.finn", Citizens: []CitizenLogin{CitizenLogins[2], CitizenLogins[3]},
-		ConsultantIDs: []string{"konsulent.eva", "konsulent.frida"}, Goals: []string{"Oskar kommer i skole hver dag", "Lene i praktik"}},
-}
-
-// Plan is the demo citizen in the collaboration model, enrolled by her coordinator through the
-// service under a key of its own.
-var Plan = struct {
-	Key, EnrolledBy string
-	Citizen         CitizenLogin
-	Enrolment       service.EnrolmentIn
-}{
-	Key: "demo/plan", EnrolledBy: "tovholder.ida", Citizen: CitizenLogins[1],
-	Enrolment: service.EnrolmentIn{CoordinatorID: "tovholder.ida", CoordinatingCaseworkerID: "koordinator.jonas",
-		CaseworkerIDs: []string{"sagsbehandler.lise", "sagsbehandler.mads", "sagsbehandler.per"}},
-}
-
-// Load writes the demo register, the demo citizens' CPR hashes under the service's pepper and
-// the programme's decisions, and then refers the demo courses and enrols the demo citizen
-// through the service, as the team leads and the coordinator would (the service starts their
-// workflows). Loading again changes nothing.
-func Load(ctx context.Context, s *store.Store, svc *service.Service, pepper string, today time.Time) error {
+// Load writes the register (teams, staff, citizens), the demo citizens' CPR hashes under the
+// pepper and the programme's decisions. Loading again changes nothing.
+func Load(ctx context.Context, s *store.Store, pepper string) error {
 	if err := LoadRegister(ctx, s); err != nil {
 		return err
 	}
 	if err := LoadCitizenHashes(ctx, s, pepper); err != nil {
 		return err
 	}
-	if err := LoadDecisions(ctx, s); err != nil {
-		return err
-	}
-	start := domain.DateIn(today).AddDate(0, -2, 0).Format(time.DateOnly)
-	for _, c := range Courses {
-		by, err := caller(ctx, svc, c.ReferredBy, c.Key)
-		if err != nil {
-			return err
-		}
-		in := service.ReferInput{TeamID: c.TeamID, ConsultantIDs: c.ConsultantIDs, StartDate: start}
-		for _, p := range c.Citizens {
-			in.Citizens = append(in.Citizens, service.CitizenIn{CPR: p.CPR, Name: p.Name})
-		}
-		for _, g := range c.Goals {
-			in.Goals = append(in.Goals, service.GoalIn{Text: g})
-		}
-		if _, err := svc.Refer(ctx, by, in); err != nil {
-			return fmt.Errorf("demo: refer %s: %w", c.Key, err)
-		}
-	}
-	by, err := caller(ctx, svc, Plan.EnrolledBy, Plan.Key)
-	if err != nil {
-		return err
-	}
-	in := service.EnrolInput{Citizen: service.CitizenIn{CPR: Plan.Citizen.CPR, Name: Plan.Citizen.Name}, EnrolmentIn: Plan.Enrolment}
-	if _, err := svc.Enrol(ctx, by, in); err != nil {
-		return fmt.Errorf("demo: enrol: %w", err)
-	}
-	return nil
-}
-
-// caller is a member of the demo staff as the service knows them, sending a request under the
-// key: the same key makes the same course or plan.
-func caller(ctx context.Context, svc *service.Service, staffID, key string) (service.Caller, error) {
-	by, err := svc.Identify(ctx, staffID, "", key)
-	if err != nil {
-		return by, fmt.Errorf("demo: %s: %w", staffID, err)
-	}
-	by.Request = "demo"
-	return by, nil
+	return LoadDecisions(ctx, s)
 }
 
 // LoadRegister writes the teams, staff and citizens.

@@ -1,4 +1,4 @@
-package demo_test
+package cases_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 
 	"tvp/domain"
 	"tvp/internal/dev/demo"
+	"tvp/internal/dev/demo/cases"
 	"tvp/internal/testing/apptest"
 )
 
@@ -19,24 +20,25 @@ import (
 func TestTheDemoGoesThroughTheServiceOnce(t *testing.T) {
 	app := apptest.Start(t)
 	ctx := context.Background()
+	install := "test-" + app.TaskQueue // the test's own: the Temporal server is shared
 	for range 2 {
-		require.NoError(t, demo.Load(ctx, app.Store, app.Service, apptest.Pepper, app.Today))
+		require.NoError(t, cases.Load(ctx, app.Store, app.Service, apptest.Pepper, install, app.Today))
 	}
 	count := func(q string, args ...any) int {
 		var n int
 		require.NoError(t, app.Store.DB().Get(&n, q, args...))
 		return n
 	}
-	assert.Equal(t, len(demo.Courses), count("SELECT count(*) FROM courses"))
+	assert.Equal(t, len(cases.Courses), count("SELECT count(*) FROM courses"))
 	assert.Equal(t, 1, count("SELECT count(*) FROM collaboration_plans"))
 	assert.Equal(t, len(demo.Citizens), count("SELECT count(*) FROM citizens"), "the demo citizens, found by their numbers: nobody new")
 	require.Eventually(t, func() bool {
-		return count("SELECT count(*) FROM courses WHERE revision > 0") == len(demo.Courses) &&
+		return count("SELECT count(*) FROM courses WHERE revision > 0") == len(cases.Courses) &&
 			count("SELECT count(*) FROM collaboration_plans WHERE revision > 0") == 1
 	}, 20*time.Second, 100*time.Millisecond, "the workflows the service started ran")
-	for _, c := range demo.Courses {
+	for _, c := range cases.Courses {
 		assert.Equal(t, len(c.Citizens), count("SELECT count(*) FROM audit_log WHERE action = $1 AND actor_id = $2", domain.AuditCourseReferred, c.ReferredBy),
 			"%s referred once, by its team's lead (a row per citizen)", c.Key)
 	}
-	assert.Equal(t, 1, count("SELECT count(*) FROM audit_log WHERE action = $1 AND actor_id = $2", domain.AuditEnrolled, demo.Plan.EnrolledBy))
+	assert.Equal(t, 1, count("SELECT count(*) FROM audit_log WHERE action = $1 AND actor_id = $2", domain.AuditEnrolled, cases.Plan.EnrolledBy))
 }
