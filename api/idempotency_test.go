@@ -16,7 +16,7 @@ import (
 // reused key was taken for the first one repeated (200, the old course, no referral made) and
 // another step for the old step (Temporal gave the old Update's result, nothing recorded):
 // both lost without a word. The same request sent again late is still the same request.
-func TestDefectAKeyUsedAgainAfterItsAnswerExpired(t *testing.T) {
+func TestAKeyUsedAgainAfterItsAnswerExpiredDoesTheNewRequest(t *testing.T) {
 	app := apptest.Start(t)
 	anna := as{t: t, app: app, user: "konsulent.anna", header: map[string]string{"Idempotency-Key": "k-1"}}
 	expire := func() {

@@ -135,7 +135,7 @@ func TestReferralWithTooManyConsultants(t *testing.T) {
 // Two steps in one workflow task are two audit rows: each is keyed by its own revision. Before,
 // the key took the revision after the blocking save, which the second step had moved on: one
 // row for both.
-func TestTwoStepsInOneTaskAuditedTwice(t *testing.T) {
+func TestTwoStepsInOneTaskAreEachAuditedOnce(t *testing.T) {
 	h := newHarness(t)
 	h.at(10*day, func() {
 		h.send("education", course.UpdateRecordMilestone, course.MilestoneRequest{Actor: anna, Outcome: domain.OutcomeEducation, Date: start.Add(9 * day)})

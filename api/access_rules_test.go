@@ -27,7 +27,7 @@ import (
 // A team lead who does not lead the plan's coordinator may not change its participants (it
 // replaced the coordinator and answered with the whole plan); the coordinator's lead may, and
 // gets back what a GET gives them: the plan's course of meetings, not its content.
-func TestDefectAnyLeadChangedAnyPlansParticipants(t *testing.T) {
+func TestOnlyThePlansOwnPeopleChangeItsParticipants(t *testing.T) {
 	app := apptest.Start(t)
 	var plan struct{ ID string }
 	require.Equal(t, http.StatusCreated, as{t: t, app: app, user: "tovholder.ida"}.do("POST", "/api/v1/plans", enrolment(), &plan).StatusCode)
@@ -56,7 +56,7 @@ func TestDefectAnyLeadChangedAnyPlansParticipants(t *testing.T) {
 }
 
 // The steering group's decision answered with the whole course: goals, notes, citizens.
-func TestDefectSteeringDecisionCarriedTheCourse(t *testing.T) {
+func TestTheSteeringGroupsDecisionAnswersItsViewOnly(t *testing.T) {
 	app := apptest.Start(t)
 	id := referAndWait(t, app, "konsulent.anna", validReferral())
 	require.Equal(t, http.StatusOK, as{t: t, app: app, user: "konsulent.anna"}.do("POST", "/api/v1/courses/"+id+"/progressions",
@@ -81,7 +81,7 @@ func TestDefectSteeringDecisionCarriedTheCourse(t *testing.T) {
 
 // A team lead referred citizens to another team and overrode its caseload norm, and the course
 // workflow accepted steps from any team lead.
-func TestDefectLeadActedInAnotherTeam(t *testing.T) {
+func TestALeadActsInTheirOwnTeamOnly(t *testing.T) {
 	app := apptest.Start(t)
 	var p api.Problem
 	ref := validReferral()
@@ -111,7 +111,7 @@ func TestDefectLeadActedInAnotherTeam(t *testing.T) {
 
 // A refused referral overwrote the known citizen's name, and its 409 told any caller whether
 // the CPR number was in the programme and in which course.
-func TestDefectRefusedReferralRenamedTheCitizen(t *testing.T) {
+func TestARefusedReferralChangesNoCitizen(t *testing.T) {
 	app := apptest.Start(t)
 	id := referAndWait(t, app, "konsulent.anna", validReferral())
 	rec, err := app.Store.GetCourse(context.Background(), id)
@@ -146,7 +146,7 @@ func TestDefectRefusedReferralRenamedTheCitizen(t *testing.T) {
 
 // move-to-collaboration reserved the plan before it asked whether the caller might move the
 // course: an outsider learnt from 409 against 403 who had a plan.
-func TestDefectMoveReservedBeforeAccess(t *testing.T) {
+func TestAMoveIsCheckedBeforeAPlanIsReserved(t *testing.T) {
 	app := apptest.Start(t)
 	id := referAndWait(t, app, "konsulent.anna", validReferral())
 	enrol := enrolment()
@@ -168,7 +168,7 @@ func TestDefectMoveReservedBeforeAccess(t *testing.T) {
 // Parallel referrals passed the caseload norm: four at once for a consultant with 9 of 10 gave
 // 11 open courses. Ten at once for a consultant one below the norm: exactly one is accepted,
 // twenty times over.
-func TestDefectParallelReferralsPassedTheNorm(t *testing.T) {
+func TestReferralsAtOnceKeepTheNorm(t *testing.T) {
 	app := apptest.Start(t)
 	dennis := as{t: t, app: app, user: "konsulent.dennis"}
 	cpr := func(round, i int) string { return fmt.Sprintf("%02d%02d90-%04d", 1+round%28, 1+i%12, round*100+i) }
@@ -233,7 +233,7 @@ func TestDefectParallelReferralsPassedTheNorm(t *testing.T) {
 // Refused reads were not audited; lists were audited without their citizens; the steering
 // group's worklist, a team's worklist, the register, codec decodes and idempotent replays were
 // not audited at all.
-func TestDefectReadsMissingFromTheAccessLog(t *testing.T) {
+func TestEveryReadIsInTheCitizensAccessLog(t *testing.T) {
 	app := apptest.Start(t)
 	id := referAndWait(t, app, "konsulent.anna", validReferral())
 	rec, err := app.Store.GetCourse(context.Background(), id)
@@ -312,7 +312,7 @@ func TestDefectReadsMissingFromTheAccessLog(t *testing.T) {
 
 // An idempotent replay gave the stored answer without asking the access rules again, and the
 // stored answers (whole courses) were kept for ever.
-func TestDefectReplayWithoutAccessCheck(t *testing.T) {
+func TestAReplayIsCheckedForAccessAgain(t *testing.T) {
 	app := apptest.Start(t)
 	id := referAndWait(t, app, "konsulent.anna", validReferral())
 	ulla := as{t: t, app: app, user: "leder.ulla", header: map[string]string{"Idempotency-Key": "ulla-ms"}}
@@ -344,7 +344,7 @@ func TestDefectReplayWithoutAccessCheck(t *testing.T) {
 
 // Bad text was a 500: a NUL in any stored text, a purpose header cut inside a character, an
 // Idempotency-Key that is not UTF-8.
-func TestDefectBadTextWasA500(t *testing.T) {
+func TestBadTextIsRefusedAsInput(t *testing.T) {
 	app := apptest.Start(t)
 	id := referAndWait(t, app, "konsulent.anna", validReferral())
 	var plan struct{ ID string }
