@@ -48,12 +48,9 @@ func subjectLink(t domain.SubjectType, id string) string {
 
 // inboxDone marks one of the caller's reminders done.
 func (s *Server) inboxDone(c *gin.Context) {
-	if c.Request.ContentLength != 0 {
-		var in noBody
-		if err := decode(c, &in); err != nil {
-			s.fail(c, err)
-			return
-		}
+	if err := emptyBody(c); err != nil {
+		s.fail(c, err)
+		return
 	}
 	if err := s.Service.InboxDone(c.Request.Context(), caller(c), c.Param("id")); err != nil {
 		s.fail(c, err)

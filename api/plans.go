@@ -73,12 +73,18 @@ func (s *Server) meetingInvitation(c *gin.Context) {
 // noBody is the body of a step that takes none: empty, or an empty object.
 type noBody struct{}
 
+// emptyBody checks the body of a request that takes none: empty, or an empty object.
+func emptyBody(c *gin.Context) error {
+	if c.Request.ContentLength == 0 {
+		return nil
+	}
+	var in noBody
+	return decode(c, &in)
+}
+
 func (s *Server) recordInvitation(c *gin.Context) {
-	if c.Request.ContentLength != 0 {
-		step(s, domain.PlanInvitation, domain.SubjectPlan,
-			func(ctx context.Context, by service.Caller, id string, _ noBody) (service.PlanView, error) {
-				return s.Service.RecordInvitation(ctx, by, id)
-			}, planBody)(c)
+	if err := emptyBody(c); err != nil {
+		s.fail(c, err)
 		return
 	}
 	v, err := s.Service.RecordInvitation(c.Request.Context(), caller(c), c.Param("id"))

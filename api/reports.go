@@ -55,12 +55,9 @@ func (s *Server) committeeReport(c *gin.Context) {
 
 // produceCommitteeReport runs the half-yearly report now (an admin), through its workflow.
 func (s *Server) produceCommitteeReport(c *gin.Context) {
-	if c.Request.ContentLength != 0 {
-		var in noBody
-		if err := decode(c, &in); err != nil {
-			s.fail(c, err)
-			return
-		}
+	if err := emptyBody(c); err != nil {
+		s.fail(c, err)
+		return
 	}
 	res, err := s.Service.ProduceCommitteeReport(c.Request.Context(), caller(c))
 	if err == nil {

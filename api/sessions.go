@@ -11,12 +11,9 @@ import (
 // revokeSessions ends every page session of a staff member at once (an administrator's
 // step).
 func (s *Server) revokeSessions(c *gin.Context) {
-	if c.Request.ContentLength != 0 {
-		var in noBody
-		if err := decode(c, &in); err != nil {
-			s.fail(c, err)
-			return
-		}
+	if err := emptyBody(c); err != nil {
+		s.fail(c, err)
+		return
 	}
 	about(c, domain.SessionsRevoke, domain.SubjectProgramme, "sessions")
 	out, err := s.Service.RevokeSessions(c.Request.Context(), caller(c), c.Param("id"))

@@ -44,12 +44,9 @@ func (s *Server) pauseTeam(c *gin.Context) {
 
 // resumeTeam ends the team's pause; its courses go on with their remaining time.
 func (s *Server) resumeTeam(c *gin.Context) {
-	if c.Request.ContentLength != 0 {
-		var in noBody
-		if err := decode(c, &in); err != nil {
-			s.fail(c, err)
-			return
-		}
+	if err := emptyBody(c); err != nil {
+		s.fail(c, err)
+		return
 	}
 	st, err := s.Service.ResumeTeam(c.Request.Context(), caller(c), c.Param("id"))
 	if err == nil {
@@ -134,12 +131,9 @@ func (s *Server) stuckEffects(c *gin.Context) {
 // retryEffects asks a workflow of the kind to try its stuck effects again now.
 func (s *Server) retryEffects(t domain.SubjectType) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if c.Request.ContentLength != 0 {
-			var in noBody
-			if err := decode(c, &in); err != nil {
-				s.fail(c, err)
-				return
-			}
+		if err := emptyBody(c); err != nil {
+			s.fail(c, err)
+			return
 		}
 		out, err := s.Service.RetryEffects(c.Request.Context(), caller(c), t, c.Param("id"))
 		if err == nil {
