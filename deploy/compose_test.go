@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 
+	"tvp/internal/testing/testenv"
+
 	"github.com/compose-spec/compose-go/v2/cli"
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/distribution/reference"
@@ -200,7 +202,7 @@ func TestComposeTemporalServer(t *testing.T) {
 		require.NotNil(t, mount, "DYNAMIC_CONFIG_FILE_PATH %s must be mounted", path)
 		assert.Equal(t, types.VolumeTypeBind, mount.Type)
 		assert.True(t, mount.ReadOnly)
-		assert.Equal(t, filepath.Join(repoRoot(t), "deploy", "temporal", "dynamicconfig.yaml"), mount.Source)
+		assert.Equal(t, filepath.Join(testenv.ModuleRoot(t), "deploy", "temporal", "dynamicconfig.yaml"), mount.Source)
 
 		// The shape Temporal's file-based dynamic config reads: key -> [{value, constraints}].
 		src, err := os.ReadFile(mount.Source)
@@ -243,7 +245,7 @@ func TestComposeAppServicesRunTvp(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			svc := service(t, p, name)
 			require.NotNil(t, svc.Build, "service %q must be built from the repository", name)
-			assert.Equal(t, repoRoot(t), svc.Build.Context, "service %q: build context must be the repository root", name)
+			assert.Equal(t, testenv.ModuleRoot(t), svc.Build.Context, "service %q: build context must be the repository root", name)
 			assert.Equal(t, "Dockerfile", svc.Build.Dockerfile, "service %q: must build the repository's Dockerfile", name)
 			assert.Empty(t, svc.Build.Target, "service %q: must build the Dockerfile's final stage, the one that runs tvp", name)
 			require.NotEmpty(t, svc.Command, "service %q: command must name the tvp subcommand %q", name, name)
@@ -256,7 +258,7 @@ func TestComposeAppServicesRunTvp(t *testing.T) {
 // TestComposeCommandsAreTvpSubcommands ties the compose commands to the
 // binary the Dockerfile builds: each must be a subcommand name in cmd/tvp.
 func TestComposeCommandsAreTvpSubcommands(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(repoRoot(t), filepath.FromSlash(binaryPackage), "*.go"))
+	files, err := filepath.Glob(filepath.Join(testenv.ModuleRoot(t), filepath.FromSlash(binaryPackage), "*.go"))
 	require.NoError(t, err)
 	var src strings.Builder
 	for _, f := range files {
@@ -440,7 +442,7 @@ func loadCompose(t *testing.T) *types.Project {
 // the test's environment, nor a .env file).
 func loadComposeWith(t *testing.T, env map[string]string) (*types.Project, error) {
 	t.Helper()
-	root := repoRoot(t)
+	root := testenv.ModuleRoot(t)
 	var list []string
 	for k, v := range env {
 		list = append(list, k+"="+v)
@@ -493,19 +495,4 @@ func imageRef(t *testing.T, image string) (repo, tag string) {
 		tag = tagged.Tag()
 	}
 	return ref.Name(), tag
-}
-
-// repoRoot walks up from the working directory to the directory holding go.mod.
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	require.NoError(t, err)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		require.NotEqual(t, dir, parent, "no go.mod found above the test's working directory")
-		dir = parent
-	}
 }

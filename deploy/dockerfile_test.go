@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"tvp/internal/testing/testenv"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -79,7 +81,7 @@ func TestDockerfile(t *testing.T) {
 }
 
 func TestDockerignore(t *testing.T) {
-	src, err := os.ReadFile(filepath.Join(repoRoot(t), ".dockerignore"))
+	src, err := os.ReadFile(filepath.Join(testenv.ModuleRoot(t), ".dockerignore"))
 	require.NoError(t, err, ".dockerignore must exist at the repository root")
 
 	var patterns []string
@@ -115,7 +117,7 @@ func (s stage) args(instruction string) []string {
 
 func readDockerfile(t *testing.T) []stage {
 	t.Helper()
-	src, err := os.ReadFile(filepath.Join(repoRoot(t), "Dockerfile"))
+	src, err := os.ReadFile(filepath.Join(testenv.ModuleRoot(t), "Dockerfile"))
 	require.NoError(t, err)
 	var stages []stage
 	joined := regexp.MustCompile(`\\\n`).ReplaceAllString(string(src), " ")
@@ -144,7 +146,7 @@ func readDockerfile(t *testing.T) []stage {
 // goModGoVersion is go.mod's go directive.
 func goModGoVersion(t *testing.T) string {
 	t.Helper()
-	src, err := os.ReadFile(filepath.Join(repoRoot(t), "go.mod"))
+	src, err := os.ReadFile(filepath.Join(testenv.ModuleRoot(t), "go.mod"))
 	require.NoError(t, err)
 	m := regexp.MustCompile(`(?m)^go\s+(\S+)\s*$`).FindSubmatch(src)
 	require.NotNil(t, m, "go.mod has no go directive")

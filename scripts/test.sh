@@ -13,6 +13,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
 WORKFLOWCHECK_VERSION=v0.6.0
+STATICCHECK_VERSION=v0.8.2 # honnef.co/go/tools
+DEADCODE_VERSION=v0.52.0   # golang.org/x/tools
 TOOLS="$ROOT/.tools"
 mkdir -p "$TOOLS" "$ROOT/.dev"
 
@@ -32,6 +34,25 @@ if [ ! -x "$WFC" ]; then
   (cd "$TOOLS" && GOBIN="$(dirname "$WFC")" GOFLAGS=-mod=mod go install "go.temporal.io/sdk/contrib/tools/workflowcheck@$WORKFLOWCHECK_VERSION")
 fi
 "$WFC" ./workflows/...
+
+# tool NAME VERSION PACKAGE: the path of a pinned tool, built once from the Go module proxy into .tools/.
+tool() {
+  local bin="$TOOLS/$1-$2/$1"
+  if [ ! -x "$bin" ]; then
+    (cd "$TOOLS" && GOBIN="$(dirname "$bin")" GOFLAGS=-mod=mod go install "$3@$2") >&2
+  fi
+  echo "$bin"
+}
+
+log "staticcheck"
+"$(tool staticcheck "$STATICCHECK_VERSION" honnef.co/go/tools/cmd/staticcheck)" ./...
+
+log "deadcode"
+# Functions that nothing reaches, from the binary's main or any test: dead code is removed.
+dead="$("$(tool deadcode "$DEADCODE_VERSION" golang.org/x/tools/cmd/deadcode)" -test ./...)"
+if [ -n "$dead" ]; then
+  echo "deadcode: unreachable functions:" >&2; echo "$dead" >&2; exit 1
+fi
 fi
 
 # The pages are tested in Debian's headless Chromium.

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 
+	"tvp/internal/testing/testenv"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -94,19 +96,7 @@ func wantLines(t *testing.T, path string) []int {
 	return out
 }
 
-func moduleRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	require.NoError(t, err)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		require.NotEqual(t, parent, dir, "no go.mod above the test")
-		dir = parent
-	}
-}
+func moduleRoot(t *testing.T) string { return testenv.ModuleRoot(t) }
 
 // dateFinding is a date literal reached by a function that also reads the wall clock.
 type dateFinding struct {

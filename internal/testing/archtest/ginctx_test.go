@@ -27,13 +27,7 @@ func TestNoGinContextAsAContext(t *testing.T) {
 	pkgs := []string{"tvp/api", "tvp/web", "tvp/internal/app"}
 	exports, sources := goList(t, pkgs)
 	fset := token.NewFileSet()
-	imp := importer.ForCompiler(fset, "gc", func(path string) (io.ReadCloser, error) {
-		f, ok := exports[path]
-		if !ok {
-			return nil, errors.New("no export data for " + path)
-		}
-		return os.Open(f)
-	})
+	imp := exportImporter(fset, exports)
 	var found []string
 	for _, pkg := range pkgs {
 		var files []*ast.File
@@ -128,4 +122,15 @@ func goList(t *testing.T, pkgs []string) (map[string]string, map[string][]string
 	}
 	require.NoError(t, cmd.Wait())
 	return exports, sources
+}
+
+// exportImporter imports packages from the export data go list made (goList).
+func exportImporter(fset *token.FileSet, exports map[string]string) types.Importer {
+	return importer.ForCompiler(fset, "gc", func(path string) (io.ReadCloser, error) {
+		f, ok := exports[path]
+		if !ok {
+			return nil, errors.New("no export data for " + path)
+		}
+		return os.Open(f)
+	})
 }

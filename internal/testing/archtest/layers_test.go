@@ -1,12 +1,8 @@
 package archtest
 
 import (
-	"errors"
-	"go/importer"
 	"go/token"
 	"go/types"
-	"io"
-	"os"
 	"os/exec"
 	"sort"
 	"strings"
@@ -149,14 +145,7 @@ func TestNoStoreTypeLeavesTheStore(t *testing.T) {
 	pkgs := []string{"tvp/service", "tvp/report", "tvp/activities", "tvp/workflows", "tvp/workflows/course",
 		"tvp/workflows/collab", "tvp/workflows/teampause", "tvp/workflows/schedules", "tvp/workflows/effects"}
 	exports, _ := goList(t, pkgs)
-	fset := token.NewFileSet()
-	imp := importer.ForCompiler(fset, "gc", func(path string) (io.ReadCloser, error) {
-		f, ok := exports[path]
-		if !ok {
-			return nil, errors.New("no export data for " + path)
-		}
-		return os.Open(f)
-	})
+	imp := exportImporter(token.NewFileSet(), exports)
 	holdsTheStore := map[string]bool{"tvp/service.New": true, "tvp/activities.Activities": true}
 	var found []string
 	for _, path := range pkgs {

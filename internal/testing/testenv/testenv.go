@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -168,4 +169,24 @@ func FreePort(tb testing.TB) string {
 	tb.Helper()
 	a := FreeAddr(tb)
 	return a[strings.LastIndex(a, ":")+1:]
+}
+
+// ModuleRoot is the repository's root: the folder above the test's working directory that
+// holds go.mod.
+func ModuleRoot(tb testing.TB) string {
+	tb.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		tb.Fatalf("working directory: %v", err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			tb.Fatalf("no go.mod above the test's working directory")
+		}
+		dir = parent
+	}
 }
