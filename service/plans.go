@@ -34,35 +34,19 @@ type EnrolInput struct {
 // enrolment checks the people of an enrolment against the staff register and returns the
 // workflow's input (without the citizen).
 func (s *Service) enrolment(ctx context.Context, by Caller, f EnrolmentIn) (collab.Input, error) {
-	want := func(field, id string, role domain.Role) (domain.Staff, error) {
-		m, err := s.store.GetStaff(ctx, id)
-		if domain.ErrorCode(err) == domain.ENotFound {
-			return m, domain.FieldError(field, "staff member %q does not exist", id)
-		} else if err != nil {
-			return m, err
-		}
-		if !m.HasRole(role) {
-			return m, domain.FieldError(field, "%s is not a %s", m.Name, role)
-		}
-		return m, nil
-	}
-	if _, err := want("coordinator_id", f.CoordinatorID, domain.RoleCoordinator); err != nil {
+	if _, err := s.staffWithRole(ctx, "coordinator_id", f.CoordinatorID, domain.RoleCoordinator); err != nil {
 		return collab.Input{}, err
 	}
-	if _, err := want("coordinating_caseworker_id", f.CoordinatingCaseworkerID, domain.RoleCoordinatingCaseworker); err != nil {
+	if _, err := s.staffWithRole(ctx, "coordinating_caseworker_id", f.CoordinatingCaseworkerID, domain.RoleCoordinatingCaseworker); err != nil {
 		return collab.Input{}, err
 	}
 	var cws []collab.Caseworker
 	for i, id := range f.CaseworkerIDs {
-		field := fmt.Sprintf("caseworker_ids[%d]", i)
-		m, err := want(field, id, domain.RoleCaseworker)
+		cw, err := s.caseworker(ctx, fmt.Sprintf("caseworker_ids[%d]", i), id)
 		if err != nil {
 			return collab.Input{}, err
 		}
-		if m.Centre == nil {
-			return collab.Input{}, domain.FieldError(field, "%s belongs to no centre", m.Name)
-		}
-		cws = append(cws, collab.Caseworker{StaffID: id, Centre: *m.Centre})
+		cws = append(cws, cw)
 	}
 	settings, err := s.store.CollaborationSettings(ctx)
 	if err != nil {
@@ -73,6 +57,33 @@ func (s *Service) enrolment(ctx context.Context, by Caller, f EnrolmentIn) (coll
 		Caseworkers: cws, EnrolledBy: by.Actor.ID, Settings: settings, CitizenEmail: f.CitizenEmail,
 		EnrolledAt: s.now().UTC().Truncate(time.Microsecond), // PostgreSQL keeps microseconds
 	}, nil
+}
+
+// staffWithRole is the staff member named in a request's field, who must hold the role; a
+// refusal names the field.
+func (s *Service) staffWithRole(ctx context.Context, field, id string, role domain.Role) (domain.Staff, error) {
+	m, err := s.store.GetStaff(ctx, id)
+	if domain.ErrorCode(err) == domain.ENotFound {
+		return m, domain.FieldError(field, "staff member %q does not exist", id)
+	} else if err != nil {
+		return m, err
+	}
+	if !m.HasRole(role) {
+		return m, domain.FieldError(field, "%s is not a %s", m.Name, role)
+	}
+	return m, nil
+}
+
+// caseworker is the caseworker named in a request's field, with the centre they come from.
+func (s *Service) caseworker(ctx context.Context, field, id string) (collab.Caseworker, error) {
+	m, err := s.staffWithRole(ctx, field, id, domain.RoleCaseworker)
+	if err != nil {
+		return collab.Caseworker{}, err
+	}
+	if m.Centre == nil {
+		return collab.Caseworker{}, domain.FieldError(field, "%s belongs to no centre", m.Name)
+	}
+	return collab.Caseworker{StaffID: id, Centre: *m.Centre}, nil
 }
 
 // validEnrolment checks the complete enrolment as the workflow will, naming the request's
@@ -541,14 +552,11 @@ func (s *Service) ChangeParticipants(ctx context.Context, by Caller, id string, 
 	}
 	var join []collab.Caseworker
 	for i, sid := range in.JoinIDs {
-		m, err := s.store.GetStaff(ctx, sid)
-		if domain.ErrorCode(err) != domain.ENotFound && err != nil {
+		cw, err := s.caseworker(ctx, fmt.Sprintf("join[%d]", i), sid)
+		if err != nil {
 			return PlanView{}, err
 		}
-		if err != nil || !m.HasRole(domain.RoleCaseworker) || m.Centre == nil {
-			return PlanView{}, domain.FieldError(fmt.Sprintf("join[%d]", i), "%q is not a caseworker of a centre", sid)
-		}
-		join = append(join, collab.Caseworker{StaffID: sid, Centre: *m.Centre})
+		join = append(join, cw)
 	}
 	for _, f := range []struct {
 		field, id string
@@ -560,12 +568,8 @@ func (s *Service) ChangeParticipants(ctx context.Context, by Caller, id string, 
 		if f.id == "" {
 			continue
 		}
-		m, err := s.store.GetStaff(ctx, f.id)
-		if domain.ErrorCode(err) != domain.ENotFound && err != nil {
+		if _, err := s.staffWithRole(ctx, f.field, f.id, f.role); err != nil {
 			return PlanView{}, err
-		}
-		if err != nil || !m.HasRole(f.role) {
-			return PlanView{}, domain.FieldError(f.field, "%q is not a %s", f.id, f.role)
 		}
 	}
 	return s.planStep(ctx, by, id, domain.PlanParticipants, nil, func() (string, any) {
