@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"tvp/domain"
+	"tvp/words"
 	"tvp/workflows/collab"
 	"tvp/workflows/course"
 )
@@ -141,7 +142,7 @@ func (s *Service) myPlan(ctx context.Context, by Caller, rec domain.PlanRecord) 
 		return MyPlan{}, err
 	}
 	person := func(id string, role domain.ParticipantRole) Person {
-		p := Person{StaffID: id, Name: "en medarbejder", Role: role}
+		p := Person{StaffID: id, Name: words.Someone, Role: role}
 		if c, ok := people[id]; ok {
 			p.Name, p.Email = c.Name, c.Email
 			if c.Centre != nil {
@@ -257,7 +258,7 @@ func (s *Service) myCourse(ctx context.Context, st course.State) (MyCourse, erro
 		return MyCourse{}, err
 	}
 	for _, id := range st.ConsultantIDs {
-		p := Person{StaffID: id, Name: "en medarbejder"}
+		p := Person{StaffID: id, Name: words.Someone}
 		if c, ok := people[id]; ok {
 			p.Name, p.Email = c.Name, c.Email
 		}

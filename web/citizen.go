@@ -388,7 +388,7 @@ func init() {
 		case e.Who != "":
 			return e.Who
 		case e.System:
-			return "systemet"
+			return words.TheSystem
 		default:
 			return words.RoleWho(e.Role)
 		}
@@ -444,7 +444,7 @@ func formLines(v domain.FormVersion) string {
 			case domain.PartyStaff:
 				who = a.StaffID
 			case domain.PartyCitizen:
-				who = "borgeren"
+				who = words.TheCitizen
 			case domain.PartyOutside:
 				who = a.Outside
 			}

@@ -73,9 +73,16 @@ func RoleWho(r domain.Role) string {
 	case ok && r != domain.RoleCitizen:
 		return "en " + l
 	default:
-		return "en medarbejder"
+		return Someone
 	}
 }
+
+// The words for who did something, where no name is shown.
+const (
+	Someone    = "en medarbejder" // a member of staff, for a citizen
+	TheSystem  = "systemet"       // TVP itself
+	TheCitizen = "borgeren"       // the citizen, as one responsible for an agreement
+)
 
 var centres = map[domain.Centre]string{
 	domain.CentreChildren: "Børn og Læring",

@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"tvp/domain"
+	"tvp/words"
 	"tvp/workflows"
 )
 
@@ -116,7 +117,7 @@ func (p *plan) addFormVersion(ctx workflow.Context, by string, meetingSeq int, s
 			case domain.PartyCitizen:
 				a.StaffID, a.Outside = "", ""
 				if a.Responsible == "" {
-					a.Responsible = "borgeren"
+					a.Responsible = words.TheCitizen
 				}
 			case domain.PartyOutside:
 				a.StaffID = ""
