@@ -8,8 +8,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/converter"
-	"go.temporal.io/sdk/temporal"
-	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
 	"tvp/domain"
@@ -18,17 +16,6 @@ import (
 )
 
 var admin = demo.Actor("admin")
-
-func (h *harness) field(label string) string {
-	h.t.Helper()
-	o := h.outcomes[label]
-	require.True(h.t, o.Done, "update %q never finished", label)
-	var appErr *temporal.ApplicationError
-	require.ErrorAs(h.t, o.Err, &appErr, "update %q", label)
-	var f string
-	_ = appErr.Details(&f)
-	return f
-}
 
 func (h *harness) count(query string, args ...any) int {
 	h.t.Helper()
@@ -131,7 +118,6 @@ func TestSaveRefusedByTheDatabaseIsStuckNotFatal(t *testing.T) {
 	h := newHarness(t, nil, start)
 	ctx := context.Background()
 	var stuck collab.State
-	var retried collab.RetryEffectsResult
 	h.at(time.Hour, func() {
 		h.send("consent", collab.UpdateRecordConsent, collab.ConsentRequest{Actor: jonas, Scope: "Deling", Date: start})
 		h.send("join", collab.UpdateChangeParticipants, collab.ParticipantsRequest{Actor: ida,
@@ -142,13 +128,7 @@ func TestSaveRefusedByTheDatabaseIsStuckNotFatal(t *testing.T) {
 		centre := domain.CentreLabour
 		require.NoError(t, h.store.UpsertStaff(ctx, domain.Staff{ID: "sagsbehandler.ghost", Name: "Ny Sagsbehandler", Centre: &centre,
 			HoursPerWeek: 37, Roles: []domain.Role{domain.RoleCaseworker}}))
-		h.env.UpdateWorkflow(collab.UpdateRetryEffects, "retry", &testsuite.TestUpdateCallback{
-			OnAccept: func() {}, OnReject: func(err error) { t.Errorf("retry refused: %v", err) },
-			OnComplete: func(r any, err error) {
-				require.NoError(t, err)
-				retried = r.(collab.RetryEffectsResult)
-			},
-		}, collab.RetryEffectsRequest{Actor: admin})
+		h.send("retry", collab.UpdateRetryEffects, collab.RetryEffectsRequest{Actor: admin})
 	})
 	h.at(31*day, func() {
 		h.send("end", collab.UpdateLeave, collab.LeaveRequest{Actor: ida, Date: start.Add(31 * day), Reason: "Flyttet"})
@@ -165,7 +145,7 @@ func TestSaveRefusedByTheDatabaseIsStuckNotFatal(t *testing.T) {
 		}
 	}
 	assert.Contains(t, reminded, "tovholder.ida", "the timers went on: the first meeting's date was reminded on day 21")
-	assert.Empty(t, retried.Stuck)
+	assert.Empty(t, h.updates.OK("retry").(collab.RetryEffectsResult).Stuck)
 	assert.Equal(t, 1, h.count("SELECT count(*) FROM collaboration_participants WHERE plan_id = $1 AND staff_id = 'sagsbehandler.ghost'", h.in.PlanID))
 	assert.Equal(t, 1, h.count("SELECT count(*) FROM reminders WHERE kind = $1 AND recipient_id = 'admin' AND done_at IS NOT NULL", domain.ReminderEffectsStuck))
 }

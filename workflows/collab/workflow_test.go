@@ -2,16 +2,12 @@ package collab_test
 
 import (
 	"context"
-	"log/slog"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/converter"
-	tlog "go.temporal.io/sdk/log"
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
@@ -20,8 +16,8 @@ import (
 	"tvp/internal/dev/demo"
 	"tvp/internal/testing/apptest"
 	"tvp/internal/testing/storetest"
+	"tvp/internal/testing/wftest"
 	"tvp/store"
-	"tvp/worker"
 	"tvp/workflows/collab"
 )
 
@@ -35,19 +31,13 @@ var (
 	goals = []domain.FormGoal{{Goal: "Stabil bolig", Agreements: []domain.Agreement{{Text: "Søge bolig", Responsible: "borgeren"}}}}
 )
 
-type outcome struct {
-	State collab.State
-	Err   error
-	Done  bool
-}
-
 type harness struct {
-	t        *testing.T
-	env      *testsuite.TestWorkflowEnvironment
-	store    *store.Store
-	in       collab.Input
-	origin   time.Time
-	outcomes map[string]outcome
+	t       *testing.T
+	env     *testsuite.TestWorkflowEnvironment
+	store   *store.Store
+	in      collab.Input
+	origin  time.Time
+	updates *wftest.Updates[any]
 }
 
 func newHarness(t *testing.T, s *store.Store, origin time.Time) *harness {
@@ -56,13 +46,8 @@ func newHarness(t *testing.T, s *store.Store, origin time.Time) *harness {
 		s, _ = storetest.MustOpen(t)
 		require.NoError(t, demo.LoadRegister(context.Background(), s))
 	}
-	var suite testsuite.WorkflowTestSuite
-	suite.SetLogger(tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))))
-	e := suite.NewTestWorkflowEnvironment()
-	e.SetTestTimeout(2 * time.Minute)
-	worker.Register(e, &activities.Activities{Store: s})
-	e.SetStartTime(origin)
-	return &harness{t: t, env: e, store: s, origin: origin, outcomes: map[string]outcome{}, in: collab.Input{
+	e := wftest.Env(&activities.Activities{Store: s}, origin, wftest.Options{Timeout: 2 * time.Minute})
+	return &harness{t: t, env: e, store: s, origin: origin, updates: wftest.NewUpdates[any](t, e), in: collab.Input{
 		PlanID:                   "7d1e0c4a-2b6f-4f7e-8a1d-000000000001",
 		CitizenID:                demo.Citizens[1].ID,
 		CoordinatorID:            "tovholder.ida",
@@ -81,35 +66,26 @@ func (h *harness) at(d time.Duration, fn func()) {
 	h.env.RegisterDelayedCallback(fn, start.Add(d).Sub(h.origin))
 }
 
-func (h *harness) send(label, name string, req any) {
-	h.env.UpdateWorkflow(name, label, &testsuite.TestUpdateCallback{
-		OnAccept: func() {},
-		OnReject: func(err error) { h.outcomes[label] = outcome{Err: err, Done: true} },
-		OnComplete: func(r any, err error) {
-			o := outcome{Err: err, Done: true}
-			if err == nil {
-				o.State = r.(collab.StepResult).State
-			}
-			h.outcomes[label] = o
-		},
-	}, req)
-}
+func (h *harness) send(label, name string, req any) { h.updates.Send(label, name, req) }
 
+// ok returns the state after the update under the label, which must have succeeded.
 func (h *harness) ok(label string) collab.State {
 	h.t.Helper()
-	o := h.outcomes[label]
-	require.True(h.t, o.Done, "update %q never finished", label)
-	require.NoError(h.t, o.Err, "update %q", label)
-	return o.State
+	return h.updates.OK(label).(collab.StepResult).State
 }
 
+// failed returns the error code of the update under the label, which must have failed.
 func (h *harness) failed(label string) string {
 	h.t.Helper()
-	o := h.outcomes[label]
-	require.True(h.t, o.Done, "update %q never finished", label)
-	var appErr *temporal.ApplicationError
-	require.ErrorAs(h.t, o.Err, &appErr, "update %q", label)
-	return appErr.Type()
+	code, _ := h.updates.Failed(label)
+	return code
+}
+
+// field returns the field at fault of the update under the label, which must have failed.
+func (h *harness) field(label string) string {
+	h.t.Helper()
+	_, f := h.updates.Failed(label)
+	return f
 }
 
 func (h *harness) query() collab.State {

@@ -2,8 +2,6 @@ package course_test
 
 import (
 	"context"
-	"log/slog"
-	"os"
 	"testing"
 	"time"
 
@@ -12,8 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
-	tlog "go.temporal.io/sdk/log"
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
@@ -23,8 +19,8 @@ import (
 	"tvp/internal/mail"
 	"tvp/internal/testing/apptest"
 	"tvp/internal/testing/storetest"
+	"tvp/internal/testing/wftest"
 	"tvp/store"
-	"tvp/worker"
 	"tvp/workflows/collab"
 	"tvp/workflows/course"
 )
@@ -40,11 +36,11 @@ var (
 
 // harness is a time-skipping test environment whose activities write to a real PostgreSQL.
 type harness struct {
-	t        *testing.T
-	env      *testsuite.TestWorkflowEnvironment
-	store    *store.Store
-	in       course.Input
-	outcomes map[string]outcome
+	t       *testing.T
+	env     *testsuite.TestWorkflowEnvironment
+	store   *store.Store
+	in      course.Input
+	updates *wftest.Updates[any]
 }
 
 func newHarness(t *testing.T) *harness {
@@ -63,19 +59,8 @@ func newHarnessOn(t *testing.T, s *store.Store) *harness {
 // mailer for its reminders (either may be nil).
 func newHarnessWith(t *testing.T, s *store.Store, metrics client.MetricsHandler, mailer *mail.Mailer) *harness {
 	t.Helper()
-	var suite testsuite.WorkflowTestSuite
-	if metrics != nil {
-		suite.SetMetricsHandler(metrics)
-	}
-	suite.SetLogger(tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))))
-	if os.Getenv("TVP_TEST_WORKFLOW_LOG") != "" {
-		suite.SetLogger(tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, nil))))
-	}
-	e := suite.NewTestWorkflowEnvironment()
-	e.SetTestTimeout(time.Minute)
-	worker.Register(e, &activities.Activities{Store: s, Mailer: mailer, PublicURL: "https://tvp.test"})
-	e.SetStartTime(start)
-	return &harness{t: t, env: e, store: s, outcomes: map[string]outcome{}, in: course.Input{
+	e := wftest.Env(&activities.Activities{Store: s, Mailer: mailer, PublicURL: "https://tvp.test"}, start, wftest.Options{Metrics: metrics})
+	return &harness{t: t, env: e, store: s, updates: wftest.NewUpdates[any](t, e), in: course.Input{
 		CourseID:      "3b0a6a2e-8d0f-4d8e-9a3c-000000000001",
 		TeamID:        "ungeteam",
 		Kind:          domain.TargetYoung,
@@ -91,53 +76,23 @@ func newHarnessWith(t *testing.T, s *store.Store, metrics client.MetricsHandler,
 // at runs fn when the simulated clock is start+d.
 func (h *harness) at(d time.Duration, fn func()) { h.env.RegisterDelayedCallback(fn, d) }
 
-// outcome is what an update came to: rejected by its validator or failed (Err), or done.
-type outcome struct {
-	State course.State
-	Err   error
-	Done  bool
-}
+// send sends an update; what it came to is known once the workflow has processed it (after
+// the callback that sent it returns), under the label.
+func (h *harness) send(label, name string, req any) { h.updates.Send(label, name, req) }
 
-// send sends an update; its outcome is known once the workflow has processed it (after the
-// callback that sent it returns), under the label.
-func (h *harness) send(label, name string, req any) {
-	h.env.UpdateWorkflow(name, label, &testsuite.TestUpdateCallback{
-		OnAccept: func() {},
-		OnReject: func(err error) { h.outcomes[label] = outcome{Err: err, Done: true} },
-		OnComplete: func(r any, err error) {
-			o := outcome{Err: err, Done: true}
-			if err == nil {
-				o.State = r.(course.StepResult).State
-			}
-			h.outcomes[label] = o
-		},
-	}, req)
-}
-
-// got returns the outcome of the update sent under the label.
-func (h *harness) got(label string) outcome {
-	h.t.Helper()
-	o := h.outcomes[label]
-	require.True(h.t, o.Done, "update %q never finished", label)
-	return o
-}
+// got is what the update under the label came to.
+func (h *harness) got(label string) wftest.Outcome[any] { h.t.Helper(); return h.updates.Got(label) }
 
 // ok returns the state after the update under the label, which must have succeeded.
 func (h *harness) ok(label string) course.State {
 	h.t.Helper()
-	o := h.got(label)
-	require.NoError(h.t, o.Err, "update %q", label)
-	return o.State
+	return h.updates.OK(label).(course.StepResult).State
 }
 
-// failed returns the application error of the update under the label, which must have failed.
+// failed returns the error code and field of the update under the label, which must have failed.
 func (h *harness) failed(label string) (code, field string) {
 	h.t.Helper()
-	o := h.got(label)
-	var appErr *temporal.ApplicationError
-	require.ErrorAs(h.t, o.Err, &appErr, "update %q", label)
-	_ = appErr.Details(&field)
-	return appErr.Type(), field
+	return h.updates.Failed(label)
 }
 
 func (h *harness) query() course.State {

@@ -3,8 +3,6 @@ package teampause_test
 import (
 	"context"
 	"encoding/json"
-	"log/slog"
-	"os"
 	"sync"
 	"testing"
 	"time"
@@ -12,8 +10,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
-	tlog "go.temporal.io/sdk/log"
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
 	"tvp/activities"
@@ -22,8 +18,8 @@ import (
 	"tvp/internal/mail"
 	"tvp/internal/testing/mailtest"
 	"tvp/internal/testing/storetest"
+	"tvp/internal/testing/wftest"
 	"tvp/store"
-	"tvp/worker"
 	"tvp/workflows/course"
 	"tvp/workflows/teampause"
 )
@@ -42,7 +38,7 @@ type harness struct {
 	store   *store.Store
 	mu      sync.Mutex
 	updates []activities.UpdateTeamCoursesInput
-	errs    map[string]error
+	steps   *wftest.Updates[any] // the Updates sent to the pause, by label
 }
 
 func newHarness(t *testing.T) *harness {
@@ -55,13 +51,8 @@ func newHarnessMailing(t *testing.T, mailer *mail.Mailer) *harness {
 	t.Helper()
 	s, _ := storetest.MustOpen(t)
 	require.NoError(t, demo.LoadRegister(context.Background(), s))
-	var suite testsuite.WorkflowTestSuite
-	suite.SetLogger(tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))))
-	env := suite.NewTestWorkflowEnvironment()
-	env.SetTestTimeout(time.Minute)
-	worker.Register(env, &activities.Activities{Store: s, Mailer: mailer, PublicURL: "https://tvp.test"})
-	env.SetStartTime(start)
-	h := &harness{t: t, env: env, store: s, errs: map[string]error{}}
+	env := wftest.Env(&activities.Activities{Store: s, Mailer: mailer, PublicURL: "https://tvp.test"}, start, wftest.Options{})
+	h := &harness{t: t, env: env, store: s, steps: wftest.NewUpdates[any](t, env)}
 	env.OnActivity("UpdateTeamCourses", mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.UpdateTeamCoursesInput) (activities.UpdateTeamCoursesResult, error) {
 			h.mu.Lock()
@@ -77,11 +68,7 @@ func newHarnessMailing(t *testing.T, mailer *mail.Mailer) *harness {
 }
 
 func (h *harness) update(label, name string, req any, at time.Duration) {
-	h.env.RegisterDelayedCallback(func() {
-		h.env.UpdateWorkflow(name, label, &testsuite.TestUpdateCallback{
-			OnAccept: func() {}, OnReject: func(err error) { h.errs[label] = err }, OnComplete: func(_ any, err error) { h.errs[label] = err },
-		}, req)
-	}, at)
+	h.env.RegisterDelayedCallback(func() { h.steps.Send(label, name, req) }, at)
 }
 
 func (h *harness) run(in teampause.Input) teampause.Result {
@@ -96,9 +83,8 @@ func (h *harness) run(in teampause.Input) teampause.Result {
 
 func (h *harness) code(label string) string {
 	h.t.Helper()
-	var appErr *temporal.ApplicationError
-	require.ErrorAs(h.t, h.errs[label], &appErr, label)
-	return appErr.Type()
+	code, _ := h.steps.Failed(label)
+	return code
 }
 
 func (h *harness) reminders() []string {
@@ -132,7 +118,7 @@ func TestRemindedUntilResumed(t *testing.T) {
 	res := h.run(in)
 	assert.True(t, openDuring, "the pause is in the read model")
 	assert.Equal(t, domain.EForbidden, h.code("by a consultant"))
-	assert.NoError(t, h.errs["by the lead"])
+	assert.NoError(t, h.steps.Got("by the lead").Err)
 	assert.False(t, res.Automatic)
 	assert.Equal(t, []string{"c1"}, res.CourseIDs)
 	assert.Equal(t, []string{
@@ -191,7 +177,7 @@ func TestNewDecisionMovesTheLatestResumeDate(t *testing.T) {
 	assert.Equal(t, domain.EForbidden, h.code("by the lead"))
 	assert.Equal(t, domain.EInvalid, h.code("no decision"))
 	assert.Equal(t, domain.EInvalid, h.code("in the past"))
-	assert.NoError(t, h.errs["move"])
+	assert.NoError(t, h.steps.Got("move").Err)
 	assert.True(t, res.Automatic)
 	assert.Equal(t, later, res.ResumedAt, "at the moved date")
 	require.NotNil(t, resumeBy)
