@@ -76,12 +76,12 @@ func continuedAsNew(t *testing.T, app *apptest.App, workflowID, runID string) st
 
 func firstRun(t *testing.T, app *apptest.App, workflowID string) string {
 	t.Helper()
-	d, err := app.Temporal.DescribeWorkflowExecution(context.Background(), workflowID, "")
+	d, err := app.Temporal.DescribeWorkflow(context.Background(), workflowID, "")
 	require.NoError(t, err)
-	if first := d.WorkflowExecutionInfo.GetFirstRunId(); first != "" {
+	if first := d.RawResponse.WorkflowExecutionInfo.GetFirstRunId(); first != "" {
 		return first
 	}
-	return d.WorkflowExecutionInfo.Execution.RunId
+	return d.RawResponse.WorkflowExecutionInfo.Execution.RunId
 }
 
 func refer(t *testing.T, anna as) string {
@@ -347,8 +347,8 @@ func ownTeam(t *testing.T, app *apptest.App) (team, lead, consultant string) {
 func waitClosed(t *testing.T, app *apptest.App, workflowID string) {
 	t.Helper()
 	require.Eventually(t, func() bool {
-		d, err := app.Temporal.DescribeWorkflowExecution(context.Background(), workflowID, "")
-		return err == nil && d.WorkflowExecutionInfo.Status == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED
+		d, err := app.Temporal.DescribeWorkflow(context.Background(), workflowID, "")
+		return err == nil && d.RawResponse.WorkflowExecutionInfo.Status == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED
 	}, 20*time.Second, 100*time.Millisecond, "%s did not complete", workflowID)
 }
 

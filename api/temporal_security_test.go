@@ -194,7 +194,7 @@ func taskCompletedAfterSignal(t *testing.T, app *apptest.App, workflowID string)
 
 func assertRunning(t *testing.T, app *apptest.App, workflowID string) {
 	t.Helper()
-	d, err := app.Temporal.DescribeWorkflowExecution(context.Background(), workflowID, "")
+	d, err := app.Temporal.DescribeWorkflow(context.Background(), workflowID, "")
 	require.NoError(t, err)
-	assert.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING, d.GetWorkflowExecutionInfo().GetStatus(), "the workflow runs on")
+	assert.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING, d.RawResponse.GetWorkflowExecutionInfo().GetStatus(), "the workflow runs on")
 }

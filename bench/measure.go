@@ -77,23 +77,6 @@ func measure(from, to, c int, fn func(i int) error) *stats {
 	return st
 }
 
-// alternate measures two sides of a comparison over n calls each, in rounds that alternate
-// which side goes first (A B, B A, ...), and waits for the machine to settle before each
-// round, so neither side pays for work the other left behind.
-func alternate(n, rounds, c int, a, b func(i int) error) (sa, sb *stats) {
-	sa, sb = &stats{}, &stats{}
-	for r := range rounds {
-		from, to := r*n/rounds, (r+1)*n/rounds
-		first, second := func() { waitIdle(); sa.add(measure(from, to, c, a)) }, func() { waitIdle(); sb.add(measure(from, to, c, b)) }
-		if r%2 == 1 {
-			first, second = second, first
-		}
-		first()
-		second()
-	}
-	return sa, sb
-}
-
 // alternateN is alternate for any number of sides: each round starts with the next side
 // (A B C, B C A, ...). Each side's CPU time per call, by process, is added up in its cpu.
 // drain, if not nil, waits after each side's calls until the work they started has been done

@@ -139,10 +139,10 @@ func TestWorkerKilledMidCourse(t *testing.T) {
 			"scores": []map[string]any{{"goal_id": "g1", "score": 5}}, "note": "efter uroen"}, &st)
 		return last == http.StatusOK
 	}, 60*time.Second, time.Second, "the course did not answer after the worker came back") {
-		d, derr := s.client.DescribeWorkflowExecution(context.Background(), course.WorkflowID(created.ID), "")
+		d, derr := s.client.DescribeWorkflow(context.Background(), course.WorkflowID(created.ID), "")
 		status := ""
 		if derr == nil {
-			status = d.WorkflowExecutionInfo.Status.String()
+			status = d.RawResponse.WorkflowExecutionInfo.Status.String()
 		}
 		iter := s.client.GetWorkflowHistory(context.Background(), course.WorkflowID(created.ID), "", false, 0)
 		var events []string

@@ -202,15 +202,9 @@ func (s *Service) StartSession(ctx context.Context, in NewSession) (string, Sess
 	return id, Session{StaffID: in.StaffID, CitizenID: in.CitizenID, CSRF: csrf, IDToken: in.IDToken}, nil
 }
 
-// Session returns the live staff session of an id and records the request; EUnauthorized
-// for an id that is unknown, a citizen's, ended (logout, revoked), idle longer than the idle
-// timeout or older than the absolute one.
-func (s *Service) Session(ctx context.Context, id string) (Session, error) {
-	return s.SessionOf(ctx, HolderStaff, id)
-}
-
-// SessionOf returns the live session of an id held by h, as Session does; the other
-// holder's session is EUnauthorized.
+// SessionOf returns the live session of an id held by h and records the request; EUnauthorized
+// for an id that is unknown, the other holder's, ended (logout, revoked), idle longer than the
+// idle timeout or older than the absolute one.
 func (s *Service) SessionOf(ctx context.Context, h Holder, id string) (Session, error) {
 	if id == "" || len(id) > 100 || !h.valid() {
 		return Session{}, domain.Errorf(domain.EUnauthorized, "no session")
@@ -225,13 +219,8 @@ func (s *Service) SessionOf(ctx context.Context, h Holder, id string) (Session, 
 	return Session{StaffID: sess.StaffID, CitizenID: sess.CitizenID, CSRF: sess.CSRFToken, IDToken: sess.IDToken}, nil
 }
 
-// EndSession ends a staff session at once (logout) and returns it, with the ID token for
+// EndSessionOf ends a session held by h at once (logout) and returns it, with the ID token for
 // the logout at the provider.
-func (s *Service) EndSession(ctx context.Context, id string) (Session, error) {
-	return s.EndSessionOf(ctx, HolderStaff, id)
-}
-
-// EndSessionOf ends a session held by h at once (logout), as EndSession does.
 func (s *Service) EndSessionOf(ctx context.Context, h Holder, id string) (Session, error) {
 	if id == "" || len(id) > 100 || !h.valid() {
 		return Session{}, domain.Errorf(domain.EUnauthorized, "the session has ended")

@@ -414,20 +414,6 @@ func init() {
 	}
 }
 
-// purposes are the reasons given for a look at the citizen's data, in Danish.
-var purposes = map[string]string{
-	"casework":        "sagsbehandling",
-	"meeting":         "møde",
-	"minutes":         "referat",
-	"agenda":          "dagsorden",
-	"consent":         "samtykke",
-	"enrolment":       "start af samarbejdet",
-	"citizen meeting": "møde med dig",
-	"participants":    "hvem der arbejder med din plan",
-	"agreement":       "aftale",
-	"end":             "afslutning",
-}
-
 // formLines is a version of the form as the meeting forms' goals field takes it, one
 // agreement a line: goal | agreement | responsible | due date | id (a goal without agreements
 // is its own line). The pages' script reads it back (app.js, data-type goals).

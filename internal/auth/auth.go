@@ -345,7 +345,7 @@ func (v *Verifier) verifyToken(ctx context.Context, raw string) (Identity, *oidc
 	if err != nil {
 		return fail(fmt.Errorf("verify token: %w", err))
 	}
-	jws, err := jose.ParseSigned(raw, v.algs)
+	jws, err := jose.ParseSignedCompact(raw, v.algs)
 	if err != nil || len(jws.Signatures) != 1 {
 		return fail(errors.New("verify token: not one signature"))
 	}

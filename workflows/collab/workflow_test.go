@@ -25,7 +25,6 @@ var (
 	start = time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC) // a Monday
 	day   = 24 * time.Hour
 	ida   = demo.Actor("tovholder.ida")
-	nina  = demo.Actor("tovholder.nina")
 	jonas = demo.Actor("koordinator.jonas")
 	lise  = demo.Actor("sagsbehandler.lise")
 	goals = []domain.FormGoal{{Goal: "Stabil bolig", Agreements: []domain.Agreement{{Text: "Søge bolig", Responsible: "borgeren"}}}}

@@ -139,14 +139,6 @@ func scores(a, b int) []course.GoalScore {
 	return []course.GoalScore{{GoalID: "g1", Score: a}, {GoalID: "g2", Score: b}}
 }
 
-func date(s string) time.Time {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
-
 // A full year: progression reminded at six months (5 July, day 181) and recorded, the end
 // approaching 60 days before, an education started, closed with education.
 func TestFullYearEndingInEducation(t *testing.T) {

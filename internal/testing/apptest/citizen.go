@@ -13,21 +13,9 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
-	"tvp/internal/dev/demo"
 	"tvp/internal/dev/idp"
 	"tvp/web"
 )
-
-// CitizenUser is the user name at the test provider of the demo citizen with the id (the
-// demo citizens log in with Password): borger.mikkel for demo.Citizens[0], and so on.
-func CitizenUser(citizenID string) string {
-	for _, c := range demo.CitizenLogins {
-		if c.CitizenID == citizenID && c.CitizenID != "" {
-			return c.Username
-		}
-	}
-	panic("apptest: no demo citizen " + citizenID)
-}
 
 // CitizenLogin logs a demo citizen (a user name of demo.CitizenLogins) in to the citizens'
 // pages as a browser does: TVP's citizens' login page (with its CSRF token), the provider's
